@@ -1,0 +1,157 @@
+"""Weighted roll-up indicator → OO → OS → ambito → ente (DESIGN §4, aggregation).
+
+An objective's grade is Σ wᵢgᵢ / Σ wᵢ over its *graded* children: a child that is non
+valutabile (missing, monitoring, neutralized) drops out and the others' weights are
+renormalized. When no weight is given in a sibling group all siblings weigh the same
+(100/n). Like :mod:`rules`, the Python roll-up and its Excel formula sit side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .model import FINAL_PERIOD, Indicator, Plan, Policy, StrategicObjective
+from .rules import Grade, GradeSpec, effective_actual, grade_spec, not_graded
+
+NOTHING_GRADED = "nessun elemento valutabile"
+
+Level = Literal["ente", "ambito", "os", "oo", "indicatore"]
+
+
+@dataclass
+class Node:
+    """A graded element of the plan tree with the weight it had among its siblings."""
+
+    level: Level
+    code: str
+    title: str
+    weight: float
+    grade: Grade
+    path: str = ""
+    children: list[Node] = field(default_factory=list)
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def find(self, level: Level, code: str) -> Node:
+        for node in self.walk():
+            if node.level == level and node.code == code:
+                return node
+        raise KeyError(f"{level} {code}")
+
+
+def effective_weights(weights: Sequence[float | None]) -> list[float]:
+    """Explicit weights as given; a group with no weights at all weighs 100/n each."""
+    if weights and all(w is None for w in weights):
+        return [100 / len(weights)] * len(weights)
+    return [0.0 if w is None else float(w) for w in weights]
+
+
+def weighted_mean(items: Sequence[tuple[float, Grade]]) -> Grade:
+    """Σ wᵢgᵢ / Σ wᵢ over graded items; nothing graded (or zero weight) → non valutabile."""
+    num = 0.0
+    den = 0.0
+    for w, g in items:
+        if g.value is not None:
+            num += w * g.value
+            den += w
+    if den == 0:
+        return not_graded(NOTHING_GRADED, "media pesata: nessun elemento valutabile")
+    return Grade(num / den, None, "media pesata sui soli elementi valutabili")
+
+
+def weighted_mean_formula(weight_used: str, contribution: str) -> str:
+    """:func:`weighted_mean` over two helper ranges of a sheet.
+
+    Per row: ``weight_used = IF(ISNUMBER(g), w, 0)`` and ``contribution = IF(ISNUMBER(g),
+    w*g, 0)`` (see :func:`weight_used_formula`); the mean is their sums' ratio.
+    """
+    return (f'=IF(SUM({weight_used})=0,"{NOTHING_GRADED}",'
+            f"SUM({contribution})/SUM({weight_used}))")
+
+
+def weight_used_formula(weight: str, grade: str) -> str:
+    return f"=IF(ISNUMBER({grade}),{weight},0)"
+
+
+def contribution_formula(weight: str, grade: str) -> str:
+    return f"=IF(ISNUMBER({grade}),{weight}*{grade},0)"
+
+
+# --- the plan tree ---------------------------------------------------------------------
+
+def indicator_spec(ind: Indicator, year: int, policy: Policy) -> GradeSpec:
+    """Everything the plan fixes for grading ``ind`` in ``year``."""
+    status = ind.status_for(year)
+    return GradeSpec.from_target(
+        ind.target_for(year),
+        policy,
+        threshold=ind.threshold,
+        red_flag=ind.red_flag,
+        tolerance=ind.tolerance,
+        status=status.kind if status else None,
+        forced=status.grade if status else None,
+    )
+
+
+def grade_indicator(ind: Indicator, year: int, policy: Policy,
+                    period: str = FINAL_PERIOD) -> Grade:
+    actual = ind.actual_for(year, period)
+    value = effective_actual(actual.value, actual.numerator, actual.denominator) \
+        if actual else None
+    return grade_spec(value, indicator_spec(ind, year, policy), ind.reference_for(year))
+
+
+def _indicator_nodes(indicators: list[Indicator], year: int, policy: Policy,
+                     path: str, period: str) -> list[Node]:
+    weights = effective_weights([i.weight for i in indicators])
+    return [
+        Node("indicatore", ind.code, ind.name, w, grade_indicator(ind, year, policy, period),
+             f"{path}.indicatori[{k}]")
+        for k, (ind, w) in enumerate(zip(indicators, weights, strict=True))
+    ]
+
+
+def _combine(children: list[Node]) -> Grade:
+    return weighted_mean([(c.weight, c.grade) for c in children])
+
+
+def _os_grade(os_: StrategicObjective, own: list[Node], oos: list[Node], policy: Policy) -> Grade:
+    mix = policy.os_mix
+    if mix == "automatico":
+        mix = "misto" if own and oos else ("indicatori" if own else "operativi")
+    if mix == "indicatori":
+        return _combine(own)
+    if mix == "operativi":
+        return _combine(oos)
+    share = policy.os_indicator_share
+    return weighted_mean([(share, _combine(own)), (100 - share, _combine(oos))])
+
+
+def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD) -> Node:
+    """Grade every indicator and roll up to the ente. Pure: reads only the plan."""
+    year = year or plan.year
+    policy = plan.policy
+    area_nodes: list[Node] = []
+    area_weights = effective_weights([a.weight for a in plan.areas])
+    for ai, (area, aw) in enumerate(zip(plan.areas, area_weights, strict=True)):
+        os_nodes: list[Node] = []
+        os_weights = effective_weights([o.weight for o in area.objectives])
+        for oi, (os_, ow) in enumerate(zip(area.objectives, os_weights, strict=True)):
+            os_path = f"ambiti[{ai}].obiettivi[{oi}]"
+            own = _indicator_nodes(os_.indicators, year, policy, os_path, period)
+            oo_nodes: list[Node] = []
+            oo_weights = effective_weights([o.weight for o in os_.operational])
+            for pi, (oo, pw) in enumerate(zip(os_.operational, oo_weights, strict=True)):
+                oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
+                inds = _indicator_nodes(oo.indicators, year, policy, oo_path, period)
+                oo_nodes.append(Node("oo", oo.code, oo.title, pw, _combine(inds), oo_path, inds))
+            os_nodes.append(Node("os", os_.code, os_.title, ow,
+                                 _os_grade(os_, own, oo_nodes, policy), os_path, own + oo_nodes))
+        area_nodes.append(Node("ambito", area.code, area.title, aw, _combine(os_nodes),
+                               f"ambiti[{ai}]", os_nodes))
+    return Node("ente", plan.id, plan.entity, 100.0, _combine(area_nodes), "", area_nodes)

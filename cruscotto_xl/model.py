@@ -1,0 +1,294 @@
+"""The plan model (DESIGN §2), as pydantic v2 models.
+
+Attributes are English; the keys of a plan file are the Italian words a controller
+uses (``peso``, ``obiettivi``, ``indicatori``), declared as aliases, so a plan file reads
+like the plan and a validation error points at ``ambiti[0].obiettivi[3].indicatori[2].peso``.
+Target texts are kept as written; :meth:`Indicator.target_for` parses them on demand, so
+a bad target is a validation problem reported with all the others, not a load failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .numbers import NumberError, normalize_text, parse_actual, parse_decimal_it, parse_number
+from .targets import Polarity, Target, parse_target
+
+SCHEMA_VERSION = 1
+FINAL_PERIOD = "31/12"
+
+
+def _percent_points(value: Any) -> Any:
+    """Weights are percent points: ``14,28%``, ``"14,28"`` and 14.28 all mean 14.28."""
+    if isinstance(value, str):
+        text = normalize_text(value).rstrip("%").strip()
+        try:
+            return float(parse_decimal_it(text))
+        except NumberError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+def _fraction(value: Any) -> Any:
+    """Ratios (soglia, grado forzato) are fractions: ``60 %`` → 0.6; numbers pass through."""
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except NumberError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+def _actual_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_actual(value)
+        except NumberError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+Points = Annotated[float, BeforeValidator(_percent_points)]
+Fraction = Annotated[float, BeforeValidator(_fraction)]
+ActualValue = Annotated[bool | float | date | None, BeforeValidator(_actual_value)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True, extra="forbid", str_strip_whitespace=True, validate_assignment=True
+    )
+
+
+class Band(_Model):
+    """A valutazione band: grades at or above ``threshold`` get ``label``."""
+
+    threshold: Fraction = Field(alias="da", ge=0, le=1)
+    label: str = Field(alias="etichetta", min_length=1)
+
+
+DEFAULT_BANDS = (
+    Band(threshold=1.0, label="Raggiunto"),
+    Band(threshold=0.6, label="Parzialmente raggiunto"),
+    Band(threshold=0.0, label="Non raggiunto"),
+)
+
+
+class Policy(_Model):
+    """Grading policy (the body's SMVP). Every rule of DESIGN §4 that has options is here."""
+
+    missing: Literal["non_valutabile", "zero"] = Field("non_valutabile", alias="dato_mancante")
+    lower_is_better: Literal["rapporto", "lineare"] = Field("rapporto", alias="minore_migliore")
+    red_flag_factor: float = Field(2.0, alias="fattore_soglia_rossa", gt=1)
+    deadline_decay_days: int | None = Field(None, alias="giorni_decadimento_scadenza", gt=0)
+    os_mix: Literal["automatico", "indicatori", "operativi", "misto"] = Field(
+        "automatico", alias="composizione_os"
+    )
+    os_indicator_share: Points = Field(50.0, alias="quota_indicatori_os", ge=0, le=100)
+    bands: list[Band] = Field(default_factory=lambda: list(DEFAULT_BANDS), alias="fasce")
+    weight_tolerance: float = Field(0.05, alias="tolleranza_pesi", ge=0)
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_sorted(cls, bands: list[Band]) -> list[Band]:
+        if not bands:
+            raise ValueError("serve almeno una fascia di valutazione")
+        ordered = sorted(bands, key=lambda b: b.threshold, reverse=True)
+        if ordered[-1].threshold != 0:
+            raise ValueError("l'ultima fascia deve partire da 0 (es. «Non raggiunto» da 0)")
+        return ordered
+
+
+class Status(_Model):
+    """Neutralized (excluded, weights renormalized) or forced (grade set by hand) for a year."""
+
+    year: int = Field(alias="anno")
+    kind: Literal["neutralizzato", "forzato"] = Field(alias="tipo")
+    note: str = Field(alias="nota", min_length=1)
+    reference: str | None = Field(None, alias="riferimento")
+    grade: Fraction | None = Field(None, alias="grado", ge=0, le=1)
+
+
+class Actual(_Model):
+    """What an office reported for a year and period (*consuntivo*)."""
+
+    year: int = Field(alias="anno")
+    period: str = Field(FINAL_PERIOD, alias="periodo")
+    value: ActualValue = Field(None, alias="valore")
+    numerator: float | None = Field(None, alias="numeratore")
+    denominator: float | None = Field(None, alias="denominatore")
+    note: str | None = Field(None, alias="nota")
+    published_grade: Fraction | None = Field(None, alias="grado_pubblicato")
+
+
+class Change(_Model):
+    """A change-log entry of the *rolling annuale* (Inserito / Aggiornato / Eliminato)."""
+
+    year: int = Field(alias="anno")
+    action: Literal["Inserito", "Aggiornato", "Eliminato"] = Field(alias="azione")
+    deliberation: str | None = Field(None, alias="delibera")
+    when: date | None = Field(None, alias="data")
+    note: str | None = Field(None, alias="nota")
+
+
+class Indicator(_Model):
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    algorithm: str | None = Field(None, alias="algoritmo")
+    numerator: str | None = Field(None, alias="numeratore")
+    denominator: str | None = Field(None, alias="denominatore")
+    unit: str | None = Field(None, alias="unita")
+    kind: str | None = Field(None, alias="tipologia")
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    polarity: Polarity | None = Field(None, alias="verso")
+    targets: dict[int, str] = Field(default_factory=dict, alias="target")
+    threshold: Fraction | None = Field(None, alias="soglia", ge=0, le=1)
+    red_flag: float | None = Field(None, alias="soglia_rossa")
+    tolerance: float | None = Field(None, alias="tolleranza", ge=0)
+    references: dict[int, float] = Field(default_factory=dict, alias="riferimenti")
+    actuals: list[Actual] = Field(default_factory=list, alias="consuntivi")
+    statuses: list[Status] = Field(default_factory=list, alias="stati")
+    changes: list[Change] = Field(default_factory=list, alias="modifiche")
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _target_texts(cls, value: Any) -> Any:
+        # YAML reads "0" as 0 and "100%" as text: targets are always kept as text.
+        if isinstance(value, dict):
+            return {k: "" if v is None else str(v) for k, v in value.items()}
+        return value
+
+    def target_for(self, year: int) -> Target:
+        """The parsed target of ``year`` (no target that year means monitoring only)."""
+        return parse_target(self.targets.get(year, ""), self.polarity)
+
+    def actual_for(self, year: int, period: str = FINAL_PERIOD) -> Actual | None:
+        return next((a for a in self.actuals if a.year == year and a.period == period), None)
+
+    def status_for(self, year: int) -> Status | None:
+        return next((s for s in self.statuses if s.year == year), None)
+
+    def reference_for(self, year: int) -> float | None:
+        """The reference of a relative target: given explicitly, else last year's actual."""
+        if year in self.references:
+            return self.references[year]
+        previous = self.actual_for(year - 1)
+        if previous is not None and isinstance(previous.value, float):
+            return previous.value
+        return None
+
+
+class OperationalObjective(_Model):
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
+
+
+class StrategicObjective(_Model):
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    resources: float | None = Field(None, alias="risorse")
+    bsc: str | None = Field(None, alias="prospettiva_bsc")
+    mission: str | None = Field(None, alias="missione")
+    programme: str | None = Field(None, alias="programma")
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
+    operational: list[OperationalObjective] = Field(
+        default_factory=list, alias="obiettivi_operativi"
+    )
+
+
+class Area(_Model):
+    """*Ambito / area strategica*."""
+
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    bsc: str | None = Field(None, alias="prospettiva_bsc")
+    objectives: list[StrategicObjective] = Field(default_factory=list, alias="obiettivi")
+
+
+class Office(_Model):
+    name: str = Field(alias="nome", min_length=1)
+    email: str | None = Field(None, alias="email")
+    head: str | None = Field(None, alias="responsabile")
+
+
+class Plan(_Model):
+    schema_version: int = Field(SCHEMA_VERSION, alias="versione_schema")
+    id: str = Field("", alias="id")
+    entity: str = Field(alias="ente", min_length=1)
+    year: int = Field(alias="anno", ge=2000, le=2100)
+    target_years: list[int] = Field(default_factory=list, alias="anni_target")
+    title: str | None = Field(None, alias="titolo")
+    deliberation: str | None = Field(None, alias="delibera")
+    deadline: date | None = Field(None, alias="scadenza_compilazione")
+    policy: Policy = Field(default_factory=Policy, alias="politica")
+    offices: list[Office] = Field(default_factory=list, alias="uffici")
+    areas: list[Area] = Field(default_factory=list, alias="ambiti")
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.id:
+            slug = re.sub(r"[^a-z0-9]+", "-", self.entity.lower()).strip("-")
+            object.__setattr__(self, "id", f"{slug}-{self.year}")
+        if not self.target_years:
+            object.__setattr__(self, "target_years", [self.year])
+
+    def indicators(self) -> Iterator[IndicatorSlot]:
+        """Every indicator with its place in the tree and its path in the plan file."""
+        for ai, area in enumerate(self.areas):
+            for oi, os_ in enumerate(area.objectives):
+                os_path = f"ambiti[{ai}].obiettivi[{oi}]"
+                for ii, ind in enumerate(os_.indicators):
+                    yield IndicatorSlot(area, os_, None, ind, f"{os_path}.indicatori[{ii}]")
+                for pi, oo in enumerate(os_.operational):
+                    oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
+                    for ii, ind in enumerate(oo.indicators):
+                        yield IndicatorSlot(area, os_, oo, ind, f"{oo_path}.indicatori[{ii}]")
+
+    def owners(self, slot: IndicatorSlot) -> list[str]:
+        """An indicator's offices: its own, else its OO's, else its OS's."""
+        for candidate in (slot.indicator.offices, slot.oo.offices if slot.oo else [],
+                          slot.os.offices):
+            if candidate:
+                return list(candidate)
+        return []
+
+    def all_offices(self) -> list[str]:
+        """Every owner office, in plan order, without repetitions."""
+        seen: dict[str, None] = {o.name: None for o in self.offices}
+        for slot in self.indicators():
+            for name in self.owners(slot):
+                seen.setdefault(name, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class IndicatorSlot:
+    """An indicator and its ancestors; ``path`` is its location in the plan file."""
+
+    area: Area
+    os: StrategicObjective
+    oo: OperationalObjective | None
+    indicator: Indicator
+    path: str
+
+    @property
+    def owner(self) -> StrategicObjective | OperationalObjective:
+        """The objective that owns the indicator (its sheet in the workbook)."""
+        return self.oo if self.oo is not None else self.os
+
+
+def points(value: float) -> Decimal:
+    """Weights compared as decimals, so 14,28 + 14,29 + … sums without float noise."""
+    return Decimal(repr(value))

@@ -1,0 +1,216 @@
+"""Italian numbers, percentages, dates and yes/no values.
+
+Real plans write numbers the Italian way (``1.234,56``, ``97,87 %``) and dates as
+``31-12-2023`` or ``31/12/2023``. Babel does the separator work (strict mode, so an
+ambiguous ``0.5`` is an error instead of silently becoming 5); this module adds units,
+percentages, dates and the lenient reading of what an office types into a cell.
+Percent values are fractions (``70 %`` → 0.70), as Excel stores them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+
+LOCALE = "it_IT"
+
+#: Canonical unit → accepted spellings (lower case, compared after stripping spaces).
+UNIT_ALIASES: dict[str, tuple[str, ...]] = {
+    "%": ("%",),
+    "N.": ("n.", "n", "nr.", "nr", "num.", "numero", "n°"),
+    "gg": ("gg", "gg.", "giorni", "giorno", "g"),
+    "h": ("h", "ore", "ora"),
+    "€": ("€", "euro", "eur"),
+}
+#: A unit is ``%`` or a short word starting with a letter, ``°`` or ``€`` (never ``/``: a date).
+UNIT_PATTERN = r"%|[A-Za-zÀ-ÿ°€][^\s]{0,11}"
+_UNIT_LOOKUP = {alias: canon for canon, aliases in UNIT_ALIASES.items() for alias in aliases}
+
+_MINUSES = "\u2212\u2013\u2014"  # minus sign, en dash, em dash typed for "-"
+_SPACES = "\u00a0\u202f\u2009"
+
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class NumberError(ValueError):
+    """A text that is not an Italian number (the message quotes it)."""
+
+
+def normalize_text(text: str) -> str:
+    """Unify the look-alike characters people paste from Word and PDF."""
+    for ch in _SPACES:
+        text = text.replace(ch, " ")
+    for ch in _MINUSES:
+        text = text.replace(ch, "-")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def canonical_unit(token: str | None) -> str | None:
+    """``giorni`` → ``gg``, ``n`` → ``N.``; an unknown word is kept as written."""
+    if token is None:
+        return None
+    token = token.strip()
+    if not token:
+        return None
+    return _UNIT_LOOKUP.get(token.lower(), token)
+
+
+def parse_decimal_it(text: str) -> Decimal:
+    """Parse an Italian number (``1.234,56``, ``-10,00``) exactly, as a Decimal."""
+    clean = normalize_text(text).replace(" ", "")
+    if clean.startswith("+"):
+        clean = clean[1:]
+    if not re.fullmatch(r"-?[0-9][0-9.,]*", clean):
+        raise NumberError(f"«{text}» non è un numero")
+    try:
+        return parse_decimal(clean, locale=LOCALE, strict=True)
+    except NumberFormatError as exc:
+        raise NumberError(
+            f"«{text}» non è un numero scritto all'italiana (virgola per i decimali, "
+            f"punto per le migliaia, es. 1.234,56)"
+        ) from exc
+
+
+def decimals_of(number_text: str) -> int:
+    """How many decimals a number was written with (``0,23`` → 2)."""
+    clean = normalize_text(number_text).replace(" ", "")
+    return len(clean.split(",", 1)[1]) if "," in clean else 0
+
+
+_NUMBER_WITH_UNIT = re.compile(
+    r"^(?P<num>[+-]?\s*[0-9][0-9.,]*)\s*(?P<unit>" + UNIT_PATTERN + r")?$"
+)
+
+
+def parse_number(text: str | float | int) -> float:
+    """An Italian number, optionally with a unit: ``1.234,5`` → 1234.5, ``97,87 %`` → 0.9787.
+
+    Numbers pass through. Anything else raises :class:`NumberError`; nothing becomes 0.
+    """
+    if isinstance(text, bool):
+        raise NumberError(f"«{text}» non è un numero")
+    if isinstance(text, int | float):
+        return float(text)
+    return parse_quantity(text)[0]
+
+
+def parse_quantity(text: str) -> tuple[float, str | None, int]:
+    """``97,87 %`` → (0.9787, '%', 2); ``5,16 gg`` → (5.16, 'gg', 2)."""
+    clean = normalize_text(text)
+    match = _NUMBER_WITH_UNIT.match(clean)
+    if not match:
+        raise NumberError(f"«{text}» non è un numero")
+    number = match["num"].replace(" ", "")
+    unit = canonical_unit(match["unit"])
+    dec = parse_decimal_it(number)
+    decimals = decimals_of(number)
+    if unit == "%":
+        return float(dec / 100), unit, decimals
+    return float(dec), unit, decimals
+
+
+def format_number(value: float | Decimal, decimals: int = 2, grouping: bool = True) -> str:
+    """Italian text for a number with a fixed number of decimals: 1234.5 → ``1.234,50``."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    exact = exact.quantize(Decimal(1).scaleb(-decimals))
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
+    return format_decimal(exact, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def format_percent(fraction: float, decimals: int = 2) -> str:
+    """0.7 → ``70,00 %`` (the value is a fraction, the text shows percent points)."""
+    points = Decimal(repr(float(fraction))) * 100
+    return f"{format_number(points, decimals)} %"
+
+
+_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
+
+
+def parse_date(text: str | date) -> date:
+    """``31-12-2023``, ``31/12/2023``, ``31.12.2023`` or ISO ``2023-12-31`` → date."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    clean = normalize_text(text)
+    if m := _DATE_RE.match(clean):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _ISO_DATE_RE.match(clean):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise NumberError(f"«{text}» non è una data (scrivere gg/mm/aaaa, es. 31/12/2024)")
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise NumberError(f"«{text}» non è una data valida") from exc
+
+
+def format_date(value: date) -> str:
+    """date → ``31/12/2023`` (the Italian ``gg/mm/aaaa``)."""
+    return value.strftime("%d/%m/%Y")
+
+
+def excel_serial(value: date) -> int:
+    """A date as Excel stores it (days since 1899-12-30)."""
+    return (value - EXCEL_EPOCH).days
+
+
+def from_excel_serial(serial: float) -> date:
+    """Excel's day number → date (the inverse of :func:`excel_serial`)."""
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+_YES = {"sì", "si", "sí", "s", "yes", "vero", "realizzato", "fatto", "x"}
+_NO = {"no", "n", "falso", "non realizzato"}
+
+
+def parse_yes_no(text: str | bool) -> bool:
+    """``Sì``/``Si``/``SI`` → True, ``No`` → False (milestones)."""
+    if isinstance(text, bool):
+        return text
+    word = normalize_text(str(text)).lower().rstrip(".")
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise NumberError(f"«{text}» non è Sì o No")
+
+
+_MISSING_WORDS = {"", "n.d.", "n.d", "nd", "n/d", "-", "--", "non disponibile", "na", "n.a."}
+
+
+def is_missing_text(text: str) -> bool:
+    """``n.d.``, ``-`` and blanks mean "no value yet", never 0."""
+    return normalize_text(text).lower() in _MISSING_WORDS
+
+
+Actual = float | date | bool
+
+
+def parse_actual(value: object) -> Actual | None:
+    """Leniently read a value an office typed: number, Italian number text, date or Sì/No.
+
+    Returns None for missing values (empty, ``n.d.``). Raises :class:`NumberError`
+    with the text quoted when the value means nothing.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool | date):
+        return value.date() if isinstance(value, datetime) else value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    text = str(value)
+    if is_missing_text(text):
+        return None
+    for parser in (parse_number, parse_date, parse_yes_no):
+        try:
+            return parser(text)
+        except NumberError:
+            continue
+    raise NumberError(f"«{text}» non è un numero, una data o Sì/No")
