@@ -1,0 +1,181 @@
+"""Target grammar: every form of DESIGN §3, every TARGET text of the two seeds, round trip."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cruscotto_xl.numbers import NumberError, format_percent, parse_actual, parse_number
+from cruscotto_xl.targets import (
+    Kind,
+    Polarity,
+    Target,
+    TargetError,
+    format_target,
+    parse_target,
+)
+
+DATA = Path(__file__).parent / "data"
+SEED_002 = DATA / "002_6a0ac35764cec512.txt"
+SEED_003 = DATA / "003_fdfff813e4085a34.txt"
+
+
+def C(op, value, unit=None, decimals=0):
+    return Target(Kind.COMPARISON, op=op, value=value, unit=unit, decimals=decimals)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (">= 70,00 %", C(">=", 0.70, "%", 2)),
+    (">=95,00 %", C(">=", 0.95, "%", 2)),
+    ("≥1", C(">=", 1.0)),
+    ("> 0 N.", C(">", 0.0, "N.")),
+    ("<= 10 gg", C("<=", 10.0, "gg")),
+    ("<= -10,00 gg", C("<=", -10.0, "gg", 2)),
+    ("= 0,23 N.", C("=", 0.23, "N.", 2)),
+    ("<= 5 %", C("<=", 0.05, "%")),
+    ("≤ 1.234,5 €", C("<=", 1234.5, "€", 1)),
+    ("=> 3 giorni", C(">=", 3.0, "gg")),
+    (">= 1 h", C(">=", 1.0, "h")),
+    ("0 N.", C("<=", 0.0, "N.")),       # bare 0, no polarity → <= 0
+    ("14", C(">=", 14.0)),              # bare value → >= by default
+    ("100%", C(">=", 1.0, "%")),
+    ("Entro 31-12-2023", Target(Kind.DEADLINE, deadline=date(2023, 12, 31))),
+    ("entro il 30/06/2024", Target(Kind.DEADLINE, deadline=date(2024, 6, 30))),
+    ("31/12/2020", Target(Kind.DEADLINE, deadline=date(2020, 12, 31))),
+    ("Sì", Target(Kind.MILESTONE)),
+    ("Realizzazione", Target(Kind.MILESTONE)),
+    ("SI/NO", Target(Kind.MILESTONE)),
+    ("Anno di rilevazione", Target(Kind.MONITORING)),
+    ("Monitoraggio", Target(Kind.MONITORING)),
+    ("n.d.", Target(Kind.MONITORING)),
+    ("", Target(Kind.MONITORING)),
+    ("x < x-1", Target(Kind.RELATIVE, op="<", reference="anno precedente")),
+    ("<= anno precedente", Target(Kind.RELATIVE, op="<=", reference="anno precedente")),
+    ("> media", Target(Kind.RELATIVE, op=">", reference="media")),
+    ("scostamento max 0,02 da media cluster",
+     Target(Kind.RELATIVE, op="=", value=0.02, decimals=2, reference="media cluster")),
+])
+def test_design_forms(text, expected):
+    assert parse_target(text) == expected
+
+
+def test_bare_value_takes_the_polarity():
+    assert parse_target("14", Polarity.DECREASING).op == "<="
+    assert parse_target("0 N.", "crescente").op == ">="
+    assert parse_target(">= 5", "decrescente").op == ">="   # an explicit operator wins
+
+
+@pytest.mark.parametrize("text", ["abc", ">= 0.5", ">= 1.5 %", "Entro 31-02-2023", ">= ",
+                                  "circa 5", "70 % o più", "<= 10 gg entro giugno"])
+def test_unparseable_text_is_an_error_quoting_it(text):
+    with pytest.raises(TargetError) as info:
+        parse_target(text)
+    assert f"«{text}»" in str(info.value)
+
+
+def test_numbers():
+    assert parse_number("1.234,56") == 1234.56
+    assert parse_number("97,87 %") == pytest.approx(0.9787)
+    assert parse_number("-10,00") == -10.0
+    assert parse_number("1.010") == 1010.0
+    assert parse_number(3) == 3.0
+    for bad in ("0.5", "1,2,3", "tre", ""):
+        with pytest.raises(NumberError):
+            parse_number(bad)
+    assert format_percent(0.7) == "70,00 %"
+    assert parse_actual("15/01/2024") == date(2024, 1, 15)
+    assert parse_actual("n.d.") is None
+    assert parse_actual("Sì") is True
+    assert parse_actual("3,46 N.") == 3.46
+
+
+# --- every TARGET text of the seeds -----------------------------------------------------
+
+_WEIGHT = re.compile(r"^\d{1,3},\d{2}%[\t ]+\S")
+_TAGS = re.compile(r"</?b>|\*\*")
+
+
+def seed_002_targets() -> list[str]:
+    """Indicator rows start with a weight; TARGET is the cell before the published grade."""
+    out = []
+    for line in SEED_002.read_text(encoding="utf-8").splitlines():
+        if _WEIGHT.match(line):
+            cells = [c.strip() for c in line.split("\t") if c.strip()]
+            out.append(cells[-2])
+    return out
+
+
+def seed_003_targets() -> list[str]:
+    """Indicator rows start with a weight; the targets are the cells after the name."""
+    out = []
+    for line in SEED_003.read_text(encoding="utf-8").splitlines():
+        if _WEIGHT.match(line) and line.count("\t") >= 4:  # not "Peso su AS<tab>Risorse"
+            cells = [_TAGS.sub("", c).strip() for c in line.split("\t")]
+            first_is_weight_only = re.fullmatch(r"\d{1,3},\d{2}%", cells[0].strip()) is not None
+            out.extend(cells[2:] if first_is_weight_only else cells[1:])
+    return out
+
+
+def test_seed_walkers_find_every_target():
+    targets_002 = seed_002_targets()
+    targets_003 = seed_003_targets()
+    # Counted by hand in the files: 101 indicator rows in 002, 58 rows × 4 years in 003.
+    assert len(targets_002) == 101
+    assert len(targets_003) == 58 * 4
+    assert ">= 70,00 %" in targets_002 and "Entro 31-03-2023" in targets_002
+    assert "<= -10 N." in targets_003 and "≥1" in targets_003
+
+
+@pytest.mark.parametrize("text", sorted(set(seed_002_targets()) | set(seed_003_targets())))
+def test_every_seed_target_parses_and_round_trips(text):
+    target = parse_target(text)
+    assert parse_target(format_target(target)) == target
+    if text:
+        assert target.kind is not Kind.MONITORING
+
+
+# --- round trip property ----------------------------------------------------------------
+
+units = st.sampled_from([None, "%", "N.", "gg", "h", "€"])
+references = st.sampled_from(["anno precedente", "media", "media cluster", "media nazionale"])
+
+
+@st.composite
+def written_number(draw, unit):
+    """A value as a plan could write it: mantissa and decimals, % stored as a fraction."""
+    decimals = draw(st.integers(0, 4))
+    mantissa = draw(st.integers(-10**11, 10**11))
+    exact = Decimal(mantissa).scaleb(-decimals)
+    return float(exact / 100 if unit == "%" else exact), decimals
+
+
+@st.composite
+def targets(draw):
+    kind = draw(st.sampled_from(list(Kind)))
+    if kind is Kind.COMPARISON:
+        unit = draw(units)
+        value, decimals = draw(written_number(unit))
+        return Target(kind, op=draw(st.sampled_from([">=", ">", "<=", "<", "="])), value=value,
+                      unit=unit, decimals=decimals)
+    if kind is Kind.DEADLINE:
+        return Target(kind, deadline=draw(st.dates(date(1990, 1, 1), date(2099, 12, 31))))
+    if kind is Kind.RELATIVE:
+        if draw(st.booleans()):
+            unit = draw(st.sampled_from([None, "%"]))
+            value, decimals = draw(written_number(unit))
+            return Target(kind, op="=", value=abs(value), unit=unit, decimals=decimals,
+                          reference=draw(references))
+        return Target(kind, op=draw(st.sampled_from([">=", ">", "<=", "<"])),
+                      reference=draw(references))
+    return Target(kind)
+
+
+@given(targets())
+def test_round_trip(target):
+    assert parse_target(format_target(target)) == target
