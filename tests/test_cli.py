@@ -58,10 +58,11 @@ def test_validate_examples(name):
 
 
 def test_validate_30_30_30_fails_naming_group_and_sum(tmp_path):
-    plan = {"ente": "Ente", "anno": 2024, "ambiti": [{"codice": "A1", "titolo": "Ambito", "obiettivi": [
-        {"codice": "OS1", "titolo": "Obiettivo", "indicatori": [
-            {"codice": f"K{i}", "nome": f"Indicatore {i}", "peso": 30, "target": {2024: ">= 1"}}
-            for i in (1, 2, 3)]}]}]}
+    indicators = [{"codice": f"K{i}", "nome": f"Indicatore {i}", "peso": 30,
+                   "target": {2024: ">= 1"}} for i in (1, 2, 3)]
+    objective = {"codice": "OS1", "titolo": "Obiettivo", "indicatori": indicators}
+    plan = {"ente": "Ente", "anno": 2024,
+            "ambiti": [{"codice": "A1", "titolo": "Ambito", "obiettivi": [objective]}]}
     path = tmp_path / "piano.yaml"
     path.write_text(yaml.safe_dump(plan), encoding="utf-8")
     result = run("validate", str(path), "--json")

@@ -233,7 +233,8 @@ def test_valutazione_bands(actual, expected):
 def test_valutazione_not_graded_and_custom_bands():
     assert valutazione(g(None, ">= 1")) == "Non valutabile (dato mancante)"
     assert valutazione(g(1, ">= 1", status="neutralizzato")) == "Neutralizzato"
-    bands = Policy(bands=[Band(threshold=0, label="Basso"), Band(threshold=0.9, label="Alto")]).bands
+    bands = Policy(bands=[Band(threshold=0, label="Basso"),
+                          Band(threshold=0.9, label="Alto")]).bands
     assert valutazione(g(95, ">= 100"), bands) == "Alto"
     assert valutazione(g(80, ">= 100"), bands) == "Basso"
 
