@@ -74,6 +74,13 @@ def weighted_mean_formula(weight_used: str, contribution: str) -> str:
             f"SUM({contribution})/SUM({weight_used}))")
 
 
+def grouped_mean_formula(weight_used: str, contribution: str, parents: str, key: str) -> str:
+    """:func:`weighted_mean` of the rows of a summary whose parent column equals ``key``."""
+    den = f'SUMIFS({weight_used},{parents},"{key}")'
+    return (f'IF({den}=0,"{NOTHING_GRADED}",'
+            f'SUMIFS({contribution},{parents},"{key}")/{den})')
+
+
 def weight_used_formula(weight: str, grade: str) -> str:
     return f"=IF(ISNUMBER({grade}),{weight},0)"
 
@@ -121,15 +128,38 @@ def _combine(children: list[Node]) -> Grade:
 
 
 def _os_grade(os_: StrategicObjective, own: list[Node], oos: list[Node], policy: Policy) -> Grade:
-    mix = policy.os_mix
-    if mix == "automatico":
-        mix = "misto" if own and oos else ("indicatori" if own else "operativi")
+    mix = resolved_os_mix(policy, bool(own), bool(oos))
     if mix == "indicatori":
         return _combine(own)
     if mix == "operativi":
         return _combine(oos)
     share = policy.os_indicator_share
     return weighted_mean([(share, _combine(own)), (100 - share, _combine(oos))])
+
+
+def resolved_os_mix(policy: Policy, has_own: bool, has_operational: bool) -> str:
+    """``automatico`` resolved: own indicators, OO children, or a mix when it has both."""
+    mix = policy.os_mix
+    if mix == "automatico":
+        mix = "misto" if has_own and has_operational else ("indicatori" if has_own else "operativi")
+    if mix == "misto" and policy.os_indicator_share in (0, 100):  # one side weighs nothing
+        mix = "indicatori" if policy.os_indicator_share == 100 else "operativi"
+    return mix
+
+
+def os_grade_formula(policy: Policy, has_own: bool, has_operational: bool, own: str,
+                     children: str) -> str:
+    """The formula twin of :func:`_os_grade` over two cells: own-indicator and OO grades."""
+    mix = resolved_os_mix(policy, has_own, has_operational)
+    if mix == "indicatori":
+        return f"={own}" if has_own else f'="{NOTHING_GRADED}"'
+    if mix == "operativi":
+        return f"={children}" if has_operational else f'="{NOTHING_GRADED}"'
+    s = policy.os_indicator_share
+    r = 100 - s
+    return (f"=IF(AND(ISNUMBER({own}),ISNUMBER({children})),({s!r}*{own}+{r!r}*{children})"
+            f"/({s!r}+{r!r}),IF(ISNUMBER({own}),{s!r}*{own}/{s!r},IF(ISNUMBER({children}),"
+            f'{r!r}*{children}/{r!r},"{NOTHING_GRADED}")))')
 
 
 def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD) -> Node:

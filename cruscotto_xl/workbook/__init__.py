@@ -1,0 +1,93 @@
+"""Writing workbooks: one per plan, or one per owner office (DESIGN §5).
+
+Sheets, in order: ``Istruzioni``, ``Riepilogo``, one per objective that owns indicators,
+``Controlli`` and the hidden ``_cruscotto``. XlsxWriter writes them (it is fast and
+write-only, which is all the generator needs); reading and refreshing use openpyxl.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from ..model import FINAL_PERIOD, Plan
+from ..split import plan_for_office
+from .book import plan_book
+from .controlli import write_checks
+from .istruzioni import write_instructions
+from .layout import SHEET_CHECKS, SHEET_INSTRUCTIONS, SHEET_META, SHEET_SUMMARY, safe_file_stem
+from .meta import write_meta
+from .obiettivo import write_objective_sheet
+from .riepilogo import write_summary
+from .styles import Styles
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What one generated workbook holds."""
+
+    path: Path
+    plan_id: str
+    year: int
+    office: str | None
+    sheets: int
+    indicators: int
+    digest: str
+
+
+def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
+                   office: str | None = None, period: str = FINAL_PERIOD,
+                   password: str | None = None, with_actuals: bool = False) -> Generated:
+    """Write the workbook of ``plan`` (or of ``office``'s part of it) for ``year``.
+
+    ``with_actuals`` pre-fills the input cells with the plan's actuals of that year and
+    period; templates sent to offices are written without them.
+    """
+    path = Path(path)
+    year = year or plan.year
+    part = plan_for_office(plan, office) if office else plan
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False})
+    wb.set_properties({"title": f"Cruscotto {plan.entity} {year}",
+                       "subject": "Piano della performance", "author": "cruscotto_xl",
+                       "company": plan.entity, "comments": office or ""})
+    styles = Styles(wb)
+    book = plan_book(part, year, styles, office=office, period=period, with_actuals=with_actuals)
+    book.password = password
+    istruzioni = wb.add_worksheet(SHEET_INSTRUCTIONS)
+    riepilogo = wb.add_worksheet(SHEET_SUMMARY)
+    objective_sheets = [wb.add_worksheet(s.name) for s in book.sheets]
+    controlli = wb.add_worksheet(SHEET_CHECKS)
+    meta = wb.add_worksheet(SHEET_META)
+    write_instructions(istruzioni, book)
+    write_summary(wb, riepilogo, book)
+    for ws, sheet in zip(objective_sheets, book.sheets, strict=True):
+        write_objective_sheet(ws, book, sheet)
+    write_checks(wb, controlli, book)
+    digest = write_meta(wb, meta, book)
+    wb.close()
+    return Generated(path, part.id, year, office, len(book.sheets),
+                     sum(len(s.rows) for s in book.sheets), digest)
+
+
+def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
+                  year: int | None = None) -> list[tuple[str | None, Path]]:
+    """(office, output path) for every workbook of a plan: one, or one per owner office."""
+    year = year or plan.year
+    stem = safe_file_stem(f"{plan.id}")
+    if not per_office:
+        return [(None, out_dir / f"{stem}.xlsx")]
+    jobs = []
+    used: set[str] = set()
+    for office in plan.all_offices():
+        name = safe_file_stem(office)
+        while name.lower() in used:
+            name += "_"
+        used.add(name.lower())
+        jobs.append((office, out_dir / f"{stem}__{name}.xlsx"))
+    return jobs
+
+
+__all__ = ["Generated", "workbook_jobs", "write_workbook"]

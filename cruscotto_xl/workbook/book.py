@@ -1,0 +1,167 @@
+"""What every sheet writer shares: the plan part, the Python grades and the sheet plan.
+
+Positions of every objective sheet (name, table, rows, grade cell) are decided here before
+anything is written, so the summary can link to cells of sheets written after it.
+The Python grades (:func:`~cruscotto_xl.aggregate.evaluate`) become the cached values of
+the formulas: a reader that does not recalculate still sees the right numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..aggregate import Node, evaluate, indicator_spec, weighted_mean
+from ..model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..rules import Grade, GradeSpec, effective_actual
+from .layout import (
+    INDICATOR_INDEX,
+    col_letter,
+    objective_grade_name,
+    objective_table,
+    quote_sheet,
+    sheet_names,
+)
+from .styles import Styles
+
+HEADER_ROW = 5  # 0-based row of the indicator table's header on objective sheets
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    row: int                      # 0-based worksheet row
+    spec: GradeSpec
+    node: Node                    # the Python grade (cached value of the formula)
+    actual: object = None         # typed actual written in the input cell (or None)
+    numerator: float | None = None
+    denominator: float | None = None
+    note: str | None = None
+    reference: float | None = None
+
+    def cell(self, key: str, absolute: bool = False) -> str:
+        col = col_letter(INDICATOR_INDEX[key])
+        return f"${col}${self.row + 1}" if absolute else f"{col}{self.row + 1}"
+
+    @property
+    def effective(self) -> object:
+        return effective_actual(self.actual, self.numerator, self.denominator)
+
+
+@dataclass
+class ObjectiveSheet:
+    index: int
+    level: str                    # "os" or "oo"
+    objective: StrategicObjective | OperationalObjective
+    os: StrategicObjective
+    area_code: str
+    area_title: str
+    name: str
+    node: Node
+    rows: list[IndicatorRow] = field(default_factory=list)
+
+    @property
+    def table(self) -> str:
+        return objective_table(self.index)
+
+    @property
+    def own_grade(self) -> Grade:
+        """The sheet's grade: the weighted mean of its own indicators."""
+        return weighted_mean([(r.node.weight, r.node.grade) for r in self.rows])
+
+    @property
+    def grade_name(self) -> str:
+        return objective_grade_name(self.index)
+
+    @property
+    def first_row(self) -> int:
+        return HEADER_ROW + 1
+
+    @property
+    def last_row(self) -> int:
+        return HEADER_ROW + len(self.rows)
+
+    @property
+    def grade_row(self) -> int:
+        return self.last_row + 2
+
+    def grade_cell(self, absolute: bool = True) -> str:
+        col = col_letter(INDICATOR_INDEX["grade"])
+        return f"${col}${self.grade_row + 1}" if absolute else f"{col}{self.grade_row + 1}"
+
+    @property
+    def grade_ref(self) -> str:
+        """The objective grade as a cross-sheet reference."""
+        return f"{quote_sheet(self.name)}!{self.grade_cell()}"
+
+    def column_range(self, key: str) -> str:
+        col = col_letter(INDICATOR_INDEX[key])
+        return f"${col}${self.first_row + 1}:${col}${self.last_row + 1}"
+
+
+@dataclass
+class Book:
+    """The context of one workbook being written."""
+
+    plan: Plan
+    year: int
+    period: str
+    office: str | None
+    styles: Styles
+    root: Node
+    sheets: list[ObjectiveSheet]
+    password: str | None = None
+    generated_on: date = field(default_factory=date.today)
+    locked: list[tuple[str, str, object]] = field(default_factory=list)
+
+    def lock(self, sheet: str, row: int, col: int, value: object) -> None:
+        """Remember a locked cell for the tamper hash (what was written, as written)."""
+        self.locked.append((sheet, f"{col_letter(col)}{row + 1}", value))
+
+
+def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = None,
+              period: str = FINAL_PERIOD, with_actuals: bool = False) -> Book:
+    """Grade the plan in Python and decide every objective sheet and row position."""
+    shown = plan if with_actuals else _without_actuals(plan, year, period)
+    root = evaluate(shown, year, period)
+    nodes = {(n.level, n.code): n for n in root.walk()}
+    candidates: list[tuple[str, StrategicObjective | OperationalObjective, StrategicObjective,
+                           str, str]] = []
+    for area in shown.areas:
+        for os_ in area.objectives:
+            if os_.indicators:
+                candidates.append(("os", os_, os_, area.code, area.title))
+            for oo in os_.operational:
+                if oo.indicators:
+                    candidates.append(("oo", oo, os_, area.code, area.title))
+    names = sheet_names(f"{obj.code} {obj.title}" for _, obj, _, _, _ in candidates)
+    sheets = []
+    for index, ((level, obj, os_, acode, atitle), name) in enumerate(
+            zip(candidates, names, strict=True), 1):
+        node = nodes[(level, obj.code)]
+        sheet = ObjectiveSheet(index, level, obj, os_, acode, atitle, name, node)
+        ind_nodes = {n.code: n for n in node.children if n.level == "indicatore"}
+        for k, ind in enumerate(obj.indicators):
+            actual = ind.actual_for(year, period)
+            sheet.rows.append(IndicatorRow(
+                ind, HEADER_ROW + 1 + k, indicator_spec(ind, year, shown.policy),
+                ind_nodes[ind.code],
+                actual=actual.value if actual else None,
+                numerator=actual.numerator if actual else None,
+                denominator=actual.denominator if actual else None,
+                note=actual.note if actual else None,
+                reference=ind.reference_for(year)))
+        sheets.append(sheet)
+    return Book(shown, year, period, office, styles, root, sheets)
+
+
+def _without_actuals(plan: Plan, year: int, period: str) -> Plan:
+    """The plan as an empty template shows it: no actual of ``year``/``period``."""
+    data = plan.model_copy(deep=True)
+    for slot in data.indicators():
+        ind = slot.indicator
+        kept = [a for a in ind.actuals if not (a.year == year and a.period == period)]
+        if len(kept) != len(ind.actuals):
+            # keep last year's actual as the reference of relative targets
+            object.__setattr__(ind, "actuals", kept)
+    return data

@@ -1,0 +1,66 @@
+"""The ``Controlli`` sheet: one outcome per indicator, computed by formulas.
+
+The outcome is :func:`~cruscotto_xl.controls.input_check_formula` over the indicator's
+row; the count of open problems has a defined name so macros and readers find it.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..controls import OK, input_check, input_check_formula
+from ..targets import Kind
+from .book import Book
+from .layout import CHECK_HEADERS, NAME_OPEN_CHECKS, SHEET_CHECKS, TABLE_CHECKS, quote_sheet
+from .obiettivo import page_setup, write_text
+
+HEADER_ROW = 3
+
+
+def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
+    st = book.styles
+    write_text(ws, book, 0, 0, f"Controlli dei dati inseriti — {book.plan.entity} {book.year}",
+               "title")
+    r = HEADER_ROW
+    open_count = 0
+    for sheet in book.sheets:
+        for row in sheet.rows:
+            r += 1
+            target = row.spec.target
+            percent = target.is_percent or row.indicator.unit == "%"
+            at_most_100 = (target.kind is Kind.COMPARISON and target.value is not None
+                           and target.value <= 1)
+            q = quote_sheet(sheet.name) + "!"
+            formula = input_check_formula(
+                q + row.cell("grade"), percent, at_most_100, q + row.cell("actual"),
+                q + row.cell("numerator"), q + row.cell("denominator"),
+                q + row.cell("effective"))
+            cached = input_check(row.node.grade.cell, percent, at_most_100, row.actual,
+                                 row.numerator, row.denominator, row.effective)
+            open_count += cached != OK
+            values = (row.indicator.code, sheet.objective.code, sheet.name, row.cell("actual"))
+            for c, value in enumerate(values):
+                write_text(ws, book, r, c, value)
+            ws.write_formula(r, 4, formula, st.get("cell"), cached)
+    first, last = HEADER_ROW + 1, max(r, HEADER_ROW + 1)
+    ws.add_table(HEADER_ROW, 0, last, len(CHECK_HEADERS) - 1, {
+        "name": TABLE_CHECKS, "style": st.table_style, "autofilter": True,
+        "columns": [{"header": h, "header_format": st.get("header")} for h in CHECK_HEADERS],
+    })
+    ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==",
+                                              "value": f'"{OK}"',
+                                              "format": st.conditional("green")})
+    ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "!=",
+                                              "value": f'"{OK}"',
+                                              "format": st.conditional("yellow")})
+    ws.write_string(1, 0, "Problemi aperti", st.get("label"))
+    ws.write_formula(1, 2, f'=COUNTIF($E${first + 1}:$E${last + 1},"<>{OK}")',
+                     st.get("grade"), open_count)
+    wb.define_name(NAME_OPEN_CHECKS, f"={SHEET_CHECKS}!$C$2")
+    for c, width in enumerate((12, 10, 32, 10, 48)):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(first, 0)
+    page_setup(ws, book)
+    ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
+                                     "select_unlocked_cells": True})

@@ -1,0 +1,183 @@
+"""The workbook contract: sheet names, table columns, defined names and the tamper hash.
+
+Writer and reader both import this module, so neither relies on fixed rows: every table
+has a name, every important cell a defined name, and the hidden ``_cruscotto`` sheet keeps a
+registry of the objective sheets. Change the layout here and bump ``TEMPLATE_VERSION``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+TEMPLATE_VERSION = "1"
+
+SHEET_INSTRUCTIONS = "Istruzioni"
+SHEET_SUMMARY = "Riepilogo"
+SHEET_CHECKS = "Controlli"
+SHEET_META = "_cruscotto"
+RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, "History"}
+
+# Workbook-level defined names (cells of the hidden meta sheet and the summary).
+NAME_PLAN_ID = "crx_piano"
+NAME_ENTITY = "crx_ente"
+NAME_YEAR = "crx_anno"
+NAME_PERIOD = "crx_periodo"
+NAME_OFFICE = "crx_ufficio"
+NAME_VERSION = "crx_versione"
+NAME_HASH = "crx_hash"
+NAME_ENTE_GRADE = "crx_grado_ente"
+NAME_OPEN_CHECKS = "crx_controlli_aperti"
+
+TABLE_REGISTRY = "crx_registro"
+TABLE_SUMMARY = "crx_riepilogo"
+TABLE_CHECKS = "crx_controlli"
+
+
+def objective_table(index: int) -> str:
+    """Table of the indicators of the ``index``-th objective sheet (never a cell address)."""
+    return f"crx_ind_{index:03d}"
+
+
+def objective_grade_name(index: int) -> str:
+    return f"crx_grado_{index:03d}"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    is_input: bool = False
+    detail: bool = False   # parsed-target details: grouped and collapsed, still there
+    helper: bool = False   # roll-up helpers: hidden
+
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Codice", 11),
+    Column("name", "Indicatore", 42),
+    Column("algorithm", "Algoritmo", 34),
+    Column("numerator_name", "Misura numeratore", 22),
+    Column("denominator_name", "Misura denominatore", 22),
+    Column("unit", "Unità", 7),
+    Column("weight", "Peso", 8),
+    Column("target_text", "Target", 16),
+    Column("kind", "Tipo target", 12, detail=True),
+    Column("op", "Operatore", 9, detail=True),
+    Column("target", "Valore target", 12, detail=True),
+    Column("deadline", "Scadenza", 12, detail=True),
+    Column("tolerance", "Tolleranza", 10, detail=True),
+    Column("threshold", "Soglia", 9, detail=True),
+    Column("red_flag", "Soglia rossa", 10, detail=True),
+    Column("status", "Stato", 13),
+    Column("forced", "Grado forzato", 10),
+    Column("reference", "Riferimento", 12, is_input=True),
+    Column("numerator", "Valore numeratore", 13, is_input=True),
+    Column("denominator", "Valore denominatore", 13, is_input=True),
+    Column("actual", "Consuntivo", 14, is_input=True),
+    Column("note", "Note", 30, is_input=True),
+    Column("effective", "Consuntivo effettivo", 14),
+    Column("grade", "Grado", 11),
+    Column("valutazione", "Valutazione", 24),
+    Column("weight_used", "Peso valutato", 10, helper=True),
+    Column("contribution", "Contributo", 10, helper=True),
+)
+INDICATOR_INDEX = {c.key: i for i, c in enumerate(INDICATOR_COLUMNS)}
+INPUT_KEYS = tuple(c.key for c in INDICATOR_COLUMNS if c.is_input)
+
+SUMMARY_COLUMNS: tuple[Column, ...] = (
+    Column("level", "Livello", 10),
+    Column("code", "Codice", 10),
+    Column("title", "Titolo", 60),
+    Column("weight", "Peso", 9),
+    Column("grade", "Grado", 11),
+    Column("valutazione", "Valutazione", 24),
+    Column("light", "Semaforo", 9),
+    Column("key", "Chiave", 12, helper=True),
+    Column("parent", "Padre", 12, helper=True),
+    Column("own", "Grado proprio", 10, helper=True),
+    Column("children", "Grado figli", 10, helper=True),
+    Column("wu_area", "Peso valutato ambito", 8, helper=True),
+    Column("c_area", "Contributo ambito", 8, helper=True),
+    Column("wu_os", "Peso valutato OS", 8, helper=True),
+    Column("c_os", "Contributo OS", 8, helper=True),
+    Column("wu_oo", "Peso valutato OO", 8, helper=True),
+    Column("c_oo", "Contributo OO", 8, helper=True),
+)
+SUMMARY_INDEX = {c.key: i for i, c in enumerate(SUMMARY_COLUMNS)}
+
+REGISTRY_HEADERS = ("Codice", "Livello", "Foglio", "Tabella", "Nome grado")
+CHECK_HEADERS = ("Codice", "Obiettivo", "Foglio", "Cella", "Esito")
+
+LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as formulas need it: ``'OS 01 Dell''Anno'``."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(labels: Iterable[str]) -> list[str]:
+    """Valid, unique sheet names (≤ 31 chars, no ``[]:*?/\\``, not reserved) for labels."""
+    used = {n.lower() for n in RESERVED_SHEETS}
+    out = []
+    for label in labels:
+        base = _BAD_SHEET_CHARS.sub(" ", label)
+        base = re.sub(r"\s+", " ", base).strip().strip("'") or "Obiettivo"
+        name = base[:31].rstrip()
+        n = 2
+        while name.lower() in used:
+            suffix = f" ({n})"
+            name = base[: 31 - len(suffix)].rstrip() + suffix
+            n += 1
+        used.add(name.lower())
+        out.append(name)
+    return out
+
+
+def safe_file_stem(name: str) -> str:
+    """An office name as a file name: no path separators, no traversal, no odd characters."""
+    stem = re.sub(r"[^\w\- ]+", " ", name, flags=re.UNICODE)
+    stem = re.sub(r"\s+", "_", stem.strip()).strip("._-")
+    return stem[:80] or "ufficio"
+
+
+# --- tamper hash -----------------------------------------------------------------------
+
+def normalize_cell(value: object) -> str:
+    """One text per cell value, stable across writers and readers (15 significant digits)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return f"{float(value):.15g}"
+    return str(value)
+
+
+def locked_hash(cells: Iterable[tuple[str, str, object]]) -> str:
+    """sha256 of the locked cells (sheet, coordinate, value or formula), in sorted order."""
+    digest = hashlib.sha256()
+    for sheet, coord, value in sorted((s, c, normalize_cell(v)) for s, c, v in cells):
+        digest.update(f"{sheet}\x1f{coord}\x1f{value}\x1e".encode())
+    return digest.hexdigest()

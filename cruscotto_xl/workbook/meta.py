@@ -1,0 +1,63 @@
+"""The hidden ``_cruscotto`` sheet: identity of the workbook and registry of its sheets.
+
+Plan id, year, period, office, template version and the hash of the locked cells let the
+reader refuse a workbook of another plan or year and detect changed targets and formulas;
+the registry table maps each objective code to its sheet, table and grade name.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .book import Book
+from .layout import (
+    NAME_ENTITY,
+    NAME_HASH,
+    NAME_OFFICE,
+    NAME_PERIOD,
+    NAME_PLAN_ID,
+    NAME_VERSION,
+    NAME_YEAR,
+    REGISTRY_HEADERS,
+    SHEET_META,
+    TABLE_REGISTRY,
+    TEMPLATE_VERSION,
+    locked_hash,
+    quote_sheet,
+)
+from .obiettivo import write_text
+
+
+def write_meta(wb: Workbook, ws: Worksheet, book: Book) -> str:
+    """Write identity and registry; returns the tamper hash it stored."""
+    digest = locked_hash(book.locked)
+    entries = [
+        (NAME_PLAN_ID, "Piano", book.plan.id),
+        (NAME_ENTITY, "Ente", book.plan.entity),
+        (NAME_YEAR, "Anno", book.year),
+        (NAME_PERIOD, "Periodo", book.period),
+        (NAME_OFFICE, "Ufficio", book.office or ""),
+        (NAME_VERSION, "Versione modello", TEMPLATE_VERSION),
+        (NAME_HASH, "Impronta dati bloccati", digest),
+    ]
+    for r, (name, label, value) in enumerate(entries):
+        ws.write_string(r, 0, label)
+        if isinstance(value, int):
+            ws.write_number(r, 1, value)
+        else:
+            write_text(ws, book, r, 1, str(value), "plain")
+        wb.define_name(name, f"={quote_sheet(SHEET_META)}!$B${r + 1}")
+    top = len(entries) + 1
+    for k, sheet in enumerate(book.sheets, top + 1):
+        values = (sheet.objective.code, sheet.level, sheet.name, sheet.table, sheet.grade_name)
+        for c, value in enumerate(values):
+            write_text(ws, book, k, c, value, "plain")
+        wb.define_name(sheet.grade_name, f"={quote_sheet(sheet.name)}!{sheet.grade_cell()}")
+    ws.add_table(top, 0, top + max(len(book.sheets), 1), len(REGISTRY_HEADERS) - 1, {
+        "name": TABLE_REGISTRY, "autofilter": False,
+        "columns": [{"header": h} for h in REGISTRY_HEADERS]})
+    ws.set_column(0, 4, 24)
+    ws.protect(book.password or "")
+    ws.hide()
+    return digest

@@ -1,0 +1,286 @@
+"""One sheet per objective that owns indicators: header block, indicator table, grade.
+
+Every plan text is written as a string (quote-prefixed when it starts with ``= + - @``);
+the grade, valutazione and helper cells are the formulas of :mod:`cruscotto_xl.rules` and
+:mod:`cruscotto_xl.aggregate`, with the Python results as cached values.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from ..aggregate import contribution_formula, weight_used_formula, weighted_mean_formula
+from ..numbers import excel_serial, format_date
+from ..rules import Cells, effective_actual_formula, grade_formula, valutazione, valutazione_formula
+from ..targets import Kind
+from .book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet
+from .layout import INDICATOR_COLUMNS, INDICATOR_INDEX, col_letter
+
+FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@")
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+
+def write_text(ws: Worksheet, book: Book, row: int, col: int, text: str | None,
+               kind: str = "cell") -> None:
+    """Write a plan or office text as text, never as a formula."""
+    text = "" if text is None else str(text)
+    fmt = book.styles.get(kind, quote=text.startswith(FORMULA_INJECTION_PREFIXES))
+    if text:
+        ws.write_string(row, col, text, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def number_format(row: IndicatorRow) -> str:
+    """Format name for the row's target/actual cells: percent, date or general."""
+    target = row.spec.target
+    if target.kind is Kind.DEADLINE:
+        return "data"
+    if target.is_percent or row.indicator.unit == "%":
+        return "percentuale"
+    return "generale"
+
+
+def _cells(row: IndicatorRow) -> Cells:
+    return Cells(actual=row.cell("effective"), target=row.cell("target"),
+                 status=row.cell("status"), forced=row.cell("forced"),
+                 reference=row.cell("reference"), tolerance=row.cell("tolerance"),
+                 red_flag=row.cell("red_flag"), threshold=row.cell("threshold"),
+                 deadline=row.cell("deadline"))
+
+
+def write_objective_sheet(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
+    _header_block(ws, book, sheet)
+    _table(ws, book, sheet)
+    _grade_block(ws, book, sheet)
+    _setup(ws, book, sheet)
+
+
+def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
+    st = book.styles
+    obj = sheet.objective
+    kind = "Obiettivo strategico" if sheet.level == "os" else "Obiettivo operativo"
+    write_text(ws, book, 0, 0, f"{kind} {obj.code} — {obj.title}", "title")
+    labels = [
+        ("Ambito", f"{sheet.area_code} — {sheet.area_title}"),
+        ("Obiettivo strategico", f"{sheet.os.code} — {sheet.os.title}"),
+        ("Uffici", ", ".join(obj.offices or sheet.os.offices) or "—"),
+    ]
+    for r, (label, value) in enumerate(labels, 1):
+        ws.write_string(r, 0, label, st.get("label"))
+        write_text(ws, book, r, 1, value, "plain")
+    ws.write_string(1, 3, "Anno", st.get("label"))
+    ws.write_number(1, 4, book.year)
+    ws.write_string(2, 3, "Periodo", st.get("label"))
+    ws.write_string(2, 4, book.period)
+    ws.write_string(3, 3, "Peso", st.get("label"))
+    if sheet.node.weight is not None:
+        ws.write_number(3, 4, sheet.node.weight, st.get("plain", "peso"))
+    if sheet.level == "os" and sheet.os.resources is not None:
+        ws.write_string(1, 5, "Risorse", st.get("label"))
+        ws.write_number(1, 6, sheet.os.resources, st.get("plain", "euro"))
+    ws.write_string(4, 0, "Compilare solo le celle gialle.", st.get("legend_input"))
+
+
+def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
+    st = book.styles
+    for row in sheet.rows:
+        _indicator_row(ws, book, sheet, row)
+    ws.add_table(HEADER_ROW, 0, sheet.last_row, len(INDICATOR_COLUMNS) - 1, {
+        "name": sheet.table,
+        "style": st.table_style,
+        "autofilter": False,
+        "columns": [{"header": c.header, "header_format": st.get("header")}
+                    for c in INDICATOR_COLUMNS],
+    })
+    # Validation of the inputs that are the same on every row.
+    first, last = sheet.first_row, sheet.last_row
+    number_rule = {"validate": "decimal", "criteria": "between", "minimum": -1e12,
+                   "maximum": 1e12, "error_title": "Valore non valido",
+                   "error_message": "Inserire un numero (es. 1.234,5 oppure 97,5%)."}
+    for key in ("reference", "numerator", "denominator"):
+        col = INDICATOR_INDEX[key]
+        ws.data_validation(first, col, last, col, number_rule)
+    note = INDICATOR_INDEX["note"]
+    ws.data_validation(first, note, last, note, {
+        "validate": "length", "criteria": "<=", "value": 2000,
+        "error_message": "La nota può avere al massimo 2000 caratteri."})
+    grade = INDICATOR_INDEX["grade"]
+    _traffic_lights(ws, book, first, grade, last, grade,
+                    f"{col_letter(grade)}{first + 1}")
+
+
+def _traffic_lights(ws: Worksheet, book: Book, r1: int, c1: int, r2: int, c2: int,
+                    top_left: str) -> None:
+    """Green at 100 %, yellow from 60 %, red below, grey when not graded."""
+    st = book.styles
+    bands = book.plan.policy.bands
+    high, mid = bands[0].threshold, (bands[1].threshold if len(bands) > 2 else 0.0)
+    rules = [
+        (f"=AND(ISNUMBER({top_left}),{top_left}>={high!r})", "green"),
+        (f"=AND(ISNUMBER({top_left}),{top_left}>={mid!r})", "yellow"),
+        (f"=ISNUMBER({top_left})", "red"),
+        (f'=AND(NOT(ISNUMBER({top_left})),{top_left}<>"")', "grey"),
+    ]
+    for formula, color in rules:
+        ws.conditional_format(r1, c1, r2, c2, {"type": "formula", "criteria": formula,
+                                               "format": st.conditional(color),
+                                               "stop_if_true": True})
+
+
+def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: IndicatorRow) -> None:
+    st = book.styles
+    ind = row.indicator
+    spec = row.spec
+    target = spec.target
+    r = row.row
+    col = INDICATOR_INDEX
+    numfmt = number_format(row)
+
+    def locked(key: str, value: object, fmt: Format | None = None) -> None:
+        c = col[key]
+        fmt = fmt or st.get("cell")
+        if value is None or value == "":
+            ws.write_blank(r, c, None, fmt)
+            value = None
+        elif isinstance(value, str):
+            write_text(ws, book, r, c, value)
+        elif isinstance(value, date):
+            ws.write_datetime(r, c, value, st.get("cell", "data"))
+        else:
+            ws.write_number(r, c, float(value), fmt)
+        book.lock(sheet.name, r, c, value)
+
+    def formula(key: str, text: str, cached: object, fmt: Format | None = None) -> None:
+        c = col[key]
+        ws.write_formula(r, c, text, fmt or st.get("cell"), _cached(cached))
+        book.lock(sheet.name, r, c, text)
+
+    locked("code", ind.code)
+    locked("name", ind.name)
+    locked("algorithm", ind.algorithm)
+    locked("numerator_name", ind.numerator)
+    locked("denominator_name", ind.denominator)
+    locked("unit", ind.unit or target.unit or ("data" if target.kind is Kind.DEADLINE else None))
+    locked("weight", row.node.weight, st.get("cell", "peso"))
+    locked("target_text", ind.targets.get(book.year, ""))
+    locked("kind", target.kind.value)
+    locked("op", target.op)
+    locked("target", target.value, st.get("cell", numfmt))
+    locked("deadline", target.deadline)
+    locked("tolerance", spec.tolerance, st.get("cell", numfmt))
+    locked("threshold", spec.threshold, st.get("cell", "percentuale"))
+    locked("red_flag", spec.red_flag, st.get("cell", numfmt))
+    locked("status", spec.status)
+    locked("forced", spec.forced, st.get("cell", "percentuale"))
+
+    # Inputs: unlocked, highlighted, validated; not part of the tamper hash.
+    _input(ws, book, r, col["reference"], row.reference, numfmt)
+    _input(ws, book, r, col["numerator"], row.numerator, "generale")
+    _input(ws, book, r, col["denominator"], row.denominator, "generale")
+    _input(ws, book, r, col["actual"], row.actual, numfmt)
+    _input(ws, book, r, col["note"], row.note, None)
+    _actual_validation(ws, r, col["actual"], target.kind, book)
+
+    cells = _cells(row)
+    formula("effective", "=" + effective_actual_formula(
+        row.cell("actual"), row.cell("numerator"), row.cell("denominator")), row.effective,
+        st.get("cell", numfmt))
+    grade = row.node.grade
+    formula("grade", grade_formula(spec, cells), grade.cell, st.get("grade", "percentuale"))
+    formula("valutazione", valutazione_formula(row.cell("grade"), book.plan.policy.bands),
+            valutazione(grade, book.plan.policy.bands))
+    weight_used = row.node.weight if grade.value is not None else 0.0
+    formula("weight_used", weight_used_formula(row.cell("weight"), row.cell("grade")),
+            weight_used)
+    formula("contribution", contribution_formula(row.cell("weight"), row.cell("grade")),
+            row.node.weight * grade.value if grade.value is not None else 0.0)
+
+
+def _cached(value: object) -> object:
+    """XlsxWriter's cached value: numbers as numbers, dates as serials, text as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Sì" if value else "No"
+    if isinstance(value, date):
+        return excel_serial(value)
+    return value
+
+
+def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str | None) -> None:
+    fmt = book.styles.get("input", numfmt)
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(r, c, "Sì" if value else "No", fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, value, book.styles.get("input", "data"))
+    elif isinstance(value, int | float):
+        ws.write_number(r, c, float(value), fmt)
+    else:
+        write_text(ws, book, r, c, str(value), "input")
+
+
+def _actual_validation(ws: Worksheet, r: int, c: int, kind: Kind, book: Book) -> None:
+    if kind is Kind.MILESTONE:
+        rule = {"validate": "list", "source": ["Sì", "No"],
+                "error_message": "Scegliere Sì oppure No."}
+    elif kind is Kind.DEADLINE:
+        rule = {"validate": "date", "criteria": "between", "minimum": MIN_DATE,
+                "maximum": MAX_DATE,
+                "error_message": "Inserire la data di realizzazione (gg/mm/aaaa)."}
+    else:
+        rule = {"validate": "decimal", "criteria": "between", "minimum": -1e12, "maximum": 1e12,
+                "error_message": "Inserire un numero (es. 1.234,5 oppure 97,5%)."}
+    prompt = {"input_title": "Consuntivo",
+              "input_message": f"Valore rilevato al {book.period}/{book.year}"[:255]}
+    ws.data_validation(r, c, r, c, {**rule, **prompt, "error_title": "Valore non valido"})
+
+
+def _grade_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
+    st = book.styles
+    r = sheet.grade_row
+    label_col = INDICATOR_INDEX["effective"]
+    ws.write_string(r, label_col, "Grado obiettivo", st.get("total"))
+    grade = sheet.own_grade
+    text = weighted_mean_formula(sheet.column_range("weight_used"),
+                                 sheet.column_range("contribution"))
+    gcol = INDICATOR_INDEX["grade"]
+    ws.write_formula(r, gcol, text, st.get("grade", "percentuale"), _cached(grade.cell))
+    book.lock(sheet.name, r, gcol, text)
+    vtext = valutazione_formula(sheet.grade_cell(absolute=False), book.plan.policy.bands)
+    ws.write_formula(r, gcol + 1, vtext, st.get("grade"),
+                     valutazione(grade, book.plan.policy.bands))
+    book.lock(sheet.name, r, gcol + 1, vtext)
+    _traffic_lights(ws, book, r, gcol, r, gcol, sheet.grade_cell(absolute=False))
+
+
+def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
+    for i, c in enumerate(INDICATOR_COLUMNS):
+        options = {"hidden": True} if c.helper else ({"level": 1, "hidden": True}
+                                                     if c.detail else {})
+        ws.set_column(i, i, c.width, None, options)
+    ws.set_row(HEADER_ROW, 30)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    page_setup(ws, book)
+    ws.protect(book.password or "", {"format_columns": True, "format_rows": True,
+                                     "select_locked_cells": True,
+                                     "select_unlocked_cells": True})
+
+
+def page_setup(ws: Worksheet, book: Book) -> None:
+    """A4 landscape, fit to width, header with ente, year and office."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(0)
+    office = f" — {book.office}" if book.office else ""
+    ws.set_header(("&C" + f"{book.plan.entity} — {book.year}{office}".replace("&", "&&"))[:255])
+    ws.set_footer("&LGenerato da cruscotto_xl il " + format_date(book.generated_on)
+                  + "&RPagina &P di &N")
+
