@@ -1,0 +1,1 @@
+"""Reading workbooks back: everything is found through table names and defined names."""

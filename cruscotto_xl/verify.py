@@ -1,0 +1,102 @@
+"""Compare the grades a spreadsheet computed with the Python engine's, cell by cell.
+
+The formula truth tests and ``cruscotto demo`` recalculate generated workbooks (LibreOffice)
+and call :func:`compare_with_engine`: every indicator, objective, OS, ambito and ente grade
+must equal the engine to 1e-9 and every valutazione text must match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from .aggregate import Node, evaluate, weighted_mean
+from .model import FINAL_PERIOD, Plan
+from .reader.locate import defined_cell, find_table, registry, summary_table
+from .rules import Grade, valutazione
+from .split import plan_for_office
+from .workbook.layout import INDICATOR_COLUMNS, LEVEL_LABELS, SUMMARY_COLUMNS
+
+TOLERANCE = 1e-9
+_IND = {c.key: c.header for c in INDICATOR_COLUMNS}
+_SUM = {c.key: c.header for c in SUMMARY_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    sheet: str
+    cell: str
+    what: str
+    excel: object
+    python: object
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell} {self.what}: Excel {self.excel!r}, Python {self.python!r}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    compared: int
+    mismatches: list[Mismatch]
+
+    @property
+    def equal(self) -> bool:
+        return not self.mismatches
+
+
+def _same(excel: object, python: float | str) -> bool:
+    if isinstance(python, float):
+        return isinstance(excel, int | float) and not isinstance(excel, bool) and abs(
+            excel - python) <= TOLERANCE
+    return excel == python
+
+
+def compare_with_engine(recalculated: Path, plan: Plan, *, year: int | None = None,
+                        office: str | None = None, period: str = FINAL_PERIOD) -> Comparison:
+    """Check every grade and valutazione of a recalculated workbook against the engine."""
+    year = year or plan.year
+    part = plan_for_office(plan, office) if office else plan
+    root = evaluate(part, year, period)
+    bands = part.policy.bands
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    mismatches: list[Mismatch] = []
+    compared = 0
+
+    def check(cell: openpyxl.cell.cell.Cell, what: str, grade: Grade) -> None:
+        nonlocal compared
+        compared += 1
+        if not _same(cell.value, grade.cell):
+            mismatches.append(Mismatch(cell.parent.title, cell.coordinate, f"grado {what}",
+                                       cell.value, grade.cell))
+
+    def check_text(cell: openpyxl.cell.cell.Cell, what: str, expected: str) -> None:
+        nonlocal compared
+        compared += 1
+        if cell.value != expected:
+            mismatches.append(Mismatch(cell.parent.title, cell.coordinate,
+                                       f"valutazione {what}", cell.value, expected))
+
+    nodes: dict[tuple[str, str], Node] = {(n.level, n.code): n for n in root.walk()}
+    for entry in registry(wb):
+        table = find_table(wb, entry.table)
+        for row in table.rows:
+            code = str(row[_IND["code"]].value)
+            node = nodes[("indicatore", code)]
+            check(row[_IND["grade"]], f"indicatore {code}", node.grade)
+            check_text(row[_IND["valutazione"]], f"indicatore {code}",
+                       valutazione(node.grade, bands))
+        objective = nodes[(entry.level, entry.code)]
+        own = [c for c in objective.children if c.level == "indicatore"]
+        if own:
+            check(defined_cell(wb, entry.grade_name), f"obiettivo {entry.code}",
+                  weighted_mean([(c.weight, c.grade) for c in own]))
+    labels = {v: k for k, v in LEVEL_LABELS.items()}
+    for row in summary_table(wb).rows:
+        level = labels[str(row[_SUM["level"]].value)]
+        code = str(row[_SUM["code"]].value)
+        node = root if level == "ente" else nodes[(level, code)]
+        check(row[_SUM["grade"]], f"{level} {code}", node.grade)
+        check_text(row[_SUM["valutazione"]], f"{level} {code}", valutazione(node.grade, bands))
+    return Comparison(compared, mismatches)

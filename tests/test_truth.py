@@ -1,0 +1,351 @@
+"""Formula truth: workbooks recalculated by LibreOffice give exactly the engine's grades.
+
+One soffice call recalculates every workbook of this module (a rule harness with every
+rule and edge case, two synthetic plans with different policies, both bundled examples
+and the per-office split of one of them). Inputs are typed with openpyxl as an office
+would, which also drops every cached value, so LibreOffice must compute each formula.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from cruscotto_xl.filling import Typed, fill_workbook, typed_from_plan
+from cruscotto_xl.model import Actual, Policy
+from cruscotto_xl.planfile import load_plan, plan_from_data
+from cruscotto_xl.recalc import find_soffice, recalculate
+from cruscotto_xl.rules import (
+    Cells,
+    GradeSpec,
+    effective_actual,
+    effective_actual_formula,
+    grade_formula,
+    grade_spec,
+    valutazione,
+    valutazione_formula,
+)
+from cruscotto_xl.targets import parse_target
+from cruscotto_xl.verify import compare_with_engine
+from cruscotto_xl.workbook import workbook_jobs, write_workbook
+from cruscotto_xl.workbook.layout import INDICATOR_INDEX
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+# --- a harness of rules: one row per (spec, inputs) ---------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    target: str
+    actual: object = None
+    policy: Policy = field(default_factory=Policy)
+    numerator: float | None = None
+    denominator: float | None = None
+    reference: float | None = None
+    threshold: float | None = None
+    status: str | None = None
+    forced: float | None = None
+    red_flag: float | None = None
+
+    def spec(self) -> GradeSpec:
+        return GradeSpec.from_target(parse_target(self.target), self.policy,
+                                     threshold=self.threshold, red_flag=self.red_flag,
+                                     status=self.status, forced=self.forced)  # type: ignore[arg-type]
+
+
+LINEAR = Policy(lower_is_better="lineare")
+DECAY = Policy(deadline_decay_days=30)
+ZERO = Policy(missing="zero")
+
+CASES = [
+    # >= / >, T > 0: at, below, above, zero, negative actual
+    *(Case(">= 70,00 %", a) for a in (0.7, 0.69, 0.71, 0.63, 0.0, -0.1)),
+    *(Case("> 5 N.", a) for a in (5, 4, 6)),
+    # T = 0
+    *(Case(">= 0", a) for a in (0, -1, 1)), *(Case("> 0 N.", a) for a in (0, 0.5, -0.5)),
+    # T < 0
+    *(Case(">= -9,90 %", a) for a in (-0.099, -0.198, 0.0, -0.1, 0.2)),
+    # <= / <, T > 0, with and without the linear policy and an explicit red flag
+    *(Case("<= 10 gg", a) for a in (10, 9, 10.5, 20, 0, -5)),
+    *(Case("<= 10 gg", a, LINEAR) for a in (10, 12, 15, 20, 25)),
+    Case("<= 10 gg", 13, LINEAR, red_flag=16),
+    # T = 0 and bare zero
+    *(Case("<= 0 N.", a) for a in (0, 1, -1)), *(Case("< 0", a) for a in (0, -1)),
+    *(Case("0 N.", a) for a in (0, 3)),
+    # T < 0
+    *(Case("<= -10,00 gg", a) for a in (-10, -12, -5, -9.99, 0, 3)),
+    # =
+    *(Case("= 0,23 N.", a) for a in (0.23, 0.235, 0.225, 0.2351, 0.2249, 0.3)),
+    *(Case("= 5,0 %", a) for a in (0.0505, 0.0506)),
+    # deadlines, with decay
+    *(Case("Entro 31-12-2023", a) for a in (date(2023, 12, 31), date(2023, 6, 1),
+                                            date(2024, 1, 1), date(2024, 1, 15))),
+    *(Case("Entro 31-12-2023", a, DECAY) for a in (date(2023, 12, 31), date(2024, 1, 15),
+                                                   date(2024, 1, 30), date(2024, 3, 1))),
+    # milestones, including values that mean nothing
+    *(Case("Sì", a) for a in ("Sì", "si", "SI", "No", "no", "forse", 1.0)),
+    # relative: with and without reference, gap from a benchmark
+    Case("x < x-1", 8, reference=10), Case("x < x-1", 20, reference=10), Case("x < x-1", 8),
+    Case(">= anno precedente", 5, reference=10),
+    Case("scostamento max 0,02 da media cluster", 0.51, reference=0.5),
+    Case("scostamento max 0,02 da media cluster", 0.53, reference=0.5),
+    # monitoring, missing (with both policies), text in a number cell
+    Case("Monitoraggio", 5), Case("n.d.", None),
+    *(Case(t, None) for t in (">= 70,00 %", "Entro 31-12-2023", "Sì", "x < x-1")),
+    *(Case(t, None, ZERO) for t in (">= 70,00 %", "<= 10 gg", "Sì")),
+    Case(">= 3 N.", "tanti"), Case("Entro 31-12-2023", "presto"),
+    # soglia
+    *(Case(">= 100 N.", a, threshold=0.5) for a in (40, 50, 60, 100)),
+    # statuses
+    Case(">= 5", 10, status="neutralizzato"), Case(">= 5", 1, status="forzato", forced=0.8),
+    Case(">= 5", None, status="forzato", forced=1.0), Case(">= 5", 1, status="forzato"),
+    # measures instead of the actual, denominator zero, typed actual wins
+    Case(">= 90,00 %", None, numerator=46, denominator=47),
+    Case(">= 90,00 %", None, numerator=5, denominator=0),
+    Case(">= 90,00 %", None, numerator=5),
+    Case(">= 90,00 %", 0.5, numerator=46, denominator=47),
+]
+
+
+def _random_cases(n: int) -> list[Case]:
+    """Random comparisons around their boundaries (fixed seed: the batch is reproducible)."""
+    rnd = random.Random(20241231)
+    out = []
+    for _ in range(n):
+        op = rnd.choice([">=", ">", "<=", "<", "="])
+        t = rnd.choice([0, rnd.uniform(-1000, 1000), round(rnd.uniform(-5, 5), 2)])
+        a = rnd.choice([t, t + rnd.uniform(-1, 1), rnd.uniform(-2000, 2000), -t, 0])
+        text = f"{op} {t:.2f}".replace(".", ",")
+        out.append(Case(text, a, rnd.choice([Policy(), LINEAR])))
+    return out
+
+
+ALL_CASES = CASES + _random_cases(150)
+COLS = ["status", "forced", "reference", "tolerance", "red_flag", "threshold", "deadline",
+        "target", "actual", "numerator", "denominator", "effective", "grade", "valutazione"]
+C = {k: xlsxwriter.utility.xl_col_to_name(i) for i, k in enumerate(COLS)}
+
+
+def write_harness(path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                         "strings_to_numbers": False})
+    ws = wb.add_worksheet("Regole")
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    for i, case in enumerate(ALL_CASES, start=2):
+        spec = case.spec()
+        t = spec.target
+        values = {"status": spec.status, "forced": spec.forced, "reference": case.reference,
+                  "tolerance": spec.tolerance, "red_flag": spec.red_flag,
+                  "threshold": spec.threshold, "deadline": t.deadline, "target": t.value,
+                  "numerator": case.numerator, "denominator": case.denominator}
+        for key, value in values.items():
+            cell = f"{C[key]}{i}"
+            if isinstance(value, date):
+                ws.write_datetime(cell, value, date_fmt)
+            elif isinstance(value, str):
+                ws.write_string(cell, value)
+            elif value is not None:
+                ws.write_number(cell, value)
+        cells = Cells(**{k: f"{C[k if k != 'actual' else 'effective']}{i}" for k in (
+            "actual", "target", "status", "forced", "reference", "tolerance", "red_flag",
+            "threshold", "deadline")})
+        ws.write_formula(f"{C['effective']}{i}", "=" + effective_actual_formula(
+            f"{C['actual']}{i}", f"{C['numerator']}{i}", f"{C['denominator']}{i}"))
+        ws.write_formula(f"{C['grade']}{i}", grade_formula(spec, cells))
+        ws.write_formula(f"{C['valutazione']}{i}", valutazione_formula(f"{C['grade']}{i}"))
+    wb.close()
+    # the actual is typed afterwards, as an office would (and caches are dropped)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Regole"]
+    for i, case in enumerate(ALL_CASES, start=2):
+        if case.actual is not None:
+            sheet[f"{C['actual']}{i}"] = case.actual
+    book.save(path)
+
+
+# --- plans ------------------------------------------------------------------------------
+
+def ind(code, target, actual=None, weight=None, **extra):
+    data = {"codice": code, "nome": f"Indicatore {code}", "target": {2024: target}, **extra}
+    if weight is not None:
+        data["peso"] = weight
+    if actual is not None:
+        data.setdefault("consuntivi", []).append({"anno": 2024, "valore": actual})
+    return data
+
+
+def synthetic_plan(policy: dict) -> dict:
+    return {
+        "ente": "Ente di prova", "anno": 2024, "politica": policy,
+        "uffici": [{"nome": "Ufficio A"}, {"nome": "Ufficio B"}],
+        "ambiti": [
+            {"codice": "A1", "titolo": "=HYPERLINK(\"http://x\",\"y\")", "peso": 70,
+             "obiettivi": [
+                 {"codice": "01", "titolo": "+1+1", "peso": 40, "uffici": ["Ufficio A"],
+                  "indicatori": [
+                      ind("K01", ">= 70,00 %", "63 %", 25), ind("K02", ">= -9,90 %", -0.198, 25),
+                      ind("K03", "> 0 N.", 0, 25), ind("K04", "<= -10,00 gg", -5, 25)]},
+                 {"codice": "02", "titolo": "@SUM(A1)", "peso": 60, "uffici": ["Ufficio B"],
+                  "obiettivi_operativi": [
+                      {"codice": "02.01", "titolo": "Tempi", "peso": 50, "indicatori": [
+                          ind("K05", "<= 10 gg", 15, 50), ind("K06", "= 0,23 N.", 0.235, 30),
+                          ind("K07", "<= 0 N.", 2, 20)]},
+                      {"codice": "02.02", "titolo": "Scadenze", "peso": 50, "indicatori": [
+                          ind("K08", "Entro 31-12-2024", "15/01/2025"),
+                          ind("K09", "Entro 31-12-2024", "10/12/2024"),
+                          ind("K10", "Sì", "No"), ind("K11", "Sì", "Sì")]},
+                  ]},
+             ]},
+            {"codice": "A2", "titolo": "Processi", "peso": 30, "obiettivi": [
+                {"codice": "03", "titolo": "Misto", "peso": 50, "uffici": ["Ufficio A"],
+                 "indicatori": [ind("K12", ">= 100 N.", 40, 50, soglia="50%"),
+                                ind("K13", "x < x-1", 8, 50,
+                                    consuntivi=[{"anno": 2023, "valore": 10}])],
+                 "obiettivi_operativi": [
+                     {"codice": "03.01", "titolo": "Relativi", "indicatori": [
+                         ind("K14", "> media", 5), ind("K15", "Monitoraggio", 3),
+                         ind("K16", ">= 90,00 %", None, uffici=["Ufficio A", "Ufficio B"],
+                             consuntivi=[{"anno": 2024, "numeratore": 46,
+                                          "denominatore": 47}])]}]},
+                {"codice": "04", "titolo": "Stati", "peso": 50, "uffici": ["Ufficio B"],
+                 "indicatori": [
+                     ind("K17", ">= 5", 10, 20, stati=[{"anno": 2024, "tipo": "neutralizzato",
+                                                        "nota": "causa esterna"}]),
+                     ind("K18", ">= 5", 1, 30, stati=[{"anno": 2024, "tipo": "forzato",
+                                                       "nota": "delibera", "grado": 0.8}]),
+                     ind("K19", ">= 5", None, 50)]},
+                {"codice": "05", "titolo": "Solo monitoraggio", "peso": 0, "indicatori": [
+                    ind("K20", "n.d.", 1)]},
+            ]},
+        ],
+    }
+
+
+@dataclass
+class Batch:
+    harness: Path
+    plans: dict[str, tuple[object, Path, str | None]]   # label → (plan, output, office)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Batch:
+    if find_soffice() is None:
+        pytest.fail("LibreOffice non è installato: eseguire `bash scripts/setup.sh` "
+                    "(apt-get install -y --no-install-recommends libreoffice-calc-nogui)")
+    src = tmp_path_factory.mktemp("src")
+    harness = src / "regole.xlsx"
+    write_harness(harness)
+    inputs = {"regole": (None, harness, None)}
+    plans = {
+        "predefinita": plan_from_data(synthetic_plan({})),
+        "alternativa": plan_from_data(synthetic_plan({
+            "minore_migliore": "lineare", "giorni_decadimento_scadenza": 30,
+            "dato_mancante": "zero", "composizione_os": "misto",
+            "quota_indicatori_os": 70})),
+        "strategico": load_plan(EXAMPLES / "piano-strategico-2024.yaml"),
+        "operativo": load_plan(EXAMPLES / "piano-operativo-2023.yaml"),
+    }
+    for label, plan in plans.items():
+        jobs = workbook_jobs(plan, src / label, per_office=label in ("operativo", "predefinita"))
+        if label in ("operativo", "predefinita"):
+            jobs = [(None, src / label / "intero.xlsx"), *jobs]
+        (src / label).mkdir()
+        typed = typed_from_plan(plan, plan.year)
+        if label == "strategico":   # no actuals in the source: type some, deterministically
+            rnd = random.Random(7)
+            typed = {s.indicator.code: Typed(round(rnd.uniform(0, 1.2), 4))
+                     for s in plan.indicators() if s.indicator.target_for(2024).kind.value
+                     == "confronto"}
+            plan = _with_typed(plan, typed)
+            plans[label] = plan
+        for office, path in jobs:
+            write_workbook(plan, path, office=office)
+            fill_workbook(path, typed)
+            inputs[f"{label}:{office or 'intero'}"] = (plan, path, office)
+    outputs = recalculate([p for _, p, _ in inputs.values()], tmp_path_factory.mktemp("rc"))
+    return Batch(outputs[harness], {k: (pl, outputs[p], o) for k, (pl, p, o) in inputs.items()
+                                    if k != "regole"})
+
+
+def _with_typed(plan, typed):
+    data = plan.model_copy(deep=True)
+    for slot in data.indicators():
+        t = typed.get(slot.indicator.code)
+        if t is not None:
+            slot.indicator.actuals = [*slot.indicator.actuals, Actual(year=2024, value=t.actual)]
+    return data
+
+
+def test_rule_harness_equals_engine(batch):
+    sheet = openpyxl.load_workbook(batch.harness, data_only=True)["Regole"]
+    bad = []
+    for i, case in enumerate(ALL_CASES, start=2):
+        expected = grade_spec(effective_actual(case.actual, case.numerator, case.denominator),
+                              case.spec(), case.reference)
+        got = sheet[f"{C['grade']}{i}"].value
+        text = sheet[f"{C['valutazione']}{i}"].value
+        if isinstance(expected.cell, float):
+            ok = isinstance(got, int | float) and abs(got - expected.cell) <= 1e-9
+        else:
+            ok = got == expected.cell
+        if not ok or text != valutazione(expected):
+            bad.append((i, case, got, expected.cell, text))
+    assert not bad, "\n".join(map(str, bad[:20]))
+    assert len(ALL_CASES) == len(CASES) + 150
+
+
+@pytest.mark.parametrize("label", ["predefinita:intero", "predefinita:Ufficio A",
+                                   "predefinita:Ufficio B", "alternativa:intero",
+                                   "strategico:intero", "operativo:intero"])
+def test_plan_workbooks_equal_engine(batch, label):
+    plan, output, office = batch.plans[label]
+    result = compare_with_engine(output, plan, office=office)
+    assert result.equal, "\n".join(map(str, result.mismatches[:20]))
+    assert result.compared > 10
+
+
+def test_office_workbooks_of_the_example_equal_engine(batch):
+    offices = [k for k in batch.plans if k.startswith("operativo:") and k != "operativo:intero"]
+    assert len(offices) == 8
+    for label in offices:
+        plan, output, office = batch.plans[label]
+        result = compare_with_engine(output, plan, office=office)
+        assert result.equal, (label, [str(m) for m in result.mismatches[:10]])
+
+
+def test_synthetic_plan_expected_grades(batch):
+    """A few hand-computed values, so the comparison above cannot be vacuous."""
+    plan, output, _ = batch.plans["predefinita:intero"]
+    wb = openpyxl.load_workbook(output, data_only=True)
+    summary = {row[1].value: row[4].value for row in wb["Riepilogo"].iter_rows(min_row=5)
+               if row[1].value}
+    assert summary["01"] == pytest.approx((0.9 + 0.5 + 0 + 0.5) / 4)
+    assert summary["04"] == pytest.approx(0.8)          # K17 neutralized, K19 missing
+    assert summary["05"] == "nessun elemento valutabile"
+
+
+def test_a_changed_formula_is_caught(tmp_path, batch):
+    """The comparison can fail: break one grade formula and recalculate."""
+    plan, output, _ = batch.plans["predefinita:intero"]
+    src = tmp_path / "src"
+    src.mkdir()
+    path = src / "rotto.xlsx"
+    write_workbook(plan, path)
+    fill_workbook(path, typed_from_plan(plan, 2024))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("01 "))]
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == "K01":
+                ws.cell(cell.row, INDICATOR_INDEX["grade"] + 1).value = "=1"
+    wb.save(path)
+    out = recalculate([path], tmp_path / "rc")[path]
+    result = compare_with_engine(out, plan)
+    assert any("indicatore K01" in m.what for m in result.mismatches)
