@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
-from .aggregate import Node, evaluate
+from .aggregate import Node
 from .checks import Problem, has_errors, validate_plan
+from .demo import DemoError, run_demo
+from .generate import Job, OutputExistsError, check_outputs, generation_jobs, plan_files, run_jobs
 from .model import Plan, Policy
 from .numbers import NumberError, format_percent, parse_actual
 from .planfile import PlanFileError, load_plan
+from .recalc import RecalcError
 from .rules import grade, valutazione
 from .targets import Polarity, TargetError, format_target, parse_target
 
@@ -33,7 +38,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +49,8 @@ class UserDataError(Exception):
     """A problem in the user's files or values: printed as one line, exit code 1."""
 
 
-_USER_ERRORS = (PlanFileError, TargetError, NumberError, UserDataError)
+_USER_ERRORS = (PlanFileError, TargetError, NumberError, UserDataError, OutputExistsError,
+                DemoError, RecalcError)
 
 
 def command(name: str, alias: str | None = None) -> Callable[[F], F]:
@@ -167,50 +173,117 @@ def _number_option(text: str | None) -> float | None:
     return value
 
 
-def summary_table(plan: Plan, root: Node, title: str) -> Table:
-    """Ente → ambito → OS → OO with weights and grades, as the demo prints it."""
-    table = Table(title=title)
-    table.add_column("Livello")
-    table.add_column("Codice")
-    table.add_column("Titolo", max_width=60, overflow="ellipsis", no_wrap=True)
-    table.add_column("Peso", justify="right")
-    table.add_column("Grado", justify="right")
-    table.add_column("Valutazione")
-    indent = {"ente": "", "ambito": "  ", "os": "    ", "oo": "      "}
+def summary_table(plan: Plan, root: Node, title: str,
+                  levels: tuple[str, ...] = ("ente", "ambito", "os")) -> Table:
+    """Ente → ambito → OS (→ OO) with weights and grades, as the demo prints it."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("Livello", no_wrap=True, min_width=7)
+    table.add_column("Codice", no_wrap=True, min_width=6)
+    table.add_column("Titolo", max_width=44, overflow="ellipsis", no_wrap=True)
+    table.add_column("Peso", justify="right", no_wrap=True, min_width=6)
+    table.add_column("Grado", justify="right", no_wrap=True, min_width=9)
+    table.add_column("Valutazione", no_wrap=True, min_width=22)
+    indent = {"ente": "", "ambito": " ", "os": "  ", "oo": "   "}
     for node in root.walk():
-        if node.level == "indicatore":
+        if node.level not in levels:
             continue
-        table.add_row(indent[node.level] + node.level.upper(), node.code, node.title,
+        code = "" if node.level == "ente" else node.code
+        table.add_row(indent[node.level] + node.level.upper(), code, node.title,
                       f"{node.weight:.2f}".replace(".", ","),
                       _grade_text(node.grade.value, node.grade.reason),
                       valutazione(node.grade, plan.policy.bands))
     return table
 
 
-@command("demo")
-def demo(
-    esempi: Annotated[Path, typer.Option("--esempi", help="Cartella dei piani di esempio")] =
-    EXAMPLES_DIR,
+@command("genera", "generate")
+def genera(
+    piani: Annotated[list[Path], typer.Argument(help="File di piano o cartelle che li contengono")],
+    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere le cartelle Excel")],
+    anno: Annotated[int | None, typer.Option("--anno", "--year",
+                                             help="Anno (predefinito: l'anno del piano)")] = None,
+    per_ufficio: Annotated[bool, typer.Option(
+        "--per-ufficio", "--per-office", help="Una cartella per ogni ufficio responsabile"),
+    ] = False,
+    password: Annotated[str | None, typer.Option(
+        "--password", help="Password di protezione dei fogli (predefinito: nessuna)")] = None,
+    sovrascrivi: Annotated[bool, typer.Option(
+        "--sovrascrivi", "--overwrite", help="Rigenera anche i file già presenti")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
 ) -> None:
-    """Esegue il lavoro principale sugli esempi inclusi e stampa il riepilogo dei gradi.
+    """Genera le cartelle Excel di uno o più piani: una per piano o una per ufficio.
 
-    Esempio: [bold]cruscotto demo[/]
+    Ogni cartella ha i fogli Istruzioni, Riepilogo, un foglio per obiettivo, Controlli.
+    I piani con errori non vengono generati (esce con 1).
+
+    Esempio: [bold]cruscotto genera examples/ --out cartelle --per-ufficio[/]
     """
-    plans = sorted(p for p in esempi.glob("*.y*ml"))
-    if not plans:
-        raise UserDataError(f"{esempi}: nessun piano di esempio (.yaml) trovato")
+    files = plan_files(piani)
+    if not files:
+        raise UserDataError("nessun file di piano (.yaml, .yml, .json) da generare")
+    jobs: list[Job] = []
     failed = False
-    for path in plans:
+    for path in files:
         plan = load_plan(path)
         problems = validate_plan(plan)
         if has_errors(problems):
-            print_problems(problems, f"Problemi in {path.name}")
+            print_problems([p for p in problems if p.severity == "errore"],
+                           f"{path}: piano non generato")
             failed = True
             continue
-        root = evaluate(plan)
-        console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year} "
-                                                f"({path.name})"))
+        jobs += generation_jobs(plan, out, year=anno, per_office=per_ufficio, password=password)
+    check_outputs(jobs, sovrascrivi)
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Generazione", total=len(jobs))
+        results = run_jobs(jobs, progress=lambda _: progress.advance(task))
+    if as_json:
+        console.print_json(json.dumps([{"file": str(g.path), "piano": g.plan_id, "anno": g.year,
+                                        "ufficio": g.office, "fogli_obiettivo": g.sheets,
+                                        "indicatori": g.indicators} for g in results],
+                                      ensure_ascii=False))
+    else:
+        table = Table(title=f"Cartelle generate in {out}")
+        for header in ("File", "Ufficio", "Fogli obiettivo", "Indicatori"):
+            table.add_column(header)
+        for g in results:
+            table.add_row(g.path.name, g.office or "—", str(g.sheets), str(g.indicators))
+        console.print(table)
     raise typer.Exit(1 if failed else 0)
+
+
+@command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Cartella dei file della dimostrazione")] =
+    Path("cruscotto-demo"),
+    esempi: Annotated[Path, typer.Option("--esempi", help="Cartella dei piani di esempio")] =
+    EXAMPLES_DIR,
+) -> None:
+    """Dimostrazione completa sugli esempi inclusi.
+
+    Genera le cartelle Excel (per piano e per ufficio), le compila con i consuntivi come
+    farebbe un ufficio, le ricalcola con LibreOffice (se installato) e stampa il riepilogo,
+    dichiarando se i gradi calcolati dalle formule coincidono con quelli del motore Python.
+
+    Esempio: [bold]cruscotto demo --out /tmp/demo[/]
+    """
+    report = run_demo(esempi, out, progress_console=err_console)
+    for plan, root, note in report.summaries:
+        console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year}"))
+        if note:
+            console.print(f"[dim]{note}[/]")
+    console.print(f"Cartelle generate: {len(report.workbooks)} in {out}")
+    if report.recalculated is None:
+        console.print("[yellow]LibreOffice non è installato: formule non ricalcolate "
+                      "(installare libreoffice-calc-nogui per il confronto).[/]")
+    elif report.equal:
+        console.print(f"[green]Gradi calcolati da LibreOffice = motore Python: sì[/] "
+                      f"({report.compared} valori confrontati in {report.recalculated} "
+                      f"cartelle, tolleranza 1e-9).")
+    else:
+        console.print(f"[red]Gradi calcolati da LibreOffice diversi dal motore Python: "
+                      f"{len(report.mismatches)} differenze.[/]")
+        for m in report.mismatches[:20]:
+            console.print(f"  {m}")
+    raise typer.Exit(0 if report.equal in (True, None) else 1)
 
 
 def main() -> None:

@@ -6,15 +6,18 @@ no formula, target or weight is touched). Cells are found through the layout's t
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 
-from .model import FINAL_PERIOD, Plan
+from .model import FINAL_PERIOD, Actual, Plan
+from .numbers import parse_actual
 from .reader.locate import find_table, registry
+from .targets import Kind, TargetError
 from .workbook.layout import INDICATOR_COLUMNS
 
 HEADER = {c.key: c.header for c in INDICATOR_COLUMNS}
@@ -67,3 +70,49 @@ def fill_workbook(path: Path, typed: Mapping[str, Typed], out: Path | None = Non
             filled += 1
     wb.save(out or path)
     return filled
+
+
+def sample_typed(plan: Plan, year: int, seed: int = 2024) -> dict[str, Typed]:
+    """Plausible, reproducible values for a plan that has no actuals (the demo says so).
+
+    Around each target: from 60 % to 120 % of it, a deadline from a month early to a
+    month late, milestones mostly done; monitoring-only indicators get a value too.
+    """
+    rnd = random.Random(seed)
+    out: dict[str, Typed] = {}
+    for slot in plan.indicators():
+        ind = slot.indicator
+        try:
+            target = ind.target_for(year)
+        except TargetError:
+            continue
+        value: float | date | str
+        if target.kind is Kind.DEADLINE and target.deadline is not None:
+            value = target.deadline + timedelta(days=rnd.randint(-30, 20))
+        elif target.kind is Kind.MILESTONE:
+            value = "Sì" if rnd.random() < 0.8 else "No"
+        elif target.value is not None and target.value != 0:
+            value = round(target.value * rnd.uniform(0.6, 1.2), 4)
+        else:
+            value = float(rnd.randint(0, 3))
+        out[ind.code] = Typed(value)
+    return out
+
+
+def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
+                    period: str = FINAL_PERIOD) -> Plan:
+    """The plan with ``typed`` as its actuals of ``year``: what the engine should grade."""
+    data = plan.model_copy(deep=True)
+    for slot in data.indicators():
+        ind = slot.indicator
+        t = typed.get(ind.code)
+        if t is None:
+            continue
+        kept = [a for a in ind.actuals if not (a.year == year and a.period == period)]
+        value = parse_actual(t.actual) if isinstance(t.actual, str) else t.actual
+        ind.actuals = [*kept, Actual(year=year, period=period, value=value,
+                                     numerator=t.numerator, denominator=t.denominator,
+                                     note=t.note)]
+        if t.reference is not None:
+            ind.references = {**ind.references, year: t.reference}
+    return data

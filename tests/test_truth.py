@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from cruscotto_xl.filling import Typed, fill_workbook, typed_from_plan
-from cruscotto_xl.model import Actual, Policy
+from cruscotto_xl.filling import fill_workbook, plan_with_typed, sample_typed, typed_from_plan
+from cruscotto_xl.model import Policy
 from cruscotto_xl.planfile import load_plan, plan_from_data
 from cruscotto_xl.recalc import find_soffice, recalculate
 from cruscotto_xl.rules import (
@@ -258,13 +258,9 @@ def batch(tmp_path_factory) -> Batch:
             jobs = [(None, src / label / "intero.xlsx"), *jobs]
         (src / label).mkdir()
         typed = typed_from_plan(plan, plan.year)
-        if label == "strategico":   # no actuals in the source: type some, deterministically
-            rnd = random.Random(7)
-            typed = {s.indicator.code: Typed(round(rnd.uniform(0, 1.2), 4))
-                     for s in plan.indicators() if s.indicator.target_for(2024).kind.value
-                     == "confronto"}
-            plan = _with_typed(plan, typed)
-            plans[label] = plan
+        if label == "strategico":   # no actuals in the source: type sample values
+            typed = sample_typed(plan, plan.year)
+            plan = plans[label] = plan_with_typed(plan, typed, plan.year)
         for office, path in jobs:
             write_workbook(plan, path, office=office)
             fill_workbook(path, typed)
@@ -272,15 +268,6 @@ def batch(tmp_path_factory) -> Batch:
     outputs = recalculate([p for _, p, _ in inputs.values()], tmp_path_factory.mktemp("rc"))
     return Batch(outputs[harness], {k: (pl, outputs[p], o) for k, (pl, p, o) in inputs.items()
                                     if k != "regole"})
-
-
-def _with_typed(plan, typed):
-    data = plan.model_copy(deep=True)
-    for slot in data.indicators():
-        t = typed.get(slot.indicator.code)
-        if t is not None:
-            slot.indicator.actuals = [*slot.indicator.actuals, Actual(year=2024, value=t.actual)]
-    return data
 
 
 def test_rule_harness_equals_engine(batch):
