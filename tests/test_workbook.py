@@ -71,9 +71,8 @@ def test_protection_inputs_and_validation(operativo):
         validated = set()
         for dv in ws.data_validations.dataValidation:
             for cell_range in dv.sqref.ranges:
-                for row in ws[cell_range.coord] if ":" in cell_range.coord else [[ws[cell_range.coord]]]:
-                    for cell in row:
-                        validated.add(cell.coordinate)
+                for row in cell_range.cells:
+                    validated.add(openpyxl.utils.get_column_letter(row[1]) + str(row[0]))
         for row in table_rows(ws, table):
             for header, cell in row.items():
                 if header in INPUT_HEADERS:
