@@ -17,7 +17,7 @@ from ..numbers import excel_serial, format_date
 from ..rules import Cells, effective_actual_formula, grade_formula, valutazione, valutazione_formula
 from ..targets import Kind
 from .book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet
-from .layout import INDICATOR_COLUMNS, INDICATOR_INDEX, col_letter
+from .layout import INDICATOR_COLUMNS, INDICATOR_INDEX, col_letter, row_height
 
 FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@")
 MIN_DATE = date(2000, 1, 1)
@@ -25,10 +25,10 @@ MAX_DATE = date(2100, 12, 31)
 
 
 def write_text(ws: Worksheet, book: Book, row: int, col: int, text: str | None,
-               kind: str = "cell") -> None:
+               kind: str = "cell", indent: int = 0) -> None:
     """Write a plan or office text as text, never as a formula."""
     text = "" if text is None else str(text)
-    fmt = book.styles.get(kind, quote=text.startswith(FORMULA_INJECTION_PREFIXES))
+    fmt = book.styles.get(kind, quote=text.startswith(FORMULA_INJECTION_PREFIXES), indent=indent)
     if text:
         ws.write_string(row, col, text, fmt)
     else:
@@ -42,7 +42,7 @@ def number_format(row: IndicatorRow) -> str:
         return "data"
     if target.is_percent or row.indicator.unit == "%":
         return "percentuale"
-    return "generale"
+    return "numero"
 
 
 def _cells(row: IndicatorRow) -> Cells:
@@ -67,22 +67,22 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     write_text(ws, book, 0, 0, f"{kind} {obj.code} — {obj.title}", "title")
     labels = [
         ("Ambito", f"{sheet.area_code} — {sheet.area_title}"),
-        ("Obiettivo strategico", f"{sheet.os.code} — {sheet.os.title}"),
+        ("Ob. strategico", f"{sheet.os.code} — {sheet.os.title}"),
         ("Uffici", ", ".join(obj.offices or sheet.os.offices) or "—"),
     ]
     for r, (label, value) in enumerate(labels, 1):
         ws.write_string(r, 0, label, st.get("label"))
         write_text(ws, book, r, 1, value, "plain")
     ws.write_string(1, 3, "Anno", st.get("label"))
-    ws.write_number(1, 4, book.year)
+    ws.write_number(1, 4, book.year, st.get("plain", left=True))
     ws.write_string(2, 3, "Periodo", st.get("label"))
-    ws.write_string(2, 4, book.period)
+    ws.write_string(2, 4, book.period, st.get("plain", left=True))
     ws.write_string(3, 3, "Peso", st.get("label"))
     if sheet.node.weight is not None:
-        ws.write_number(3, 4, sheet.node.weight, st.get("plain", "peso"))
+        ws.write_number(3, 4, sheet.node.weight, st.get("plain", "peso", left=True))
     if sheet.level == "os" and sheet.os.resources is not None:
         ws.write_string(1, 5, "Risorse", st.get("label"))
-        ws.write_number(1, 6, sheet.os.resources, st.get("plain", "euro"))
+        ws.write_number(1, 6, sheet.os.resources, st.get("plain", "euro", left=True))
     ws.write_string(4, 0, "Compilare solo le celle gialle.", st.get("legend_input"))
 
 
@@ -180,11 +180,18 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
 
     # Inputs: unlocked, highlighted, validated; not part of the tamper hash.
     _input(ws, book, r, col["reference"], row.reference, numfmt)
-    _input(ws, book, r, col["numerator"], row.numerator, "generale")
-    _input(ws, book, r, col["denominator"], row.denominator, "generale")
+    _input(ws, book, r, col["numerator"], row.numerator, "numero")
+    _input(ws, book, r, col["denominator"], row.denominator, "numero")
     _input(ws, book, r, col["actual"], row.actual, numfmt)
     _input(ws, book, r, col["note"], row.note, None)
     _actual_validation(ws, r, col["actual"], target.kind, book)
+
+    height = row_height((getattr(ind, attr), INDICATOR_COLUMNS[col[key]].width)
+                        for key, attr in (("name", "name"), ("algorithm", "algorithm"),
+                                          ("numerator_name", "numerator"),
+                                          ("denominator_name", "denominator")))
+    if height:
+        ws.set_row(r, height)
 
     cells = _cells(row)
     formula("effective", "=" + effective_actual_formula(
@@ -260,11 +267,21 @@ def _grade_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     _traffic_lights(ws, book, r, gcol, r, gcol, sheet.grade_cell(absolute=False))
 
 
+OPTIONAL_TEXT = {"algorithm": "algorithm", "numerator_name": "numerator",
+                 "denominator_name": "denominator"}
+EMPTY_WIDTH = 6
+
+
 def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     for i, c in enumerate(INDICATOR_COLUMNS):
         options = {"hidden": True} if c.helper else ({"level": 1, "hidden": True}
                                                      if c.detail else {})
-        ws.set_column(i, i, c.width, None, options)
+        width = c.width
+        attr = OPTIONAL_TEXT.get(c.key)
+        if attr and not any(getattr(r.indicator, attr) for r in sheet.rows):
+            width = EMPTY_WIDTH  # nothing to show: keep the printed page readable
+        ws.set_column(i, i, width, None, options)
+    ws.set_column(0, 0, 14)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)
     page_setup(ws, book)
@@ -278,7 +295,6 @@ def page_setup(ws: Worksheet, book: Book) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    ws.hide_gridlines(0)
     office = f" — {book.office}" if book.office else ""
     ws.set_header(("&C" + f"{book.plan.entity} — {book.year}{office}".replace("&", "&&"))[:255])
     ws.set_footer("&LGenerato da cruscotto_xl il " + format_date(book.generated_on)

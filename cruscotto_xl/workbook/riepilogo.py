@@ -29,6 +29,7 @@ from .layout import (
     SUMMARY_INDEX,
     TABLE_SUMMARY,
     col_letter,
+    row_height,
 )
 from .obiettivo import _cached, _traffic_lights, page_setup, write_text
 
@@ -84,11 +85,15 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
         r = first + i
         key = _key(node)
         indent = {"ente": 0, "ambito": 1, "os": 2, "oo": 3}[node.level]
-        values = {"level": LEVEL_LABELS[node.level], "code": node.code,
-                  "title": "   " * indent + node.title, "key": key, "parent": parent}
+        values = {"level": LEVEL_LABELS[node.level],
+                  "code": "" if node.level == "ente" else node.code,
+                  "title": node.title, "key": key, "parent": parent}
         for name, value in values.items():
-            write_text(ws, book, r, col[name], value)
+            write_text(ws, book, r, col[name], value, indent=indent if name == "title" else 0)
             book.lock(SHEET_SUMMARY, r, col[name], value)
+        height = row_height([(node.title, SUMMARY_COLUMNS[col["title"]].width - 2 * indent)])
+        if height:
+            ws.set_row(r, height)
         ws.write_number(r, col["weight"], node.weight, st.get("cell", "peso"))
         book.lock(SHEET_SUMMARY, r, col["weight"], node.weight)
 
@@ -116,7 +121,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
         put(r, "valutazione", valutazione_formula(ref("grade", r), bands),
             valutazione(node.grade, bands))
         put(r, "light", f'=IF(ISNUMBER({ref("grade", r)}),"●","○")',
-            "●" if node.grade.value is not None else "○", "cell")
+            "●" if node.grade.value is not None else "○", "light")
         if node.level in HELPERS:
             wu, contrib = HELPERS[node.level]
             g = node.grade.value
@@ -133,16 +138,16 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
     grade_col = col["grade"]
     _traffic_lights(ws, book, first, grade_col, last, grade_col, ref("grade", first))
     light = col["light"]
-    _traffic_lights(ws, book, first, light, last, light, ref("grade", first).replace(
-        col_letter(grade_col), "$" + col_letter(grade_col), 1))
+    _traffic_lights(ws, book, first, light, last, light, f"${col_letter(grade_col)}{first + 1}")
     wb.define_name(NAME_ENTE_GRADE, f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
 
     ws.write_string(1, 0, "Grado dell'ente", st.get("label"))
     ws.write_formula(1, 2, f"={ref('grade', first)}", st.get("grade", "percentuale"),
                      _cached(book.root.grade.cell))
-    _chart(wb, ws, book, rows, first, last)
+    chart_rows = _chart(wb, ws, book, rows, first, last)
     for i, c in enumerate(SUMMARY_COLUMNS):
         ws.set_column(i, i, c.width, None, {"hidden": True} if c.helper else {})
+    ws.print_area(0, 0, last + 3 + chart_rows, SUMMARY_INDEX["light"])
     ws.freeze_panes(first, 3)
     page_setup(ws, book)
     ws.protect(book.password or "", {"format_columns": True, "select_locked_cells": True,
@@ -150,12 +155,15 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
 
 
 def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]],
-           first: int, last: int) -> None:
-    """Bar chart of the OS grades, from a contiguous block of links beside the table."""
+           first: int, last: int) -> int:
+    """Bar chart of the OS grades, from a hidden contiguous block of links beside the table.
+
+    Returns how many rows the chart covers (for the print area).
+    """
     st = book.styles
     os_rows = [first + i for i, (n, _) in enumerate(rows) if n.level == "os"]
     if not os_rows:
-        return
+        return 0
     c0 = len(SUMMARY_COLUMNS) + 1
     ws.write_string(HEADER_ROW, c0, "OS", st.get("header"))
     ws.write_string(HEADER_ROW, c0 + 1, "Grado OS", st.get("header"))
@@ -184,7 +192,9 @@ def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]]
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 640, "height": max(300, 24 * len(os_rows) + 80)})
-    ws.set_column(c0, c0, 10)
-    ws.set_column(c0 + 1, c0 + 1, 10)
+    height = max(300, 24 * len(os_rows) + 80)
+    chart.set_size({"width": 640, "height": height})
+    chart.show_hidden_data()
+    ws.set_column(c0, c0 + 1, 10, None, {"hidden": True})
     ws.insert_chart(last + 3, 0, chart)
+    return height // 20 + 1

@@ -28,7 +28,7 @@ class Styles:
 
     def __init__(self, workbook: Workbook) -> None:
         self._wb = workbook
-        self._cache: dict[tuple[str, str | None, bool, bool], Format] = {}
+        self._cache: dict[tuple[str, str | None, bool, bool, int, bool], Format] = {}
         s = style_sheet()
         self.colors: dict[str, str] = s["colori"]
         self.numbers: dict[str, str] = s["formati_numero"]
@@ -55,24 +55,25 @@ class Styles:
             "yellow": {"bg_color": c["giallo"], "font_color": c["giallo_testo"]},
             "red": {"bg_color": c["rosso"], "font_color": c["rosso_testo"]},
             "grey": {"bg_color": c["grigio"], "font_color": c["grigio_testo"]},
-            "light_green": {"font_color": c["verde_testo"], "bold": True},
-            "light_yellow": {"font_color": c["giallo_testo"], "bold": True},
-            "light_red": {"font_color": c["rosso_testo"], "bold": True},
-            "light_grey": {"font_color": c["grigio_testo"], "bold": True},
+            "light": {"font_size": 14, "align": "center", "valign": "vcenter", **border},
         }
         return kinds[kind]
 
     def get(self, kind: str, number: str | None = None, *, quote: bool = False,
-            center: bool = False) -> Format:
+            center: bool = False, indent: int = 0, left: bool = False) -> Format:
         """The format ``kind`` with an optional number format name from the style file.
 
         ``quote`` sets Excel's quote prefix, so a text that starts with ``=`` stays text
         even when a user edits the cell.
         """
-        key = (kind, number, quote, center)
+        key = (kind, number, quote, center, indent, left)
         fmt = self._cache.get(key)
         if fmt is None:
             props = {**self._base, **self._props(kind)}
+            if indent:
+                props["indent"] = indent
+            if left:
+                props["align"] = "left"
             if number:
                 props["num_format"] = self.numbers[number]
             if quote:
@@ -84,7 +85,7 @@ class Styles:
 
     def conditional(self, kind: str) -> Format:
         """A differential format for conditional formatting (colours only)."""
-        key = ("cf:" + kind, None, False, False)
+        key = ("cf:" + kind, None, False, False, 0, False)
         fmt = self._cache.get(key)
         if fmt is None:
             fmt = self._cache[key] = self._wb.add_format(self._props(kind))
