@@ -61,6 +61,8 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
     for c, width in enumerate((12, 10, 32, 10, 48)):
         ws.set_column(c, c, width)
     ws.freeze_panes(first, 0)
+    ws.print_area(0, 0, last, len(CHECK_HEADERS) - 1)
+    ws.repeat_rows(HEADER_ROW)
     page_setup(ws, book)
     ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})

@@ -80,6 +80,7 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
                "plain")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 100)
+    ws.print_area(0, 0, r, 1)
     page_setup(ws, book)
     ws.protect(book.password or "")
     ws.activate()

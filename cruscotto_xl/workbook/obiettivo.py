@@ -284,6 +284,9 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ws.set_column(0, 0, 14)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)
+    # Every sheet has a print area: LibreOffice prints only print areas once one sheet has one.
+    ws.print_area(0, 0, sheet.grade_row, INDICATOR_INDEX["valutazione"])
+    ws.repeat_rows(HEADER_ROW)
     page_setup(ws, book)
     ws.protect(book.password or "", {"format_columns": True, "format_rows": True,
                                      "select_locked_cells": True,

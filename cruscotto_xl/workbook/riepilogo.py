@@ -148,6 +148,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
     for i, c in enumerate(SUMMARY_COLUMNS):
         ws.set_column(i, i, c.width, None, {"hidden": True} if c.helper else {})
     ws.print_area(0, 0, last + 3 + chart_rows, SUMMARY_INDEX["light"])
+    ws.repeat_rows(HEADER_ROW)
     ws.freeze_panes(first, 3)
     page_setup(ws, book)
     ws.protect(book.password or "", {"format_columns": True, "select_locked_cells": True,
