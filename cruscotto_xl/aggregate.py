@@ -106,18 +106,19 @@ def indicator_spec(ind: Indicator, year: int, policy: Policy) -> GradeSpec:
 
 
 def grade_indicator(ind: Indicator, year: int, policy: Policy,
-                    period: str = FINAL_PERIOD) -> Grade:
-    actual = ind.actual_for(year, period)
+                    period: str = FINAL_PERIOD, with_actuals: bool = True) -> Grade:
+    actual = ind.actual_for(year, period) if with_actuals else None
     value = effective_actual(actual.value, actual.numerator, actual.denominator) \
         if actual else None
     return grade_spec(value, indicator_spec(ind, year, policy), ind.reference_for(year))
 
 
 def _indicator_nodes(indicators: list[Indicator], year: int, policy: Policy,
-                     path: str, period: str) -> list[Node]:
+                     path: str, period: str, with_actuals: bool) -> list[Node]:
     weights = effective_weights([i.weight for i in indicators])
     return [
-        Node("indicatore", ind.code, ind.name, w, grade_indicator(ind, year, policy, period),
+        Node("indicatore", ind.code, ind.name, w,
+             grade_indicator(ind, year, policy, period, with_actuals),
              f"{path}.indicatori[{k}]")
         for k, (ind, w) in enumerate(zip(indicators, weights, strict=True))
     ]
@@ -162,8 +163,13 @@ def os_grade_formula(policy: Policy, has_own: bool, has_operational: bool, own: 
             f'{r!r}*{children}/{r!r},"{NOTHING_GRADED}")))')
 
 
-def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD) -> Node:
-    """Grade every indicator and roll up to the ente. Pure: reads only the plan."""
+def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD,
+             with_actuals: bool = True) -> Node:
+    """Grade every indicator and roll up to the ente. Pure: reads only the plan.
+
+    ``with_actuals=False`` grades the empty template: no actual of ``year``/``period``
+    (last year's actuals still serve as references of relative targets).
+    """
     year = year or plan.year
     policy = plan.policy
     area_nodes: list[Node] = []
@@ -173,12 +179,13 @@ def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD) ->
         os_weights = effective_weights([o.weight for o in area.objectives])
         for oi, (os_, ow) in enumerate(zip(area.objectives, os_weights, strict=True)):
             os_path = f"ambiti[{ai}].obiettivi[{oi}]"
-            own = _indicator_nodes(os_.indicators, year, policy, os_path, period)
+            own = _indicator_nodes(os_.indicators, year, policy, os_path, period, with_actuals)
             oo_nodes: list[Node] = []
             oo_weights = effective_weights([o.weight for o in os_.operational])
             for pi, (oo, pw) in enumerate(zip(os_.operational, oo_weights, strict=True)):
                 oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
-                inds = _indicator_nodes(oo.indicators, year, policy, oo_path, period)
+                inds = _indicator_nodes(oo.indicators, year, policy, oo_path, period,
+                                        with_actuals)
                 oo_nodes.append(Node("oo", oo.code, oo.title, pw, _combine(inds), oo_path, inds))
             os_nodes.append(Node("os", os_.code, os_.title, ow,
                                  _os_grade(os_, own, oo_nodes, policy), os_path, own + oo_nodes))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from .numbers import (
@@ -153,6 +154,12 @@ def _number(text: str, original: str) -> tuple[Decimal, int]:
 
 def parse_target(text: str | None, polarity: Polarity | str | None = None) -> Target:
     """Parse an Italian target text. ``polarity`` decides the operator of a bare value."""
+    return _parse_cached(text, polarity)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str | None, polarity: Polarity | str | None) -> Target:
+    # Targets are immutable and plans repeat the same texts: parse each text once.
     original = "" if text is None else str(text)
     pol = Polarity(polarity) if polarity else None
     clean = normalize_text(original)

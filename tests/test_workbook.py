@@ -218,3 +218,26 @@ def test_cli_generate_skips_plan_with_errors(tmp_path):
     assert result.exit_code == 1
     assert "60,00" in result.output
     assert not list((tmp_path / "o").glob("*.xlsx")) if (tmp_path / "o").exists() else True
+
+
+def test_fast_formula_path_writes_the_same_files_as_stock_xlsxwriter(tmp_path, monkeypatch):
+    """The worksheet subclass only skips work: every part equals stock XlsxWriter's."""
+    import zipfile
+
+    import xlsxwriter
+
+    import cruscotto_xl.workbook as wbmod
+
+    for plan_file in (OPERATIVO, EXAMPLES / "piano-strategico-2024.yaml"):
+        plan = load_plan(plan_file)
+        ours = tmp_path / f"ours-{plan.year}.xlsx"
+        stock = tmp_path / f"stock-{plan.year}.xlsx"
+        write_workbook(plan, ours)
+        with monkeypatch.context() as m:
+            m.setattr(wbmod, "_Workbook", xlsxwriter.Workbook)
+            write_workbook(plan, stock)
+        with zipfile.ZipFile(ours) as a, zipfile.ZipFile(stock) as b:
+            assert a.namelist() == b.namelist()
+            for name in a.namelist():
+                if name != "docProps/core.xml":   # creation time
+                    assert a.read(name) == b.read(name), name

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from ..model import FINAL_PERIOD, Plan
 from ..split import plan_for_office
@@ -22,6 +23,24 @@ from .meta import write_meta
 from .obiettivo import write_objective_sheet
 from .riepilogo import write_summary
 from .styles import Styles
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """XlsxWriter's worksheet without the per-formula pass for dynamic-array functions.
+
+    XlsxWriter runs about 30 regular expressions over every formula to add the ``_xlfn.``
+    prefix of Excel 365 functions (XLOOKUP, FILTER, …). Our formulas never use them —
+    LibreOffice 7.4 lacks them, and a test forbids them — and the pass took a third of
+    the generation time. A test checks that the files are byte-for-byte those of the
+    stock worksheet.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
+
+
+class _Workbook(xlsxwriter.Workbook):
+    worksheet_class = _Worksheet
 
 
 @dataclass(frozen=True)
@@ -48,8 +67,8 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
     path = Path(path)
     year = year or plan.year
     part = plan_for_office(plan, office) if office else plan
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+    wb = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                               "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"Cruscotto {plan.entity} {year}",
                        "subject": "Piano della performance", "author": "cruscotto_xl",
                        "company": plan.entity, "comments": office or ""})

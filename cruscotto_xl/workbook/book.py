@@ -122,8 +122,8 @@ class Book:
 def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = None,
               period: str = FINAL_PERIOD, with_actuals: bool = False) -> Book:
     """Grade the plan in Python and decide every objective sheet and row position."""
-    shown = plan if with_actuals else _without_actuals(plan, year, period)
-    root = evaluate(shown, year, period)
+    shown = plan
+    root = evaluate(plan, year, period, with_actuals=with_actuals)
     nodes = {(n.level, n.code): n for n in root.walk()}
     candidates: list[tuple[str, StrategicObjective | OperationalObjective, StrategicObjective,
                            str, str]] = []
@@ -142,7 +142,7 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
         sheet = ObjectiveSheet(index, level, obj, os_, acode, atitle, name, node)
         ind_nodes = {n.code: n for n in node.children if n.level == "indicatore"}
         for k, ind in enumerate(obj.indicators):
-            actual = ind.actual_for(year, period)
+            actual = ind.actual_for(year, period) if with_actuals else None
             sheet.rows.append(IndicatorRow(
                 ind, HEADER_ROW + 1 + k, indicator_spec(ind, year, shown.policy),
                 ind_nodes[ind.code],
@@ -153,15 +153,3 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                 reference=ind.reference_for(year)))
         sheets.append(sheet)
     return Book(shown, year, period, office, styles, root, sheets)
-
-
-def _without_actuals(plan: Plan, year: int, period: str) -> Plan:
-    """The plan as an empty template shows it: no actual of ``year``/``period``."""
-    data = plan.model_copy(deep=True)
-    for slot in data.indicators():
-        ind = slot.indicator
-        kept = [a for a in ind.actuals if not (a.year == year and a.period == period)]
-        if len(kept) != len(ind.actuals):
-            # keep last year's actual as the reference of relative targets
-            object.__setattr__(ind, "actuals", kept)
-    return data

@@ -109,13 +109,21 @@ def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ws.data_validation(first, note, last, note, {
         "validate": "length", "criteria": "<=", "value": 2000,
         "error_message": "La nota può avere al massimo 2000 caratteri."})
-    grade = INDICATOR_INDEX["grade"]
-    _traffic_lights(ws, book, first, grade, last, grade,
-                    f"{col_letter(grade)}{first + 1}")
+    by_kind: dict[Kind, list[str]] = {}
+    actual_col = col_letter(INDICATOR_INDEX["actual"])
+    for row in sheet.rows:
+        by_kind.setdefault(row.spec.target.kind, []).append(f"{actual_col}{row.row + 1}")
+    for kind, cells in by_kind.items():
+        _actual_validation(ws, cells, kind, book)
+    # One set of traffic-light rules for the indicator grades and the objective's grade.
+    grade = col_letter(INDICATOR_INDEX["grade"])
+    _traffic_lights(ws, book, first, INDICATOR_INDEX["grade"], last, INDICATOR_INDEX["grade"],
+                    f"{grade}{first + 1}",
+                    multi_range=f"{grade}{first + 1}:{grade}{last + 1} {sheet.grade_cell(False)}")
 
 
 def _traffic_lights(ws: Worksheet, book: Book, r1: int, c1: int, r2: int, c2: int,
-                    top_left: str) -> None:
+                    top_left: str, multi_range: str | None = None) -> None:
     """Green at 100 %, yellow from 60 %, red below, grey when not graded."""
     st = book.styles
     bands = book.plan.policy.bands
@@ -127,9 +135,11 @@ def _traffic_lights(ws: Worksheet, book: Book, r1: int, c1: int, r2: int, c2: in
         (f'=AND(NOT(ISNUMBER({top_left})),{top_left}<>"")', "grey"),
     ]
     for formula, color in rules:
-        ws.conditional_format(r1, c1, r2, c2, {"type": "formula", "criteria": formula,
-                                               "format": st.conditional(color),
-                                               "stop_if_true": True})
+        options = {"type": "formula", "criteria": formula, "format": st.conditional(color),
+                   "stop_if_true": True}
+        if multi_range:
+            options["multi_range"] = multi_range
+        ws.conditional_format(r1, c1, r2, c2, options)
 
 
 def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: IndicatorRow) -> None:
@@ -184,7 +194,6 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     _input(ws, book, r, col["denominator"], row.denominator, "numero")
     _input(ws, book, r, col["actual"], row.actual, numfmt)
     _input(ws, book, r, col["note"], row.note, None)
-    _actual_validation(ws, r, col["actual"], target.kind, book)
 
     height = row_height((getattr(ind, attr), INDICATOR_COLUMNS[col[key]].width)
                         for key, attr in (("name", "name"), ("algorithm", "algorithm"),
@@ -233,7 +242,8 @@ def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str
         write_text(ws, book, r, c, str(value), "input")
 
 
-def _actual_validation(ws: Worksheet, r: int, c: int, kind: Kind, book: Book) -> None:
+def _actual_validation(ws: Worksheet, cells: list[str], kind: Kind, book: Book) -> None:
+    """One validation per kind of target for all its actual cells (Sì/No, date, number)."""
     if kind is Kind.MILESTONE:
         rule = {"validate": "list", "source": ["Sì", "No"],
                 "error_message": "Scegliere Sì oppure No."}
@@ -246,7 +256,8 @@ def _actual_validation(ws: Worksheet, r: int, c: int, kind: Kind, book: Book) ->
                 "error_message": "Inserire un numero (es. 1.234,5 oppure 97,5%)."}
     prompt = {"input_title": "Consuntivo",
               "input_message": f"Valore rilevato al {book.period}/{book.year}"[:255]}
-    ws.data_validation(r, c, r, c, {**rule, **prompt, "error_title": "Valore non valido"})
+    ws.data_validation(cells[0], {**rule, **prompt, "error_title": "Valore non valido",
+                                  "multi_range": " ".join(cells)})
 
 
 def _grade_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
@@ -264,7 +275,6 @@ def _grade_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ws.write_formula(r, gcol + 1, vtext, st.get("grade"),
                      valutazione(grade, book.plan.policy.bands))
     book.lock(sheet.name, r, gcol + 1, vtext)
-    _traffic_lights(ws, book, r, gcol, r, gcol, sheet.grade_cell(absolute=False))
 
 
 OPTIONAL_TEXT = {"algorithm": "algorithm", "numerator_name": "numerator",
