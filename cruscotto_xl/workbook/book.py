@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..aggregate import Node, evaluate, indicator_spec, weighted_mean
 from ..model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..numbers import excel_serial
 from ..rules import Grade, GradeSpec, effective_actual
 from .layout import (
     INDICATOR_INDEX,
@@ -23,6 +25,10 @@ from .layout import (
     sheet_names,
 )
 from .styles import Styles
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 HEADER_ROW = 5  # 0-based row of the indicator table's header on objective sheets
 
@@ -113,10 +119,34 @@ class Book:
     password: str | None = None
     generated_on: date = field(default_factory=date.today)
     locked: list[tuple[str, str, object]] = field(default_factory=list)
+    cached: dict[tuple[str, str], object] = field(default_factory=dict)
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
         self.locked.append((sheet, f"{col_letter(col)}{row + 1}", value))
+
+    def formula(self, ws: Worksheet, row: int, col: int, text: str, fmt: Format | None,
+                cached: object, *, locked: bool = True) -> None:
+        """Write a formula with its Python value cached, and remember both.
+
+        ``ricalcola`` refreshes exactly these cached values; the locked ones are in the hash.
+        """
+        value = cached_value(cached)
+        ws.write_formula(row, col, text, fmt, value)
+        self.cached[(ws.name, f"{col_letter(col)}{row + 1}")] = value
+        if locked:
+            self.lock(ws.name, row, col, text)
+
+
+def cached_value(value: object) -> object:
+    """A formula's cached value as a spreadsheet stores it: dates as serials, Sì/No as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Sì" if value else "No"
+    if isinstance(value, date):
+        return excel_serial(value)
+    return value
 
 
 def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = None,

@@ -42,7 +42,7 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
             values = (row.indicator.code, sheet.objective.code, sheet.name, row.cell("actual"))
             for c, value in enumerate(values):
                 write_text(ws, book, r, c, value)
-            ws.write_formula(r, 4, formula, st.get("cell"), cached)
+            book.formula(ws, r, 4, formula, st.get("cell"), cached, locked=False)
     first, last = HEADER_ROW + 1, max(r, HEADER_ROW + 1)
     ws.add_table(HEADER_ROW, 0, last, len(CHECK_HEADERS) - 1, {
         "name": TABLE_CHECKS, "style": st.table_style, "autofilter": True,
@@ -55,8 +55,8 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
                                               "value": f'"{OK}"',
                                               "format": st.conditional("yellow")})
     ws.write_string(1, 0, "Problemi aperti", st.get("label"))
-    ws.write_formula(1, 2, f'=COUNTIF($E${first + 1}:$E${last + 1},"<>{OK}")',
-                     st.get("grade"), open_count)
+    book.formula(ws, 1, 2, f'=COUNTIF($E${first + 1}:$E${last + 1},"<>{OK}")',
+                 st.get("grade"), open_count, locked=False)
     wb.define_name(NAME_OPEN_CHECKS, f"={SHEET_CHECKS}!$C$2")
     for c, width in enumerate((12, 10, 32, 10, 48)):
         ws.set_column(c, c, width)

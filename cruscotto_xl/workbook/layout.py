@@ -7,8 +7,11 @@ registry of the objective sheets. Change the layout here and bump ``TEMPLATE_VER
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -175,10 +178,36 @@ def row_height(cells: Iterable[tuple[str | None, float]], line: float = 13.0) ->
 
 # --- tamper hash -----------------------------------------------------------------------
 
+_QUOTED = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_$.])(\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?)(?![A-Za-z0-9_(])")
+
+
+def normalize_formula(text: str) -> str:
+    """A formula as compared for tampering, whoever saved the file last.
+
+    Excel and LibreOffice rewrite formulas when they save: ``1.0`` becomes ``1``, quotes
+    around simple sheet names go, ``TRUE`` becomes ``TRUE()``, case and spaces change.
+    None of that changes the formula; string literals are kept exactly.
+    """
+    out = []
+    for i, part in enumerate(_QUOTED.split(text.lstrip("="))):
+        if i % 2 and part.startswith('"'):
+            out.append(part)                                    # a string literal
+        elif i % 2:
+            out.append(part[1:-1].replace("''", "'").upper())   # a quoted sheet name
+        else:
+            part = re.sub(r"\s+", "", part).upper().replace("_XLFN.", "")
+            part = part.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
+            out.append(_NUMBER.sub(lambda m: f"{float(m.group(1)):.15g}", part))
+    return "=" + "".join(out)
+
+
 def normalize_cell(value: object) -> str:
     """One text per cell value, stable across writers and readers (15 significant digits)."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str) and value.startswith("="):
+        return normalize_formula(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
@@ -191,8 +220,33 @@ def normalize_cell(value: object) -> str:
 
 
 def locked_hash(cells: Iterable[tuple[str, str, object]]) -> str:
-    """sha256 of the locked cells (sheet, coordinate, value or formula), in sorted order."""
+    """sha256 of the non-empty locked cells (sheet, coordinate, normalized content)."""
     digest = hashlib.sha256()
-    for sheet, coord, value in sorted((s, c, normalize_cell(v)) for s, c, v in cells):
+    normalized = ((s, c, normalize_cell(v)) for s, c, v in cells)
+    for sheet, coord, value in sorted(n for n in normalized if n[2]):
         digest.update(f"{sheet}\x1f{coord}\x1f{value}\x1e".encode())
     return digest.hexdigest()
+
+
+# --- the plan carried by the workbook ---------------------------------------------------
+
+PLAN_CHUNK = 30000          # characters per cell (Excel's limit is 32,767)
+NAME_PLAN_DATA = "crx_dati_piano"
+MAX_PLAN_BYTES = 64 * 2**20
+
+
+def encode_plan(data: dict) -> list[str]:
+    """The plan part as compressed text chunks, so the workbook can be refreshed alone."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    text = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+    return [text[i:i + PLAN_CHUNK] for i in range(0, len(text), PLAN_CHUNK)] or [""]
+
+
+def decode_plan(chunks: Iterable[str]) -> dict:
+    """Inverse of :func:`encode_plan`, bounded: a hostile cell cannot inflate without limit."""
+    packed = base64.b64decode("".join(chunks), validate=True)
+    inflater = zlib.decompressobj()
+    raw = inflater.decompress(packed, MAX_PLAN_BYTES)
+    if inflater.unconsumed_tail:
+        raise ValueError("dati del piano troppo grandi")
+    return json.loads(raw)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..planfile import plan_to_data
 from .book import Book
 from .layout import (
     NAME_ENTITY,
     NAME_HASH,
     NAME_OFFICE,
     NAME_PERIOD,
+    NAME_PLAN_DATA,
     NAME_PLAN_ID,
     NAME_VERSION,
     NAME_YEAR,
@@ -23,6 +25,8 @@ from .layout import (
     SHEET_META,
     TABLE_REGISTRY,
     TEMPLATE_VERSION,
+    col_letter,
+    encode_plan,
     locked_hash,
     quote_sheet,
 )
@@ -57,6 +61,14 @@ def write_meta(wb: Workbook, ws: Worksheet, book: Book) -> str:
     ws.add_table(top, 0, top + max(len(book.sheets), 1), len(REGISTRY_HEADERS) - 1, {
         "name": TABLE_REGISTRY, "autofilter": False,
         "columns": [{"header": h} for h in REGISTRY_HEADERS]})
+    # The plan part itself, so that `ricalcola` needs nothing but the workbook.
+    chunks = encode_plan(plan_to_data(book.plan))
+    data_col = len(REGISTRY_HEADERS) + 1
+    for k, chunk in enumerate(chunks):
+        ws.write_string(k, data_col, chunk)
+    letter = col_letter(data_col)
+    wb.define_name(NAME_PLAN_DATA,
+                   f"={quote_sheet(SHEET_META)}!${letter}$1:${letter}${len(chunks)}")
     ws.set_column(0, 4, 24)
     ws.protect(book.password or "")
     ws.hide()

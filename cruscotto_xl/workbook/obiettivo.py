@@ -13,7 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..aggregate import contribution_formula, weight_used_formula, weighted_mean_formula
-from ..numbers import excel_serial, format_date
+from ..numbers import format_date
 from ..rules import Cells, effective_actual_formula, grade_formula, valutazione, valutazione_formula
 from ..targets import Kind
 from .book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet
@@ -166,9 +166,7 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
         book.lock(sheet.name, r, c, value)
 
     def formula(key: str, text: str, cached: object, fmt: Format | None = None) -> None:
-        c = col[key]
-        ws.write_formula(r, c, text, fmt or st.get("cell"), _cached(cached))
-        book.lock(sheet.name, r, c, text)
+        book.formula(ws, r, col[key], text, fmt or st.get("cell"), cached)
 
     locked("code", ind.code)
     locked("name", ind.name)
@@ -217,17 +215,6 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
             row.node.weight * grade.value if grade.value is not None else 0.0)
 
 
-def _cached(value: object) -> object:
-    """XlsxWriter's cached value: numbers as numbers, dates as serials, text as text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Sì" if value else "No"
-    if isinstance(value, date):
-        return excel_serial(value)
-    return value
-
-
 def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str | None) -> None:
     fmt = book.styles.get("input", numfmt)
     if value is None or value == "":
@@ -269,12 +256,10 @@ def _grade_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     text = weighted_mean_formula(sheet.column_range("weight_used"),
                                  sheet.column_range("contribution"))
     gcol = INDICATOR_INDEX["grade"]
-    ws.write_formula(r, gcol, text, st.get("grade", "percentuale"), _cached(grade.cell))
-    book.lock(sheet.name, r, gcol, text)
+    book.formula(ws, r, gcol, text, st.get("grade", "percentuale"), grade.cell)
     vtext = valutazione_formula(sheet.grade_cell(absolute=False), book.plan.policy.bands)
-    ws.write_formula(r, gcol + 1, vtext, st.get("grade"),
-                     valutazione(grade, book.plan.policy.bands))
-    book.lock(sheet.name, r, gcol + 1, vtext)
+    book.formula(ws, r, gcol + 1, vtext, st.get("grade"),
+                 valutazione(grade, book.plan.policy.bands))
 
 
 OPTIONAL_TEXT = {"algorithm": "algorithm", "numerator_name": "numerator",

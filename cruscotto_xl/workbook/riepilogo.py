@@ -31,7 +31,7 @@ from .layout import (
     col_letter,
     row_height,
 )
-from .obiettivo import _cached, _traffic_lights, page_setup, write_text
+from .obiettivo import _traffic_lights, page_setup, write_text
 
 HEADER_ROW = 3
 HELPERS = {"ambito": ("wu_area", "c_area"), "os": ("wu_os", "c_os"), "oo": ("wu_oo", "c_oo")}
@@ -76,9 +76,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
 
     def put(r: int, key: str, formula: str, cached: object, fmt_kind: str = "cell",
             number: str | None = None) -> None:
-        c = col[key]
-        ws.write_formula(r, c, formula, st.get(fmt_kind, number), _cached(cached))
-        book.lock(SHEET_SUMMARY, r, c, formula)
+        book.formula(ws, r, col[key], formula, st.get(fmt_kind, number), cached)
 
     bands = book.plan.policy.bands
     for i, (node, parent) in enumerate(rows):
@@ -142,8 +140,8 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
     wb.define_name(NAME_ENTE_GRADE, f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
 
     ws.write_string(1, 0, "Grado dell'ente", st.get("label"))
-    ws.write_formula(1, 2, f"={ref('grade', first)}", st.get("grade", "percentuale"),
-                     _cached(book.root.grade.cell))
+    book.formula(ws, 1, 2, f"={ref('grade', first)}", st.get("grade", "percentuale"),
+                 book.root.grade.cell, locked=False)
     chart_rows = _chart(wb, ws, book, rows, first, last)
     for i, c in enumerate(SUMMARY_COLUMNS):
         ws.set_column(i, i, c.width, None, {"hidden": True} if c.helper else {})
@@ -172,12 +170,12 @@ def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]]
     code_col = col_letter(SUMMARY_INDEX["code"])
     for k, r in enumerate(os_rows):
         node = rows[r - first][0]
-        ws.write_formula(HEADER_ROW + 1 + k, c0, f"={code_col}{r + 1}", st.get("cell"),
-                         node.code)
+        book.formula(ws, HEADER_ROW + 1 + k, c0, f"={code_col}{r + 1}", st.get("cell"),
+                     node.code, locked=False)
         g = node.grade.value
-        ws.write_formula(HEADER_ROW + 1 + k, c0 + 1,
-                         f"=IF(ISNUMBER({grade_col}{r + 1}),{grade_col}{r + 1},0)",
-                         st.get("cell", "percentuale"), g if g is not None else 0)
+        book.formula(ws, HEADER_ROW + 1 + k, c0 + 1,
+                     f"=IF(ISNUMBER({grade_col}{r + 1}),{grade_col}{r + 1},0)",
+                     st.get("cell", "percentuale"), g if g is not None else 0, locked=False)
     end = HEADER_ROW + len(os_rows)
     chart = wb.add_chart({"type": "bar"})
     sheet = f"'{SHEET_SUMMARY}'"
