@@ -108,7 +108,7 @@ def indicator_spec(ind: Indicator, year: int, policy: Policy) -> GradeSpec:
 def grade_indicator(ind: Indicator, year: int, policy: Policy,
                     period: str = FINAL_PERIOD, with_actuals: bool = True) -> Grade:
     actual = ind.actual_for(year, period) if with_actuals else None
-    value = effective_actual(actual.value, actual.numerator, actual.denominator) \
+    value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
         if actual else None
     return grade_spec(value, indicator_spec(ind, year, policy), ind.reference_for(year))
 

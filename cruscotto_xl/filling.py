@@ -100,17 +100,29 @@ def sample_typed(plan: Plan, year: int, seed: int = 2024) -> dict[str, Typed]:
 
 
 def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
-                    period: str = FINAL_PERIOD) -> Plan:
-    """The plan with ``typed`` as its actuals of ``year``: what the engine should grade."""
+                    period: str = FINAL_PERIOD, *, raw: bool = False,
+                    replace_all: bool = False) -> Plan:
+    """The plan with ``typed`` as its actuals of ``year``: what the engine should grade.
+
+    ``raw`` keeps a text that is not a value as text (graded invalid, as the workbook's
+    formula grades it) instead of reading it leniently. ``replace_all`` also clears the
+    actuals of indicators absent from ``typed`` (a workbook is the whole truth of its part).
+    """
     data = plan.model_copy(deep=True)
     for slot in data.indicators():
         ind = slot.indicator
         t = typed.get(ind.code)
-        if t is None:
-            continue
         kept = [a for a in ind.actuals if not (a.year == year and a.period == period)]
-        value = parse_actual(t.actual) if isinstance(t.actual, str) else t.actual
-        ind.actuals = [*kept, Actual(year=year, period=period, value=value,
+        if t is None:
+            if replace_all:
+                ind.actuals = kept
+            continue
+        text = None
+        if isinstance(t.actual, str) and raw:
+            value, text = None, t.actual
+        else:
+            value = parse_actual(t.actual) if isinstance(t.actual, str) else t.actual
+        ind.actuals = [*kept, Actual(year=year, period=period, value=value, text=text,
                                      numerator=t.numerator, denominator=t.denominator,
                                      note=t.note)]
         if t.reference is not None:

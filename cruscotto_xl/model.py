@@ -125,6 +125,14 @@ class Actual(_Model):
     denominator: float | None = Field(None, alias="denominatore")
     note: str | None = Field(None, alias="nota")
     published_grade: Fraction | None = Field(None, alias="grado_pubblicato")
+    text: str | None = Field(None, alias="testo")
+    """What an office typed in the value cell when it is not a value (graded as invalid,
+    exactly as the workbook's formula sees it)."""
+
+    @property
+    def typed(self) -> bool | float | date | str | None:
+        """The value as typed: the raw text when there is one, else the value."""
+        return self.text if self.text is not None else self.value
 
 
 class Change(_Model):

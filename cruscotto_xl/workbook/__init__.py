@@ -7,15 +7,17 @@ write-only, which is all the generator needs); reading and refreshing use openpy
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import xlsxwriter
 import xlsxwriter.worksheet
 
 from ..model import FINAL_PERIOD, Plan
 from ..split import plan_for_office
-from .book import plan_book
+from .book import Book, plan_book
 from .controlli import write_checks
 from .istruzioni import write_instructions
 from .layout import SHEET_CHECKS, SHEET_INSTRUCTIONS, SHEET_META, SHEET_SUMMARY, safe_file_stem
@@ -65,10 +67,27 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
     period; templates sent to offices are written without them.
     """
     path = Path(path)
+    book = render_book(plan, path, year=year, office=office, period=period, password=password,
+                       with_actuals=with_actuals)
+    return Generated(path, book.plan.id, book.year, office, len(book.sheets),
+                     sum(len(s.rows) for s in book.sheets), book.digest)
+
+
+def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
+                office: str | None = None, period: str = FINAL_PERIOD,
+                password: str | None = None, with_actuals: bool = False) -> Book:
+    """Write the workbook to ``target`` (a path, a binary stream, or memory when None).
+
+    The returned :class:`Book` holds every locked cell and every formula's cached value,
+    which is what the reader compares a returned workbook with, and what ``ricalcola``
+    writes back.
+    """
     year = year or plan.year
     part = plan_for_office(plan, office) if office else plan
-    wb = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                               "strings_to_numbers": False, "in_memory": True})
+    wb = _Workbook(target if target is not None and not isinstance(target, Path) else (
+        str(target) if target is not None else io.BytesIO()),
+        {"strings_to_formulas": False, "strings_to_urls": False,
+         "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"Cruscotto {plan.entity} {year}",
                        "subject": "Piano della performance", "author": "cruscotto_xl",
                        "company": plan.entity, "comments": office or ""})
@@ -85,10 +104,9 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
     for ws, sheet in zip(objective_sheets, book.sheets, strict=True):
         write_objective_sheet(ws, book, sheet)
     write_checks(wb, controlli, book)
-    digest = write_meta(wb, meta, book)
+    book.digest = write_meta(wb, meta, book)
     wb.close()
-    return Generated(path, part.id, year, office, len(book.sheets),
-                     sum(len(s.rows) for s in book.sheets), digest)
+    return book
 
 
 def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
@@ -109,4 +127,4 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
     return jobs
 
 
-__all__ = ["Generated", "workbook_jobs", "write_workbook"]
+__all__ = ["Book", "Generated", "render_book", "workbook_jobs", "write_workbook"]

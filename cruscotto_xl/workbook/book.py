@@ -120,6 +120,7 @@ class Book:
     generated_on: date = field(default_factory=date.today)
     locked: list[tuple[str, str, object]] = field(default_factory=list)
     cached: dict[tuple[str, str], object] = field(default_factory=dict)
+    digest: str = ""
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
@@ -176,7 +177,7 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
             sheet.rows.append(IndicatorRow(
                 ind, HEADER_ROW + 1 + k, indicator_spec(ind, year, shown.policy),
                 ind_nodes[ind.code],
-                actual=actual.value if actual else None,
+                actual=actual.typed if actual else None,
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,

@@ -1,0 +1,102 @@
+"""The parts of an .xlsx that calamine does not give: defined names and formula texts.
+
+``xl/workbook.xml`` and its relationships are small and parsed with defusedxml. Formula
+texts are found by a byte-level scan of each worksheet part (fast, and streaming parsers
+would read the whole sheet a second time anyway); shared formulas, which Excel writes when
+it saves, are expanded with openpyxl's formula translator.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from defusedxml import ElementTree
+from openpyxl.formula.translate import Translator
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+      "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+R_ID = f"{{{NS['r']}}}id"
+
+
+@dataclass
+class PackageIndex:
+    """Sheet name → worksheet part, and workbook-level defined names → (sheet, range)."""
+
+    sheets: dict[str, str] = field(default_factory=dict)
+    states: dict[str, str] = field(default_factory=dict)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _split_reference(text: str) -> tuple[str, str] | None:
+    if "!" not in text:
+        return None
+    sheet, ref = text.rsplit("!", 1)
+    sheet = sheet.lstrip("=")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, ref.replace("$", "")
+
+
+def read_index(zf: zipfile.ZipFile) -> PackageIndex:
+    index = PackageIndex()
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", NS)}
+    for sheet in workbook.findall("m:sheets/m:sheet", NS):
+        target = targets.get(sheet.get(R_ID), "")
+        part = target.lstrip("/") if target.startswith("/") else str(
+            PurePosixPath("xl") / target)
+        name = sheet.get("name", "")
+        index.sheets[name] = part
+        index.states[name] = sheet.get("state", "visible")
+    for defined in workbook.findall("m:definedNames/m:definedName", NS):
+        if defined.get("localSheetId") is not None:
+            continue
+        split = _split_reference(defined.text or "")
+        if split:
+            index.names[defined.get("name", "")] = split
+    return index
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
+_SHARED = re.compile(rb'\bt="shared"')
+
+
+def sheet_formulas(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Coordinate → formula text (with the leading ``=``) of every formula cell of a sheet."""
+    data = zf.read(part)
+    formulas: dict[str, str] = {}
+    shared: dict[bytes, tuple[str, str]] = {}
+    for cell in _CELL.finditer(data):
+        body = cell.group(2)
+        if not body or b"<f" not in body:
+            continue
+        ref = _REF.search(cell.group(1))
+        f = _FORMULA.search(body)
+        if ref is None or f is None:
+            continue
+        coord = ref.group(1).decode()
+        attrs, text = f.group(1), f.group(2)
+        formula = "=" + html.unescape(text.decode()) if text else ""
+        if _SHARED.search(attrs) and (si := _SHARED_INDEX.search(attrs)):
+            key = si.group(1)
+            if formula:
+                shared[key] = (coord, formula)
+            elif key in shared:
+                origin, master = shared[key]
+                formula = Translator(master, origin=origin).translate_formula(coord)
+        if formula:
+            formulas[coord] = formula
+    return formulas
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(path)

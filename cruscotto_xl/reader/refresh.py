@@ -1,0 +1,179 @@
+"""``ricalcola``: refresh a workbook in place without touching anything a person typed.
+
+The grades are recomputed in Python from the workbook's own inputs and its embedded plan
+part, and written as the *cached values* of the existing formula cells: only the ``<v>``
+of our formula cells changes inside the sheet XML; every other byte of every part (input
+cells, a user's extra sheet, comments, widths, styles) is copied as it was. The formulas
+stay, so Excel and LibreOffice still compute the grades themselves.
+
+Safety: refuse a file open in Excel (``~$`` lock file beside it), a foreign or hostile
+file, or one whose locked cells were changed; write to a temporary file in the same
+folder, keep a timestamped ``.bak`` (the newest few only) and replace atomically. A run
+that would change nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from ..checks import Problem
+from ..filling import plan_with_typed
+from ..model import Plan
+from ..workbook import render_book
+from .integrity import identity_problems, locked_problems
+from .package import read_index
+from .read import Reading, read_workbook
+
+KEEP_BACKUPS = 5
+
+
+class RefreshError(Exception):
+    """The workbook was not refreshed; ``problems`` says why (the file is untouched)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message)
+
+
+@dataclass
+class RefreshResult:
+    path: Path
+    changed: bool
+    cells: int
+    backup: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def lock_file(path: Path) -> Path:
+    """Excel's owner file of an open workbook: ``~$`` + the name, beside it."""
+    return path.with_name("~$" + path.name)
+
+
+def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
+                     keep_backups: int = KEEP_BACKUPS) -> RefreshResult:
+    """Recompute grades, summary and checks of ``path`` and store them in the same file."""
+    path = Path(path)
+    if lock_file(path).exists():
+        raise RefreshError(f"{path.name} è aperto in Excel (c'è il file {lock_file(path).name}): "
+                           "chiuderlo e riprovare")
+    reading = read_workbook(path)
+    ident = reading.identity
+    base = plan if plan is not None else reading.embedded_plan()
+    if plan is not None:
+        problems = identity_problems(reading, plan, ident.year, ident.period)
+        if problems:
+            raise RefreshError(f"{path.name}: non è una cartella di questo piano", problems)
+    typed = reading.typed(lenient=False)
+    graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
+    book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
+                       with_actuals=True)
+    tampered = locked_problems(reading, book)
+    if tampered:
+        raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule); "
+                           "ricalcolo non eseguito", tampered)
+    updates: dict[str, dict[str, object]] = {}
+    for (sheet, coord), value in book.cached.items():
+        updates.setdefault(sheet, {})[coord] = value
+    changed, cells = _rewrite(path, updates)
+    if not changed:
+        return RefreshResult(path, False, cells, None, reading.problems)
+    backup = _backup(path, keep_backups)
+    os.replace(changed, path)
+    return RefreshResult(path, True, cells, backup, reading.problems)
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_TYPE = re.compile(rb'\s+t="[^"]*"')
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+
+
+def _value_xml(value: object) -> tuple[bytes, bytes]:
+    """(type attribute, <v> element) of a cached value."""
+    if isinstance(value, bool):
+        return b' t="b"', b"<v>%d</v>" % int(value)
+    if isinstance(value, int | float):
+        return b"", f"<v>{float(value)!r}</v>".encode()
+    return b' t="str"', f"<v>{escape(str(value))}</v>".encode()
+
+
+def patch_values(data: bytes, values: dict[str, object]) -> tuple[bytes, int]:
+    """Set the cached value of the formula cells named in ``values``; nothing else changes."""
+    count = 0
+
+    def repl(m: re.Match[bytes]) -> bytes:
+        nonlocal count
+        attrs, body = m.group(1), m.group(3)
+        ref = _REF.search(attrs)
+        if ref is None or body is None:
+            return m.group(0)
+        coord = ref.group(1).decode()
+        if coord not in values:
+            return m.group(0)
+        formula = _FORMULA.search(body)
+        if formula is None:
+            return m.group(0)           # no longer a formula cell: leave it alone
+        t_attr, v = _value_xml(values[coord])
+        count += 1
+        return b"<c" + _TYPE.sub(b"", attrs) + t_attr + b">" + formula.group(0) + v + b"</c>"
+
+    return _CELL.sub(repl, data), count
+
+
+def _rewrite(path: Path, updates: dict[str, dict[str, object]]) -> tuple[Path | None, int]:
+    """Write a patched copy next to ``path``; None when no part would change."""
+    with zipfile.ZipFile(path) as zf:
+        index = read_index(zf)
+        parts = {index.sheets[s]: v for s, v in updates.items() if s in index.sheets}
+        new_parts: dict[str, bytes] = {}
+        cells = 0
+        for part, values in parts.items():
+            old = zf.read(part)
+            new, n = patch_values(old, values)
+            cells += n
+            if new != old:
+                new_parts[part] = new
+        if not new_parts:
+            return None, cells
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            with zipfile.ZipFile(tmp, "w") as out:
+                for info in zf.infolist():
+                    data = new_parts.get(info.filename)
+                    out.writestr(info, data if data is not None else zf.read(info.filename),
+                                 compress_type=info.compress_type)
+            with tmp.open("rb+") as f:
+                os.fsync(f.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return tmp, cells
+
+
+def _backup(path: Path, keep: int) -> Path:
+    """``NAME.AAAAMMGG-HHMMSS.bak`` beside the file; only the newest ``keep`` are kept."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    backup = path.with_name(f"{path.name}.{stamp}.bak")
+    shutil.copy2(path, backup)
+    old = sorted(path.parent.glob(f"{glob_escape(path.name)}.*.bak"))
+    for stale in old[:-keep] if keep > 0 else old:
+        stale.unlink(missing_ok=True)
+    return backup
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([\[\]*?])", r"[\1]", name)
+
+
+__all__ = ["Reading", "RefreshError", "RefreshResult", "lock_file", "patch_values",
+           "refresh_workbook"]

@@ -1,0 +1,129 @@
+"""The guard in front of every parser: workbooks that come back by e-mail are untrusted.
+
+Before openpyxl or calamine sees a file it must be a zip (not a renamed text or an old
+``.xls``), not macro-enabled, of bounded size once inflated (no zip bomb), with no XML
+``DOCTYPE``/``ENTITY`` (no XXE or entity expansion), and with sheet dimensions not far
+beyond what the plan needs. Every check reads at most a few KB of each part, so a
+hostile 5 KB file cannot exhaust memory. A refusal is an :class:`UntrustedFileError`
+with an Italian message that names the file.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils.cell import range_boundaries
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
+MACRO_TYPES = (b"macroEnabled", b"vbaProject")
+HEAD_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an office workbook may be. The defaults are far above any real one."""
+
+    max_file_bytes: int = 30 * 2**20
+    max_members: int = 5000
+    max_total_bytes: int = 200 * 2**20     # inflated size of all parts
+    max_part_bytes: int = 100 * 2**20
+    max_ratio: float = 200.0               # inflated / compressed, for parts over 1 MB
+    max_rows: int = 20000                  # declared sheet dimension
+    max_cols: int = 200
+
+
+class UntrustedFileError(Exception):
+    """A file refused before parsing."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def check_package(path: Path | str, limits: Limits | None = None) -> None:
+    """Refuse a hostile or foreign file; return quietly when the package looks sane."""
+    path = Path(path)
+    limits = limits or Limits()
+    if not path.is_file():
+        raise UntrustedFileError(path, "file non trovato")
+    if path.suffix.lower() in MACRO_SUFFIXES:
+        raise UntrustedFileError(path, f"file con macro o binario ({path.suffix}): non accettato; "
+                                       "salvarlo come «Cartella di lavoro di Excel (.xlsx)»")
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise UntrustedFileError(path, f"file troppo grande ({size / 2**20:.1f} MB, limite "
+                                       f"{limits.max_file_bytes / 2**20:.0f} MB)")
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if magic == OLE_MAGIC:
+        raise UntrustedFileError(path, "formato .xls o file protetto da password: salvarlo "
+                                       "come .xlsx senza password")
+    if magic != ZIP_MAGIC:
+        raise UntrustedFileError(path, "non è una cartella di lavoro .xlsx (è un file di testo "
+                                       "o di altro tipo rinominato)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _check_members(path, zf, limits)
+    except zipfile.BadZipFile as exc:
+        raise UntrustedFileError(path, f"archivio .xlsx danneggiato ({exc})") from None
+
+
+def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise UntrustedFileError(path, f"troppe parti nell'archivio ({len(infos)})")
+    total = 0
+    names = set()
+    for info in infos:
+        name = info.filename
+        names.add(name)
+        if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+            raise UntrustedFileError(path, f"percorso non ammesso nell'archivio: {name}")
+        if info.flag_bits & 0x1:
+            raise UntrustedFileError(path, "archivio cifrato: salvarlo senza password")
+        total += info.file_size
+        if info.file_size > limits.max_part_bytes:
+            raise UntrustedFileError(path, f"la parte {name} si espande a "
+                                           f"{info.file_size / 2**20:.0f} MB: rifiutato")
+        if info.file_size > 2**20 and info.file_size > limits.max_ratio * max(
+                info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise UntrustedFileError(path, f"la parte {name} ha un rapporto di compressione "
+                                           f"anomalo ({ratio}:1): possibile «zip bomb»")
+    if total > limits.max_total_bytes:
+        raise UntrustedFileError(path, f"l'archivio si espande a {total / 2**20:.0f} MB (limite "
+                                       f"{limits.max_total_bytes / 2**20:.0f} MB): possibile "
+                                       "«zip bomb»")
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UntrustedFileError(path, "non è una cartella di lavoro Excel (.xlsx)")
+    if "xl/vbaProject.bin" in names:
+        raise UntrustedFileError(path, "contiene macro VBA: non accettato; salvarlo come .xlsx")
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as part:
+            head = part.read(HEAD_BYTES)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise UntrustedFileError(path, f"la parte {info.filename} dichiara DOCTYPE/ENTITY "
+                                           "(possibile attacco XXE): rifiutato")
+        if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
+            raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
+                                           "salvarla come .xlsx")
+        if info.filename.startswith("xl/worksheets/") and (m := _DIMENSION.search(head)):
+            _check_dimension(path, info.filename, m.group(1).decode(), limits)
+
+
+def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
+    _, _, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    if (max_row or 0) > limits.max_rows or (max_col or 0) > limits.max_cols:
+        raise UntrustedFileError(path, f"il foglio {part} dichiara l'area {ref}, molto oltre "
+                                       f"quella del piano: rifiutato")
