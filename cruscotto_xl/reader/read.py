@@ -33,6 +33,7 @@ from ..workbook.layout import (
     NAME_OFFICE,
     NAME_PERIOD,
     NAME_PLAN_DATA,
+    NAME_PLAN_DIGEST,
     NAME_PLAN_ID,
     NAME_VERSION,
     NAME_YEAR,
@@ -67,6 +68,7 @@ class Identity:
     office: str | None
     version: str
     stored_hash: str
+    plan_digest: str
 
 
 @dataclass
@@ -176,6 +178,7 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex,
         office=str(_named(index, meta, NAME_OFFICE, path)) or None,
         version=str(_named(index, meta, NAME_VERSION, path)),
         stored_hash=str(_named(index, meta, NAME_HASH, path)),
+        plan_digest=str(_named(index, meta, NAME_PLAN_DIGEST, path)),
     )
     chunks: list[str] = []
     if NAME_PLAN_DATA in index.names:

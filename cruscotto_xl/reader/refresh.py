@@ -14,16 +14,13 @@ that would change nothing writes nothing.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from ..atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..checks import Problem
 from ..filling import plan_with_typed
 from ..model import Plan
@@ -31,8 +28,6 @@ from ..workbook import render_book
 from .integrity import identity_problems, locked_problems
 from .package import read_index
 from .read import Reading, read_workbook
-
-KEEP_BACKUPS = 5
 
 
 class RefreshError(Exception):
@@ -85,8 +80,7 @@ def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
     changed, cells = _rewrite(path, updates)
     if not changed:
         return RefreshResult(path, False, cells, None, reading.problems)
-    backup = _backup(path, keep_backups)
-    os.replace(changed, path)
+    backup = replace_with_backup(changed, path, keep_backups)
     return RefreshResult(path, True, cells, backup, reading.problems)
 
 
@@ -143,36 +137,17 @@ def _rewrite(path: Path, updates: dict[str, dict[str, object]]) -> tuple[Path | 
                 new_parts[part] = new
         if not new_parts:
             return None, cells
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
+        tmp = temp_beside(path)
         try:
             with zipfile.ZipFile(tmp, "w") as out:
                 for info in zf.infolist():
                     data = new_parts.get(info.filename)
                     out.writestr(info, data if data is not None else zf.read(info.filename),
                                  compress_type=info.compress_type)
-            with tmp.open("rb+") as f:
-                os.fsync(f.fileno())
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
     return tmp, cells
-
-
-def _backup(path: Path, keep: int) -> Path:
-    """``NAME.AAAAMMGG-HHMMSS.bak`` beside the file; only the newest ``keep`` are kept."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    backup = path.with_name(f"{path.name}.{stamp}.bak")
-    shutil.copy2(path, backup)
-    old = sorted(path.parent.glob(f"{glob_escape(path.name)}.*.bak"))
-    for stale in old[:-keep] if keep > 0 else old:
-        stale.unlink(missing_ok=True)
-    return backup
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([\[\]*?])", r"[\1]", name)
 
 
 __all__ = ["Reading", "RefreshError", "RefreshResult", "lock_file", "patch_values",

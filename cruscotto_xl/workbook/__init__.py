@@ -20,10 +20,18 @@ from ..split import plan_for_office
 from .book import Book, plan_book
 from .controlli import write_checks
 from .istruzioni import write_instructions
-from .layout import SHEET_CHECKS, SHEET_INSTRUCTIONS, SHEET_META, SHEET_SUMMARY, safe_file_stem
+from .layout import (
+    SHEET_CHECKS,
+    SHEET_INSTRUCTIONS,
+    SHEET_META,
+    SHEET_OFFICES,
+    SHEET_SUMMARY,
+    safe_file_stem,
+)
 from .meta import write_meta
 from .obiettivo import write_objective_sheet
 from .riepilogo import write_summary
+from .stato import Extras, OfficeStatus, write_offices
 from .styles import Styles
 
 
@@ -75,8 +83,11 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
 
 def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
                 office: str | None = None, period: str = FINAL_PERIOD,
-                password: str | None = None, with_actuals: bool = False) -> Book:
+                password: str | None = None, with_actuals: bool = False,
+                extras: Extras | None = None) -> Book:
     """Write the workbook to ``target`` (a path, a binary stream, or memory when None).
+
+    ``extras`` (a consolidation's office statuses and problems) makes it a master workbook.
 
     The returned :class:`Book` holds every locked cell and every formula's cached value,
     which is what the reader compares a returned workbook with, and what ``ricalcola``
@@ -94,13 +105,17 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     styles = Styles(wb)
     book = plan_book(part, year, styles, office=office, period=period, with_actuals=with_actuals)
     book.password = password
+    book.extras = extras
     istruzioni = wb.add_worksheet(SHEET_INSTRUCTIONS)
     riepilogo = wb.add_worksheet(SHEET_SUMMARY)
+    offices = wb.add_worksheet(SHEET_OFFICES) if extras is not None else None
     objective_sheets = [wb.add_worksheet(s.name) for s in book.sheets]
     controlli = wb.add_worksheet(SHEET_CHECKS)
     meta = wb.add_worksheet(SHEET_META)
     write_instructions(istruzioni, book)
     write_summary(wb, riepilogo, book)
+    if offices is not None and extras is not None:
+        write_offices(offices, book, extras)
     for ws, sheet in zip(objective_sheets, book.sheets, strict=True):
         write_objective_sheet(ws, book, sheet)
     write_checks(wb, controlli, book)
@@ -127,4 +142,5 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
     return jobs
 
 
-__all__ = ["Book", "Generated", "render_book", "workbook_jobs", "write_workbook"]
+__all__ = ["Book", "Extras", "Generated", "OfficeStatus", "render_book", "workbook_jobs",
+           "write_workbook"]

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
+    from .stato import Extras
+
 HEADER_ROW = 5  # 0-based row of the indicator table's header on objective sheets
 
 
@@ -121,6 +123,7 @@ class Book:
     locked: list[tuple[str, str, object]] = field(default_factory=list)
     cached: dict[tuple[str, str], object] = field(default_factory=dict)
     digest: str = ""
+    extras: Extras | None = None
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""

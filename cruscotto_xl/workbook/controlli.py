@@ -14,6 +14,7 @@ from ..targets import Kind
 from .book import Book
 from .layout import CHECK_HEADERS, NAME_OPEN_CHECKS, SHEET_CHECKS, TABLE_CHECKS, quote_sheet
 from .obiettivo import page_setup, write_text
+from .stato import write_problems
 
 HEADER_ROW = 3
 
@@ -22,7 +23,11 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
     st = book.styles
     write_text(ws, book, 0, 0, f"Controlli dei dati inseriti — {book.plan.entity} {book.year}",
                "title")
-    r = HEADER_ROW
+    header = HEADER_ROW
+    if book.extras is not None:
+        header = write_problems(wb, ws, book, book.extras.problems, HEADER_ROW) + 1
+        ws.write_string(header - 1, 0, "Controlli dei valori", st.get("subtitle"))
+    r = header
     open_count = 0
     for sheet in book.sheets:
         for row in sheet.rows:
@@ -43,8 +48,8 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
             for c, value in enumerate(values):
                 write_text(ws, book, r, c, value)
             book.formula(ws, r, 4, formula, st.get("cell"), cached, locked=False)
-    first, last = HEADER_ROW + 1, max(r, HEADER_ROW + 1)
-    ws.add_table(HEADER_ROW, 0, last, len(CHECK_HEADERS) - 1, {
+    first, last = header + 1, max(r, header + 1)
+    ws.add_table(header, 0, last, len(CHECK_HEADERS) - 1, {
         "name": TABLE_CHECKS, "style": st.table_style, "autofilter": True,
         "columns": [{"header": h, "header_format": st.get("header")} for h in CHECK_HEADERS],
     })
@@ -62,7 +67,7 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
         ws.set_column(c, c, width)
     ws.freeze_panes(first, 0)
     ws.print_area(0, 0, last, len(CHECK_HEADERS) - 1)
-    ws.repeat_rows(HEADER_ROW)
+    ws.repeat_rows(header)
     page_setup(ws, book)
     ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})

@@ -22,7 +22,9 @@ SHEET_INSTRUCTIONS = "Istruzioni"
 SHEET_SUMMARY = "Riepilogo"
 SHEET_CHECKS = "Controlli"
 SHEET_META = "_cruscotto"
-RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, "History"}
+SHEET_OFFICES = "Stato uffici"
+RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
+                   "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"
@@ -32,12 +34,15 @@ NAME_PERIOD = "crx_periodo"
 NAME_OFFICE = "crx_ufficio"
 NAME_VERSION = "crx_versione"
 NAME_HASH = "crx_hash"
+NAME_PLAN_DIGEST = "crx_impronta_piano"
 NAME_ENTE_GRADE = "crx_grado_ente"
 NAME_OPEN_CHECKS = "crx_controlli_aperti"
 
 TABLE_REGISTRY = "crx_registro"
 TABLE_SUMMARY = "crx_riepilogo"
 TABLE_CHECKS = "crx_controlli"
+TABLE_OFFICES = "crx_stato_uffici"
+TABLE_CONSOLIDATION = "crx_consolidamento"
 
 
 def objective_table(index: int) -> str:

@@ -7,9 +7,13 @@ the registry table maps each objective code to its sheet, table and grade name.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..model import Plan
 from ..planfile import plan_to_data
 from .book import Book
 from .layout import (
@@ -18,6 +22,7 @@ from .layout import (
     NAME_OFFICE,
     NAME_PERIOD,
     NAME_PLAN_DATA,
+    NAME_PLAN_DIGEST,
     NAME_PLAN_ID,
     NAME_VERSION,
     NAME_YEAR,
@@ -33,6 +38,25 @@ from .layout import (
 from .obiettivo import write_text
 
 
+def plan_digest(plan: Plan) -> str:
+    """sha256 of a plan part without its actuals: which version of the plan made a file.
+
+    Consolidation compares it with the current plan's, cheaply, for every returned file.
+    """
+    data = plan_to_data(plan)
+    for area in data.get("ambiti", []):
+        for os_ in area.get("obiettivi", []):
+            for ind in _all_indicators(os_):
+                ind.pop("consuntivi", None)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _all_indicators(os_: dict) -> list[dict]:
+    return [*os_.get("indicatori", []),
+            *(i for oo in os_.get("obiettivi_operativi", []) for i in oo.get("indicatori", []))]
+
+
 def write_meta(wb: Workbook, ws: Worksheet, book: Book) -> str:
     """Write identity and registry; returns the tamper hash it stored."""
     digest = locked_hash(book.locked)
@@ -44,6 +68,7 @@ def write_meta(wb: Workbook, ws: Worksheet, book: Book) -> str:
         (NAME_OFFICE, "Ufficio", book.office or ""),
         (NAME_VERSION, "Versione modello", TEMPLATE_VERSION),
         (NAME_HASH, "Impronta dati bloccati", digest),
+        (NAME_PLAN_DIGEST, "Impronta del piano", plan_digest(book.plan)),
     ]
     for r, (name, label, value) in enumerate(entries):
         ws.write_string(r, 0, label)

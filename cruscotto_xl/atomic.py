@@ -1,0 +1,59 @@
+"""Replace a file atomically, keeping a bounded number of timestamped backups.
+
+Used wherever an existing workbook is rewritten (``ricalcola``, the master of
+``consolida``): write the new content to a temporary file in the same folder, copy the
+old file to ``NAME.AAAAMMGG-HHMMSS-ffffff.bak``, then ``os.replace``. A failure before the
+replace leaves the original untouched and removes the temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+KEEP_BACKUPS = 5
+
+
+def temp_beside(path: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def backups(path: Path) -> list[Path]:
+    pattern = re.sub(r"([\[\]*?])", r"[\1]", path.name) + ".*.bak"
+    return sorted(path.parent.glob(pattern))
+
+
+def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS) -> Path | None:
+    """Move ``tmp`` over ``path``; back ``path`` up first when it exists."""
+    backup = None
+    if path.exists():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = path.with_name(f"{path.name}.{stamp}.bak")
+        shutil.copy2(path, backup)
+        old = backups(path)
+        for stale in old[:-keep] if keep > 0 else old:
+            stale.unlink(missing_ok=True)
+    with tmp.open("rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return backup
+
+
+def write_atomically(path: Path, write: Callable[[Path], object],
+                     keep: int = KEEP_BACKUPS) -> Path | None:
+    """Call ``write(tmp)`` then replace ``path`` with it; returns the backup made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_beside(path)
+    try:
+        write(tmp)
+        return replace_with_backup(tmp, path, keep)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,218 @@
+"""``consolida``: the office workbooks of a folder + the plan → one master workbook.
+
+Every file is read behind the untrusted-file guard; a refused file is reported and the
+others go on. Each office's values are merged into the plan; the same indicator reported
+differently by two offices is kept out of the master and both values are reported (no
+value is chosen silently). Reported too: offices that did not return, missing values,
+tampering (a locked cell changed, found cell by cell), a file made from another version
+of the plan, wrong plan/year/period/version, two files of one office.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import KEEP_BACKUPS, write_atomically
+from ..checks import Problem
+from ..filling import Typed, plan_with_typed
+from ..model import FINAL_PERIOD, Plan
+from ..numbers import format_date, format_number
+from ..split import plan_for_office
+from ..workbook import Extras, render_book
+from ..workbook.meta import plan_digest
+from ..workbook.stato import OfficeStatus
+from .integrity import identity_problems, locked_problems
+from .read import NotOurWorkbookError, Reading, read_workbook
+from .safe_open import Limits, UntrustedFileError
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
+
+RETURNED = "restituita"
+MISSING = "mancante"
+WITH_PROBLEMS = "con problemi"
+REFUSED = "rifiutata"
+
+
+@dataclass
+class Consolidation:
+    plan: Plan
+    year: int
+    period: str
+    typed: dict[str, Typed] = field(default_factory=dict)
+    statuses: list[OfficeStatus] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
+    """Workbook-like files of ``directory`` (lock files, backups and ``exclude`` skipped)."""
+    files, notes = [], []
+    for path in sorted(directory.iterdir()):
+        if not path.is_file() or path.resolve() in exclude:
+            continue
+        name = path.name
+        if name.startswith(("~$", ".")) or name.endswith(".bak"):
+            continue
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            files.append(path)
+        else:
+            notes.append(Problem(name, "file ignorato: non è una cartella di lavoro", "avviso"))
+    return files, notes
+
+
+def _value_text(t: Typed) -> str:
+    v = t.actual
+    if v is None:
+        parts = [f"{format_number(x, 2)}" for x in (t.numerator, t.denominator) if x is not None]
+        return " / ".join(parts) or "vuoto"
+    if isinstance(v, float):
+        return format_number(v, 4)
+    if hasattr(v, "strftime"):
+        return format_date(v)  # type: ignore[arg-type]
+    return str(v)
+
+
+def _same(a: Typed, b: Typed) -> bool:
+    return (a.actual, a.numerator, a.denominator, a.reference) == (
+        b.actual, b.numerator, b.denominator, b.reference)
+
+
+def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
+                period: str = FINAL_PERIOD, exclude: set[Path] | None = None,
+                limits: Limits | None = None,
+                progress: Callable[[Path], None] | None = None) -> Consolidation:
+    directory = Path(directory)
+    year = year or plan.year
+    result = Consolidation(plan, year, period)
+    files, notes = candidate_files(directory, {p.resolve() for p in exclude or set()})
+    result.problems += notes
+    result.files = len(files)
+    by_office: dict[str, list[Reading]] = {}
+    for path in files:
+        try:
+            reading = read_workbook(path, limits)
+        except (UntrustedFileError, NotOurWorkbookError) as exc:
+            result.problems.append(Problem(path.name, f"file rifiutato: {exc}"))
+            result.statuses.append(OfficeStatus("?", REFUSED, path.name))
+            continue
+        except Exception as exc:  # a damaged file must not stop the others
+            result.problems.append(Problem(path.name, f"file illeggibile: {exc}"))
+            result.statuses.append(OfficeStatus("?", REFUSED, path.name))
+            continue
+        finally:
+            if progress:
+                progress(path)
+        wrong = identity_problems(reading, plan, year, period)
+        if wrong:
+            result.problems += wrong
+            result.statuses.append(OfficeStatus(reading.identity.office or "?", REFUSED,
+                                                path.name, reading.modified, 0, len(wrong)))
+            continue
+        by_office.setdefault(reading.identity.office or "", []).append(reading)
+
+    chosen: dict[str, Reading] = {}
+    for office, readings in by_office.items():
+        readings.sort(key=lambda r: r.modified)
+        chosen[office] = readings[-1]
+        for old in readings[:-1]:
+            result.problems.append(Problem(old.path.name, f"due cartelle per l'ufficio «{office}»: "
+                                           f"usata la più recente ({readings[-1].path.name})",
+                                           "avviso"))
+
+    reports: dict[str, list[tuple[str, str, Typed]]] = {}
+    for office, reading in chosen.items():
+        problems = list(reading.problems) + _integrity(reading, plan, year, period)
+        result.problems += problems
+        part = plan_for_office(plan, office) if office else plan
+        missing = 0
+        for slot in part.indicators():
+            code = slot.indicator.code
+            values = reading.indicators.get(code)
+            if values is None:
+                result.problems.append(Problem(reading.path.name, f"indicatore {code} assente "
+                                               "dalla cartella", subject=code))
+                continue
+            if values.is_missing() and slot.indicator.target_for(year).kind.value != \
+                    "monitoraggio":
+                missing += 1
+                result.problems.append(Problem(reading.where(values.sheet,
+                                                             values.cells["actual"]),
+                                               "consuntivo mancante", "avviso", code))
+            reports.setdefault(code, []).append(
+                (office, reading.where(values.sheet, values.cells["actual"]),
+                 values.typed_lenient))
+        errors = sum(p.severity == "errore" for p in problems)
+        result.statuses.append(OfficeStatus(office or "(piano intero)",
+                                            WITH_PROBLEMS if errors else RETURNED,
+                                            reading.path.name, reading.modified, missing,
+                                            len(problems)))
+    for office in plan.all_offices():
+        if office not in chosen:
+            result.statuses.append(OfficeStatus(office, MISSING))
+            result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
+    result.typed = _merge(reports, result.problems)
+    return result
+
+
+def _integrity(reading: Reading, plan: Plan, year: int, period: str) -> list[Problem]:
+    """Cheap checks on every file; the cell-by-cell render only when one fails."""
+    office = reading.identity.office
+    part = plan_for_office(plan, office) if office else plan
+    stale = reading.identity.plan_digest != plan_digest(part)
+    changed = not reading.hash_matches
+    if not stale and not changed:
+        return []
+    expected = render_book(plan, year=year, office=office, period=period)
+    problems = locked_problems(reading, expected)
+    if stale and not changed:
+        problems.insert(0, Problem(reading.path.name, "cartella generata da una versione "
+                                                      "precedente del piano: rigenerarla"))
+    return problems
+
+
+def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
+           problems: list[Problem]) -> dict[str, Typed]:
+    merged: dict[str, Typed] = {}
+    for code, items in reports.items():
+        given = [(o, w, t) for o, w, t in items
+                 if t.actual is not None or t.numerator is not None or t.denominator is not None]
+        notes = [f"{o}: {t.note}" if len(items) > 1 else t.note for o, _, t in items if t.note]
+        note = "; ".join(n for n in notes if n) or None
+        if not given:
+            if note or any(t.reference is not None for _, _, t in items):
+                ref = next((t.reference for _, _, t in items if t.reference is not None), None)
+                merged[code] = Typed(None, None, None, note, ref)
+            continue
+        first = given[0][2]
+        if all(_same(first, t) for _, _, t in given[1:]):
+            merged[code] = Typed(first.actual, first.numerator, first.denominator, note,
+                                 first.reference)
+            continue
+        listing = "; ".join(f"{o}: {_value_text(t)} ({w})" for o, w, t in given)
+        problems.append(Problem(given[0][1], f"valori discordanti tra uffici, nessuno scelto: "
+                                             f"{listing}", subject=code))
+        merged[code] = Typed(None, None, None, f"Valori discordanti: {listing}", None)
+    return merged
+
+
+def write_master(result: Consolidation, out: Path | str,
+                 keep_backups: int = KEEP_BACKUPS) -> Path | None:
+    """Write (or rewrite in place) the master workbook; returns the backup made, if any.
+
+    Same layout as the plan's workbook, with the merged actuals in its input cells, the
+    ``Stato uffici`` sheet and the consolidation problems at the top of ``Controlli``.
+    """
+    out = Path(out)
+    graded = graded_plan(result)
+    extras = Extras(result.statuses, result.problems)
+    return write_atomically(out, lambda tmp: render_book(
+        graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras),
+        keep_backups)
+
+
+def graded_plan(result: Consolidation) -> Plan:
+    """The plan with the merged actuals: what the master's grades must equal."""
+    return plan_with_typed(result.plan, result.typed, result.year, result.period,
+                           replace_all=True)
