@@ -26,6 +26,11 @@ from .generate import Job, OutputExistsError, check_outputs, generation_jobs, pl
 from .model import Plan, Policy
 from .numbers import NumberError, format_percent, parse_actual
 from .planfile import PlanFileError, load_plan
+from .reader.consolidate import candidate_files, consolidate, write_master
+from .reader.integrity import check_workbook
+from .reader.read import NotOurWorkbookError
+from .reader.refresh import RefreshError, refresh_workbook
+from .reader.safe_open import UntrustedFileError
 from .recalc import RecalcError
 from .rules import grade, valutazione
 from .targets import Polarity, TargetError, format_target, parse_target
@@ -50,7 +55,7 @@ class UserDataError(Exception):
 
 
 _USER_ERRORS = (PlanFileError, TargetError, NumberError, UserDataError, OutputExistsError,
-                DemoError, RecalcError)
+                DemoError, RecalcError, RefreshError, UntrustedFileError, NotOurWorkbookError)
 
 
 def command(name: str, alias: str | None = None) -> Callable[[F], F]:
@@ -284,6 +289,136 @@ def demo(
         for m in report.mismatches[:20]:
             console.print(f"  {m}")
     raise typer.Exit(0 if report.equal in (True, None) else 1)
+
+
+def _optional_plan(path: Path | None) -> Plan | None:
+    return load_plan(path) if path is not None else None
+
+
+@command("ricalcola")
+def ricalcola(
+    cartelle: Annotated[list[Path], typer.Argument(help="Cartelle Excel da ricalcolare")],
+    piano: Annotated[Path | None, typer.Option(
+        "--piano", "--plan", help="Piano di riferimento (predefinito: quello nella cartella)")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+) -> None:
+    """Ricalcola gradi, riepilogo e controlli nella stessa cartella, senza toccare i dati.
+
+    I valori inseriti, i fogli aggiunti, i commenti e la formattazione restano come sono;
+    il file originale è salvato come copia .bak. Rifiuta file aperti in Excel, estranei
+    o con target, pesi o formule modificati.
+
+    Esempio: [bold]cruscotto ricalcola cartelle/ufficio.xlsx[/]
+    """
+    plan = _optional_plan(piano)
+    rows, failed = [], False
+    for path in cartelle:
+        try:
+            result = refresh_workbook(path, plan)
+        except (RefreshError, UntrustedFileError, NotOurWorkbookError) as exc:
+            failed = True
+            rows.append({"file": str(path), "esito": "rifiutato", "motivo": str(exc),
+                         "problemi": [str(p) for p in getattr(exc, "problems", [])]})
+            continue
+        rows.append({"file": str(path), "esito": "aggiornato" if result.changed else
+                     "già aggiornato", "celle": result.cells,
+                     "copia": str(result.backup) if result.backup else None,
+                     "problemi": [str(p) for p in result.problems]})
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+    else:
+        table = Table(title="Ricalcolo")
+        for header in ("File", "Esito", "Dettagli"):
+            table.add_column(header)
+        for row in rows:
+            detail = row.get("motivo") or (f"{row['celle']} celle; copia: {row['copia']}"
+                                           if row.get("copia") else f"{row['celle']} celle")
+            table.add_row(Path(row["file"]).name, row["esito"], str(detail))
+        console.print(table)
+        for row in rows:
+            for problem in row["problemi"]:
+                console.print(f"  {problem}", highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+@command("controlla")
+def controlla(
+    percorsi: Annotated[list[Path], typer.Argument(help="Cartelle Excel o cartelle di file")],
+    piano: Annotated[Path | None, typer.Option(
+        "--piano", "--plan", help="Piano di riferimento (predefinito: quello nella cartella)")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+) -> None:
+    """Controlla le cartelle restituite: file sicuri, piano e anno giusti, dati bloccati
+    integri, valori inseriti plausibili. Esce con 1 se trova errori.
+
+    Esempio: [bold]cruscotto controlla ritorni/ --piano piano.yaml[/]
+    """
+    plan = _optional_plan(piano)
+    files: list[Path] = []
+    for path in percorsi:
+        if path.is_dir():
+            found, _ = candidate_files(path, set())
+            files += found
+        else:
+            files.append(path)
+    problems: list[Problem] = []
+    for path in files:
+        problems += check_workbook(path, plan)[1]
+    if as_json:
+        console.print_json(_problems_json(problems))
+    elif problems:
+        print_problems(problems, f"Controlli su {len(files)} file")
+    else:
+        console.print(f"[green]Nessun problema in {len(files)} file.[/]")
+    raise typer.Exit(1 if has_errors(problems) else 0)
+
+
+@command("consolida")
+def consolida(
+    cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle Excel degli uffici")],
+    piano: Annotated[Path, typer.Option("--piano", "--plan", help="File del piano")],
+    out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
+    anno: Annotated[int | None, typer.Option("--anno", "--year", help="Anno")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+) -> None:
+    """Consolida le cartelle degli uffici nella cartella principale (aggiornata sul posto).
+
+    Segnala uffici mancanti, valori mancanti, valori discordanti tra uffici (nessuno scelto),
+    dati bloccati modificati, anno o versione sbagliati, file rifiutati perché non sicuri.
+
+    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx[/]
+    """
+    plan = load_plan(piano)
+    if not cartella.is_dir():
+        raise UserDataError(f"{cartella}: non è una cartella")
+    files, _ = candidate_files(cartella, {out.resolve()})
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Lettura", total=len(files))
+        result = consolidate(cartella, plan, year=anno, exclude={out},
+                             progress=lambda _: progress.advance(task))
+    backup = write_master(result, out)
+    errors = has_errors(result.problems)
+    if as_json:
+        console.print_json(json.dumps({
+            "master": str(out), "copia": str(backup) if backup else None,
+            "uffici": [{"ufficio": s.office, "stato": s.state, "file": s.file,
+                        "valori_mancanti": s.missing_values, "problemi": s.problems}
+                       for s in result.statuses],
+            "problemi": [p.__dict__ for p in result.problems]}, ensure_ascii=False, default=str))
+    else:
+        table = Table(title=f"Stato uffici ({result.files} file letti)")
+        for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi"):
+            table.add_column(header)
+        for s in result.statuses:
+            table.add_row(s.office, s.state, s.file, str(s.missing_values), str(s.problems))
+        console.print(table)
+        if result.problems:
+            print_problems(result.problems, "Problemi del consolidamento")
+        console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
+                                                                if backup else ""))
+    raise typer.Exit(1 if errors else 0)
 
 
 def main() -> None:

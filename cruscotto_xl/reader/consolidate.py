@@ -21,9 +21,8 @@ from ..model import FINAL_PERIOD, Plan
 from ..numbers import format_date, format_number
 from ..split import plan_for_office
 from ..workbook import Extras, render_book
-from ..workbook.meta import plan_digest
 from ..workbook.stato import OfficeStatus
-from .integrity import identity_problems, locked_problems
+from .integrity import identity_problems, integrity_problems
 from .read import NotOurWorkbookError, Reading, read_workbook
 from .safe_open import Limits, UntrustedFileError
 
@@ -123,7 +122,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
 
     reports: dict[str, list[tuple[str, str, Typed]]] = {}
     for office, reading in chosen.items():
-        problems = list(reading.problems) + _integrity(reading, plan, year, period)
+        problems = list(reading.problems) + integrity_problems(reading, plan)
         result.problems += problems
         part = plan_for_office(plan, office) if office else plan
         missing = 0
@@ -154,22 +153,6 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
             result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
     result.typed = _merge(reports, result.problems)
     return result
-
-
-def _integrity(reading: Reading, plan: Plan, year: int, period: str) -> list[Problem]:
-    """Cheap checks on every file; the cell-by-cell render only when one fails."""
-    office = reading.identity.office
-    part = plan_for_office(plan, office) if office else plan
-    stale = reading.identity.plan_digest != plan_digest(part)
-    changed = not reading.hash_matches
-    if not stale and not changed:
-        return []
-    expected = render_book(plan, year=year, office=office, period=period)
-    problems = locked_problems(reading, expected)
-    if stale and not changed:
-        problems.insert(0, Problem(reading.path.name, "cartella generata da una versione "
-                                                      "precedente del piano: rigenerarla"))
-    return problems
 
 
 def _merge(reports: dict[str, list[tuple[str, str, Typed]]],

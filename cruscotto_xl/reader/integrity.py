@@ -9,10 +9,14 @@ column, expected and found content. Formulas are compared normalized (see
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ..checks import Problem
 from ..model import Plan
+from ..split import plan_for_office
+from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
     INDICATOR_COLUMNS,
@@ -21,7 +25,9 @@ from ..workbook.layout import (
     TEMPLATE_VERSION,
     normalize_cell,
 )
-from .read import Reading
+from ..workbook.meta import plan_digest
+from .read import NotOurWorkbookError, Reading, read_workbook
+from .safe_open import UntrustedFileError
 
 MAX_CELLS_REPORTED = 20
 
@@ -77,3 +83,42 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
         problems = problems[:MAX_CELLS_REPORTED]
         problems.append(Problem(reading.path.name, f"… e altre {extra} celle bloccate modificate"))
     return problems
+
+
+def integrity_problems(reading: Reading, plan: Plan | None = None) -> list[Problem]:
+    """Locked cells against the plan (or, without one, against the plan the file carries).
+
+    Cheap first: the recomputed hash against the stored one, and the stored digest of the
+    plan part against the current plan's. Only a file that fails one is rendered and
+    compared cell by cell, so every changed cell is named.
+    """
+    ident = reading.identity
+    if plan is None:
+        base = reading.embedded_plan()
+        stale = False
+    else:
+        base = plan
+        part = plan_for_office(plan, ident.office) if ident.office else plan
+        stale = ident.plan_digest != plan_digest(part)
+    changed = not reading.hash_matches
+    if not stale and not changed:
+        return []
+    expected = render_book(base, year=ident.year, office=ident.office, period=ident.period)
+    problems = locked_problems(reading, expected)
+    if stale and not changed:
+        problems.insert(0, Problem(reading.path.name, "cartella generata da una versione "
+                                                      "precedente del piano: rigenerarla"))
+    return problems
+
+
+def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None, list[Problem]]:
+    """All the checks of one workbook: safety, identity, locked cells, values as typed."""
+    try:
+        reading = read_workbook(path)
+    except (UntrustedFileError, NotOurWorkbookError) as exc:
+        return None, [Problem(Path(path).name, f"file rifiutato: {exc}")]
+    if plan is not None:
+        wrong = identity_problems(reading, plan, reading.identity.year, reading.identity.period)
+        if wrong:
+            return reading, wrong
+    return reading, integrity_problems(reading, plan) + reading.problems
