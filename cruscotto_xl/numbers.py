@@ -10,7 +10,7 @@ Percent values are fractions (``70 %`` → 0.70), as Excel stores them.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
@@ -157,6 +157,24 @@ def format_date(value: date) -> str:
 def excel_serial(value: date) -> int:
     """A date as Excel stores it (days since 1899-12-30)."""
     return (value - EXCEL_EPOCH).days
+
+
+def cell_number(value: object) -> float | None:
+    """A cell value as a formula sees it: numbers, and dates or times as Excel serials."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, datetime):
+        return (value - datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, date):
+        return float(excel_serial(value))
+    if isinstance(value, time):
+        return (value.hour * 3600 + value.minute * 60 + value.second
+                + value.microsecond / 1e6) / 86400
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    return None
 
 
 def from_excel_serial(serial: float) -> date:

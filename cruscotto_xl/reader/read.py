@@ -10,18 +10,26 @@ as found (formula texts from the sheet XML) for the tamper checks of :mod:`.inte
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from defusedxml import DefusedXmlException, ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, XmlError, ZipError
 
 from ..checks import Problem, Severity
 from ..controls import OK, input_check
 from ..filling import Typed
 from ..model import Plan
-from ..numbers import NumberError, from_excel_serial, is_missing_text, parse_actual
+from ..numbers import (
+    NumberError,
+    cell_number,
+    from_excel_serial,
+    is_missing_text,
+    parse_actual,
+)
 from ..planfile import PlanFileError, plan_from_data
 from ..rules import effective_actual
 from ..targets import Kind
@@ -46,7 +54,8 @@ from ..workbook.layout import (
     locked_hash,
 )
 from .package import PackageIndex, read_index, sheet_formulas
-from .safe_open import Limits, check_package
+from .safe_open import Limits, UntrustedFileError, check_package
+from .source import CalamineSource, OpenpyxlSource, Source
 
 HEADER_KEY = {c.header: c.key for c in INDICATOR_COLUMNS}
 
@@ -87,13 +96,18 @@ class IndicatorValues:
 
     @property
     def typed_raw(self) -> Typed:
-        """What the cells hold, as the workbook's own formulas see them."""
+        """What the cells hold, as the workbook's own formulas see them.
+
+        Dates and times are their Excel serial numbers (a formula compares those); text
+        stays text, which the formulas grade as an invalid value.
+        """
         def number(key: str) -> float | None:
-            v = self.raw.get(key)
-            return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            return cell_number(self.raw.get(key))
         actual = self.raw.get("actual")
         if actual == "" or actual is None:
             actual = None
+        elif not isinstance(actual, str):
+            actual = cell_number(actual)
         note = self.raw.get("note")
         return Typed(actual, number("numerator"), number("denominator"),
                      str(note) if note not in (None, "") else None, number("reference"))
@@ -151,24 +165,48 @@ def _named(index: PackageIndex, rows: list[list[object]], name: str, path: Path)
     return _cell(rows, index.names[name][1].split(":")[0])
 
 
+PARSER_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, ElementTree.ParseError,
+                 DefusedXmlException, CalamineError, XmlError, ZipError, EOFError)
+
+
 def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
-    """Read a generated workbook safely (see :func:`check_package`)."""
+    """Read a generated workbook safely (see :func:`check_package`).
+
+    Raises :class:`UntrustedFileError` for a hostile or damaged file (whatever parser
+    noticed it) and :class:`NotOurWorkbookError` for a workbook we did not generate.
+    """
     path = Path(path)
     check_package(path, limits or Limits())
-    with zipfile.ZipFile(path) as zf:
-        index = read_index(zf)
-        if SHEET_META not in index.sheets or NAME_PLAN_ID not in index.names:
-            raise NotOurWorkbookError(path, "manca il foglio nascosto _cruscotto")
-        book = CalamineWorkbook.from_path(str(path), load_tables=True)
-        try:
-            return _read(path, zf, index, book)
-        finally:
-            book.close()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            index = read_index(zf)
+            if SHEET_META not in index.sheets or NAME_PLAN_ID not in index.names:
+                raise NotOurWorkbookError(path, "manca il foglio nascosto _cruscotto")
+            try:
+                return _read_with(CalamineSource, path, zf, index)
+            except BaseException as exc:  # a Rust panic of calamine is a BaseException
+                if isinstance(exc, KeyboardInterrupt | SystemExit | NotOurWorkbookError):
+                    raise
+                return _read_with(OpenpyxlSource, path, zf, index)
+    except DefusedXmlException:
+        raise UntrustedFileError(path, "una parte XML dichiara DOCTYPE/ENTITY (possibile "
+                                       "attacco XXE): rifiutato") from None
+    except PARSER_ERRORS as exc:
+        raise UntrustedFileError(path, f"archivio .xlsx danneggiato o non valido "
+                                       f"({type(exc).__name__})") from None
 
 
-def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex,
-          book: CalamineWorkbook) -> Reading:
-    meta = book.get_sheet_by_name(SHEET_META).to_python(skip_empty_area=False)
+def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
+               zf: zipfile.ZipFile, index: PackageIndex) -> Reading:
+    source = kind(path)
+    try:
+        return _read(path, zf, index, source)
+    finally:
+        source.close()
+
+
+def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source) -> Reading:
+    meta = book.sheet(SHEET_META)
     year = _named(index, meta, NAME_YEAR, path)
     identity = Identity(
         plan_id=str(_named(index, meta, NAME_PLAN_ID, path)),
@@ -192,7 +230,7 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex,
     tables = set(book.table_names)
     if TABLE_REGISTRY not in tables:
         raise NotOurWorkbookError(path, "manca la tabella del registro dei fogli")
-    registry = book.get_table_by_name(TABLE_REGISTRY).to_python()
+    registry = book.table(TABLE_REGISTRY)[2]
     formulas_by_sheet: dict[str, dict[str, str]] = {}
 
     def formulas(sheet: str) -> dict[str, str]:
@@ -210,17 +248,16 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex,
         _read_objective(reading, book, table, str(code), sheet, formulas(sheet))
         if grade_name in index.names:
             gsheet, gref = index.names[grade_name]
-            rows = book.get_sheet_by_name(gsheet).to_python(skip_empty_area=False)
+            rows = book.sheet(gsheet)
             letters, row_number = coordinate_from_string(gref)
             beside = f"{col_letter(column_index_from_string(letters))}{row_number}"
             for coord in (gref, beside):
                 value = formulas(gsheet).get(coord, _cell(rows, coord))
                 reading.locked.append((gsheet, coord, value))
     if TABLE_SUMMARY in tables:
-        summary = book.get_table_by_name(TABLE_SUMMARY)
-        r0, c0 = summary.start
+        _, (r0, c0), summary_rows = book.table(TABLE_SUMMARY)
         f = formulas(SHEET_SUMMARY)
-        for i, row in enumerate(summary.to_python()):
+        for i, row in enumerate(summary_rows):
             for j, value in enumerate(row):
                 coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
                 reading.locked.append((SHEET_SUMMARY, coord, f.get(coord, value)))
@@ -230,18 +267,17 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex,
     return reading
 
 
-def _read_objective(reading: Reading, book: CalamineWorkbook, table: str, objective: str,
+def _read_objective(reading: Reading, book: Source, table: str, objective: str,
                     sheet: str, formulas: dict[str, str]) -> None:
-    t = book.get_table_by_name(table)
-    keys = [HEADER_KEY.get(str(h)) for h in t.columns]
+    columns, (r0, c0), rows = book.table(table)
+    keys = [HEADER_KEY.get(str(h)) for h in columns]
     missing = [c.header for c in INDICATOR_COLUMNS if c.key not in keys]
     if missing:
         reading.problems.append(Problem(f"{reading.path.name} › {sheet}",
                                         f"colonne mancanti nella tabella: {', '.join(missing)}",
                                         subject=objective))
         return
-    r0, c0 = t.start
-    for i, row in enumerate(t.to_python()):
+    for i, row in enumerate(rows):
         cells = {key: f"{col_letter(c0 + j)}{r0 + i + 1}" for j, key in enumerate(keys) if key}
         values = {key: row[j] for j, key in enumerate(keys) if key}
         code = str(values["code"])

@@ -14,6 +14,7 @@ that would change nothing writes nothing.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ def _value_xml(value: object) -> tuple[bytes, bytes]:
     if isinstance(value, bool):
         return b' t="b"', b"<v>%d</v>" % int(value)
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return b' t="e"', b"<v>#NUM!</v>"
         return b"", f"<v>{float(value)!r}</v>".encode()
     return b' t="str"', f"<v>{escape(str(value))}</v>".encode()
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -73,7 +74,7 @@ def check_package(path: Path | str, limits: Limits | None = None) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             _check_members(path, zf, limits)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise UntrustedFileError(path, f"archivio .xlsx danneggiato ({exc})") from None
 
 
@@ -93,7 +94,8 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         total += info.file_size
         if info.file_size > limits.max_part_bytes:
             raise UntrustedFileError(path, f"la parte {name} si espande a "
-                                           f"{info.file_size / 2**20:.0f} MB: rifiutato")
+                                           f"{info.file_size / 2**20:.0f} MB: possibile «zip "
+                                           "bomb», rifiutato")
         if info.file_size > 2**20 and info.file_size > limits.max_ratio * max(
                 info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
@@ -118,8 +120,10 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
             raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
                                            "salvarla come .xlsx")
-        if info.filename.startswith("xl/worksheets/") and (m := _DIMENSION.search(head)):
-            _check_dimension(path, info.filename, m.group(1).decode(), limits)
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            if m := _DIMENSION.search(head):
+                _check_dimension(path, info.filename, m.group(1).decode(), limits)
+            _check_cells(path, zf, info, limits)
 
 
 def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
@@ -127,3 +131,33 @@ def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
     if (max_row or 0) > limits.max_rows or (max_col or 0) > limits.max_cols:
         raise UntrustedFileError(path, f"il foglio {part} dichiara l'area {ref}, molto oltre "
                                        f"quella del piano: rifiutato")
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?(row|c)\b[^>]*?\br="([A-Z]{0,3})([0-9]{1,9})"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+CHUNK = 2**20
+
+
+def _check_cells(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Where the cells really are: a cell far away makes readers allocate the whole grid.
+
+    The declared dimension can lie; the part is scanned in 1 MB chunks (bounded memory)
+    for the row and column of every ``<row>`` and ``<c>``, and rows without a number are
+    counted.
+    """
+    max_row = max_col = rows = 0
+    tail = b""
+    with zf.open(info) as part:
+        while chunk := part.read(CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"<")        # a tag split by the chunk ends in the next one
+            body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            rows += len(_ROW_TAG.findall(body))
+            for kind, letters, number in _CELL_REF.findall(body):
+                max_row = max(max_row, int(number))
+                if kind == b"c" and letters:
+                    max_col = max(max_col, column_index_from_string(letters.decode()))
+    if max(max_row, rows) > limits.max_rows or max_col > limits.max_cols:
+        raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "
+                                       f"{max(max_row, rows)}, colonna {max_col}: molto oltre "
+                                       "quella del piano, rifiutato")
