@@ -273,12 +273,10 @@ class Plan(_Model):
         return []
 
     def all_offices(self) -> list[str]:
-        """Every owner office, in plan order, without repetitions."""
-        seen: dict[str, None] = {o.name: None for o in self.offices}
-        for slot in self.indicators():
-            for name in self.owners(slot):
-                seen.setdefault(name, None)
-        return list(seen)
+        """Every owner office (declared ones first), in plan order, without repetitions."""
+        from .split import known_offices  # the index lives beside the per-office split
+
+        return list(known_offices(self))
 
 
 @dataclass(frozen=True)

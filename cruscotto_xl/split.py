@@ -3,39 +3,57 @@
 An indicator belongs to its owners (its own offices, else its OO's, else its OS's); an
 objective survives when it keeps at least one indicator. Weights are kept as written: the
 roll-up renormalizes over what is present, so an office workbook grades the office's part.
+
+Consolidating hundreds of offices asks for every office's part: the ownership index is
+built once per plan object (plans are not changed in place once loaded) and each part
+touches only the objectives of its office.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import Plan
+from .model import Area, Indicator, IndicatorSlot, Plan, StrategicObjective
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Office → owned indicator ids and the (area, OS) positions holding them."""
+
+    indicators: dict[str, frozenset[int]]
+    places: dict[str, tuple[tuple[int, int], ...]]
+    offices: tuple[str, ...]
 
 
 def plan_for_office(plan: Plan, office: str) -> Plan:
     """The plan restricted to ``office``'s indicators (pure; the input is not changed)."""
-    owned = _ownership(plan).get(office, set())
-    areas = []
-    for area in plan.areas:
-        objectives = []
-        for os_ in area.objectives:
-            indicators = [i for i in os_.indicators if id(i) in owned]
-            operational = [
-                oo.model_copy(update={"indicators": [i for i in oo.indicators if id(i) in owned]})
-                for oo in os_.operational
-                if any(id(i) in owned for i in oo.indicators)
-            ]
-            if indicators or operational:
-                objectives.append(os_.model_copy(
-                    update={"indicators": indicators, "operational": operational}))
-        if objectives:
-            areas.append(area.model_copy(update={"objectives": objectives}))
+    index = ownership(plan)
+    owned = index.indicators.get(office, frozenset())
+    by_area: dict[int, list[StrategicObjective]] = {}
+    for ai, oi in index.places.get(office, ()):
+        os_ = plan.areas[ai].objectives[oi]
+        indicators = [i for i in os_.indicators if id(i) in owned]
+        operational = [
+            oo.model_copy(update={"indicators": [i for i in oo.indicators if id(i) in owned]})
+            for oo in os_.operational
+            if any(id(i) in owned for i in oo.indicators)
+        ]
+        by_area.setdefault(ai, []).append(os_.model_copy(
+            update={"indicators": indicators, "operational": operational}))
+    areas = [plan.areas[ai].model_copy(update={"objectives": objectives})
+             for ai, objectives in sorted(by_area.items())]
     offices = [o for o in plan.offices if o.name == office]
     return plan.model_copy(update={"areas": areas, "offices": offices})
 
 
-def _ownership(plan: Plan) -> dict[str, set[int]]:
-    """Office → ids of the indicators it owns, computed once per plan object."""
+def known_offices(plan: Plan) -> tuple[str, ...]:
+    """Every owner office of the plan, in plan order (cached like the ownership index)."""
+    return ownership(plan).offices
+
+
+def ownership(plan: Plan) -> Ownership:
     return _ownership_cached(_Key(plan))
 
 
@@ -55,9 +73,26 @@ class _Key:
 
 
 @lru_cache(maxsize=8)
-def _ownership_cached(key: _Key) -> dict[str, set[int]]:
+def _ownership_cached(key: _Key) -> Ownership:
+    plan = key.plan
     owned: dict[str, set[int]] = {}
-    for slot in key.plan.indicators():
-        for office in key.plan.owners(slot):
-            owned.setdefault(office, set()).add(id(slot.indicator))
-    return owned
+    places: dict[str, dict[tuple[int, int], None]] = {}
+    for ai, area in enumerate(plan.areas):
+        for oi, os_ in enumerate(area.objectives):
+            for slot_indicator, offices in _owners(plan, area, os_):
+                for office in offices:
+                    owned.setdefault(office, set()).add(id(slot_indicator))
+                    places.setdefault(office, {})[(ai, oi)] = None
+    offices = dict.fromkeys(o.name for o in plan.offices)
+    offices.update(dict.fromkeys(owned))
+    return Ownership({o: frozenset(s) for o, s in owned.items()},
+                     {o: tuple(p) for o, p in places.items()}, tuple(offices))
+
+
+def _owners(plan: Plan, area: Area,
+            os_: StrategicObjective) -> Iterator[tuple[Indicator, list[str]]]:
+    for ind in os_.indicators:
+        yield ind, plan.owners(IndicatorSlot(area, os_, None, ind, ""))
+    for oo in os_.operational:
+        for ind in oo.indicators:
+            yield ind, plan.owners(IndicatorSlot(area, os_, oo, ind, ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,9 @@ def template(plan, tmp_path_factory) -> Path:
 
 def snapshot(path: Path, input_cells: list[tuple[str, str]]) -> dict:
     """Everything a person may have typed or changed that ricalcola must keep."""
-    wb = openpyxl.load_workbook(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # "marked as a date but … outside the limits"
+        wb = openpyxl.load_workbook(path)
     out = {"inputs": {}, "fonts": {}, "fills": {}, "widths": {}, "comments": {}}
     for sheet, coord in input_cells:
         cell = wb[sheet][coord]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from ..atomic import KEEP_BACKUPS, write_atomically
@@ -20,6 +21,7 @@ from ..filling import Typed, plan_with_typed
 from ..model import FINAL_PERIOD, Plan
 from ..numbers import format_date, format_number
 from ..split import plan_for_office
+from ..targets import Kind
 from ..workbook import Extras, render_book
 from ..workbook.stato import OfficeStatus
 from .integrity import identity_problems, integrity_problems
@@ -78,6 +80,39 @@ def _same(a: Typed, b: Typed) -> bool:
         b.actual, b.numerator, b.denominator, b.reference)
 
 
+@dataclass
+class _FileReport:
+    """What one returned file contributes, kept compact (the reading itself is dropped)."""
+
+    office: str
+    name: str
+    modified: datetime
+    problems: list[Problem]
+    values: list[tuple[str, str, Typed]]      # (indicator code, cell, what was typed)
+    missing: int
+
+
+def _report(reading: Reading, plan: Plan, year: int) -> _FileReport:
+    office = reading.identity.office or ""
+    part = plan_for_office(plan, office) if office else plan
+    problems = list(reading.problems) + integrity_problems(reading, plan, part)
+    values: list[tuple[str, str, Typed]] = []
+    missing = 0
+    for slot in part.indicators():
+        code = slot.indicator.code
+        found = reading.indicators.get(code)
+        if found is None:
+            problems.append(Problem(reading.path.name, f"indicatore {code} assente dalla "
+                                                       "cartella", subject=code))
+            continue
+        where = reading.where(found.sheet, found.cells["actual"])
+        if found.is_missing() and slot.indicator.target_for(year).kind is not Kind.MONITORING:
+            missing += 1
+            problems.append(Problem(where, "consuntivo mancante", "avviso", code))
+        values.append((code, where, found.typed_lenient))
+    return _FileReport(office, reading.path.name, reading.modified, problems, values, missing)
+
+
 def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                 period: str = FINAL_PERIOD, exclude: set[Path] | None = None,
                 limits: Limits | None = None,
@@ -88,10 +123,17 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     files, notes = candidate_files(directory, {p.resolve() for p in exclude or set()})
     result.problems += notes
     result.files = len(files)
-    by_office: dict[str, list[Reading]] = {}
+    by_office: dict[str, list[_FileReport]] = {}
     for path in files:
         try:
             reading = read_workbook(path, limits)
+            wrong = identity_problems(reading, plan, year, period)
+            if wrong:
+                result.problems += wrong
+                result.statuses.append(OfficeStatus(reading.identity.office or "?", REFUSED,
+                                                    path.name, reading.modified, 0, len(wrong)))
+                continue
+            report = _report(reading, plan, year)
         except (UntrustedFileError, NotOurWorkbookError) as exc:
             result.problems.append(Problem(path.name, f"file rifiutato: {exc}"))
             result.statuses.append(OfficeStatus("?", REFUSED, path.name))
@@ -103,52 +145,25 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
         finally:
             if progress:
                 progress(path)
-        wrong = identity_problems(reading, plan, year, period)
-        if wrong:
-            result.problems += wrong
-            result.statuses.append(OfficeStatus(reading.identity.office or "?", REFUSED,
-                                                path.name, reading.modified, 0, len(wrong)))
-            continue
-        by_office.setdefault(reading.identity.office or "", []).append(reading)
-
-    chosen: dict[str, Reading] = {}
-    for office, readings in by_office.items():
-        readings.sort(key=lambda r: r.modified)
-        chosen[office] = readings[-1]
-        for old in readings[:-1]:
-            result.problems.append(Problem(old.path.name, f"due cartelle per l'ufficio «{office}»: "
-                                           f"usata la più recente ({readings[-1].path.name})",
-                                           "avviso"))
+        by_office.setdefault(report.office, []).append(report)
 
     reports: dict[str, list[tuple[str, str, Typed]]] = {}
-    for office, reading in chosen.items():
-        problems = list(reading.problems) + integrity_problems(reading, plan)
-        result.problems += problems
-        part = plan_for_office(plan, office) if office else plan
-        missing = 0
-        for slot in part.indicators():
-            code = slot.indicator.code
-            values = reading.indicators.get(code)
-            if values is None:
-                result.problems.append(Problem(reading.path.name, f"indicatore {code} assente "
-                                               "dalla cartella", subject=code))
-                continue
-            if values.is_missing() and slot.indicator.target_for(year).kind.value != \
-                    "monitoraggio":
-                missing += 1
-                result.problems.append(Problem(reading.where(values.sheet,
-                                                             values.cells["actual"]),
-                                               "consuntivo mancante", "avviso", code))
-            reports.setdefault(code, []).append(
-                (office, reading.where(values.sheet, values.cells["actual"]),
-                 values.typed_lenient))
-        errors = sum(p.severity == "errore" for p in problems)
+    for office, candidates in by_office.items():
+        candidates.sort(key=lambda r: r.modified)
+        chosen = candidates[-1]
+        for old in candidates[:-1]:
+            result.problems.append(Problem(old.name, f"due cartelle per l'ufficio «{office}»: "
+                                           f"usata la più recente ({chosen.name})", "avviso"))
+        result.problems += chosen.problems
+        for code, where, typed in chosen.values:
+            reports.setdefault(code, []).append((office, where, typed))
+        errors = sum(p.severity == "errore" for p in chosen.problems)
         result.statuses.append(OfficeStatus(office or "(piano intero)",
-                                            WITH_PROBLEMS if errors else RETURNED,
-                                            reading.path.name, reading.modified, missing,
-                                            len(problems)))
+                                            WITH_PROBLEMS if errors else RETURNED, chosen.name,
+                                            chosen.modified, chosen.missing,
+                                            len(chosen.problems)))
     for office in plan.all_offices():
-        if office not in chosen:
+        if office not in by_office:
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
     result.typed = _merge(reports, result.problems)

@@ -85,12 +85,14 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
     return problems
 
 
-def integrity_problems(reading: Reading, plan: Plan | None = None) -> list[Problem]:
+def integrity_problems(reading: Reading, plan: Plan | None = None,
+                       part: Plan | None = None) -> list[Problem]:
     """Locked cells against the plan (or, without one, against the plan the file carries).
 
     Cheap first: the recomputed hash against the stored one, and the stored digest of the
     plan part against the current plan's. Only a file that fails one is rendered and
-    compared cell by cell, so every changed cell is named.
+    compared cell by cell, so every changed cell is named. ``part`` is the office's part
+    of ``plan`` when the caller has it already.
     """
     ident = reading.identity
     if plan is None:
@@ -98,7 +100,8 @@ def integrity_problems(reading: Reading, plan: Plan | None = None) -> list[Probl
         stale = False
     else:
         base = plan
-        part = plan_for_office(plan, ident.office) if ident.office else plan
+        if part is None:
+            part = plan_for_office(plan, ident.office) if ident.office else plan
         stale = ident.plan_digest != plan_digest(part)
     changed = not reading.hash_matches
     if not stale and not changed:

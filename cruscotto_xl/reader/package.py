@@ -63,28 +63,24 @@ def read_index(zf: zipfile.ZipFile) -> PackageIndex:
     return index
 
 
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+# A formula cell: its opening tag (with r="…"), then its <f> element, first in the cell.
+_FORMULA_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
 _SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
 _SHARED = re.compile(rb'\bt="shared"')
 
 
-def sheet_formulas(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
-    """Coordinate → formula text (with the leading ``=``) of every formula cell of a sheet."""
-    data = zf.read(part)
+def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) -> dict[str, str]:
+    """Coordinate → formula text (with the leading ``=``) of every formula cell of a sheet.
+
+    ``data`` is the part's content when the caller already inflated it.
+    """
+    data = zf.read(part) if data is None else data
     formulas: dict[str, str] = {}
     shared: dict[bytes, tuple[str, str]] = {}
-    for cell in _CELL.finditer(data):
-        body = cell.group(2)
-        if not body or b"<f" not in body:
-            continue
-        ref = _REF.search(cell.group(1))
-        f = _FORMULA.search(body)
-        if ref is None or f is None:
-            continue
-        coord = ref.group(1).decode()
-        attrs, text = f.group(1), f.group(2)
+    for cell in _FORMULA_CELL.finditer(data):
+        coord = cell.group(1).decode()
+        attrs, text = cell.group(2), cell.group(3)
         formula = "=" + html.unescape(text.decode()) if text else ""
         if _SHARED.search(attrs) and (si := _SHARED_INDEX.search(attrs)):
             key = si.group(1)

@@ -176,18 +176,18 @@ def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
     noticed it) and :class:`NotOurWorkbookError` for a workbook we did not generate.
     """
     path = Path(path)
-    check_package(path, limits or Limits())
+    sheet_bytes = check_package(path, limits or Limits())
     try:
         with zipfile.ZipFile(path) as zf:
             index = read_index(zf)
             if SHEET_META not in index.sheets or NAME_PLAN_ID not in index.names:
                 raise NotOurWorkbookError(path, "manca il foglio nascosto _cruscotto")
             try:
-                return _read_with(CalamineSource, path, zf, index)
+                return _read_with(CalamineSource, path, zf, index, sheet_bytes)
             except BaseException as exc:  # a Rust panic of calamine is a BaseException
                 if isinstance(exc, KeyboardInterrupt | SystemExit | NotOurWorkbookError):
                     raise
-                return _read_with(OpenpyxlSource, path, zf, index)
+                return _read_with(OpenpyxlSource, path, zf, index, sheet_bytes)
     except DefusedXmlException:
         raise UntrustedFileError(path, "una parte XML dichiara DOCTYPE/ENTITY (possibile "
                                        "attacco XXE): rifiutato") from None
@@ -197,15 +197,17 @@ def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
 
 
 def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
-               zf: zipfile.ZipFile, index: PackageIndex) -> Reading:
+               zf: zipfile.ZipFile, index: PackageIndex, sheet_bytes: dict[str, bytes]
+               ) -> Reading:
     source = kind(path)
     try:
-        return _read(path, zf, index, source)
+        return _read(path, zf, index, source, sheet_bytes)
     finally:
         source.close()
 
 
-def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source) -> Reading:
+def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source,
+          sheet_bytes: dict[str, bytes]) -> Reading:
     meta = book.sheet(SHEET_META)
     year = _named(index, meta, NAME_YEAR, path)
     identity = Identity(
@@ -236,7 +238,8 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source) ->
     def formulas(sheet: str) -> dict[str, str]:
         if sheet not in formulas_by_sheet:
             part = index.sheets.get(sheet)
-            formulas_by_sheet[sheet] = sheet_formulas(zf, part) if part else {}
+            formulas_by_sheet[sheet] = sheet_formulas(zf, part, sheet_bytes.get(part)) \
+                if part else {}
         return formulas_by_sheet[sheet]
 
     for code, _level, sheet, table, grade_name in (tuple(map(str, r[:5])) for r in registry
@@ -248,11 +251,12 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source) ->
         _read_objective(reading, book, table, str(code), sheet, formulas(sheet))
         if grade_name in index.names:
             gsheet, gref = index.names[grade_name]
-            rows = book.sheet(gsheet)
             letters, row_number = coordinate_from_string(gref)
             beside = f"{col_letter(column_index_from_string(letters))}{row_number}"
             for coord in (gref, beside):
-                value = formulas(gsheet).get(coord, _cell(rows, coord))
+                value = formulas(gsheet).get(coord)
+                if value is None:   # no longer a formula: read what is there instead
+                    value = _cell(book.sheet(gsheet), coord)
                 reading.locked.append((gsheet, coord, value))
     if TABLE_SUMMARY in tables:
         _, (r0, c0), summary_rows = book.table(TABLE_SUMMARY)
@@ -277,8 +281,9 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
                                         f"colonne mancanti nella tabella: {', '.join(missing)}",
                                         subject=objective))
         return
+    letters = [(key, col_letter(c0 + j), j) for j, key in enumerate(keys) if key]
     for i, row in enumerate(rows):
-        cells = {key: f"{col_letter(c0 + j)}{r0 + i + 1}" for j, key in enumerate(keys) if key}
+        cells = {key: f"{letter}{r0 + i + 1}" for key, letter, _ in letters}
         values = {key: row[j] for j, key in enumerate(keys) if key}
         code = str(values["code"])
         for key, coord in cells.items():
@@ -335,7 +340,10 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
         if isinstance(raw, date):
             actual = raw
         elif isinstance(raw, int | float) and not isinstance(raw, bool):
-            actual = from_excel_serial(raw)
+            try:
+                actual = from_excel_serial(raw)
+            except (OverflowError, ValueError):
+                _problem(reading, ind, "actual", f"«{raw}» non è una data valida", "errore")
         else:
             try:
                 value = parse_actual(raw)

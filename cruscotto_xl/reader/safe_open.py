@@ -50,8 +50,15 @@ class UntrustedFileError(Exception):
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 
 
-def check_package(path: Path | str, limits: Limits | None = None) -> None:
-    """Refuse a hostile or foreign file; return quietly when the package looks sane."""
+KEEP_SHEET_BYTES = 64 * 2**20
+
+
+def check_package(path: Path | str, limits: Limits | None = None) -> dict[str, bytes]:
+    """Refuse a hostile or foreign file; when it looks sane, return its worksheet parts.
+
+    The guard inflates every worksheet anyway to find where its cells are; the reader
+    reuses those bytes (up to 64 MB in all) instead of inflating them again.
+    """
     path = Path(path)
     limits = limits or Limits()
     if not path.is_file():
@@ -73,12 +80,12 @@ def check_package(path: Path | str, limits: Limits | None = None) -> None:
                                        "o di altro tipo rinominato)")
     try:
         with zipfile.ZipFile(path) as zf:
-            _check_members(path, zf, limits)
+            return _check_members(path, zf, limits)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise UntrustedFileError(path, f"archivio .xlsx danneggiato ({exc})") from None
 
 
-def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
+def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
     infos = zf.infolist()
     if len(infos) > limits.max_members:
         raise UntrustedFileError(path, f"troppe parti nell'archivio ({len(infos)})")
@@ -109,6 +116,8 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         raise UntrustedFileError(path, "non è una cartella di lavoro Excel (.xlsx)")
     if "xl/vbaProject.bin" in names:
         raise UntrustedFileError(path, "contiene macro VBA: non accettato; salvarlo come .xlsx")
+    sheets: dict[str, bytes] = {}
+    kept = 0
     for info in infos:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
@@ -123,7 +132,12 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             if m := _DIMENSION.search(head):
                 _check_dimension(path, info.filename, m.group(1).decode(), limits)
-            _check_cells(path, zf, info, limits)
+            data = _check_cells(path, zf, info, limits, keep=kept + info.file_size
+                                <= KEEP_SHEET_BYTES)
+            if data is not None:
+                sheets[info.filename] = data
+                kept += len(data)
+    return sheets
 
 
 def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
@@ -133,31 +147,42 @@ def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
                                        f"quella del piano: rifiutato")
 
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?(row|c)\b[^>]*?\br="([A-Z]{0,3})([0-9]{1,9})"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{0,3}([0-9]{1,9})"')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
 CHUNK = 2**20
 
 
-def _check_cells(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+def _check_cells(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
+                 keep: bool) -> bytes | None:
     """Where the cells really are: a cell far away makes readers allocate the whole grid.
 
     The declared dimension can lie; the part is scanned in 1 MB chunks (bounded memory)
     for the row and column of every ``<row>`` and ``<c>``, and rows without a number are
-    counted.
+    counted. Distinct values are collected first, so the Python work is per distinct
+    row or column, not per cell.
     """
     max_row = max_col = rows = 0
     tail = b""
+    kept: list[bytes] = []
     with zf.open(info) as part:
         while chunk := part.read(CHUNK):
+            if keep:
+                kept.append(chunk)
             data = tail + chunk
             cut = data.rfind(b"<")        # a tag split by the chunk ends in the next one
             body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            rows += len(_ROW_TAG.findall(body))
-            for kind, letters, number in _CELL_REF.findall(body):
-                max_row = max(max_row, int(number))
-                if kind == b"c" and letters:
-                    max_col = max(max_col, column_index_from_string(letters.decode()))
+            rows += body.count(b"<row") + body.count(b":row")
+            numbers = set(_ROW_NUMBER.findall(body)) | set(_CELL_ROW.findall(body))
+            if numbers:
+                max_row = max(max_row, max(map(int, numbers)))
+            letters = set(_CELL_COLUMN.findall(body))
+            if letters:
+                widest = max(letters, key=lambda b: (len(b), b))
+                max_col = max(max_col, column_index_from_string(widest.decode()))
     if max(max_row, rows) > limits.max_rows or max_col > limits.max_cols:
         raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "
                                        f"{max(max_row, rows)}, colonna {max_col}: molto oltre "
                                        "quella del piano, rifiutato")
+    return b"".join(kept) if keep else None

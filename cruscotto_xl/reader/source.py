@@ -31,9 +31,13 @@ class CalamineSource:
     def __init__(self, path: Path) -> None:
         self._book = CalamineWorkbook.from_path(str(path), load_tables=True)
         self.table_names = list(self._book.table_names)
+        self._sheets: dict[str, list[list[object]]] = {}
 
     def sheet(self, name: str) -> list[list[object]]:
-        return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if name not in self._sheets:
+            self._sheets[name] = self._book.get_sheet_by_name(name).to_python(
+                skip_empty_area=False)
+        return self._sheets[name]
 
     def table(self, name: str) -> tuple[list[str], tuple[int, int], list[list[object]]]:
         t = self._book.get_table_by_name(name)

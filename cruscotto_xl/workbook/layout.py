@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 TEMPLATE_VERSION = "1"
 
@@ -187,6 +188,7 @@ _QUOTED = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_$.])(\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?)(?![A-Za-z0-9_(])")
 
 
+@lru_cache(maxsize=65536)
 def normalize_formula(text: str) -> str:
     """A formula as compared for tampering, whoever saved the file last.
 
