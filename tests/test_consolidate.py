@@ -116,7 +116,7 @@ def test_other_offices_returned_cleanly(scenario):
 
 
 def test_master_grades_recalculated_by_libreoffice_equal_the_engine(scenario, tmp_path):
-    plan, _, _, result, master, *_ = scenario
+    _, _, _, result, master, *_ = scenario
     if find_soffice() is None:
         pytest.fail("LibreOffice non è installato: eseguire `bash scripts/setup.sh`")
     wb = openpyxl.load_workbook(master)
@@ -129,7 +129,7 @@ def test_master_grades_recalculated_by_libreoffice_equal_the_engine(scenario, tm
 
 
 def test_resent_file_updates_the_master_in_place(scenario, tmp_path):
-    plan, folder, paths, _, master, *_ = scenario
+    _, folder, paths, _, master, *_ = scenario
     work = tmp_path / "ritorni"
     shutil.copytree(folder, work)
     out = tmp_path / "cruscotto.xlsx"
