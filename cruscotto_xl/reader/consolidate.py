@@ -10,7 +10,9 @@ of the plan, wrong plan/year/period/version, two files of one office.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -113,6 +115,59 @@ def _report(reading: Reading, plan: Plan, year: int) -> _FileReport:
     return _FileReport(office, reading.path.name, reading.modified, problems, values, missing)
 
 
+_Refusal = tuple[OfficeStatus, list[Problem]]
+
+
+def _process(path: Path, plan: Plan, year: int, period: str,
+             limits: Limits | None) -> _FileReport | _Refusal:
+    """Everything done with one returned file; the result is small and picklable."""
+    try:
+        reading = read_workbook(path, limits)
+        wrong = identity_problems(reading, plan, year, period)
+        if wrong:
+            return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
+                                 reading.modified, 0, len(wrong)), wrong)
+        return _report(reading, plan, year)
+    except (UntrustedFileError, NotOurWorkbookError) as exc:
+        return OfficeStatus("?", REFUSED, path.name), [
+            Problem(path.name, f"file rifiutato: {exc}")]
+    except Exception as exc:  # a damaged file must not stop the others
+        return OfficeStatus("?", REFUSED, path.name), [
+            Problem(path.name, f"file illeggibile: {exc}")]
+
+
+PARALLEL_FROM = 40          # below this, starting processes costs more than it saves
+_worker: dict[str, object] = {}
+
+
+def _init_worker(plan: Plan, year: int, period: str, limits: Limits | None) -> None:
+    _worker.update(plan=plan, year=year, period=period, limits=limits)
+
+
+def _process_in_worker(path: Path) -> _FileReport | _Refusal:
+    return _process(path, _worker["plan"], _worker["year"], _worker["period"],  # type: ignore[arg-type]
+                    _worker["limits"])  # type: ignore[arg-type]
+
+
+def _outcomes(files: list[Path], plan: Plan, year: int, period: str, limits: Limits | None,
+              progress: Callable[[Path], None] | None) -> Iterator[_FileReport | _Refusal]:
+    """Each file's outcome, in file order; on several cores when there are many files."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        for path in files:
+            yield _process(path, plan, year, period, limits)
+            if progress:
+                progress(path)
+        return
+    with ProcessPoolExecutor(workers, initializer=_init_worker,
+                             initargs=(plan, year, period, limits)) as pool:
+        for path, outcome in zip(files, pool.map(_process_in_worker, files, chunksize=8),
+                                 strict=True):
+            yield outcome
+            if progress:
+                progress(path)
+
+
 def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                 period: str = FINAL_PERIOD, exclude: set[Path] | None = None,
                 limits: Limits | None = None,
@@ -124,28 +179,13 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     result.problems += notes
     result.files = len(files)
     by_office: dict[str, list[_FileReport]] = {}
-    for path in files:
-        try:
-            reading = read_workbook(path, limits)
-            wrong = identity_problems(reading, plan, year, period)
-            if wrong:
-                result.problems += wrong
-                result.statuses.append(OfficeStatus(reading.identity.office or "?", REFUSED,
-                                                    path.name, reading.modified, 0, len(wrong)))
-                continue
-            report = _report(reading, plan, year)
-        except (UntrustedFileError, NotOurWorkbookError) as exc:
-            result.problems.append(Problem(path.name, f"file rifiutato: {exc}"))
-            result.statuses.append(OfficeStatus("?", REFUSED, path.name))
-            continue
-        except Exception as exc:  # a damaged file must not stop the others
-            result.problems.append(Problem(path.name, f"file illeggibile: {exc}"))
-            result.statuses.append(OfficeStatus("?", REFUSED, path.name))
-            continue
-        finally:
-            if progress:
-                progress(path)
-        by_office.setdefault(report.office, []).append(report)
+    for outcome in _outcomes(files, plan, year, period, limits, progress):
+        if isinstance(outcome, _FileReport):
+            by_office.setdefault(outcome.office, []).append(outcome)
+        else:
+            status, problems = outcome
+            result.statuses.append(status)
+            result.problems += problems
 
     reports: dict[str, list[tuple[str, str, Typed]]] = {}
     for office, candidates in by_office.items():

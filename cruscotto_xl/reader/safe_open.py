@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
@@ -23,6 +24,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 HEAD_BYTES = 4096
+CHUNK = 2**20
 
 
 @dataclass(frozen=True)
@@ -121,22 +123,25 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
     for info in infos:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
-        with zf.open(info) as part:
-            head = part.read(HEAD_BYTES)
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise UntrustedFileError(path, f"la parte {info.filename} dichiara DOCTYPE/ENTITY "
-                                           "(possibile attacco XXE): rifiutato")
-        if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
-            raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
-                                           "salvarla come .xlsx")
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+        is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        with zf.open(info) as part:       # each part is opened, and inflated, once
+            first = part.read(CHUNK if is_sheet else HEAD_BYTES)
+            head = first[:HEAD_BYTES]
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise UntrustedFileError(path, f"la parte {info.filename} dichiara "
+                                               "DOCTYPE/ENTITY (possibile attacco XXE): rifiutato")
+            if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
+                raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
+                                               "salvarla come .xlsx")
+            if not is_sheet:
+                continue
             if m := _DIMENSION.search(head):
                 _check_dimension(path, info.filename, m.group(1).decode(), limits)
-            data = _check_cells(path, zf, info, limits, keep=kept + info.file_size
-                                <= KEEP_SHEET_BYTES)
-            if data is not None:
-                sheets[info.filename] = data
-                kept += len(data)
+            data = _check_cells(path, info, part, first, limits,
+                                keep=kept + info.file_size <= KEEP_SHEET_BYTES)
+        if data is not None:
+            sheets[info.filename] = data
+            kept += len(data)
     return sheets
 
 
@@ -151,11 +156,10 @@ _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
 _CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{0,3}([0-9]{1,9})"')
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
-CHUNK = 2**20
 
 
-def _check_cells(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
-                 keep: bool) -> bytes | None:
+def _check_cells(path: Path, info: zipfile.ZipInfo, part: IO[bytes], first: bytes,
+                 limits: Limits, keep: bool) -> bytes | None:
     """Where the cells really are: a cell far away makes readers allocate the whole grid.
 
     The declared dimension can lie; the part is scanned in 1 MB chunks (bounded memory)
@@ -166,21 +170,22 @@ def _check_cells(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits:
     max_row = max_col = rows = 0
     tail = b""
     kept: list[bytes] = []
-    with zf.open(info) as part:
-        while chunk := part.read(CHUNK):
-            if keep:
-                kept.append(chunk)
-            data = tail + chunk
-            cut = data.rfind(b"<")        # a tag split by the chunk ends in the next one
-            body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            rows += body.count(b"<row") + body.count(b":row")
-            numbers = set(_ROW_NUMBER.findall(body)) | set(_CELL_ROW.findall(body))
-            if numbers:
-                max_row = max(max_row, max(map(int, numbers)))
-            letters = set(_CELL_COLUMN.findall(body))
-            if letters:
-                widest = max(letters, key=lambda b: (len(b), b))
-                max_col = max(max_col, column_index_from_string(widest.decode()))
+    chunk = first
+    while chunk:
+        if keep:
+            kept.append(chunk)
+        data = tail + chunk
+        cut = data.rfind(b"<")            # a tag split by the chunk ends in the next one
+        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+        rows += body.count(b"<row") + body.count(b":row")
+        numbers = set(_ROW_NUMBER.findall(body)) | set(_CELL_ROW.findall(body))
+        if numbers:
+            max_row = max(max_row, max(map(int, numbers)))
+        letters = set(_CELL_COLUMN.findall(body))
+        if letters:
+            widest = max(letters, key=lambda b: (len(b), b))
+            max_col = max(max_col, column_index_from_string(widest.decode()))
+        chunk = part.read(CHUNK)
     if max(max_row, rows) > limits.max_rows or max_col > limits.max_cols:
         raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "
                                        f"{max(max_row, rows)}, colonna {max_col}: molto oltre "
