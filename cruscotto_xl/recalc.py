@@ -54,18 +54,23 @@ INSTALL_HINT = (
     "`apt-get install -y --no-install-recommends libreoffice-calc-nogui`"
 )
 
-#: Profile settings forcing recalculation of OOXML and ODF files on load (0 = always).
-_XCU = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
-xmlns:xs="http://www.w3.org/2001/XMLSchema" \
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+#: Profile items forcing recalculation of OOXML and ODF files on load (0 = always).
+RECALC_ITEMS = """\
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
 <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
 <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
 """
+
+
+def profile_xcu(extra_items: str = "") -> str:
+    """The ``registrymodifications.xcu`` of a recalculating profile (plus other items)."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            f"{RECALC_ITEMS}{extra_items}</oor:items>\n")
+
 
 #: Lines dropped from error messages: a harmless warning printed by every run, and the
 #: "convert <input> -> <output> ..." report of each file that did succeed.
@@ -157,7 +162,7 @@ def _run_soffice(
     with tempfile.TemporaryDirectory(prefix="recalc-lo-profile-") as profile:
         user = Path(profile) / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
+        (user / "registrymodifications.xcu").write_text(profile_xcu(), encoding="utf-8")
         cmd = [
             soffice,
             f"-env:UserInstallation={Path(profile).as_uri()}",

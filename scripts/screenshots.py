@@ -60,6 +60,7 @@ from cruscotto_xl.recalc import (  # noqa: E402
     INSTALL_HINT,
     RecalcError,
     find_soffice,
+    profile_xcu,
     read_values,
     recalculate,
 )
@@ -80,21 +81,11 @@ MAX_PNG_BYTES = 400_000
 #: White margin kept around the cropped sheet, in pixels.
 CROP_MARGIN = 12
 
-#: Profile settings: the two keys of cruscotto_xl.recalc (private there) that recalculate
-#: every OOXML/ODF file on load (0 = always; the default 1 means never), plus the locale
-#: LibreOffice formats numbers with (``{locale}``: "96,88%" for it-IT, "96.88%" for en-US).
-PROFILE_XCU = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
-xmlns:xs="http://www.w3.org/2001/XMLSchema" \
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
-<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+#: Profile: recalculation on load (from cruscotto_xl.recalc) plus the locale LibreOffice
+#: formats numbers with (``{locale}``: "96,88%" for it-IT, "96.88%" for en-US).
+LOCALE_ITEM = """\
 <item oor:path="/org.openoffice.Setup/L10N">\
 <prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
-</oor:items>
 """
 
 #: Locale of the pictures: the workbooks are Italian.
@@ -222,8 +213,8 @@ def run_soffice(inputs: list[Path], outdir: Path, locale: str,
     with tempfile.TemporaryDirectory(prefix="screenshots-lo-profile-") as profile:
         user = Path(profile) / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(PROFILE_XCU.format(locale=locale),
-                                                          encoding="utf-8")
+        xcu = profile_xcu(LOCALE_ITEM.format(locale=locale))
+        (user / "registrymodifications.xcu").write_text(xcu, encoding="utf-8")
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
                "--norestore", "--convert-to", "pdf", "--outdir", str(outdir),
                *(str(p) for p in inputs)]
