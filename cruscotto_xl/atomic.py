@@ -25,20 +25,30 @@ def temp_beside(path: Path) -> Path:
     return Path(name)
 
 
+_STAMP = re.compile(r"\.\d{8}-\d{6}-\d{6}\.bak$")
+
+
 def backups(path: Path) -> list[Path]:
+    """Our backups of ``path`` (``NAME.AAAAMMGG-HHMMSS-ffffff.bak``), oldest first."""
     pattern = re.sub(r"([\[\]*?])", r"[\1]", path.name) + ".*.bak"
-    return sorted(path.parent.glob(pattern))
+    return sorted(p for p in path.parent.glob(pattern)
+                  if _STAMP.search(p.name) and p.name.startswith(path.name))
 
 
 def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS) -> Path | None:
     """Move ``tmp`` over ``path``; back ``path`` up first when it exists."""
     backup = None
     if path.exists():
+        shutil.copymode(path, tmp)        # mkstemp makes 0600; keep who could open it
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)
+    if path.exists() and keep > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = path.with_name(f"{path.name}.{stamp}.bak")
         shutil.copy2(path, backup)
-        old = backups(path)
-        for stale in old[:-keep] if keep > 0 else old:
+        for stale in backups(path)[:-keep]:
             stale.unlink(missing_ok=True)
     with tmp.open("rb+") as f:
         os.fsync(f.fileno())

@@ -321,6 +321,11 @@ def ricalcola(
             rows.append({"file": str(path), "esito": "rifiutato", "motivo": str(exc),
                          "problemi": [str(p) for p in getattr(exc, "problems", [])]})
             continue
+        except Exception as exc:  # one unreadable file must not stop the others
+            failed = True
+            rows.append({"file": str(path), "esito": "rifiutato", "problemi": [],
+                         "motivo": f"{path.name}: file illeggibile ({type(exc).__name__})"})
+            continue
         rows.append({"file": str(path), "esito": "aggiornato" if result.changed else
                      "già aggiornato", "celle": result.cells,
                      "copia": str(result.backup) if result.backup else None,

@@ -125,6 +125,7 @@ def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
         ind.actuals = [*kept, Actual(year=year, period=period, value=value, text=text,
                                      numerator=t.numerator, denominator=t.denominator,
                                      note=t.note)]
-        if t.reference is not None:
+        if t.reference is not None or (raw and replace_all):
+            # raw: the workbook's reference cell is the whole truth, even when emptied
             ind.references = {**ind.references, year: t.reference}
     return data

@@ -116,7 +116,12 @@ class Status(_Model):
 
 
 class Actual(_Model):
-    """What an office reported for a year and period (*consuntivo*)."""
+    """What an office reported for a year and period (*consuntivo*).
+
+    Texts are kept exactly as typed: ``"Sì "`` is not ``"Sì"`` for the workbook's formula.
+    """
+
+    model_config = ConfigDict(**{**_Model.model_config, "str_strip_whitespace": False})
 
     year: int = Field(alias="anno")
     period: str = Field(FINAL_PERIOD, alias="periodo")
@@ -160,7 +165,7 @@ class Indicator(_Model):
     threshold: Fraction | None = Field(None, alias="soglia", ge=0, le=1)
     red_flag: float | None = Field(None, alias="soglia_rossa")
     tolerance: float | None = Field(None, alias="tolleranza", ge=0)
-    references: dict[int, float] = Field(default_factory=dict, alias="riferimenti")
+    references: dict[int, float | None] = Field(default_factory=dict, alias="riferimenti")
     actuals: list[Actual] = Field(default_factory=list, alias="consuntivi")
     statuses: list[Status] = Field(default_factory=list, alias="stati")
     changes: list[Change] = Field(default_factory=list, alias="modifiche")
@@ -184,7 +189,10 @@ class Indicator(_Model):
         return next((s for s in self.statuses if s.year == year), None)
 
     def reference_for(self, year: int) -> float | None:
-        """The reference of a relative target: given explicitly, else last year's actual."""
+        """The reference of a relative target: given explicitly, else last year's actual.
+
+        An explicit ``None`` means "no reference" (an office cleared the cell).
+        """
         if year in self.references:
             return self.references[year]
         previous = self.actual_for(year - 1)

@@ -148,3 +148,15 @@ def test_resent_file_updates_the_master_in_place(scenario, tmp_path):
     assert "Stato uffici" in result.output
     assert read_workbook(out).indicators[first.code].typed_lenient.actual == pytest.approx(0.123)
     assert list(tmp_path.glob("cruscotto.xlsx.*.bak"))
+
+
+def test_a_refused_office_is_not_also_reported_missing(tmp_path):
+    plan = load_plan(PLAN_FILE)
+    office, path = next(j for j in workbook_jobs(plan, tmp_path, per_office=True)
+                        if j[0] == "Comunicazione")
+    write_workbook(plan, path, office=office, period="30/06")   # the wrong period
+    result = consolidate(tmp_path, plan)
+    states = [s.state for s in result.statuses if s.office == office]
+    assert states == ["rifiutata"]
+    assert not any(p.location == office and "non ha restituito" in p.message
+                   for p in result.problems)

@@ -133,7 +133,8 @@ def _process(path: Path, plan: Plan, year: int, period: str,
             Problem(path.name, f"file rifiutato: {exc}")]
     except Exception as exc:  # a damaged file must not stop the others
         return OfficeStatus("?", REFUSED, path.name), [
-            Problem(path.name, f"file illeggibile: {exc}")]
+            Problem(path.name, f"file illeggibile ({type(exc).__name__}): aprirlo e salvarlo "
+                               "di nuovo, o rigenerarlo")]
 
 
 PARALLEL_FROM = 40          # below this, starting processes costs more than it saves
@@ -202,8 +203,9 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                                             WITH_PROBLEMS if errors else RETURNED, chosen.name,
                                             chosen.modified, chosen.missing,
                                             len(chosen.problems)))
+    refused = {s.office for s in result.statuses if s.state == REFUSED}
     for office in plan.all_offices():
-        if office not in by_office:
+        if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
     result.typed = _merge(reports, result.problems)

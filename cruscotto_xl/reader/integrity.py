@@ -118,10 +118,14 @@ def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None
     """All the checks of one workbook: safety, identity, locked cells, values as typed."""
     try:
         reading = read_workbook(path)
+        if plan is not None:
+            wrong = identity_problems(reading, plan, reading.identity.year,
+                                      reading.identity.period)
+            if wrong:
+                return reading, wrong
+        return reading, integrity_problems(reading, plan) + reading.problems
     except (UntrustedFileError, NotOurWorkbookError) as exc:
         return None, [Problem(Path(path).name, f"file rifiutato: {exc}")]
-    if plan is not None:
-        wrong = identity_problems(reading, plan, reading.identity.year, reading.identity.period)
-        if wrong:
-            return reading, wrong
-    return reading, integrity_problems(reading, plan) + reading.problems
+    except Exception as exc:  # one unreadable file must not stop the others
+        return None, [Problem(Path(path).name, f"file illeggibile ({type(exc).__name__}): "
+                                               "aprirlo e salvarlo di nuovo, o rigenerarlo")]

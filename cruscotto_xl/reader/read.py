@@ -9,6 +9,7 @@ as found (formula texts from the sheet XML) for the tamper checks of :mod:`.inte
 
 from __future__ import annotations
 
+import binascii
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException, ElementTree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
 from python_calamine import CalamineError, XmlError, ZipError
 
 from ..checks import Problem, Severity
@@ -106,6 +108,8 @@ class IndicatorValues:
         actual = self.raw.get("actual")
         if actual == "" or actual is None:
             actual = None
+        elif isinstance(actual, bool):
+            actual = "VERO" if actual else "FALSO"   # a logical value: invalid, as in Excel
         elif not isinstance(actual, str):
             actual = cell_number(actual)
         note = self.raw.get("note")
@@ -139,7 +143,7 @@ class Reading:
         """The plan part the workbook was generated from (carried in ``_cruscotto``)."""
         try:
             return plan_from_data(decode_plan(self.plan_chunks), self.path)
-        except (ValueError, PlanFileError) as exc:
+        except (ValueError, PlanFileError, zlib.error, binascii.Error) as exc:
             raise NotOurWorkbookError(self.path, f"dati del piano illeggibili: {exc}") from None
 
     def where(self, sheet: str, coord: str) -> str:
@@ -162,7 +166,10 @@ def _cell(rows: list[list[object]], coord: str) -> object:
 def _named(index: PackageIndex, rows: list[list[object]], name: str, path: Path) -> object:
     if name not in index.names:
         raise NotOurWorkbookError(path, f"manca il nome definito {name}")
-    return _cell(rows, index.names[name][1].split(":")[0])
+    try:
+        return _cell(rows, index.names[name][1].split(":")[0])
+    except (ValueError, CellCoordinatesException):
+        raise NotOurWorkbookError(path, f"il nome definito {name} non indica una cella") from None
 
 
 PARSER_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, ElementTree.ParseError,
@@ -332,7 +339,10 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
     if raw is None or raw == "":
         actual = None
     elif kind == Kind.MILESTONE.value:
-        if isinstance(raw, str) and raw.strip().lower() in ("sì", "si", "sí", "no"):
+        if isinstance(raw, bool):
+            _problem(reading, ind, "actual", f"«{'VERO' if raw else 'FALSO'}» non è Sì o No",
+                     "errore")
+        elif isinstance(raw, str) and raw.strip().lower() in ("sì", "si", "sí", "no"):
             actual = "No" if raw.strip().lower() == "no" else "Sì"
         else:
             _problem(reading, ind, "actual", f"«{raw}» non è Sì o No", "errore")
@@ -357,10 +367,16 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
     elif isinstance(raw, str):
         if not is_missing_text(raw):
             actual = number("actual")
+    elif isinstance(raw, bool):
+        _problem(reading, ind, "actual", f"«{'VERO' if raw else 'FALSO'}» non è un valore valido",
+                 "errore")
     elif isinstance(raw, date):
         _problem(reading, ind, "actual", "una data dove serve un numero", "errore")
     else:
-        actual = float(raw)  # type: ignore[arg-type]
+        actual = cell_number(raw)     # numbers, and times or durations as Excel's numbers
+        if not isinstance(raw, int | float):
+            _problem(reading, ind, "actual", f"«{raw}» è un orario o una durata: letto come "
+                                             f"numero {actual:g}")
     note = ind.raw.get("note")
     return Typed(actual, number("numerator"), number("denominator"),
                  str(note) if note not in (None, "") else None, number("reference"))

@@ -25,7 +25,9 @@ from ..atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..checks import Problem
 from ..filling import plan_with_typed
 from ..model import Plan
+from ..split import plan_for_office
 from ..workbook import render_book
+from ..workbook.meta import plan_digest
 from .integrity import identity_problems, locked_problems
 from .package import read_index
 from .read import Reading, read_workbook
@@ -53,13 +55,18 @@ def lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
+def lock_files(path: Path) -> list[Path]:
+    """Excel's and LibreOffice's (``.~lock.NAME#``) lock files that exist beside ``path``."""
+    return [p for p in (lock_file(path), path.with_name(f".~lock.{path.name}#")) if p.exists()]
+
+
 def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
                      keep_backups: int = KEEP_BACKUPS) -> RefreshResult:
     """Recompute grades, summary and checks of ``path`` and store them in the same file."""
     path = Path(path)
-    if lock_file(path).exists():
-        raise RefreshError(f"{path.name} è aperto in Excel (c'è il file {lock_file(path).name}): "
-                           "chiuderlo e riprovare")
+    if locks := lock_files(path):
+        raise RefreshError(f"{path.name} è aperto in Excel o LibreOffice (c'è il file "
+                           f"{locks[0].name}): chiuderlo e riprovare")
     reading = read_workbook(path)
     ident = reading.identity
     base = plan if plan is not None else reading.embedded_plan()
@@ -67,6 +74,11 @@ def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
         problems = identity_problems(reading, plan, ident.year, ident.period)
         if problems:
             raise RefreshError(f"{path.name}: non è una cartella di questo piano", problems)
+        part = plan_for_office(plan, ident.office) if ident.office else plan
+        if ident.plan_digest != plan_digest(part):
+            raise RefreshError(f"{path.name}: cartella generata da una versione precedente del "
+                               "piano: rigenerarla (i valori inseriti si possono riportare con "
+                               "«cruscotto consolida»)")
     typed = reading.typed(lenient=False)
     graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
