@@ -308,3 +308,20 @@ def test_cached_values_equal_libreoffice_on_tricky_inputs(plan, template, tmp_pa
                 if not same and not (a in (None, "") and b in (None, "")):
                     differences.append((ws.title, cell.coordinate, a, b))
     assert not differences, differences[:10]
+
+
+def test_a_file_calamine_cannot_read_is_read_quietly(template, tmp_path, capfd):
+    """A number far outside the date range in a date cell makes calamine panic; the reader
+    falls back to openpyxl, and no crash message reaches the user's terminal."""
+    path = tmp_path / "data.xlsx"
+    shutil.copy(template, path)
+    reading = read_workbook(path)
+    deadline = next(v for v in reading.indicators.values() if v.kind == "scadenza")
+    wb = openpyxl.load_workbook(path)
+    wb[deadline.sheet][deadline.cells["actual"]] = -1e12
+    wb.save(path)
+    capfd.readouterr()
+    again = read_workbook(path)
+    assert any(p.severity == "errore" and deadline.cells["actual"] in p.location
+               for p in again.problems)
+    assert "panicked" not in capfd.readouterr().err

@@ -8,7 +8,10 @@ a sheet as a 2-D list from A1, a table as (headers, first data cell, rows).
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -27,21 +30,43 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Hide what Rust prints when calamine panics: the reader then falls back to openpyxl,
+    and a user should not see a crash message for a file that is read fine."""
+    try:
+        saved = os.dup(2)
+    except OSError:                       # no real stderr (some embedded hosts)
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class CalamineSource:
     def __init__(self, path: Path) -> None:
-        self._book = CalamineWorkbook.from_path(str(path), load_tables=True)
+        with _quiet_stderr():
+            self._book = CalamineWorkbook.from_path(str(path), load_tables=True)
         self.table_names = list(self._book.table_names)
         self._sheets: dict[str, list[list[object]]] = {}
 
     def sheet(self, name: str) -> list[list[object]]:
         if name not in self._sheets:
-            self._sheets[name] = self._book.get_sheet_by_name(name).to_python(
-                skip_empty_area=False)
+            with _quiet_stderr():
+                self._sheets[name] = self._book.get_sheet_by_name(name).to_python(
+                    skip_empty_area=False)
         return self._sheets[name]
 
     def table(self, name: str) -> tuple[list[str], tuple[int, int], list[list[object]]]:
         t = self._book.get_table_by_name(name)
-        return [str(c) for c in t.columns], t.start, t.to_python()
+        with _quiet_stderr():
+            rows = t.to_python()
+        return [str(c) for c in t.columns], t.start, rows
 
     def close(self) -> None:
         self._book.close()
