@@ -37,19 +37,24 @@ def has_errors(problems: Sequence[Problem]) -> bool:
     return any(p.severity == "errore" for p in problems)
 
 
-def _weights_problem(group: str, label: str, weights: Sequence[float | None],
-                     tolerance: float, subject: str) -> Problem | None:
+def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) -> str | None:
+    """Why a sibling group's weights are wrong, or None (no weights at all is fine)."""
     if not weights or all(w is None for w in weights):
         return None  # no weights at all: siblings weigh the same
     missing = sum(w is None for w in weights)
     if missing:
-        return Problem(group, f"{label}: {missing} pesi mancanti su {len(weights)} "
-                              f"(indicare tutti i pesi o nessuno)", subject=subject)
+        return f"{missing} pesi mancanti su {len(weights)} (indicare tutti i pesi o nessuno)"
     total = sum((Decimal(repr(float(w))) for w in weights if w is not None), Decimal(0))
     if abs(total - 100) > Decimal(repr(tolerance)):
-        return Problem(group, f"{label}: la somma dei pesi è {format_number(total, 2)} "
-                              f"(deve essere 100 ± {format_number(tolerance, 2)})", subject=subject)
+        return (f"la somma dei pesi è {format_number(total, 2)} "
+                f"(deve essere 100 ± {format_number(tolerance, 2)})")
     return None
+
+
+def _weights_problem(group: str, label: str, weights: Sequence[float | None],
+                     tolerance: float, subject: str) -> Problem | None:
+    message = weights_message(weights, tolerance)
+    return Problem(group, f"{label}: {message}", subject=subject) if message else None
 
 
 def check_weights(plan: Plan) -> list[Problem]:

@@ -78,7 +78,8 @@ def _subject(data: Any, loc: tuple[int | str, ...]) -> str:
     return code
 
 
-def _message(error: dict[str, Any]) -> str:
+def error_message(error: dict[str, Any]) -> str:
+    """An Italian message for one pydantic error."""
     template = _MESSAGES.get(error["type"])
     ctx = error.get("ctx") or {}
     if template:
@@ -108,7 +109,7 @@ def plan_from_data(data: Any, source: Path | str = "<piano>") -> Plan:
             loc = tuple(err["loc"])
             subject = _subject(data, loc)
             where = format_loc(loc) + (f" (codice {subject})" if subject else "")
-            problems.append((where, _message(dict(err))))
+            problems.append((where, error_message(dict(err))))
         raise PlanFileError(source, problems) from None
 
 

@@ -1,0 +1,1 @@
+"""The Excel side (xlwings, BSD part only): worksheet functions for now."""
