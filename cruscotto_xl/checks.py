@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .model import Plan
+from .model import Plan, points
 from .numbers import format_number
 from .targets import Kind, TargetError, parse_target
 
@@ -44,7 +44,7 @@ def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) ->
     missing = sum(w is None for w in weights)
     if missing:
         return f"{missing} pesi mancanti su {len(weights)} (indicare tutti i pesi o nessuno)"
-    total = sum((Decimal(repr(float(w))) for w in weights if w is not None), Decimal(0))
+    total = sum((points(w) for w in weights if w is not None), Decimal(0))
     if abs(total - 100) > Decimal(repr(tolerance)):
         return (f"la somma dei pesi è {format_number(total, 2)} "
                 f"(deve essere 100 ± {format_number(tolerance, 2)})")

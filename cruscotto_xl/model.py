@@ -305,4 +305,4 @@ class IndicatorSlot:
 
 def points(value: float) -> Decimal:
     """Weights compared as decimals, so 14,28 + 14,29 + … sums without float noise."""
-    return Decimal(repr(value))
+    return Decimal(repr(float(value)))

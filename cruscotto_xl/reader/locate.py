@@ -62,10 +62,6 @@ def defined_cell(wb: Workbook, name: str) -> Cell:
     return wb[sheet][coord.replace("$", "")]
 
 
-def defined_value(wb: Workbook, name: str) -> object:
-    return defined_cell(wb, name).value
-
-
 @dataclass(frozen=True)
 class RegistryEntry:
     code: str

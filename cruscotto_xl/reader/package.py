@@ -12,7 +12,7 @@ import html
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
 from openpyxl.formula.translate import Translator
@@ -92,7 +92,3 @@ def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) ->
         if formula:
             formulas[coord] = formula
     return formulas
-
-
-def open_zip(path: Path) -> zipfile.ZipFile:
-    return zipfile.ZipFile(path)

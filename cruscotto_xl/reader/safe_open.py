@@ -155,7 +155,6 @@ def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
 _CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{0,3}([0-9]{1,9})"')
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
 
 
 def _check_cells(path: Path, info: zipfile.ZipInfo, part: IO[bytes], first: bytes,
