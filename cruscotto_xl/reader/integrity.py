@@ -85,6 +85,14 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
     return problems
 
 
+def plan_is_stale(reading: Reading, plan: Plan, part: Plan | None = None) -> bool:
+    """Was the workbook made from another version of ``plan`` (its office's part)?"""
+    office = reading.identity.office
+    if part is None:
+        part = plan_for_office(plan, office) if office else plan
+    return reading.identity.plan_digest != plan_digest(part)
+
+
 def integrity_problems(reading: Reading, plan: Plan | None = None,
                        part: Plan | None = None) -> list[Problem]:
     """Locked cells against the plan (or, without one, against the plan the file carries).
@@ -95,14 +103,8 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     of ``plan`` when the caller has it already.
     """
     ident = reading.identity
-    if plan is None:
-        base = reading.embedded_plan()
-        stale = False
-    else:
-        base = plan
-        if part is None:
-            part = plan_for_office(plan, ident.office) if ident.office else plan
-        stale = ident.plan_digest != plan_digest(part)
+    base = reading.embedded_plan() if plan is None else plan
+    stale = plan is not None and plan_is_stale(reading, plan, part)
     changed = not reading.hash_matches
     if not stale and not changed:
         return []

@@ -25,10 +25,8 @@ from ..atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..checks import Problem
 from ..filling import plan_with_typed
 from ..model import Plan
-from ..split import plan_for_office
 from ..workbook import render_book
-from ..workbook.meta import plan_digest
-from .integrity import identity_problems, locked_problems
+from .integrity import identity_problems, locked_problems, plan_is_stale
 from .package import read_index
 from .read import Reading, read_workbook
 
@@ -74,8 +72,7 @@ def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
         problems = identity_problems(reading, plan, ident.year, ident.period)
         if problems:
             raise RefreshError(f"{path.name}: non è una cartella di questo piano", problems)
-        part = plan_for_office(plan, ident.office) if ident.office else plan
-        if ident.plan_digest != plan_digest(part):
+        if plan_is_stale(reading, plan):
             raise RefreshError(f"{path.name}: cartella generata da una versione precedente del "
                                "piano: rigenerarla (i valori inseriti si possono riportare con "
                                "«cruscotto consolida»)")
