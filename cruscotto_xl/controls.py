@@ -8,6 +8,7 @@ outcome in Python. Both sides live here, next to each other, as in :mod:`rules`.
 from __future__ import annotations
 
 from .rules import INVALID, MISSING, NO_REFERENCE, ActualInput
+from .targets import Kind
 
 OK = "OK"
 MSG_MISSING = "Manca il consuntivo"
@@ -20,6 +21,15 @@ MSG_MISMATCH = "Consuntivo diverso da numeratore/denominatore"
 MSG_PERCENT = "Percentuale oltre 100 %: verificare"
 
 MISMATCH_TOLERANCE = 0.005
+
+
+def row_flags(unit: object, kind: object, target_value: object) -> tuple[bool, bool]:
+    """(percent, target at most 100 %) of an indicator row, from its Unità, Tipo target and
+    Valore target cells — the writer and the reader decide them from the same cells."""
+    percent = unit == "%"
+    at_most_100 = (kind == Kind.COMPARISON.value and isinstance(target_value, int | float)
+                   and not isinstance(target_value, bool) and target_value <= 1)
+    return percent, at_most_100
 
 
 def _num(value: ActualInput) -> float | None:

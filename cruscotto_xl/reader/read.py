@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 from python_calamine import CalamineError, XmlError, ZipError
 
 from ..checks import Problem, Severity
-from ..controls import OK, input_check
+from ..controls import OK, input_check, row_flags
 from ..filling import Typed
 from ..model import Plan
 from ..numbers import (
@@ -390,10 +390,8 @@ def _check_values(reading: Reading, ind: IndicatorValues) -> None:
     """
     raw = ind.typed_raw
     effective = effective_actual(raw.actual, raw.numerator, raw.denominator)
-    target = ind.target_value
-    at_most_100 = (ind.kind == Kind.COMPARISON.value and isinstance(target, int | float)
-                   and target <= 1)
-    outcome = input_check(0.0, ind.unit == "%", at_most_100, raw.actual, raw.numerator,
+    percent, at_most_100 = row_flags(ind.unit, ind.kind, ind.target_value)
+    outcome = input_check(0.0, percent, at_most_100, raw.actual, raw.numerator,
                           raw.denominator, effective)
     if outcome != OK:
         _problem(reading, ind, "actual", outcome)

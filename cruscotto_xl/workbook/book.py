@@ -16,6 +16,7 @@ from ..aggregate import Node, evaluate, indicator_spec, weighted_mean
 from ..model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
 from ..numbers import excel_serial
 from ..rules import Grade, GradeSpec, effective_actual
+from ..targets import Kind
 from .layout import (
     INDICATOR_INDEX,
     col_letter,
@@ -50,6 +51,13 @@ class IndicatorRow:
     def cell(self, key: str, absolute: bool = False) -> str:
         col = col_letter(INDICATOR_INDEX[key])
         return f"${col}${self.row + 1}" if absolute else f"{col}{self.row + 1}"
+
+    @property
+    def unit(self) -> str | None:
+        """The unit the row shows: the indicator's, else its target's (``data`` for dates)."""
+        target = self.spec.target
+        return self.indicator.unit or target.unit or (
+            "data" if target.kind is Kind.DEADLINE else None)
 
     @property
     def effective(self) -> object:

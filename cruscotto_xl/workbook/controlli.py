@@ -9,8 +9,7 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..controls import OK, input_check, input_check_formula
-from ..targets import Kind
+from ..controls import OK, input_check, input_check_formula, row_flags
 from .book import Book
 from .layout import CHECK_HEADERS, NAME_OPEN_CHECKS, SHEET_CHECKS, TABLE_CHECKS, quote_sheet
 from .obiettivo import page_setup, write_text
@@ -33,9 +32,7 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
         for row in sheet.rows:
             r += 1
             target = row.spec.target
-            percent = target.is_percent or row.indicator.unit == "%"
-            at_most_100 = (target.kind is Kind.COMPARISON and target.value is not None
-                           and target.value <= 1)
+            percent, at_most_100 = row_flags(row.unit, target.kind.value, target.value)
             q = quote_sheet(sheet.name) + "!"
             formula = input_check_formula(
                 q + row.cell("grade"), percent, at_most_100, q + row.cell("actual"),

@@ -40,7 +40,7 @@ def number_format(row: IndicatorRow) -> str:
     target = row.spec.target
     if target.kind is Kind.DEADLINE:
         return "data"
-    if target.is_percent or row.indicator.unit == "%":
+    if row.unit == "%":
         return "percentuale"
     return "numero"
 
@@ -173,7 +173,7 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     locked("algorithm", ind.algorithm)
     locked("numerator_name", ind.numerator)
     locked("denominator_name", ind.denominator)
-    locked("unit", ind.unit or target.unit or ("data" if target.kind is Kind.DEADLINE else None))
+    locked("unit", row.unit)
     locked("weight", row.node.weight, st.get("cell", "peso"))
     locked("target_text", ind.targets.get(book.year, ""))
     locked("kind", target.kind.value)
