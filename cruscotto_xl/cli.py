@@ -47,6 +47,11 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Options shared by several commands.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Risultato in JSON")]
+ReferencePlan = Annotated[Path | None, typer.Option(
+    "--piano", "--plan", help="Piano di riferimento (predefinito: quello nella cartella)")]
+
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -101,7 +106,7 @@ def _problems_json(problems: list[Problem]) -> str:
 @command("valida", "validate")
 def valida(
     piano: Annotated[Path, typer.Argument(help="File del piano (.yaml, .yml o .json)")],
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Controlla un piano (pesi, codici, target) ed elenca tutti i problemi insieme.
 
@@ -138,7 +143,7 @@ def grado(
     ] = None,
     soglia: Annotated[str | None, typer.Option(
         "--soglia", help="Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Calcola il grado di raggiungimento di un consuntivo rispetto a un target.
 
@@ -213,7 +218,7 @@ def genera(
         "--password", help="Password di protezione dei fogli (predefinito: nessuna)")] = None,
     sovrascrivi: Annotated[bool, typer.Option(
         "--sovrascrivi", "--overwrite", help="Rigenera anche i file già presenti")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Genera le cartelle Excel di uno o più piani: una per piano o una per ufficio.
 
@@ -298,10 +303,8 @@ def _optional_plan(path: Path | None) -> Plan | None:
 @command("ricalcola")
 def ricalcola(
     cartelle: Annotated[list[Path], typer.Argument(help="Cartelle Excel da ricalcolare")],
-    piano: Annotated[Path | None, typer.Option(
-        "--piano", "--plan", help="Piano di riferimento (predefinito: quello nella cartella)")]
-    = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    piano: ReferencePlan = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Ricalcola gradi, riepilogo e controlli nella stessa cartella, senza toccare i dati.
 
@@ -350,10 +353,8 @@ def ricalcola(
 @command("controlla")
 def controlla(
     percorsi: Annotated[list[Path], typer.Argument(help="Cartelle Excel o cartelle di file")],
-    piano: Annotated[Path | None, typer.Option(
-        "--piano", "--plan", help="Piano di riferimento (predefinito: quello nella cartella)")]
-    = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    piano: ReferencePlan = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Controlla le cartelle restituite: file sicuri, piano e anno giusti, dati bloccati
     integri, valori inseriti plausibili. Esce con 1 se trova errori.
@@ -386,7 +387,7 @@ def consolida(
     piano: Annotated[Path, typer.Option("--piano", "--plan", help="File del piano")],
     out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
     anno: Annotated[int | None, typer.Option("--anno", "--year", help="Anno")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Consolida le cartelle degli uffici nella cartella principale (aggiornata sul posto).
 
