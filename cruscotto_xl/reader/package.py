@@ -32,7 +32,7 @@ class PackageIndex:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def _split_reference(text: str) -> tuple[str, str] | None:
+def split_reference(text: str) -> tuple[str, str] | None:
     if "!" not in text:
         return None
     sheet, ref = text.rsplit("!", 1)
@@ -57,7 +57,7 @@ def read_index(zf: zipfile.ZipFile) -> PackageIndex:
     for defined in workbook.findall("m:definedNames/m:definedName", NS):
         if defined.get("localSheetId") is not None:
             continue
-        split = _split_reference(defined.text or "")
+        split = split_reference(defined.text or "")
         if split:
             index.names[defined.get("name", "")] = split
     return index

@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -207,14 +208,28 @@ def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
                zf: zipfile.ZipFile, index: PackageIndex, sheet_bytes: dict[str, bytes]
                ) -> Reading:
     source = kind(path)
+    cache: dict[str, dict[str, str]] = {}
+
+    def formulas(sheet: str) -> dict[str, str]:
+        if sheet not in cache:
+            part = index.sheets.get(sheet)
+            cache[sheet] = sheet_formulas(zf, part, sheet_bytes.get(part)) if part else {}
+        return cache[sheet]
+
     try:
-        return _read(path, zf, index, source, sheet_bytes)
+        return read_source(path, index, source, formulas,
+                           datetime.fromtimestamp(path.stat().st_mtime))
     finally:
         source.close()
 
 
-def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source,
-          sheet_bytes: dict[str, bytes]) -> Reading:
+def read_source(path: Path, index: PackageIndex, book: Source,
+                formulas: Callable[[str], dict[str, str]], modified: datetime) -> Reading:
+    """Read a workbook from any source of values: a file, or an open book (macros).
+
+    ``formulas(sheet)`` gives the formula texts of a sheet (coordinate → ``=…``);
+    ``path`` names the workbook in messages.
+    """
     meta = book.sheet(SHEET_META)
     year = _named(index, meta, NAME_YEAR, path)
     identity = Identity(
@@ -234,21 +249,11 @@ def _read(path: Path, zf: zipfile.ZipFile, index: PackageIndex, book: Source,
         col = "".join(ch for ch in first if ch.isalpha())
         start, end = int(first[len(col):]), int((last or first)[len(col):])
         chunks = [str(_cell(meta, f"{col}{r}")) for r in range(start, end + 1)]
-    stat = path.stat()
-    reading = Reading(path, identity, {}, [], [], datetime.fromtimestamp(stat.st_mtime), chunks)
+    reading = Reading(path, identity, {}, [], [], modified, chunks)
     tables = set(book.table_names)
     if TABLE_REGISTRY not in tables:
         raise NotOurWorkbookError(path, "manca la tabella del registro dei fogli")
     registry = book.table(TABLE_REGISTRY)[2]
-    formulas_by_sheet: dict[str, dict[str, str]] = {}
-
-    def formulas(sheet: str) -> dict[str, str]:
-        if sheet not in formulas_by_sheet:
-            part = index.sheets.get(sheet)
-            formulas_by_sheet[sheet] = sheet_formulas(zf, part, sheet_bytes.get(part)) \
-                if part else {}
-        return formulas_by_sheet[sheet]
-
     for code, _level, sheet, table, grade_name in (tuple(map(str, r[:5])) for r in registry
                                                    if r and r[0] != ""):
         if table not in tables or sheet not in index.sheets:

@@ -26,6 +26,7 @@ from ..checks import Problem
 from ..filling import plan_with_typed
 from ..model import Plan
 from ..workbook import render_book
+from ..workbook.book import Book
 from .integrity import identity_problems, locked_problems, plan_is_stale
 from .package import read_index
 from .read import Reading, read_workbook
@@ -66,7 +67,24 @@ def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
         raise RefreshError(f"{path.name} è aperto in Excel o LibreOffice (c'è il file "
                            f"{locks[0].name}): chiuderlo e riprovare")
     reading = read_workbook(path)
-    ident = reading.identity
+    book = refreshed_book(reading, plan)
+    updates: dict[str, dict[str, object]] = {}
+    for (sheet, coord), value in book.cached.items():
+        updates.setdefault(sheet, {})[coord] = value
+    changed, cells = _rewrite(path, updates)
+    if not changed:
+        return RefreshResult(path, False, cells, None, reading.problems)
+    backup = replace_with_backup(changed, path, keep_backups)
+    return RefreshResult(path, True, cells, backup, reading.problems)
+
+
+def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
+    """The workbook as it must be after a refresh: its inputs graded by its own plan part.
+
+    ``book.cached`` holds the new value of every formula cell. Refuses (RefreshError) a
+    workbook of another plan, of an older version of ``plan``, or with changed locked cells.
+    """
+    path, ident = reading.path, reading.identity
     base = plan if plan is not None else reading.embedded_plan()
     if plan is not None:
         problems = identity_problems(reading, plan, ident.year, ident.period)
@@ -84,14 +102,7 @@ def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
     if tampered:
         raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule); "
                            "ricalcolo non eseguito", tampered)
-    updates: dict[str, dict[str, object]] = {}
-    for (sheet, coord), value in book.cached.items():
-        updates.setdefault(sheet, {})[coord] = value
-    changed, cells = _rewrite(path, updates)
-    if not changed:
-        return RefreshResult(path, False, cells, None, reading.problems)
-    backup = replace_with_backup(changed, path, keep_backups)
-    return RefreshResult(path, True, cells, backup, reading.problems)
+    return book
 
 
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
@@ -163,4 +174,4 @@ def _rewrite(path: Path, updates: dict[str, dict[str, object]]) -> tuple[Path | 
 
 
 __all__ = ["Reading", "RefreshError", "RefreshResult", "lock_file", "patch_values",
-           "refresh_workbook"]
+           "refresh_workbook", "refreshed_book"]

@@ -130,6 +130,7 @@ class Book:
     generated_on: date = field(default_factory=date.today)
     locked: list[tuple[str, str, object]] = field(default_factory=list)
     cached: dict[tuple[str, str], object] = field(default_factory=dict)
+    formulas: dict[tuple[str, str], str] = field(default_factory=dict)
     digest: str = ""
     extras: Extras | None = None
 
@@ -145,7 +146,9 @@ class Book:
         """
         value = cached_value(cached)
         ws.write_formula(row, col, text, fmt, value)
-        self.cached[(ws.name, f"{col_letter(col)}{row + 1}")] = value
+        coord = (ws.name, f"{col_letter(col)}{row + 1}")
+        self.cached[coord] = value
+        self.formulas[coord] = text
         if locked:
             self.lock(ws.name, row, col, text)
 

@@ -120,6 +120,10 @@ SUMMARY_INDEX = {c.key: i for i, c in enumerate(SUMMARY_COLUMNS)}
 
 REGISTRY_HEADERS = ("Codice", "Livello", "Foglio", "Tabella", "Nome grado")
 CHECK_HEADERS = ("Codice", "Obiettivo", "Foglio", "Cella", "Esito")
+# Where the ribbon macros (Valida, Consolida) list what they found on the Controlli sheet:
+# to the right of the checks table, header on the table's header row.
+MACRO_RESULTS_COLUMN = len(CHECK_HEADERS) + 1
+MACRO_RESULTS_HEADERS = ("Gravità", "Foglio", "Cella", "Codice", "Problema")
 
 LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
 
