@@ -1,6 +1,7 @@
-"""Building the Excel add-in (.xlam) from text sources, on any OS.
+"""Building the Excel add-in (.xlam) from the text sources in ``addin/``, on any OS.
 
-So far: the two binary formats the VBA project needs — MS-OVBA compression (:mod:`.ovba`)
-and a minimal compound-file (OLE/CFB) writer (:mod:`.cfb`). See docs/research-addin.md for
-the rest of the build (``dir``/``PROJECT`` streams, the package, the ribbon).
+:mod:`.ovba` (MS-OVBA compression) and :mod:`.cfb` (the OLE compound file) are the binary
+formats; :mod:`.vbaproject` writes ``vbaProject.bin`` from source only; :mod:`.package`
+builds the OOXML add-in; :mod:`.cli` is ``cruscotto addin build|install``. See
+docs/research-addin.md and addin/README.md.
 """
