@@ -152,12 +152,15 @@ def _tail(*texts: str) -> str:
 
 
 def _run_soffice(
-    soffice: str, inputs: Sequence[Path], outdir: Path, timeout: float
+    soffice: str, inputs: Sequence[Path], outdir: Path, timeout: float,
+    *, convert_to: str = "xlsx", infilter: str | None = None,
 ) -> tuple[str, str]:
-    """Convert ``inputs`` to ``.xlsx`` in ``outdir`` with one soffice call.
+    """Convert ``inputs`` to ``convert_to`` (``.xlsx``) in ``outdir`` with one soffice call.
 
-    Returns (stdout, stderr). The whole process group is killed on timeout, since
-    ``soffice`` is a shell script that starts ``oosplash`` and ``soffice.bin``.
+    ``infilter`` names the import filter when LibreOffice cannot detect the type (an
+    ``.xlam`` needs "Calc MS Excel 2007 VBA XML"). Returns (stdout, stderr). The whole
+    process group is killed on timeout, since ``soffice`` is a shell script that starts
+    ``oosplash`` and ``soffice.bin``.
     """
     with tempfile.TemporaryDirectory(prefix="recalc-lo-profile-") as profile:
         user = Path(profile) / "user"
@@ -168,8 +171,9 @@ def _run_soffice(
             f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--norestore",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
-            "xlsx",
+            convert_to,
             "--outdir",
             str(outdir),
             *(str(p) for p in inputs),

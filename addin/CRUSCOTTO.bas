@@ -1,0 +1,39 @@
+Attribute VB_Name = "CRUSCOTTO"
+' Worksheet functions of cruscotto_xl (Python: cruscotto_xl/xl/udfs.py), callable as
+' =CRUSCOTTO.GRADO(...) or simply =GRADO(...). Each wrapper is what xlwings' Import
+' Functions writes for an add-in: the call goes to xlwings' COM server (XLPy, module
+' xlwings), which runs the Python function and returns its result; on a Python error
+' the cell shows the error text. Arguments are passed by position.
+Option Explicit
+
+Public Function GRADO(consuntivo, target_piano, Optional politica)
+    If TypeOf Application.Caller Is Range Then On Error GoTo failed
+    GRADO = XLPy.CallUDF("cruscotto_xl.xl.udfs", "grado", Array(consuntivo, target_piano, politica), ActiveWorkbook, Application.Caller)
+    Exit Function
+failed:
+    GRADO = Err.Description
+End Function
+
+Public Function TARGET(testo)
+    If TypeOf Application.Caller Is Range Then On Error GoTo failed
+    TARGET = XLPy.CallUDF("cruscotto_xl.xl.udfs", "target", Array(testo), ActiveWorkbook, Application.Caller)
+    Exit Function
+failed:
+    TARGET = Err.Description
+End Function
+
+Public Function PESI(intervallo)
+    If TypeOf Application.Caller Is Range Then On Error GoTo failed
+    PESI = XLPy.CallUDF("cruscotto_xl.xl.udfs", "pesi", Array(intervallo), ActiveWorkbook, Application.Caller)
+    Exit Function
+failed:
+    PESI = Err.Description
+End Function
+
+Public Function MEDIA_PESATA(intervallo_pesi, intervallo_gradi)
+    If TypeOf Application.Caller Is Range Then On Error GoTo failed
+    MEDIA_PESATA = XLPy.CallUDF("cruscotto_xl.xl.udfs", "media_pesata", Array(intervallo_pesi, intervallo_gradi), ActiveWorkbook, Application.Caller)
+    Exit Function
+failed:
+    MEDIA_PESATA = Err.Description
+End Function
