@@ -22,16 +22,25 @@ from rich.table import Table
 from .aggregate import Node
 from .checks import Problem, has_errors, validate_plan
 from .demo import DemoError, run_demo
-from .generate import Job, OutputExistsError, check_outputs, generation_jobs, plan_files, run_jobs
+from .generate import (
+    Job,
+    OutputExistsError,
+    check_outputs,
+    generation_jobs,
+    plan_files,
+    prepare_new_year,
+    run_jobs,
+)
 from .model import Plan, Policy
 from .numbers import NumberError, format_percent, parse_actual
-from .planfile import PlanFileError, load_plan
+from .planfile import PlanFileError, load_changes, load_plan
 from .reader.consolidate import candidate_files, consolidate, write_master
 from .reader.integrity import check_workbook
 from .reader.read import NotOurWorkbookError
 from .reader.refresh import RefreshError, refresh_workbook
 from .reader.safe_open import UntrustedFileError
 from .recalc import RecalcError
+from .rollover import RolloverError
 from .rules import grade, valutazione
 from .targets import Polarity, TargetError, format_target, parse_target
 
@@ -60,7 +69,8 @@ class UserDataError(Exception):
 
 
 _USER_ERRORS = (PlanFileError, TargetError, NumberError, UserDataError, OutputExistsError,
-                DemoError, RecalcError, RefreshError, UntrustedFileError, NotOurWorkbookError)
+                DemoError, RecalcError, RefreshError, UntrustedFileError, NotOurWorkbookError,
+                RolloverError)
 
 
 def command(name: str, alias: str | None = None) -> Callable[[F], F]:
@@ -242,6 +252,12 @@ def genera(
             continue
         jobs += generation_jobs(plan, out, year=anno, per_office=per_ufficio, password=password)
     check_outputs(jobs, sovrascrivi)
+    _generate(jobs, out, as_json)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _generate(jobs: list[Job], out: Path, as_json: bool) -> None:
+    """Write the workbooks with a progress bar and list them."""
     with Progress(transient=True, console=err_console) as progress:
         task = progress.add_task("Generazione", total=len(jobs))
         results = run_jobs(jobs, progress=lambda _: progress.advance(task))
@@ -257,7 +273,48 @@ def genera(
         for g in results:
             table.add_row(g.path.name, g.office or "—", str(g.sheets), str(g.indicators))
         console.print(table)
-    raise typer.Exit(1 if failed else 0)
+
+
+@command("nuovo-anno", "new-year")
+def nuovo_anno(
+    piano: Annotated[Path, typer.Argument(help="Piano dell'anno in corso (.yaml o .json)")],
+    anno: Annotated[int, typer.Option("--anno", "--year", help="Anno del nuovo piano")],
+    modifiche: Annotated[Path | None, typer.Option(
+        "--modifiche", "--changes",
+        help="File delle modifiche deliberate (Inserito / Aggiornato / Eliminato)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Cartella del nuovo piano e delle cartelle Excel "
+                      "(predefinita: cruscotto-ANNO accanto al piano)")] = None,
+    per_ufficio: Annotated[bool, typer.Option(
+        "--per-ufficio", "--per-office", help="Una cartella per ogni ufficio responsabile"),
+    ] = False,
+    sovrascrivi: Annotated[bool, typer.Option(
+        "--sovrascrivi", "--overwrite", help="Sostituisce i file già presenti")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rolling annuale: il piano dell'anno successivo e le sue cartelle Excel.
+
+    Codici, pesi e uffici restano; i target passano al nuovo anno (quelli già previsti dal
+    piano pluriennale, altrimenti quelli dell'anno in corso); i consuntivi dell'anno in corso
+    diventano riferimenti per i target relativi (x < x-1). Ogni indicatore modificato riceve
+    una voce nello storico delle modifiche, mostrata nel foglio Istruzioni.
+
+    Esempio: [bold]cruscotto nuovo-anno piano-2024.yaml --anno 2025 --modifiche delibera.yaml[/]
+    """
+    plan = load_plan(piano)
+    changes = load_changes(modifiche) if modifiche is not None else None
+    out = out if out is not None else piano.parent / f"cruscotto-{anno}"
+    new = prepare_new_year(plan, anno, out, changes, per_office=per_ufficio,
+                           overwrite=sovrascrivi)
+    rolled = new.rollover
+    err_console.print(f"Piano {anno} scritto in {new.plan_path}: {len(rolled.changed)} target "
+                      f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal "
+                      f"file, {len(rolled.carried)} target riportati dall'anno {plan.year}.")
+    if has_errors(new.problems):
+        print_problems([p for p in new.problems if p.severity == "errore"],
+                       f"{new.plan_path}: cartelle non generate, correggere il piano")
+        raise typer.Exit(1)
+    _generate(new.jobs, out, as_json)
 
 
 @command("demo")

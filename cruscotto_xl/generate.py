@@ -14,8 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .checks import Problem, has_errors, validate_plan
 from .model import FINAL_PERIOD, Plan
-from .planfile import PLAN_SUFFIXES
+from .planfile import PLAN_SUFFIXES, save_plan
+from .rollover import ChangeSet, Rollover, roll_over
 from .workbook import Generated, workbook_jobs, write_workbook
 
 PARALLEL_FROM = 4   # fewer workbooks than this are faster in one process
@@ -91,3 +93,29 @@ def run_jobs(jobs: list[Job], workers: int | None = None,
             if progress:
                 progress(generated)
     return results
+
+
+@dataclass
+class NewYear:
+    """A rollover written to disk: the new plan file and the workbooks still to generate."""
+
+    rollover: Rollover
+    plan_path: Path
+    jobs: list[Job]
+    problems: list[Problem]
+
+
+def prepare_new_year(plan: Plan, year: int, out_dir: Path, changes: ChangeSet | None = None,
+                     *, per_office: bool = False, overwrite: bool = False) -> NewYear:
+    """Roll the plan over to ``year`` and save it in ``out_dir``; nothing is overwritten
+    unless asked. The jobs are empty when the new plan has errors (they are in problems)."""
+    rolled = roll_over(plan, year, changes)
+    plan_path = out_dir / f"{rolled.plan.id}.yaml"
+    jobs = generation_jobs(rolled.plan, out_dir, year=year, per_office=per_office)
+    check_outputs(jobs, overwrite)
+    if plan_path.exists() and not overwrite:
+        raise OutputExistsError([plan_path])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_plan(rolled.plan, plan_path)
+    problems = validate_plan(rolled.plan)
+    return NewYear(rolled, plan_path, [] if has_errors(problems) else jobs, problems)

@@ -234,6 +234,15 @@ class Area(_Model):
     objectives: list[StrategicObjective] = Field(default_factory=list, alias="obiettivi")
 
 
+class RemovedIndicator(_Model):
+    """An indicator deleted by a yearly revision, kept with its change log (*Eliminato*)."""
+
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    objective: str = Field(alias="obiettivo", min_length=1)
+    changes: list[Change] = Field(default_factory=list, alias="modifiche")
+
+
 class Office(_Model):
     name: str = Field(alias="nome", min_length=1)
     email: str | None = Field(None, alias="email")
@@ -252,6 +261,7 @@ class Plan(_Model):
     policy: Policy = Field(default_factory=Policy, alias="politica")
     offices: list[Office] = Field(default_factory=list, alias="uffici")
     areas: list[Area] = Field(default_factory=list, alias="ambiti")
+    removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
 
     def model_post_init(self, __context: Any) -> None:
         if not self.id:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from .model import Plan
+from .rollover import ChangeSet
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -175,3 +176,14 @@ def save_plan(plan: Plan, path: Path | str) -> Path:
         raise PlanFileError(path, [("", "formato non supportato: usare .yaml, .yml o .json")])
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def load_changes(path: Path | str) -> ChangeSet:
+    """Read a change file of the yearly revision (YAML or JSON), errors in Italian."""
+    path = Path(path)
+    data = read_plan_data(path)
+    try:
+        return ChangeSet.model_validate(data)
+    except ValidationError as exc:
+        raise PlanFileError(path, [(format_loc(e["loc"]), error_message(e))
+                                   for e in exc.errors()]) from None

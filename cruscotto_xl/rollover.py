@@ -5,6 +5,10 @@ for the new year (multi-year plans carry them) or keeps this year's; this year's
 becomes the explicit reference of a relative target (``x < x-1``); every indicator whose
 target changes gets a change-log entry (*Aggiornato*), as the real plans record them.
 Actuals of past years stay in the plan as history.
+
+A change file (``--modifiche``) adds what a Giunta deliberates: indicators *Inserito*,
+*Aggiornato* (new target, weight, name…) or *Eliminato*, with the deliberation and date.
+Deleted indicators leave the tree but keep their log in ``indicatori_eliminati``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Literal
 
-from .model import Change, Plan
+from pydantic import BaseModel, ConfigDict, Field
+
+from .model import Change, Indicator, Plan, RemovedIndicator
+from .targets import TargetError, parse_target
+
+
+def change_log(plan: Plan) -> list[tuple[Change, str, str, str]]:
+    """Every change entry of the plan (kept and deleted indicators) with the indicator's
+    code, name and objective, newest year first."""
+    rows = [(c, s.indicator.code, s.indicator.name, s.owner.code)
+            for s in plan.indicators() for c in s.indicator.changes]
+    rows += [(c, r.code, r.name, r.objective) for r in plan.removed for c in r.changes]
+    return sorted(rows, key=lambda row: (-row[0].year, row[1]))
 
 
 class RolloverError(Exception):
@@ -25,6 +42,45 @@ class Rollover:
     plan: Plan
     changed: list[str] = field(default_factory=list)      # indicator codes with a new target
     carried: list[str] = field(default_factory=list)      # codes that kept last year's target
+    logged: list[str] = field(default_factory=list)       # codes changed by the change file
+
+
+_FIELDS = {"name": "nome", "target": "target", "weight": "peso", "algorithm": "algoritmo",
+           "numerator": "numeratore", "denominator": "denominatore", "unit": "unita",
+           "kind": "tipologia", "polarity": "verso", "offices": "uffici"}
+
+
+class IndicatorChange(BaseModel):
+    """One entry of a change file."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(alias="codice", min_length=1)
+    action: Literal["Inserito", "Aggiornato", "Eliminato"] = Field(alias="azione")
+    objective: str | None = Field(None, alias="obiettivo")
+    note: str | None = Field(None, alias="nota")
+    deliberation: str | None = Field(None, alias="delibera")
+    when: date | None = Field(None, alias="data")
+    name: str | None = Field(None, alias="nome")
+    target: str | None = Field(None, alias="target")
+    weight: float | None = Field(None, alias="peso", ge=0, le=100)
+    algorithm: str | None = Field(None, alias="algoritmo")
+    numerator: str | None = Field(None, alias="numeratore")
+    denominator: str | None = Field(None, alias="denominatore")
+    unit: str | None = Field(None, alias="unita")
+    kind: str | None = Field(None, alias="tipologia")
+    polarity: str | None = Field(None, alias="verso")
+    offices: list[str] | None = Field(None, alias="uffici")
+
+
+class ChangeSet(BaseModel):
+    """A change file: the deliberation and its entries."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", str_strip_whitespace=True)
+
+    deliberation: str | None = Field(None, alias="delibera")
+    when: date | None = Field(None, alias="data")
+    changes: list[IndicatorChange] = Field(default_factory=list, alias="modifiche")
 
 
 def _next_id(plan_id: str, old: int, new: int) -> str:
@@ -33,18 +89,103 @@ def _next_id(plan_id: str, old: int, new: int) -> str:
     return f"{plan_id}-{new}"
 
 
-def roll_over(plan: Plan, year: int, *, deliberation: str | None = None,
-              when: date | None = None) -> Rollover:
+def _described(entry: IndicatorChange, ind: Indicator, year: int, old_year: int) -> str:
+    parts = []
+    for attr, label in _FIELDS.items():
+        value = getattr(entry, attr)
+        if value is None:
+            continue
+        before = ind.targets.get(old_year, "") if attr == "target" else getattr(ind, attr)
+        parts.append(f"{label}: «{before if before not in (None, '') else 'nessuno'}» → "
+                     f"«{value}»")
+    return "; ".join(parts)
+
+
+def _apply(new: Plan, changes: ChangeSet, year: int, old_year: int,
+           deliberation: str | None, when: date | None) -> set[str]:
+    """Apply a change file to ``new`` in place; returns the codes it logged."""
+    slots = {s.indicator.code: s for s in new.indicators()}
+    owners: dict[str, Any] = {}
+    for area in new.areas:
+        for os_ in area.objectives:
+            owners[os_.code] = os_
+            for oo in os_.operational:
+                owners[oo.code] = oo
+    logged: set[str] = set()
+    for k, entry in enumerate(changes.changes, 1):
+        where = f"modifica {k} (codice {entry.code})"
+        log = Change(anno=year, azione=entry.action,
+                     delibera=entry.deliberation or changes.deliberation or deliberation,
+                     data=entry.when or changes.when or when, nota=entry.note)
+        if entry.target is not None:
+            try:
+                parse_target(entry.target)
+            except TargetError as exc:
+                raise RolloverError(f"{where}: target «{entry.target}» non valido: {exc}") \
+                    from None
+        if entry.action == "Inserito":
+            if entry.code in slots:
+                raise RolloverError(f"{where}: l'indicatore esiste già")
+            owner = owners.get(entry.objective or "")
+            if owner is None:
+                raise RolloverError(f"{where}: obiettivo «{entry.objective or ''}» non trovato "
+                                    "(indicare il codice di un OS o di un OO in «obiettivo»)")
+            if not entry.name:
+                raise RolloverError(f"{where}: manca il nome dell'indicatore («nome»)")
+            data = {label: getattr(entry, attr) for attr, label in _FIELDS.items()
+                    if getattr(entry, attr) is not None and attr != "target"}
+            data.update(codice=entry.code, target={year: entry.target or ""})
+            ind = Indicator.model_validate(data)
+            ind.changes.append(log)
+            owner.indicators.append(ind)
+            logged.add(entry.code)
+            continue
+        slot = slots.get(entry.code)
+        if slot is None:
+            raise RolloverError(f"{where}: indicatore non presente nel piano")
+        ind = slot.indicator
+        if entry.action == "Eliminato":
+            owner = slot.owner
+            owner.indicators = [i for i in owner.indicators if i.code != entry.code]
+            new.removed.append(RemovedIndicator(codice=ind.code, nome=ind.name,
+                                                obiettivo=owner.code,
+                                                modifiche=[*ind.changes, log]))
+            logged.add(entry.code)
+            continue
+        described = _described(entry, ind, year, old_year)
+        if not described and not entry.note:
+            raise RolloverError(f"{where}: «Aggiornato» senza nulla da aggiornare "
+                                "(target, peso, nome… o almeno una nota)")
+        for attr in _FIELDS:
+            value = getattr(entry, attr)
+            if value is None:
+                continue
+            if attr == "target":
+                ind.targets[year] = value
+            else:
+                setattr(ind, attr, value)
+        log.note = "; ".join(x for x in (described, entry.note) if x)
+        ind.changes.append(log)
+        logged.add(entry.code)
+    return logged
+
+
+def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
+              deliberation: str | None = None, when: date | None = None) -> Rollover:
     """The plan of ``year`` (must be later than the plan's year) and what changed."""
     if year <= plan.year:
         raise RolloverError(f"l'anno del nuovo piano ({year}) deve essere successivo a "
                             f"quello del piano ({plan.year})")
     new = plan.model_copy(deep=True)
     result = Rollover(new)
+    logged = _apply(new, changes, year, plan.year, deliberation, when) if changes else set()
+    result.logged = sorted(logged)
     for slot in new.indicators():
         ind = slot.indicator
         old_text = ind.targets.get(plan.year, "")
-        if year in ind.targets:
+        if ind.code in logged:
+            pass                            # its own entry says what changed
+        elif year in ind.targets:
             if ind.targets[year] != old_text:
                 result.changed.append(ind.code)
                 ind.changes.append(Change(

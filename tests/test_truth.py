@@ -21,6 +21,7 @@ from cruscotto_xl.filling import fill_workbook, plan_with_typed, sample_typed, t
 from cruscotto_xl.model import Policy
 from cruscotto_xl.planfile import load_plan, plan_from_data
 from cruscotto_xl.recalc import find_soffice, recalculate
+from cruscotto_xl.rollover import roll_over
 from cruscotto_xl.rules import (
     Cells,
     GradeSpec,
@@ -251,6 +252,8 @@ def batch(tmp_path_factory) -> Batch:
             "quota_indicatori_os": 70})),
         "strategico": load_plan(EXAMPLES / "piano-strategico-2024.yaml"),
         "operativo": load_plan(EXAMPLES / "piano-operativo-2023.yaml"),
+        # The rolled-over plan (issue 7): next year's targets, last year's actuals as references.
+        "rinnovo": roll_over(load_plan(EXAMPLES / "piano-strategico-2024.yaml"), 2025).plan,
     }
     for label, plan in plans.items():
         jobs = workbook_jobs(plan, src / label, per_office=label in ("operativo", "predefinita"))
@@ -258,7 +261,7 @@ def batch(tmp_path_factory) -> Batch:
             jobs = [(None, src / label / "intero.xlsx"), *jobs]
         (src / label).mkdir()
         typed = typed_from_plan(plan, plan.year)
-        if label == "strategico":   # no actuals in the source: type sample values
+        if label in ("strategico", "rinnovo"):   # no actuals in the source: sample values
             typed = sample_typed(plan, plan.year)
             plan = plans[label] = plan_with_typed(plan, typed, plan.year)
         for office, path in jobs:
@@ -290,7 +293,7 @@ def test_rule_harness_equals_engine(batch):
 
 @pytest.mark.parametrize("label", ["predefinita:intero", "predefinita:Ufficio A",
                                    "predefinita:Ufficio B", "alternativa:intero",
-                                   "strategico:intero", "operativo:intero"])
+                                   "strategico:intero", "operativo:intero", "rinnovo:intero"])
 def test_plan_workbooks_equal_engine(batch, label):
     plan, output, office = batch.plans[label]
     result = compare_with_engine(output, plan, office=office)

@@ -7,6 +7,7 @@ from datetime import date
 from xlsxwriter.worksheet import Worksheet
 
 from ..numbers import format_date, format_percent
+from ..rollover import change_log
 from .book import Book
 from .obiettivo import page_setup, write_text
 
@@ -78,6 +79,18 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
     write_text(ws, book, r, 0, "Il grado di un obiettivo è la media dei gradi dei suoi indicatori "
                                "pesata sui pesi, calcolata sui soli indicatori valutabili.",
                "plain")
+    log = change_log(book.plan)
+    if log:
+        r += 2
+        ws.write_string(r, 0, "Modifiche al piano (rolling annuale)", st.get("subtitle"))
+        for change, code, name, objective in log:
+            r += 1
+            when = format_date(change.when) if change.when else ""
+            head = f"{change.year} — {change.action} — {code}"
+            text = "; ".join(x for x in (
+                f"{name} (obiettivo {objective})", change.deliberation, when, change.note) if x)
+            write_text(ws, book, r, 0, head, "cell")
+            write_text(ws, book, r, 1, text, "cell")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 100)
     ws.print_area(0, 0, r, 1)

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 
-from ..checks import Problem, validate_plan
+from ..checks import Problem, has_errors, validate_plan
 from ..filling import plan_with_typed
-from ..generate import OutputExistsError, check_outputs, generation_jobs, run_jobs
+from ..generate import OutputExistsError, prepare_new_year, run_jobs
 from ..numbers import excel_serial, format_number
 from ..planfile import PlanFileError
 from ..reader.consolidate import consolidate as consolidate_folder
@@ -27,7 +27,7 @@ from ..reader.consolidate import graded_plan
 from ..reader.read import NotOurWorkbookError, Reading
 from ..reader.refresh import RefreshError, refreshed_book
 from ..reader.safe_open import UntrustedFileError
-from ..rollover import RolloverError, roll_over
+from ..rollover import RolloverError
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.controlli import HEADER_ROW as CHECKS_HEADER_ROW
@@ -402,25 +402,18 @@ def _new_year(port: BookPort, out_dir: Path | None, per_office: bool) -> MacroRe
     plan = plan_with_typed(reading.embedded_plan(), reading.typed(), ident.year, ident.period,
                            replace_all=True)
     year = ident.year + 1
-    rolled = roll_over(plan, year)
     base = port.path.parent if port.path else Path.cwd()
-    out_dir = out_dir or base / f"cruscotto-{year}"
-    jobs = generation_jobs(rolled.plan, out_dir, year=year, per_office=per_office)
-    check_outputs(jobs, overwrite=False)
-    from ..planfile import save_plan
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plan_file = out_dir / f"piano-{year}.yaml"
-    if plan_file.exists():
-        raise OutputExistsError([plan_file])
-    save_plan(rolled.plan, plan_file)
-    generated = run_jobs(jobs)
-    changed = len(rolled.changed)
-    text = (f"Piano {year} scritto in {plan_file} ({changed} indicatori con target "
-            f"aggiornato, registrati nello storico delle modifiche); {len(generated)} cartelle "
-            f"generate in {out_dir}.")
+    new = prepare_new_year(plan, year, out_dir or base / f"cruscotto-{year}",
+                           per_office=per_office)
+    if has_errors(new.problems):
+        raise MacroError(_with_problems(f"piano {year} scritto in {new.plan_path} ma con errori: "
+                                        "cartelle non generate", new.problems))
+    generated = run_jobs(new.jobs)
+    text = (f"Piano {year} scritto in {new.plan_path} ({len(new.rollover.changed)} indicatori "
+            f"con target aggiornato, registrati nello storico delle modifiche); "
+            f"{len(generated)} cartelle generate in {new.plan_path.parent}.")
     return MacroResult("Nuovo anno", text, True, [], 0, [],
-                       [plan_file, *(g.path for g in generated)])
+                       [new.plan_path, *(g.path for g in generated)])
 
 
 def nuovo_anno(port: BookPort | None = None, out_dir: Path | str | None = None,

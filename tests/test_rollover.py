@@ -1,0 +1,136 @@
+"""Yearly rollover (rolling annuale): targets move, codes stay, every change is logged."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
+
+from cruscotto_xl.cli import app
+from cruscotto_xl.model import Actual
+from cruscotto_xl.planfile import PlanFileError, load_changes, load_plan
+from cruscotto_xl.rollover import ChangeSet, RolloverError, change_log, roll_over
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture
+def plan():
+    return load_plan(EXAMPLES / "piano-strategico-2024.yaml")
+
+
+def test_codes_stay_targets_move_and_each_change_is_logged(plan):
+    rolled = roll_over(plan, 2025, when=date(2025, 1, 30))
+    new = rolled.plan
+    assert new.year == 2025 and new.id.endswith("-2025") and new.target_years == [2025, 2026]
+    old = {s.indicator.code: s.indicator for s in plan.indicators()}
+    assert [s.indicator.code for s in new.indicators()] == list(old)
+    expected_changed = [c for c, i in old.items()
+                        if 2025 in i.targets and i.targets[2025] != i.targets[2024]]
+    assert sorted(rolled.changed) == sorted(expected_changed) and len(expected_changed) == 19
+    for slot in new.indicators():
+        ind = slot.indicator
+        before = old[ind.code]
+        assert ind.targets[2025] == before.targets.get(2025, before.targets.get(2024, ""))
+        entries = [c for c in ind.changes if c.year == 2025]
+        if ind.code in expected_changed:
+            assert len(entries) == 1 and entries[0].action == "Aggiornato"
+            assert before.targets[2025] in entries[0].note
+            assert entries[0].when == date(2025, 1, 30)
+        else:
+            assert entries == []
+    assert plan.year == 2024 and not any(s.indicator.changes for s in plan.indicators())
+
+
+def test_last_years_actual_becomes_the_reference(plan):
+    ind = next(plan.indicators()).indicator
+    ind.actuals.append(Actual(anno=2024, valore=17.0))
+    new = roll_over(plan, 2025).plan
+    moved = next(s.indicator for s in new.indicators() if s.indicator.code == ind.code)
+    assert moved.references[2025] == 17.0
+    assert moved.reference_for(2025) == 17.0
+
+
+def test_change_file_inserts_updates_and_deletes(plan):
+    codes = [s.indicator.code for s in plan.indicators()]
+    first = next(plan.indicators())
+    changes = ChangeSet.model_validate({
+        "delibera": "Delibera di Giunta n. 7", "data": "2025-01-30",
+        "modifiche": [
+            {"codice": codes[0], "azione": "Aggiornato", "target": ">= 90 N.", "peso": 40,
+             "nota": "obiettivo più sfidante"},
+            {"codice": codes[1], "azione": "Eliminato", "nota": "non più misurabile"},
+            {"codice": "NUOVO_1", "azione": "Inserito", "obiettivo": first.owner.code,
+             "nome": "Pratiche evase in 5 giorni", "target": ">= 80,00 %", "unita": "%"},
+        ]})
+    rolled = roll_over(plan, 2025, changes)
+    new = rolled.plan
+    by_code = {s.indicator.code: s.indicator for s in new.indicators()}
+    assert codes[1] not in by_code and "NUOVO_1" in by_code
+    updated = by_code[codes[0]]
+    assert updated.targets[2025] == ">= 90 N." and float(updated.weight) == 40
+    (entry,) = updated.changes
+    assert entry.action == "Aggiornato" and entry.deliberation == "Delibera di Giunta n. 7"
+    assert "target" in entry.note and "obiettivo più sfidante" in entry.note
+    (removed,) = new.removed
+    assert removed.code == codes[1] and removed.changes[-1].action == "Eliminato"
+    assert by_code["NUOVO_1"].changes[0].action == "Inserito"
+    log = change_log(new)
+    assert {(c.action, code) for c, code, _, _ in log} >= {
+        ("Aggiornato", codes[0]), ("Eliminato", codes[1]), ("Inserito", "NUOVO_1")}
+    assert sorted(rolled.logged) == sorted([codes[0], codes[1], "NUOVO_1"])
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"codice": "NON_ESISTE", "azione": "Aggiornato", "target": ">= 1"}, "non presente"),
+    ({"codice": "X", "azione": "Inserito", "obiettivo": "99.99", "nome": "n"}, "non trovato"),
+    ({"codice": "{first}", "azione": "Aggiornato", "target": "boh"}, "non valido"),
+    ({"codice": "{first}", "azione": "Aggiornato"}, "nulla da aggiornare"),
+])
+def test_bad_change_entries_are_refused_with_their_number(plan, entry, message):
+    first = next(plan.indicators()).indicator.code
+    entry = {k: (v.format(first=first) if isinstance(v, str) else v) for k, v in entry.items()}
+    with pytest.raises(RolloverError, match=message) as info:
+        roll_over(plan, 2025, ChangeSet.model_validate({"modifiche": [entry]}))
+    assert "modifica 1" in str(info.value)
+
+
+def test_the_new_year_must_follow(plan):
+    with pytest.raises(RolloverError, match="successivo"):
+        roll_over(plan, 2024)
+
+
+def test_a_malformed_change_file_names_the_field(tmp_path):
+    path = tmp_path / "modifiche.yaml"
+    path.write_text(yaml.safe_dump({"modifiche": [{"codice": "A", "azione": "Cambiato"}]}))
+    with pytest.raises(PlanFileError, match="modifiche"):
+        load_changes(path)
+
+
+def test_cli_writes_the_plan_and_the_workbooks_with_the_change_log(plan, tmp_path):
+    first = next(plan.indicators()).indicator.code
+    changes = tmp_path / "delibera.yaml"
+    changes.write_text(yaml.safe_dump({
+        "delibera": "Delibera n. 3", "data": "2025-02-01",
+        "modifiche": [{"codice": first, "azione": "Aggiornato", "target": ">= 30 N."}]},
+        allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "2025"
+    args = ["nuovo-anno", str(EXAMPLES / "piano-strategico-2024.yaml"), "--anno", "2025",
+            "--modifiche", str(changes), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (plan_file,) = out.glob("*.yaml")
+    new = load_plan(plan_file)
+    assert new.year == 2025
+    (book,) = out.glob("*.xlsx")
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Istruzioni").to_python()
+    text = "\n".join(" ".join(map(str, r)) for r in rows)
+    assert "Modifiche al piano" in text and f"Aggiornato — {first}" in text
+    assert "Delibera n. 3" in text
+    again = runner.invoke(app, args)
+    assert again.exit_code == 1 and "esist" in again.output.lower()
