@@ -68,6 +68,12 @@ def by_line(problem: Problem) -> int:
 
 def read_lines(path: Path | str) -> tuple[list[str], list[Problem]]:
     """The lines of a text export (UTF-8, or Windows-1252 with a warning)."""
+    text, problems = read_text(path)
+    return text.splitlines(), problems
+
+
+def read_text(path: Path | str) -> tuple[str, list[Problem]]:
+    """The text of an export (UTF-8 with or without BOM, or Windows-1252 with a warning)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -83,7 +89,7 @@ def read_lines(path: Path | str) -> tuple[list[str], list[Problem]]:
         text = raw.decode("cp1252", errors="replace")
         problems.append(Problem("", "il file non è UTF-8: letto come Windows-1252 "
                                     "(controllare le lettere accentate)", "avviso"))
-    return text.splitlines(), problems
+    return text, problems
 
 
 _MARKUP = re.compile(r"</?(?:b|strong|i|em|u)\s*>|\*\*", re.IGNORECASE)
