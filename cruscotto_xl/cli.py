@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from .addin.cli import addin_app
 from .aggregate import Node
 from .checks import Problem, has_errors, validate_plan
 from .demo import DemoError, run_demo
@@ -482,6 +483,9 @@ def consolida(
         console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
                                                                 if backup else ""))
     raise typer.Exit(1 if errors else 0)
+
+
+app.add_typer(addin_app, name="addin")
 
 
 def main() -> None:

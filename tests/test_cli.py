@@ -74,3 +74,10 @@ def test_validate_missing_file_exit_1():
     result = run("valida", "non-esiste.yaml")
     assert result.exit_code == 1
     assert "file non trovato" in result.output
+
+
+def test_addin_build_is_a_subcommand_of_cruscotto(tmp_path):
+    out = tmp_path / "cruscotto.xlam"
+    result = runner.invoke(app, ["addin", "build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:2] == b"PK"
