@@ -364,3 +364,17 @@ def test_typed_values_survive_a_ricalcola(filled, tmp_path):
     after = read_workbook(saved).typed()
     assert after == before
     assert sum(isinstance(t, Typed) and t.actual is not None for t in after.values()) > 50
+
+
+def test_every_ribbon_button_runs_an_existing_macro():
+    import inspect
+    import re
+
+    source = (ROOT / "addin" / "CruscottoRibbon.bas").read_text(encoding="ascii")
+    called = re.findall(r"import cruscotto_xl\.xl\.macros as m; m\.(\w+)\(\)", source)
+    assert sorted(called) == sorted(["ricalcola", "valida", "aggiorna_riepilogo", "consolida",
+                                     "nuovo_anno"])
+    for name in called:
+        func = getattr(macros, name)
+        params = inspect.signature(func).parameters.values()
+        assert all(p.default is not inspect.Parameter.empty for p in params), name
