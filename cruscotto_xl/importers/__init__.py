@@ -4,6 +4,8 @@
   indicators, actuals and published grades (year-end report).
 - :func:`import_pira`: a strategic cruscotto (PIRA) with objectives, weights, resources and
   targets for three years.
+- :func:`import_table`: a flat table (.xlsx or .csv, one row per indicator) with Italian
+  headers; :func:`export_table` writes a plan in that shape.
 
 Each returns an :class:`ImportResult`: the plan and the problems found, each located as
 ``riga N`` in the source file. Nothing is dropped silently.
@@ -12,8 +14,9 @@ Each returns an :class:`ImportResult`: the plan and the problems found, each loc
 from .common import ImportFailed, ImportResult
 from .integra import import_integra, parse_integra
 from .pira import import_pira, parse_pira
+from .tabella import export_table, import_table
 
 __all__ = [
-    "ImportFailed", "ImportResult", "import_integra", "import_pira", "parse_integra",
-    "parse_pira",
+    "ImportFailed", "ImportResult", "export_table", "import_integra", "import_pira",
+    "import_table", "parse_integra", "parse_pira",
 ]

@@ -1,0 +1,115 @@
+"""``cruscotto importa {integra,tabella,pira}`` through typer's CliRunner on the sub-app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cruscotto_xl.importers import import_integra, import_pira
+from cruscotto_xl.importers.cli import importa_app
+from cruscotto_xl.importers.tabella import export_table
+from cruscotto_xl.planfile import load_plan, plan_to_data
+
+ROOT = Path(__file__).resolve().parents[1]
+INTEGRA = ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt"
+PIRA = ROOT / "tests" / "data" / "003_fdfff813e4085a34.txt"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(importa_app, [str(a) for a in args], catch_exceptions=False)
+
+
+def _counts(output: str) -> dict[str, int]:
+    """The summary table: "│ Indicatori │ 101 │" → {"Indicatori": 101}."""
+    out = {}
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) == 2 and cells[1].isdigit():
+            out[cells[0]] = int(cells[1])
+    return out
+
+
+def test_integra_writes_the_plan_and_counts(tmp_path):
+    out = tmp_path / "piano.yaml"
+    result = run("integra", INTEGRA, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert _counts(result.output) == {"Ambiti": 4, "Obiettivi strategici": 14,
+                                      "Obiettivi operativi": 83, "Indicatori": 101,
+                                      "Consuntivi": 101}
+    assert "riga 199" in result.output           # the importer's one warning, as a table
+    assert f"Piano scritto in {out}" in result.output.replace("\n", "")
+    assert plan_to_data(load_plan(out)) == plan_to_data(import_integra(INTEGRA).plan)
+
+
+def test_existing_out_is_kept_unless_overwrite(tmp_path):
+    out = tmp_path / "piano.json"
+    out.write_text("{}", encoding="utf-8")
+    refused = run("integra", INTEGRA, "--out", out)
+    assert refused.exit_code == 1
+    shown = " ".join(refused.output.split())
+    assert "esiste già" in shown and "--sovrascrivi" in shown
+    assert out.read_text(encoding="utf-8") == "{}"
+    done = run("integra", INTEGRA, "--out", out, "--sovrascrivi", "--anno", "2023")
+    assert done.exit_code == 0, done.output
+    assert json.loads(out.read_text(encoding="utf-8"))["anno"] == 2023
+
+
+def test_pira_with_year_and_entity(tmp_path):
+    out = tmp_path / "strategico.yaml"
+    result = run("pira", PIRA, "--out", out, "--anno", "2024", "--ente", "CCIAA di Prova")
+    assert result.exit_code == 0, result.output
+    assert _counts(result.output)["Indicatori"] == 58
+    plan = load_plan(out)
+    assert plan.entity == "CCIAA di Prova" and plan.target_years == [2024, 2025, 2026]
+    expected = import_pira(PIRA, 2024, entity="CCIAA di Prova").plan
+    assert plan_to_data(plan) == plan_to_data(expected)
+
+
+def test_tabella_round_trip_through_the_command(tmp_path):
+    plan = load_plan(ROOT / "examples" / "piano-strategico-2024.yaml")
+    table = export_table(plan, tmp_path / "piano.xlsx")
+    out = tmp_path / "piano.yaml"
+    result = run("tabella", table, "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["riepilogo"]["indicatori"] == 58 and data["piano"] == str(out)
+    assert {p["subject"] for p in data["problemi"]} == {"S10_03"}
+    assert plan_to_data(load_plan(out)) == plan_to_data(plan)
+
+
+def test_tabella_with_errors_exits_1_and_still_writes(tmp_path):
+    source = tmp_path / "piano.csv"
+    source.write_text("Ente;E\nAnno;2024\n\nAmbito;Obiettivo strategico;Indicatore;Target 2024;"
+                      "Colonna strana\nA;O;Uno;boh;x\n", encoding="utf-8")
+    out = tmp_path / "piano.yaml"
+    result = run("tabella", source, "--out", out)
+    assert result.exit_code == 1
+    assert "riga 5" in result.output and "«boh»" in result.output
+    assert "«Colonna strana» non riconosciuta" in result.output
+    assert "1 errori" in result.output
+    assert load_plan(out).areas[0].objectives[0].indicators[0].targets == {2024: "boh"}
+
+
+def test_source_that_gives_no_plan(tmp_path):
+    out = tmp_path / "piano.yaml"
+    missing = run("integra", tmp_path / "manca.txt", "--out", out)
+    assert missing.exit_code == 1 and "file non trovato" in missing.output
+    text = tmp_path / "vuoto.csv"
+    text.write_text("niente da importare\n", encoding="utf-8")
+    failed = run("tabella", text, "--out", out, "--json")
+    assert failed.exit_code == 1
+    assert json.loads(failed.output)["piano"] is None
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["integra", INTEGRA, "--out", "piano.txt"],
+    ["tabella", INTEGRA],
+    ["pira", PIRA, "--out", "p.yaml", "--bogus"],
+])
+def test_wrong_usage_exits_2(args):
+    assert run(*args).exit_code == 2
