@@ -36,8 +36,9 @@ _SAME_VERSION = (
 
 addin_app = typer.Typer(
     name="addin",
-    help="Componente aggiuntivo di Excel (scheda «Cruscotto» e funzioni di foglio "
-         "CRUSCOTTO.GRADO, TARGET, PESI, MEDIA_PESATA). "
+    help="Componente aggiuntivo di Excel: scheda «Cruscotto» e funzioni di foglio.\n\n"
+         "Pulsanti Ricalcola, Valida, Aggiorna riepilogo, Consolida, Nuovo anno; funzioni "
+         "CRUSCOTTO.GRADO, CRUSCOTTO.TARGET, CRUSCOTTO.PESI, CRUSCOTTO.MEDIA_PESATA.\n\n"
          + _SAME_VERSION.format(version=xlwings.__version__),
     no_args_is_help=True,
     add_completion=False,
