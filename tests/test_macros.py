@@ -374,6 +374,10 @@ def test_every_ribbon_button_runs_an_existing_macro():
     called = re.findall(r"import cruscotto_xl\.xl\.macros as m; m\.(\w+)\(\)", source)
     assert sorted(called) == sorted(["ricalcola", "valida", "aggiorna_riepilogo", "consolida",
                                      "nuovo_anno"])
+    # Each button first refuses a workbook that would choose the Python to run (a
+    # cruscotto.conf sheet inside it or a cruscotto.conf file beside it).
+    assert source.count("If CartellaAttiva() Then RunPython") == len(called)
+    assert 'LCase(ws.Name) = "cruscotto.conf"' in source and '"cruscotto.conf"))' in source
     for name in called:
         func = getattr(macros, name)
         params = inspect.signature(func).parameters.values()
