@@ -369,7 +369,18 @@ def test_read_table_actuals(tmp_path):
         "K1": [(2023, None, 3.0, 4.0), (2024, 0.75, None, None)]}
     assert read.references == {"K1": {2025: 0.5}}
     assert [(p.location, p.severity) for p in read.problems] == [
-        ("riga 6", "errore"), ("riga 7", "errore")]
+        ("riga 3", "avviso"), ("riga 6", "errore"), ("riga 7", "errore")]
+    assert "«Consuntivo» senza anno: usata per il 2024" in read.problems[0].message
+
+
+def test_a_column_without_year_that_repeats_one_with_it(tmp_path):
+    text = ("Ente;E\nAnno;2024\n\nAmbito;Obiettivo strategico;Indicatore;Target;Target 2024;"
+            "Valore atteso 2025\nA;O;I;>= 1;>= 2;>= 3\n")
+    result = import_table(_write(tmp_path, text))
+    assert next(result.plan.indicators()).indicator.targets == {2024: ">= 2", 2025: ">= 3"}
+    [error] = result.errors
+    assert error.location == "riga 4"
+    assert error.message == "colonna «Target» (per il 2024) ripetuta come «Target 2024»: ignorata"
 
 
 def test_docs_list_every_accepted_name():

@@ -214,6 +214,9 @@ PLAN_LABELS = {"entity": "Ente", "year": "Anno", "id": "Identificativo",
                "target_years": "Anni target", "title": "Titolo", "deliberation": "Delibera",
                "deadline": "Scadenza compilazione", "policy": "Politica", "office": "Ufficio"}
 
+_LEVEL_NAMES = {"area": ("ambito", "Ambito"),
+                "os": ("obiettivo strategico", "Obiettivo strategico"),
+                "oo": ("obiettivo operativo", "Obiettivo operativo")}
 _LEVEL_KEYS = {"area": ("area_code", "area_title"), "os": ("os_code", "os_title"),
                "oo": ("oo_code", "oo_title")}
 _INDICATOR_KEYS = ("code", "name", "algorithm", "numerator", "denominator", "unit", "kind",
@@ -465,6 +468,32 @@ class Header:
     static: dict[str, int] = field(default_factory=dict)
     years: list[tuple[YearColumn, int]] = field(default_factory=list)
     ignored: dict[int, str] = field(default_factory=dict)  # unknown or blank header
+    names: dict[object, str] = field(default_factory=dict)  # column → header as written
+
+    def name(self, column: str | YearColumn) -> str:
+        """A column as the table calls it (for messages)."""
+        if column in self.names:
+            return self.names[column]
+        return _HEADERS[column] if isinstance(column, str) else _year_header(column)
+
+    def resolve_years(self, year: int, problems: list[Problem]) -> None:
+        """Give the plan year to the year columns written without one (``Target``)."""
+        explicit = {c for c, _ in self.years if c.year is not None}
+        resolved = []
+        for col, i in self.years:
+            if col.year is None:
+                concrete = YearColumn(col.key, year, col.period)
+                if concrete in explicit:
+                    problems.append(at_line(self.lineno, f"colonna «{self.name(col)}» (per il "
+                                                         f"{year}) ripetuta come "
+                                                         f"«{_year_header(concrete)}»: ignorata"))
+                    continue
+                problems.append(at_line(self.lineno, f"colonna «{self.name(col)}» senza anno: "
+                                                     f"usata per il {year}", "avviso"))
+                self.names[concrete] = self.names.get(col, _year_header(col))
+                col = concrete
+            resolved.append((col, i))
+        self.years = resolved
 
     def report_ignored(self, rows: list[tuple[int, list[Cell]]], problems: list[Problem],
                        letters: bool) -> None:
@@ -495,6 +524,7 @@ def _parse_header(lineno: int, cells: list[Cell], problems: list[Problem]) -> He
                                             f"ignorata"))
             continue
         seen[found] = text
+        header.names[found] = text
         if isinstance(found, str):
             header.static[found] = i
         else:
@@ -586,7 +616,7 @@ class _Builder:
                          OperationalObjective | None] = (None, None, None)
         self.indicator_lines: dict[str, int] = {}
         self.os_count = 0
-        self.unnamed_columns = list(header.ignored)
+        self.columns_missing: set[str] = set()
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -607,7 +637,7 @@ class _Builder:
         try:
             return parse(cell)
         except NumberError as exc:
-            self.problem(lineno, f"colonna «{_HEADERS[key]}»: {exc}", subject=subject)
+            self.problem(lineno, f"colonna «{self.h.name(key)}»: {exc}", subject=subject)
             return None
 
     def attribute(self, obj: BaseModel, attr: str, value: object, lineno: int, label: str,
@@ -631,6 +661,15 @@ class _Builder:
             self.problem(lineno, f"«{label}»: {error_message(dict(exc.errors()[0]))}",
                          subject=subject)
 
+    def generated(self, column: str, lineno: int, message: str, code: str) -> None:
+        """A generated code: reported on its row, or once when the table has no such column."""
+        if column in self.h.static:
+            self.problem(lineno, message, "avviso", code)
+        elif column not in self.columns_missing:
+            self.columns_missing.add(column)
+            self.problem(self.h.lineno, f"colonna «{_HEADERS[column]}» assente: codici assegnati "
+                                        f"(es. «{code}»)", "avviso")
+
     def lookup(self, kind: str, code: str, title: str) -> BaseModel | None:
         """An objective met before: by code when the row gives one, else by title."""
         return self.by_key.get((kind, "code", code) if code else (kind, "title", title))
@@ -641,83 +680,48 @@ class _Builder:
 
     # --- levels -------------------------------------------------------------------------
 
-    def area(self, code: str, title: str, lineno: int) -> Area:
-        found = self.lookup("area", code, title)
-        if isinstance(found, Area):
-            self.attribute(found, "title", title or None, lineno, "Ambito", found.code)
+    def objective(self, kind: str, parent: Any, code: str, title: str, lineno: int) -> Any:
+        """The ambito / OS / OO a row names: met before (by code, else by title) or new."""
+        name, label = _LEVEL_NAMES[kind]
+        found = self.lookup(kind, code, title)
+        if found is not None:
+            home = self.where[id(found)]
+            if parent is not None and home[0] != parent.code:
+                self.problem(lineno, f"{name} «{found.code}» già sotto «{home[0]}» (riga "
+                                     f"{home[1]}): resta lì", subject=found.code)
+            self.attribute(found, "title", title or None, lineno, label, found.code)
             return found
+        cls, siblings = {"area": (Area, self.areas),
+                         "os": (StrategicObjective, getattr(parent, "objectives", None)),
+                         "oo": (OperationalObjective, getattr(parent, "operational", None))}[kind]
+        self.os_count += kind == "os"
         if not code:
-            code = f"A{len(self.areas) + 1:02d}"
-            self.problem(lineno, f"ambito «{title}» senza codice: assegnato «{code}»", "avviso",
+            code = {"area": f"A{len(siblings) + 1:02d}", "os": f"{self.os_count:02d}",
+                    "oo": f"{getattr(parent, 'code', '')}.{len(siblings) + 1:02d}"}[kind]
+            self.generated(_LEVEL_KEYS[kind][0], lineno, f"{name} «{title}» senza codice: "
+                                                         f"assegnato «{code}»", code)
+        level = _Level({"title": (title, lineno)} if title else {})
+        if not title:
+            title = code
+            self.problem(lineno, f"{name} «{code}» senza titolo: usato il codice", "avviso",
                          code)
-        if not title:
-            title = code
-            self.problem(lineno, f"ambito «{code}» senza titolo: usato il codice", "avviso", code)
-        area = Area(code=code, title=title)
-        self.areas.append(area)
-        self.register("area", area)
-        self.levels[id(area)] = _Level({"title": (title, lineno)})
-        return area
+        obj = cls(code=code, title=title)
+        siblings.append(obj)
+        self.register(kind, obj)
+        self.where[id(obj)] = (parent.code if parent is not None else "", lineno)
+        self.levels[id(obj)] = level
+        return obj
 
-    def placeholder_area(self, lineno: int, what: str) -> Area:
-        # A table without ambito columns is a plan without ambiti: one area holds it all.
-        no_columns = not {"area_code", "area_title"} & set(self.h.static)
-        self.problem(lineno, f"{what} senza ambito: messo nell'ambito «000 Ambito non "
-                             f"indicato»", "avviso" if no_columns else "errore")
-        return self.area("000", "Ambito non indicato", lineno)
-
-    def strategic(self, area: Area, code: str, title: str, lineno: int) -> StrategicObjective:
-        found = self.lookup("os", code, title)
-        if isinstance(found, StrategicObjective):
-            home = self.where[id(found)]
-            if home[0] != area.code:
-                self.problem(lineno, f"obiettivo strategico «{found.code}» già nell'ambito "
-                                     f"«{home[0]}» (riga {home[1]}): resta lì", subject=found.code)
-            self.attribute(found, "title", title or None, lineno, "Obiettivo strategico",
-                           found.code)
-            return found
-        self.os_count += 1
-        if not code:
-            code = f"{self.os_count:02d}"
-            self.problem(lineno, f"obiettivo strategico «{title}» senza codice: assegnato "
-                                 f"«{code}»", "avviso", code)
-        if not title:
-            title = code
-            self.problem(lineno, f"obiettivo strategico «{code}» senza titolo: usato il codice",
-                         "avviso", code)
-        objective = StrategicObjective(code=code, title=title)
-        area.objectives.append(objective)
-        self.register("os", objective)
-        self.where[id(objective)] = (area.code, lineno)
-        self.levels[id(objective)] = _Level({"title": (title, lineno)})
-        return objective
-
-    def operational(self, os_: StrategicObjective, code: str, title: str,
-                    lineno: int) -> OperationalObjective:
-        found = self.lookup("oo", code, title)
-        if isinstance(found, OperationalObjective):
-            home = self.where[id(found)]
-            if home[0] != os_.code:
-                self.problem(lineno, f"obiettivo operativo «{found.code}» già sotto l'obiettivo "
-                                     f"strategico «{home[0]}» (riga {home[1]}): resta lì",
-                             subject=found.code)
-            self.attribute(found, "title", title or None, lineno, "Obiettivo operativo",
-                           found.code)
-            return found
-        if not code:
-            code = f"{os_.code}.{len(os_.operational) + 1:02d}"
-            self.problem(lineno, f"obiettivo operativo «{title}» senza codice: assegnato "
-                                 f"«{code}»", "avviso", code)
-        if not title:
-            title = code
-            self.problem(lineno, f"obiettivo operativo «{code}» senza titolo: usato il codice",
-                         "avviso", code)
-        objective = OperationalObjective(code=code, title=title)
-        os_.operational.append(objective)
-        self.register("oo", objective)
-        self.where[id(objective)] = (os_.code, lineno)
-        self.levels[id(objective)] = _Level({"title": (title, lineno)})
-        return objective
+    def placeholder(self, kind: str, parent: Area | None, lineno: int, what: str) -> Any:
+        """The ambito 000 / OS 00 of rows that name none (reported)."""
+        columns = {"area": {"area_code", "area_title"}, "os": {"os_code", "os_title"}}[kind]
+        # A table without ambito (or OS) columns has none: one placeholder holds it all.
+        severity: Severity = "errore" if columns & set(self.h.static) else "avviso"
+        code, title = ("000", "Ambito non indicato") if kind == "area" else (
+            "00", "Obiettivo strategico non indicato")
+        self.problem(lineno, f"{what} senza {_LEVEL_NAMES[kind][0]}: messo in «{code} "
+                             f"{title}»", severity)
+        return self.objective(kind, parent, code, title, lineno)
 
     # --- one row --------------------------------------------------------------------------
 
@@ -734,8 +738,8 @@ class _Builder:
         if extra:
             self.problem(lineno, f"celle oltre l'ultima colonna ignorate: «{' | '.join(extra)}»")
         if not any(given.values()) and not has_indicator:
-            stray = [show(row[i]) for i in self.unnamed_columns
-                     if i < len(row) and not _blank(row[i])]
+            # Objective data with no objective named, or unknown columns only.
+            stray = [show(c) for c in row[:self.h.width] if not _blank(c)]
             if stray:
                 self.problem(lineno, f"riga senza ambito, obiettivo né indicatore: non "
                                      f"importata («{' | '.join(stray)}»)")
@@ -746,26 +750,26 @@ class _Builder:
         if not any(given.values()):
             area, os_, oo = prev_area, prev_os, prev_oo
             if area is None:
-                area = self.placeholder_area(lineno, "indicatore")
+                area = self.placeholder("area", None, lineno, "indicatore")
         else:
             if given["area"]:
-                area = self.area(*names["area"], lineno)
+                area = self.objective("area", None, *names["area"], lineno)
             elif prev_area is not None:
                 area = prev_area
             else:
-                area = self.placeholder_area(lineno, "obiettivo")
+                area = self.placeholder("area", None, lineno, "obiettivo")
             os_ = None
             if given["os"]:
-                os_ = self.strategic(area, *names["os"], lineno)
+                os_ = self.objective("os", area, *names["os"], lineno)
             elif area is prev_area:
                 os_ = prev_os
             if given["oo"]:
                 if os_ is None:
-                    os_ = self.placeholder_os(area, lineno, f"obiettivo operativo «"
-                                                            f"{names['oo'][0] or names['oo'][1]}»")
-                oo = self.operational(os_, *names["oo"], lineno)
+                    what = f"obiettivo operativo «{names['oo'][0] or names['oo'][1]}»"
+                    os_ = self.placeholder("os", area, lineno, what)
+                oo = self.objective("oo", os_, *names["oo"], lineno)
         if os_ is None and has_indicator:
-            os_ = self.placeholder_os(area, lineno, "indicatore")
+            os_ = self.placeholder("os", area, lineno, "indicatore")
         self.level_attributes(row, lineno, area, os_, oo)
         self.prev = (area, os_, oo)
         if has_indicator:
@@ -773,17 +777,12 @@ class _Builder:
             owner = oo if oo is not None else os_
             owner.indicators.append(self.indicator(row, lineno, owner))
 
-    def placeholder_os(self, area: Area, lineno: int, what: str) -> StrategicObjective:
-        self.problem(lineno, f"{what} senza obiettivo strategico: messo nell'obiettivo «00 "
-                             f"Obiettivo strategico non indicato»")
-        return self.strategic(area, "00", "Obiettivo strategico non indicato", lineno)
-
     def level_attributes(self, row: list[Cell], lineno: int, area: Area,
                          os_: StrategicObjective | None, oo: OperationalObjective | None) -> None:
         def put(obj: BaseModel, attr: str, key: str, parse: Callable[[Cell], Any],
                 subject: str) -> None:
             value = self.convert(row, key, parse, lineno, subject)
-            self.attribute(obj, attr, value, lineno, _HEADERS[key], subject)
+            self.attribute(obj, attr, value, lineno, self.h.name(key), subject)
 
         put(area, "weight", "area_weight", _weight, area.code)
         put(area, "bsc", "area_bsc", _text, area.code)
@@ -811,7 +810,7 @@ class _Builder:
         code = _text(self.cell(row, "code"))
         if not code:
             code = f"{owner.code}_{len(owner.indicators) + 1:02d}"
-            self.problem(lineno, f"indicatore senza codice: assegnato «{code}»", "avviso", code)
+            self.generated("code", lineno, f"indicatore senza codice: assegnato «{code}»", code)
         if code in self.indicator_lines:
             self.problem(lineno, f"codice indicatore «{code}» ripetuto (anche alla riga "
                                  f"{self.indicator_lines[code]})", subject=code)
@@ -841,7 +840,7 @@ class _Builder:
         for col, i in self.h.years:
             cell = row[i] if i < len(row) else ""
             if not _blank(cell):
-                out[(col.key, col.year or self.year, col.period)] = (cell, _year_header(col))
+                out[(col.key, col.year or self.year, col.period)] = (cell, self.h.name(col))
         return out
 
 
@@ -1145,10 +1144,7 @@ def import_grid(grid: Grid, source: Path, *, year: int | None = None,
         raise ImportFailed(source, fatal + problems)
     assert plan_year is not None
     fields.pop("entity", None)
-    for col, _ in header.years:
-        if col.year is None:
-            problems.append(at_line(header.lineno, f"colonna «{YEAR_COLUMNS[col.key][0]}» senza "
-                                                   f"anno: usata per il {plan_year}", "avviso"))
+    header.resolve_years(plan_year, problems)
 
     builder = _Builder(header, plan_year, problems)
     for lineno, cells in grid.rows[at + 1:]:
@@ -1197,15 +1193,18 @@ def read_table_actuals(path: Path | str, *, year: int | None = None) -> TableAct
         raise ImportFailed(path, [Problem(f"riga {header.lineno}", "manca la colonna «Codice "
                                                                    "indicatore»: i consuntivi "
                                                                    "si abbinano per codice")])
-    wanted = [(c, i) for c, i in header.years if c.key in (*ACTUAL_KEYS, "reference")]
-    if any(c.year is None for c, _ in wanted) and plan_year is None:
+    if plan_year is not None:
+        header.resolve_years(plan_year, out.problems)
+    elif any(c.year is None for c, _ in header.years):
         raise ImportFailed(path, [Problem(f"riga {header.lineno}", "colonne senza anno (es. "
                                                                    "«Consuntivo»): indicare "
                                                                    "l'anno")])
+    header.report_ignored(grid.rows[at + 1:], out.problems, letters=grid.sheet is not None)
+    wanted = [(c, i) for c, i in header.years if c.key in (*ACTUAL_KEYS, "reference")]
     seen: dict[str, int] = {}
     for lineno, cells in grid.rows[at + 1:]:
         code = _text(cells[header.static["code"]]) if header.static["code"] < len(cells) else ""
-        found = {(c.key, c.year or plan_year, c.period): (cells[i], _year_header(c))
+        found = {(c.key, c.year or 0, c.period): (cells[i], header.name(c))
                  for c, i in wanted if i < len(cells) and not _blank(cells[i])}
         if not found:
             continue
@@ -1219,7 +1218,7 @@ def read_table_actuals(path: Path | str, *, year: int | None = None) -> TableAct
                                         subject=code))
             continue
         seen[code] = lineno
-        values = parse_year_cells(found, lineno, code, out.problems)  # type: ignore[arg-type]
+        values = parse_year_cells(found, lineno, code, out.problems)
         if values.get("actuals"):
             out.actuals[code] = values["actuals"]
         if values.get("references"):
