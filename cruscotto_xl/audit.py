@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from .aggregate import grade_indicator
 from .checks import Problem, Severity, check_codes, check_indicators, check_structure, check_weights
@@ -189,14 +190,20 @@ def _weaker_targets(slot: IndicatorSlot, year: int | None) -> list[Finding]:
 # --- actuals ------------------------------------------------------------------------------
 
 def _typed(actual: Actual, percent: bool = False) -> str:
-    value = actual.typed
+    return _shown(actual.typed, percent)
+
+
+def _shown(value: object, percent: bool = False) -> str:
+    """An actual as a person reads it: ``97,87 %``, ``12,5``, ``16/03/2023``, ``Sì``."""
     if isinstance(value, bool):
         return "Sì" if value else "No"
     if isinstance(value, float):
         return format_percent(value) if percent else _amount(value)
     if value is None:
         return "vuoto"
-    return format_date(value) if not isinstance(value, str) else f"«{value}»"
+    if isinstance(value, int):
+        return _amount(float(value))
+    return format_date(value) if isinstance(value, date) else f"«{value}»"
 
 
 def _percent_or_number(value: float, percent: bool) -> str:
@@ -225,7 +232,7 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
                                          f"target «{ind.targets.get(actual.year, '')}»"),
         MSG_ZERO_DEN: (ACTUALS, "errore", f"consuntivo {when}: denominatore uguale a zero"),
         MSG_NEGATIVE: (ACTUALS, "errore", f"consuntivo {when}: numeratore o denominatore "
-                                          f"negativo ({n} / {d})"),
+                                          f"negativo ({_num(n)} / {_num(d)})"),
         _INCOMPLETE: (ACTUALS, "errore", f"consuntivo {when}: numeratore o denominatore "
                                          f"mancante ({_num(n)} / {_num(d)})"),
         MSG_MISMATCH: (ACTUALS, "errore", f"consuntivo {when} {_typed(actual, percent)} diverso da "
@@ -235,7 +242,7 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
                                            f"del denominatore {_num(d)}, una percentuale di parti "
                                            f"oltre 100 %: verificare il dato"),
         MSG_PERCENT: (IMPLAUSIBLE, "avviso",
-                      f"consuntivo {when} {_shown_effective(effective)} oltre 100 % per un "
+                      f"consuntivo {when} {_shown(effective, True)} oltre 100 % per un "
                       f"indicatore in percentuale con target «{ind.targets.get(actual.year)}»: "
                       f"valore non plausibile, verificare il dato"),
         MSG_NO_REFERENCE: (ACTUALS, "avviso", f"consuntivo {when}: manca il valore di "
@@ -267,16 +274,12 @@ def _shown_ratio(n: float | None, d: float | None, percent: bool) -> str:
     return _percent_or_number(n / d, percent)
 
 
-def _shown_effective(value: object) -> str:
-    return format_percent(value) if isinstance(value, float) else str(value)
-
-
 def _published(path: str, ind: Indicator, actual: Actual, when: object, ours: float | None,
                reason: str | None, effective: object) -> list[Finding]:
     published = actual.published_grade
     assert published is not None
     target = ind.targets.get(actual.year, "")
-    shown = _shown_effective(effective) if ind.unit == "%" else _typed(actual)
+    shown = _shown(effective, ind.unit == "%")
     if ours is None:
         message = (f"grado pubblicato {format_percent(published)} per il {when}, ma con questi "
                    f"dati l'indicatore non è valutabile ({reason})")

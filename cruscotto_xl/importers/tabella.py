@@ -336,7 +336,7 @@ def number_text(value: float | Decimal, percent: bool = False) -> str:
     if percent:
         exact *= 100
     exact = exact.normalize()
-    decimals = max(0, -exact.as_tuple().exponent)  # type: ignore[operator]
+    decimals = max(0, -int(exact.as_tuple().exponent))
     text = format_number(exact, decimals, grouping=False)
     return f"{text} %" if percent else text
 
@@ -1313,7 +1313,8 @@ def _year_cell(ind: Indicator, col: YearColumn) -> _Out:
     if col.key == "reference":
         if col.year not in ind.references:
             return _NONE
-        ref = ind.references[col.year]  # type: ignore[index]
+        assert col.year is not None
+        ref = ind.references[col.year]
         return _Out("n.d.") if ref is None else _out_number(ref)
     if col.key in ACTUAL_KEYS:
         assert col.year is not None
