@@ -188,10 +188,11 @@ def audit_command(
         "--xlsx", help="Scrive anche il foglio Controlli in questa cartella Excel")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
 ) -> None:
-    """Controlla la qualità di un piano: pesi, codici doppi, target illeggibili o ambigui,
-    consuntivi incoerenti con numeratore/denominatore, valori non plausibili (percentuali
-    oltre 100 %), target meno sfidanti del consuntivo dell'anno prima, gradi pubblicati
-    diversi da quelli calcolati.
+    """Controlla la qualità di un piano ed elenca tutti i problemi.
+
+    Pesi, codici doppi, target illeggibili o ambigui, consuntivi incoerenti con
+    numeratore/denominatore, valori non plausibili (percentuali oltre 100 %), target meno
+    sfidanti del consuntivo dell'anno prima, gradi pubblicati diversi da quelli calcolati.
 
     Esce con 1 se trova errori (gli avvisi non bloccano).
 

@@ -129,8 +129,9 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
 @importa_app.command("integra")
 def integra(file: Source, out: Out, anno: Year = None, ente: Entity = None,
             sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
-    """Importa l'export «Obiettivi operativi con indicatori» (Integra): albero degli
-    obiettivi, indicatori, consuntivi e gradi pubblicati dell'anno.
+    """Importa l'export «Obiettivi operativi con indicatori» (Integra).
+
+    Albero degli obiettivi, indicatori, consuntivi e gradi pubblicati dell'anno.
 
     Esempio: [bold]cruscotto importa integra export.txt --out piano-2023.yaml[/]
     """
@@ -141,11 +142,12 @@ def integra(file: Source, out: Out, anno: Year = None, ente: Entity = None,
 @importa_app.command("tabella")
 def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
             sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
-    """Importa una tabella piatta .xlsx o .csv (una riga per indicatore): Ambito, Obiettivo
-    strategico, Obiettivo operativo, Indicatore, Peso…, Target 2024…, Consuntivo 2023….
+    """Importa una tabella .xlsx o .csv con una riga per indicatore.
 
-    I nomi delle colonne sono riconosciuti senza badare a maiuscole, accenti, spazi e
-    sinonimi comuni; le colonne sconosciute e le righe fuori posto sono segnalate.
+    Colonne come Ambito, Obiettivo strategico, Obiettivo operativo, Indicatore, Peso…,
+    Target 2024…, Consuntivo 2023… (elenco completo in docs/tabella.md). I nomi delle
+    colonne sono riconosciuti senza badare a maiuscole, accenti, spazi e sinonimi comuni; le
+    colonne sconosciute e le righe fuori posto sono segnalate.
 
     Esempio: [bold]cruscotto importa tabella piano.xlsx --out piano-2024.yaml[/]
     """
@@ -156,8 +158,10 @@ def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
 @importa_app.command("pira")
 def pira(file: Source, out: Out, anno: Year = None, ente: Entity = None,
          sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
-    """Importa il cruscotto degli obiettivi strategici (PIRA): obiettivi, pesi su AS,
-    risorse, prospettiva BSC, missione/programma, indicatori e target per tre anni.
+    """Importa il cruscotto degli obiettivi strategici (PIRA).
+
+    Obiettivi, pesi su AS, risorse, prospettiva BSC, missione/programma, indicatori e target
+    per tre anni.
 
     Esempio: [bold]cruscotto importa pira cruscotto.md --anno 2024 --out piano-2024.yaml[/]
     """
