@@ -21,6 +21,7 @@ from rich.table import Table
 
 from .addin.cli import addin_app
 from .aggregate import Node
+from .audit_cli import audit_command
 from .checks import Problem, has_errors, validate_plan
 from .demo import DemoError, run_demo
 from .generate import (
@@ -32,6 +33,7 @@ from .generate import (
     prepare_new_year,
     run_jobs,
 )
+from .importers.cli import importa_app
 from .model import Plan, Policy
 from .numbers import NumberError, format_percent, parse_actual
 from .planfile import PlanFileError, load_changes, load_plan
@@ -486,6 +488,8 @@ def consolida(
 
 
 app.add_typer(addin_app, name="addin")
+app.add_typer(importa_app, name="importa")
+command("audit")(audit_command)
 
 
 def main() -> None:
