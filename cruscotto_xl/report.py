@@ -359,7 +359,7 @@ def _cover(data: ReportData) -> str:
     ident = data.reading.identity
     plan = data.plan
     scope = (f"Ufficio: {ident.office}" if ident.office
-             else "Intero piano (cartella del piano o consolidata)")
+             else "Intero piano")
     meta = [f"Fonte: {data.reading.path.name}"]
     if plan.title:
         meta.append(f"Piano: {plan.title}")
