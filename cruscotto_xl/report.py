@@ -27,13 +27,12 @@ import html
 import io
 import os
 import tempfile
-import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .aggregate import Node, evaluate
 from .audit import audit_plan
@@ -42,9 +41,12 @@ from .filling import plan_with_typed
 from .model import FINAL_PERIOD, Actual, Band, Indicator, Plan
 from .numbers import format_date, format_number, format_percent, from_excel_serial
 from .reader.read import Reading, read_workbook
-from .rules import Grade, effective_actual, ge, valutazione
+from .rules import NOT_GRADED_PREFIX, Grade, effective_actual, ge, valutazione
 from .targets import Kind, TargetError
 from .workbook.styles import style_sheet
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["HTML_NAME", "PDF_NAME", "ReportError", "ReportFiles", "build_report",
            "report_html", "traffic_light"]
@@ -58,12 +60,13 @@ CHART_DPI = 150
 #: Italian hint shown when the PDF renderer is missing.
 PDF_INSTALL_HINT = (
     "per il PDF serve WeasyPrint: `pip install weasyprint` (su Debian servono anche "
-    "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0`), oppure usare --no-pdf"
+    "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0`, come fa "
+    "scripts/setup.sh), oppure usare --no-pdf"
 )
 
+#: Traffic lights, named as the colours of ``stile.yaml`` (``verde`` and ``verde_testo``…).
 Light = Literal["verde", "giallo", "rosso", "grigio"]
-LIGHT_NAMES: dict[Light, str] = {"verde": "verde", "giallo": "giallo", "rosso": "rosso",
-                                 "grigio": "grigio"}
+LIGHTS: tuple[Light, ...] = ("verde", "giallo", "rosso", "grigio")
 
 
 class ReportError(Exception):
@@ -161,7 +164,10 @@ def actual_text(ind: Indicator, actual: Actual | None, year: int) -> str:
     if isinstance(value, str):
         return value
     if target is not None and target.kind is Kind.DEADLINE:
-        return format_date(from_excel_serial(value))
+        try:
+            return format_date(from_excel_serial(value))
+        except (OverflowError, ValueError):  # a number no date can be: shown as typed
+            pass
     if unit == "%":
         return format_percent(value)
     text = format_number(value, 0 if float(value).is_integer() else 2)
@@ -183,9 +189,9 @@ def _colors() -> dict[str, str]:
     return style_sheet()["colori"]
 
 
-def _png(fig: object) -> bytes:
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=CHART_DPI)  # type: ignore[attr-defined]
+    fig.savefig(buf, format="png", dpi=CHART_DPI)
     return buf.getvalue()
 
 
@@ -234,32 +240,34 @@ def valutazione_counts(data: ReportData) -> list[tuple[str, int, Light]]:
         if node.level != "indicatore":
             continue
         label = valutazione(node.grade, data.bands)
-        if node.grade.value is None and label != "Neutralizzato":
-            label = "Non valutabile"
+        if label.startswith(NOT_GRADED_PREFIX):  # one row, whatever the reason
+            label = NOT_GRADED_PREFIX
         counts[label] += 1
         lights[label] = traffic_light(node.grade, data.bands)
-    order = [b.label for b in data.bands] + ["Non valutabile", "Neutralizzato"]
+    order = [b.label for b in data.bands] + [NOT_GRADED_PREFIX]
+    order += [label for label in counts if label not in order]  # e.g. Neutralizzato
     return [(label, counts[label], lights[label]) for label in order if counts[label]]
 
 
 def valutazione_chart(rows: list[tuple[str, int, Light]]) -> bytes | None:
-    """Bars: how many indicators per valutazione, in the traffic-light colours."""
+    """Horizontal bars: how many indicators per valutazione, in the traffic-light colours."""
     from matplotlib.figure import Figure
 
     if not rows:
         return None
     colors = _colors()
-    fig = Figure(figsize=(3.6, 2.0), layout="constrained")
+    fig = Figure(figsize=(3.6, 0.7 + 0.28 * len(rows)), layout="constrained")
     ax = fig.add_subplot()
-    x = list(range(len(rows)))
-    ax.bar(x, [n for _, n, _ in rows], color=[colors[lt] for *_, lt in rows],
-           edgecolor=[colors[f"{lt}_testo"] for *_, lt in rows], linewidth=0.8, width=0.6)
-    ax.set_xticks(x, [textwrap.fill(label, 14) for label, *_ in rows], parse_math=False,
-                  fontsize=6)
-    ax.tick_params(axis="y", labelsize=7)
-    for xi, (_, n, _) in zip(x, rows, strict=True):
-        ax.text(xi, n, str(n), ha="center", va="bottom", fontsize=8, color=colors["titolo"])
-    ax.set_ylim(0, max(n for _, n, _ in rows) * 1.2 + 0.5)
+    y = list(range(len(rows)))
+    counts = [n for _, n, _ in rows]
+    ax.barh(y, counts, color=[colors[lt] for *_, lt in rows], height=0.65,
+            edgecolor=[colors[f"{lt}_testo"] for *_, lt in rows], linewidth=0.6)
+    ax.set_yticks(y, [_short(label, 28) for label, *_ in rows], parse_math=False, fontsize=7)
+    ax.invert_yaxis()
+    ax.tick_params(axis="x", labelsize=7)
+    for yi, n in zip(y, counts, strict=True):
+        ax.text(n, yi, f" {n}", va="center", fontsize=7, color=colors["titolo"])
+    ax.set_xlim(0, max(counts) * 1.15 + 0.5)
     ax.set_title("Indicatori per valutazione", fontsize=8, color=colors["titolo"], loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -277,7 +285,7 @@ def _css() -> str:
     lights = "\n".join(
         f".{name} {{ background: {c[name]}; color: {c[name + '_testo']}; }}\n"
         f".dot.{name} {{ background: {c[name + '_testo']}; }}"
-        for name in LIGHT_NAMES)
+        for name in LIGHTS)
     font = style_sheet()["font"]["nome"]
     return f"""
 @page {{ size: A4; margin: 18mm 15mm 18mm 15mm;
@@ -315,16 +323,16 @@ th {{ background: {c['intestazione']}; color: {c['intestazione_testo']}; text-al
   font-weight: bold; }}
 th, td {{ border: 0.5pt solid {c['bordo']}; padding: 0.8mm 1.2mm; vertical-align: top; }}
 td.num, th.num {{ text-align: right; white-space: nowrap; }}
+td.value {{ text-align: right; }}
 tr.ambito td {{ font-weight: bold; background: #F2F2F2; }}
 tr.ente td {{ font-weight: bold; border-top: 1.5pt solid {c['titolo']}; }}
 td.indent {{ padding-left: 5mm; }}
 .small {{ font-size: 7.5pt; color: {c['etichetta']}; }}
 .dot {{ display: inline-block; width: 2.6mm; height: 2.6mm; border-radius: 50%;
   margin-right: 1mm; vertical-align: -0.3mm; }}
-.dot.grigio {{ background: {c['bordo']}; }}
 {lights}
 figure {{ margin: 2mm 0; break-inside: avoid; page-break-inside: avoid; }}
-figure img {{ width: 100%; }}
+figure img {{ max-width: 100%; max-height: 240mm; }}
 p.oo {{ margin: 3mm 0 1mm; break-after: avoid; page-break-after: avoid; }}
 .errore {{ color: {c['rosso_testo']}; font-weight: bold; }}
 .avviso {{ color: {c['giallo_testo']}; font-weight: bold; }}
@@ -459,7 +467,7 @@ def _indicator_table(data: ReportData, indicators: list[Indicator], nodes: dict[
         rows.append(f"<tr><td>{_e(ind.code)}</td><td>{_e(ind.name)}</td>"
                     f'<td class="num">{_e(format_number(node.weight))}</td>'
                     f"<td>{_e(ind.targets.get(data.year, ''))}</td>"
-                    f'<td class="num">{shown}</td>{_light_cell(node.grade, bands)}'
+                    f'<td class="value">{shown}</td>{_light_cell(node.grade, bands)}'
                     f"<td>{_e(valutazione(node.grade, bands))}</td>"
                     f"<td>{_e(_note_text(ind, actual, data.year))}</td></tr>")
     headers = [("Codice", ""), ("Indicatore", ""), ("Peso", "num"), ("Target", ""),
