@@ -24,6 +24,7 @@ from cruscotto_xl.reader.consolidate import consolidate, write_master
 from cruscotto_xl.report import ReportError, build_report, traffic_light
 from cruscotto_xl.report_cli import relazione
 from cruscotto_xl.rules import Grade
+from cruscotto_xl.split import plan_for_office
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.styles import style_sheet
 
@@ -198,3 +199,19 @@ def test_cli(built, tmp_path):
 def test_missing_source_is_a_report_error(tmp_path):
     with pytest.raises(ReportError, match="file non trovato"):
         build_report(tmp_path / "manca.xlsx", tmp_path / "out")
+
+
+def test_report_of_an_office_mid_year(tmp_path):
+    plan = load_plan(PLAN_FILE)
+    office = plan.offices[0].name
+    source = tmp_path / "ufficio.xlsx"
+    write_workbook(plan, source, office=office, period="30/06")
+    fill_workbook(source, typed_from_plan(plan, plan.year))
+    files = build_report(source, tmp_path / "out", pdf=False)
+    text = files.html.read_text(encoding="utf-8")
+    assert f"Ufficio: {html.escape(office)}" in text
+    assert "monitoraggio intermedio al 30/06/2023" in text
+    part = plan_with_typed(plan, typed_from_plan(plan, plan.year), plan.year, "30/06")
+    expected = evaluate(plan_for_office(part, office),
+                        plan.year, "30/06").grade
+    assert files.grade.value == pytest.approx(expected.value, abs=1e-12)
