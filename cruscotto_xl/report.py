@@ -25,8 +25,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .aggregate import Node, evaluate
+from .atomic import write_atomically
 from .audit import audit_plan
 from .checks import Problem
 from .filling import plan_with_typed
@@ -568,17 +567,6 @@ def report_html(data: ReportData) -> str:
 
 # --- files -----------------------------------------------------------------------------
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_pdf(document: str, base: Path) -> bytes:
     """The PDF of an HTML report (WeasyPrint; fonts from fontconfig)."""
     try:
@@ -611,11 +599,12 @@ def build_report(source: Path, out_dir: Path, *, pdf: bool = True) -> ReportFile
         raise ReportError(f"{out_dir}: impossibile creare la cartella ({exc.strerror})") from None
     document = report_html(data)
     html_path = out_dir / HTML_NAME
-    _write_atomically(html_path, document.encode("utf-8"))
+    write_atomically(html_path, lambda tmp: tmp.write_text(document, encoding="utf-8"), keep=0)
     pdf_path = None
     if pdf:
         pdf_path = out_dir / PDF_NAME
-        _write_atomically(pdf_path, render_pdf(document, out_dir))
+        pdf_bytes = render_pdf(document, out_dir)
+        write_atomically(pdf_path, lambda tmp: tmp.write_bytes(pdf_bytes), keep=0)
     root = data.root
     return ReportFiles(html_path, pdf_path, data.reading.identity.entity, data.year, root.grade,
                        valutazione(root.grade, data.bands), len(data.audit))

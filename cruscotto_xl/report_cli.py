@@ -42,10 +42,13 @@ def relazione(
 ) -> None:
     """Relazione sulla performance (HTML stampabile in A4 e PDF) di una cartella Excel.
 
-    Contiene il grado dell'ente, degli ambiti e degli obiettivi con i semafori, le tabelle
-    degli indicatori (target, consuntivo, grado, valutazione, note), i grafici, i rilievi
-    dell'audit e lo storico delle modifiche. I gradi sono quelli delle formule della
-    cartella. Una relazione già presente nella cartella di destinazione viene sostituita.
+    Grado dell'ente, degli ambiti e degli obiettivi con i semafori; tabelle degli indicatori.
+
+    Target, consuntivo, grado, valutazione e note; grafici, rilievi dell'audit, modifiche.
+
+    I gradi sono quelli calcolati dalle formule della cartella.
+
+    Una relazione già presente nella cartella di destinazione viene sostituita.
 
     Esempio: [bold]cruscotto relazione cruscotto.xlsx --out relazione/[/]
     """
