@@ -43,6 +43,7 @@ from .reader.read import NotOurWorkbookError
 from .reader.refresh import RefreshError, refresh_workbook
 from .reader.safe_open import UntrustedFileError
 from .recalc import RecalcError
+from .report_cli import relazione
 from .rollover import RolloverError
 from .rules import grade, valutazione
 from .targets import Polarity, TargetError, format_target, parse_target
@@ -490,6 +491,7 @@ def consolida(
 app.add_typer(addin_app, name="addin")
 app.add_typer(importa_app, name="importa")
 command("audit")(audit_command)
+command("relazione", "report")(relazione)
 
 
 def main() -> None:
