@@ -199,17 +199,15 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
         if year not in ind.references and previous is not None \
                 and isinstance(previous.value, float):
             ind.references[year] = previous.value
-    object.__setattr__(new, "year", year)
-    object.__setattr__(new, "id", _next_id(plan.id, plan.year, year))
-    object.__setattr__(new, "target_years",
-                       [y for y in plan.target_years if y >= year] or [year])
+    new.year = year
+    new.id = _next_id(plan.id, plan.year, year)
+    new.target_years = [y for y in plan.target_years if y >= year] or [year]
     if deliberation is not None:
-        object.__setattr__(new, "deliberation", deliberation)
+        new.deliberation = deliberation
     if plan.deadline is not None:
+        shift = plan.deadline.year + year - plan.year
         try:
-            object.__setattr__(new, "deadline",
-                               plan.deadline.replace(year=plan.deadline.year + year - plan.year))
+            new.deadline = plan.deadline.replace(year=shift)
         except ValueError:                     # 29 February
-            object.__setattr__(new, "deadline", plan.deadline.replace(
-                year=plan.deadline.year + year - plan.year, day=28))
+            new.deadline = plan.deadline.replace(year=shift, day=28)
     return result

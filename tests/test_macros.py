@@ -36,7 +36,7 @@ from cruscotto_xl.workbook.layout import (
 )
 from cruscotto_xl.workbook.styles import style_sheet
 from cruscotto_xl.xl import macros
-from cruscotto_xl.xl.port import OpenpyxlPort, XlwingsPort
+from cruscotto_xl.xl.port import OpenpyxlPort, XlwingsPort, cell_position
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "piano-operativo-2023.yaml"
@@ -61,14 +61,6 @@ def _formula_cells(path: Path) -> dict[str, set[str]]:
     with zipfile.ZipFile(path) as zf:
         index = read_index(zf)
         return {s: set(sheet_formulas(zf, part)) for s, part in index.sheets.items()}
-
-
-def _shown(port: OpenpyxlPort, sheet: str, coord: str) -> object:
-    from cruscotto_xl.xl.port import cell_position
-
-    r, c = cell_position(coord)
-    values = port.read(sheet).values
-    return values[r][c] if r < len(values) and c < len(values[r]) else ""
 
 
 def _assert_same(port: OpenpyxlPort, reference: Path, sheets: set[str] | None = None) -> int:
@@ -299,8 +291,6 @@ def fake_from_file(path: Path) -> FakeBook:
                     if v != "":
                         data.values[(r, c)] = v
             for coord, text in sheet_formulas(zf, index.sheets[sheet]).items():
-                from cruscotto_xl.xl.port import cell_position
-
                 rr, cc = cell_position(coord)
                 data.formulas[(rr + 1, cc + 1)] = text
             book.add_sheet(sheet, data, tables.get(sheet, {}))

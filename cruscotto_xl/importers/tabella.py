@@ -712,10 +712,10 @@ class _Builder:
         self.levels[id(obj)] = level
         return obj
 
-    def placeholder(self, kind: str, parent: Area | None, lineno: int, what: str) -> Any:
+    def unnamed_parent(self, kind: str, parent: Area | None, lineno: int, what: str) -> Any:
         """The ambito 000 / OS 00 of rows that name none (reported)."""
         columns = {"area": {"area_code", "area_title"}, "os": {"os_code", "os_title"}}[kind]
-        # A table without ambito (or OS) columns has none: one placeholder holds it all.
+        # A table without ambito (or OS) columns has none: this one container holds it all.
         severity: Severity = "errore" if columns & set(self.h.static) else "avviso"
         code, title = ("000", "Ambito non indicato") if kind == "area" else (
             "00", "Obiettivo strategico non indicato")
@@ -750,14 +750,14 @@ class _Builder:
         if not any(given.values()):
             area, os_, oo = prev_area, prev_os, prev_oo
             if area is None:
-                area = self.placeholder("area", None, lineno, "indicatore")
+                area = self.unnamed_parent("area", None, lineno, "indicatore")
         else:
             if given["area"]:
                 area = self.objective("area", None, *names["area"], lineno)
             elif prev_area is not None:
                 area = prev_area
             else:
-                area = self.placeholder("area", None, lineno, "obiettivo")
+                area = self.unnamed_parent("area", None, lineno, "obiettivo")
             os_ = None
             if given["os"]:
                 os_ = self.objective("os", area, *names["os"], lineno)
@@ -766,10 +766,10 @@ class _Builder:
             if given["oo"]:
                 if os_ is None:
                     what = f"obiettivo operativo «{names['oo'][0] or names['oo'][1]}»"
-                    os_ = self.placeholder("os", area, lineno, what)
+                    os_ = self.unnamed_parent("os", area, lineno, what)
                 oo = self.objective("oo", os_, *names["oo"], lineno)
         if os_ is None and has_indicator:
-            os_ = self.placeholder("os", area, lineno, "indicatore")
+            os_ = self.unnamed_parent("os", area, lineno, "indicatore")
         self.level_attributes(row, lineno, area, os_, oo)
         self.prev = (area, os_, oo)
         if has_indicator:

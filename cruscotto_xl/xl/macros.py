@@ -20,7 +20,7 @@ from pathlib import Path
 from ..checks import Problem, has_errors, validate_plan
 from ..filling import plan_with_typed
 from ..generate import OutputExistsError, prepare_new_year, run_jobs
-from ..numbers import excel_serial, format_number
+from ..numbers import cell_number, format_number
 from ..planfile import PlanFileError
 from ..reader.consolidate import consolidate as consolidate_folder
 from ..reader.consolidate import graded_plan
@@ -39,6 +39,7 @@ from ..workbook.layout import (
     SHEET_CHECKS,
     SHEET_OFFICES,
     SHEET_SUMMARY,
+    col_letter,
 )
 from ..workbook.stato import OFFICE_HEADERS
 from ..workbook.styles import style_sheet
@@ -132,8 +133,6 @@ def rectangles(coords: Iterable[str],
 
 
 def _coord(row: int, col: int) -> str:
-    from ..workbook.layout import col_letter
-
     return f"{col_letter(col)}{row + 1}"
 
 
@@ -171,11 +170,8 @@ def write_results(port: BookPort, book: Book, source: PortSource,
 
 
 def _same(shown: object, expected: object) -> bool:
-    if isinstance(shown, datetime):
-        shown = excel_serial(shown.date()) + (shown - datetime(shown.year, shown.month,
-                                                               shown.day)).total_seconds() / 86400
-    elif isinstance(shown, date):
-        shown = excel_serial(shown)
+    if isinstance(shown, date):          # a date-formatted cell: compare its serial
+        shown = cell_number(shown)
     if shown is None:
         shown = ""
     if isinstance(expected, int | float) and isinstance(shown, int | float) \
@@ -184,7 +180,7 @@ def _same(shown: object, expected: object) -> bool:
     return shown == expected
 
 
-def verify(port: BookPort, source: PortSource, book: Book,
+def verify(source: PortSource, book: Book,
            sheets: set[str] | None = None) -> list[str]:
     """Cells where the host's computed value differs from the grading engine's."""
     by_sheet: dict[str, list[str]] = {}
@@ -209,7 +205,7 @@ def _recompute(port: BookPort, title: str, sheets: set[str] | None) -> MacroResu
     book = refreshed_book(reading)
     cells = write_results(port, book, source, _input_cells(reading), sheets)
     port.calculate()
-    mismatches = verify(port, source, book, sheets)
+    mismatches = verify(source, book, sheets)
     where = "del riepilogo" if sheets else f"in {len({s for s, _ in book.formulas})} fogli"
     if mismatches:
         text = (f"{format_number(cells, 0)} celle ricalcolate {where}; "
@@ -362,13 +358,13 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
     port.add_sheet(SHEET_OFFICES)
     statuses = [[s.office, s.state, s.file, s.modified or "", s.missing_values, s.problems]
                 for s in result.statuses]
-    previous = source.sheet(SHEET_OFFICES) if SHEET_OFFICES in reading_sheets(port) else []
+    previous = source.sheet(SHEET_OFFICES)      # an earlier Consolida's rows, to clear
     block = [[f"Stato degli uffici — {plan.entity} {ident.year}"] + [""] * 5, [""] * 6,
              list(OFFICE_HEADERS), *statuses]
     block += [[""] * 6 for _ in range(max(0, len(previous) - len(block)))]
     port.write_values(SHEET_OFFICES, 0, 0, block)
     port.calculate()
-    mismatches = verify(port, source, book)
+    mismatches = verify(source, book)
     report_on_checks(port, source, reading, f"Esito di Consolida ({folder})", result.problems)
     returned = sum(s.state != "mancante" for s in result.statuses)
     text = (f"{result.files} file letti nella cartella {folder}; {returned} uffici su "
@@ -378,10 +374,6 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
         text += f"\n{len(mismatches)} valori di Excel diversi dal motore di calcolo."
     text = _with_problems(text, result.problems)
     return MacroResult("Consolida", text, not mismatches, result.problems, cells, mismatches)
-
-
-def reading_sheets(port: BookPort) -> set[str]:
-    return set(port.sheet_names())
 
 
 def consolida(port: BookPort | None = None, folder: Path | str | None = None) -> MacroResult:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from openpyxl.styles import PatternFill
 from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from ..numbers import from_excel_serial
 from ..reader.package import split_reference
@@ -216,8 +216,8 @@ class OpenpyxlPort:
 # --------------------------------------------------------------------------- xlwings
 
 
-def _as_block(value: Any) -> Block:
-    """What xlwings/COM gives for a range (scalar, row, or rows) as rows."""
+def as_block(value: Any) -> Block:
+    """A scalar, a row or a block, as Excel and xlwings give a range, as a block."""
     if isinstance(value, list | tuple):
         if value and isinstance(value[0], list | tuple):
             return [list(r) for r in value]
@@ -290,9 +290,9 @@ class XlwingsPort:
         last = ws.used_range.last_cell
         rng = ws.range((1, 1), (last.row, last.column))
         values = [["" if v is None else v for v in row]
-                  for row in _as_block(rng.options(ndim=2).value)]
+                  for row in as_block(rng.options(ndim=2).value)]
         formulas = {}
-        for i, row in enumerate(_as_block(rng.formula)):
+        for i, row in enumerate(as_block(rng.formula)):
             for j, text in enumerate(row):
                 if isinstance(text, str) and text.startswith("="):
                     formulas[f"{col_letter(j)}{i + 1}"] = text
@@ -346,6 +346,5 @@ class XlwingsPort:
 
 def cell_position(coord: str) -> tuple[int, int]:
     """``"C7"`` → (6, 2), 0-based row and column."""
-    letters, row = coordinate_from_string(coord)
-    col = range_boundaries(f"{letters}1")[0]
+    row, col = coordinate_to_tuple(coord)
     return row - 1, col - 1

@@ -23,22 +23,14 @@ from ..numbers import NumberError, is_missing_text, parse_actual, parse_number
 from ..planfile import error_message
 from ..rules import Grade, grade
 from ..targets import TargetError, parse_target
+from .port import as_block
 
 CATEGORY = "Cruscotto"
 ERROR = "Errore: "
 
 
-def _rows(value: Any) -> list[list[Any]]:
-    """A scalar, a row or a block, as Excel may pass it, as a block."""
-    if isinstance(value, list | tuple):
-        if value and isinstance(value[0], list | tuple):
-            return [list(r) for r in value]
-        return [list(value)]
-    return [[value]]
-
-
 def _flat(value: Any) -> list[Any]:
-    return [v for row in _rows(value) for v in row]
+    return [v for row in as_block(value) for v in row]
 
 
 def _actual(value: Any) -> Any:
