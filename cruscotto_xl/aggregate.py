@@ -91,11 +91,12 @@ def contribution_formula(weight: str, grade: str) -> str:
 
 # --- the plan tree ---------------------------------------------------------------------
 
-def indicator_spec(ind: Indicator, year: int, policy: Policy) -> GradeSpec:
-    """Everything the plan fixes for grading ``ind`` in ``year``."""
+def indicator_spec(ind: Indicator, year: int, policy: Policy,
+                   period: str = FINAL_PERIOD) -> GradeSpec:
+    """Everything the plan fixes for grading ``ind`` in ``year`` at ``period``."""
     status = ind.status_for(year)
     return GradeSpec.from_target(
-        ind.target_for(year),
+        ind.target_for(year, period),
         policy,
         threshold=ind.threshold,
         red_flag=ind.red_flag,
@@ -110,7 +111,7 @@ def grade_indicator(ind: Indicator, year: int, policy: Policy,
     actual = ind.actual_for(year, period) if with_actuals else None
     value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
         if actual else None
-    return grade_spec(value, indicator_spec(ind, year, policy), ind.reference_for(year))
+    return grade_spec(value, indicator_spec(ind, year, policy, period), ind.reference_for(year))
 
 
 def _indicator_nodes(indicators: list[Indicator], year: int, policy: Policy,

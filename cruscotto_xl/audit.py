@@ -329,6 +329,17 @@ def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
     return merged, problems
 
 
+def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None) -> Plan:
+    """``plan`` with ``source``'s actuals (matched by indicator code), except ``skip``'s
+    (year, period): how values consolidated earlier follow a newer copy of the plan."""
+    known = {s.indicator.code for s in plan.indicators()}
+    carried = {s.indicator.code: [a for a in s.indicator.actuals if (a.year, a.period) != skip]
+               for s in source.indicators() if s.indicator.code in known}
+    merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a})
+    return merged
+
+
 __all__ = [
-    "CHECKS", "Finding", "audit_findings", "audit_plan", "merge_actuals", "plan_actuals",
+    "CHECKS", "Finding", "audit_findings", "audit_plan", "carry_actuals", "merge_actuals",
+    "plan_actuals",
 ]

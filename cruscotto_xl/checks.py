@@ -132,6 +132,17 @@ def check_indicators(plan: Plan) -> list[Problem]:
                 problems.append(Problem(f"{slot.path}.soglia_rossa",
                                         f"la soglia rossa {red_flag} deve superare il target "
                                         f"{target.value}", subject=ind.code))
+        for year, by_period in sorted(ind.period_targets.items()):
+            for period, text in by_period.items():
+                where = f"{slot.path}.target_periodi.{year}.{period}"
+                if period not in plan.period_dates[:-1]:
+                    problems.append(Problem(where, f"«{period}» non è un periodo intermedio del "
+                                                   f"piano ({', '.join(plan.period_dates[:-1])})",
+                                            subject=ind.code))
+                try:
+                    parse_target(text, ind.polarity)
+                except TargetError as exc:
+                    problems.append(Problem(where, str(exc), subject=ind.code))
         if plan.year not in ind.targets:
             problems.append(Problem(f"{slot.path}.target",
                                     f"nessun target per il {plan.year}: solo monitoraggio",

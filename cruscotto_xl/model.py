@@ -162,6 +162,9 @@ class Indicator(_Model):
     offices: list[str] = Field(default_factory=list, alias="uffici")
     polarity: Polarity | None = Field(None, alias="verso")
     targets: dict[int, str] = Field(default_factory=dict, alias="target")
+    period_targets: dict[int, dict[str, str]] = Field(default_factory=dict,
+                                                      alias="target_periodi")
+    """Intermediate targets: year → period (``30/06``) → target text; else the annual one."""
     threshold: Fraction | None = Field(None, alias="soglia", ge=0, le=1)
     red_flag: float | None = Field(None, alias="soglia_rossa")
     tolerance: float | None = Field(None, alias="tolleranza", ge=0)
@@ -178,9 +181,23 @@ class Indicator(_Model):
             return {k: "" if v is None else str(v) for k, v in value.items()}
         return value
 
-    def target_for(self, year: int) -> Target:
+    @field_validator("period_targets", mode="before")
+    @classmethod
+    def _period_target_texts(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {y: ({p: "" if t is None else str(t) for p, t in v.items()}
+                        if isinstance(v, dict) else v) for y, v in value.items()}
+        return value
+
+    def target_text(self, year: int, period: str = FINAL_PERIOD) -> str:
+        """The target text of ``year`` at ``period``: the intermediate one if given."""
+        interim = self.period_targets.get(year, {}).get(period) \
+            if period != FINAL_PERIOD else None
+        return interim if interim else self.targets.get(year, "")
+
+    def target_for(self, year: int, period: str = FINAL_PERIOD) -> Target:
         """The parsed target of ``year`` (no target that year means monitoring only)."""
-        return parse_target(self.targets.get(year, ""), self.polarity)
+        return parse_target(self.target_text(year, period), self.polarity)
 
     def actual_for(self, year: int, period: str = FINAL_PERIOD) -> Actual | None:
         return next((a for a in self.actuals if a.year == year and a.period == period), None)
@@ -249,6 +266,33 @@ class Office(_Model):
     head: str | None = Field(None, alias="responsabile")
 
 
+PERIOD_PATTERN = re.compile(r"^(0[1-9]|[12]\d|3[01])/(0[1-9]|1[0-2])$")
+
+
+class Period(_Model):
+    """A monitoring date of the year (*monitoraggio*): ``30/06`` intermedio, ``31/12`` finale."""
+
+    date: str = Field(alias="data")
+    label: str = Field(alias="nome", min_length=1)
+
+    @field_validator("date")
+    @classmethod
+    def _day_month(cls, value: str) -> str:
+        if not PERIOD_PATTERN.match(value):
+            raise ValueError(f"«{value}» non è una data gg/mm (es. 30/06)")
+        return value
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Sort key: (month, day)."""
+        day, month = self.date.split("/")
+        return int(month), int(day)
+
+
+def default_periods() -> list[Period]:
+    return [Period(data="30/06", nome="intermedio"), Period(data=FINAL_PERIOD, nome="finale")]
+
+
 class Plan(_Model):
     schema_version: int = Field(SCHEMA_VERSION, alias="versione_schema")
     id: str = Field("", alias="id")
@@ -262,6 +306,18 @@ class Plan(_Model):
     offices: list[Office] = Field(default_factory=list, alias="uffici")
     areas: list[Area] = Field(default_factory=list, alias="ambiti")
     removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
+    periods: list[Period] = Field(default_factory=default_periods, alias="periodi")
+
+    @field_validator("periods")
+    @classmethod
+    def _periods(cls, value: list[Period]) -> list[Period]:
+        dates = [p.date for p in value]
+        if len(set(dates)) != len(dates):
+            raise ValueError("periodi ripetuti: " + ", ".join(dates))
+        ordered = sorted(value, key=lambda p: p.key)
+        if not ordered or ordered[-1].date != FINAL_PERIOD:
+            raise ValueError(f"l'ultimo periodo di monitoraggio deve essere il {FINAL_PERIOD}")
+        return ordered
 
     def model_post_init(self, __context: Any) -> None:
         if not self.id:
@@ -269,6 +325,14 @@ class Plan(_Model):
             object.__setattr__(self, "id", f"{slug}-{self.year}")
         if not self.target_years:
             object.__setattr__(self, "target_years", [self.year])
+
+    @property
+    def period_dates(self) -> list[str]:
+        """The monitoring dates in order, the year end last."""
+        return [p.date for p in self.periods]
+
+    def period_label(self, period: str) -> str:
+        return next((p.label for p in self.periods if p.date == period), period)
 
     def indicators(self) -> Iterator[IndicatorSlot]:
         """Every indicator with its place in the tree and its path in the plan file."""
