@@ -18,11 +18,20 @@ from .model import FINAL_PERIOD, Plan
 from .reader.locate import defined_cell, find_table, registry, summary_table
 from .rules import Grade, valutazione
 from .split import plan_for_office
-from .workbook.layout import INDICATOR_COLUMNS, LEVEL_LABELS, SUMMARY_COLUMNS
+from .workbook.layout import (
+    INDICATOR_COLUMNS,
+    LEVEL_LABELS,
+    PERIOD_COLUMNS,
+    PERIOD_INDEX,
+    SUMMARY_COLUMNS,
+    period_header,
+    period_summary_table,
+)
 
 TOLERANCE = 1e-9
 _IND = {c.key: c.header for c in INDICATOR_COLUMNS}
 _SUM = {c.key: c.header for c in SUMMARY_COLUMNS}
+_GRADE = PERIOD_COLUMNS[PERIOD_INDEX["grade"]]
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ def _same(excel: object, python: float | str) -> bool:
 
 def compare_with_engine(recalculated: Path, plan: Plan, *, year: int | None = None,
                         office: str | None = None, period: str = FINAL_PERIOD) -> Comparison:
-    """Check every grade and valutazione of a recalculated workbook against the engine."""
+    """Check every grade and valutazione of a recalculated workbook against the engine,
+    for the open ``period`` and for each other monitoring period of the plan."""
     year = year or plan.year
     part = plan_for_office(plan, office) if office else plan
     root = evaluate(part, year, period)
@@ -81,25 +91,41 @@ def compare_with_engine(recalculated: Path, plan: Plan, *, year: int | None = No
             mismatches.append(Mismatch(cell.parent.title, cell.coordinate,
                                        f"valutazione {what}", cell.value, expected))
 
-    nodes: dict[tuple[str, str], Node] = {(n.level, n.code): n for n in root.walk()}
-    for entry in registry(wb):
-        table = find_table(wb, entry.table)
-        for row in table.rows:
-            code = str(row[_IND["code"]].value)
-            node = nodes[("indicatore", code)]
-            check(row[_IND["grade"]], f"indicatore {code}", node.grade)
-            check_text(row[_IND["valutazione"]], f"indicatore {code}",
-                       valutazione(node.grade, bands))
-        objective = nodes[(entry.level, entry.code)]
-        own = [c for c in objective.children if c.level == "indicatore"]
-        if own:
-            check(defined_cell(wb, entry.grade_name), f"obiettivo {entry.code}",
-                  weighted_mean([(c.weight, c.grade) for c in own]))
+    # The open period in the main columns and summary; every other period of the plan in
+    # its own columns («Grado 30/06»), its objective grade below them and its summary sheet.
+    views: list[tuple[str | None, Node]] = [(None, root)] + [
+        (q, evaluate(part, year, q)) for q in part.period_dates if q != period]
+    tables = [(entry, find_table(wb, entry.table)) for entry in registry(wb)]
     labels = {v: k for k, v in LEVEL_LABELS.items()}
-    for row in summary_table(wb).rows:
-        level = labels[str(row[_SUM["level"]].value)]
-        code = str(row[_SUM["code"]].value)
-        node = root if level == "ente" else nodes[(level, code)]
-        check(row[_SUM["grade"]], f"{level} {code}", node.grade)
-        check_text(row[_SUM["valutazione"]], f"{level} {code}", valutazione(node.grade, bands))
+    for other, view_root in views:
+        nodes: dict[tuple[str, str], Node] = {(n.level, n.code): n for n in view_root.walk()}
+        grade_header = _IND["grade"] if other is None else period_header(_GRADE, other)
+        at = "" if other is None else f" al {other}"
+        for entry, table in tables:
+            for row in table.rows:
+                code = str(row[_IND["code"]].value)
+                node = nodes[("indicatore", code)]
+                check(row[grade_header], f"indicatore {code}{at}", node.grade)
+                if other is None:
+                    check_text(row[_IND["valutazione"]], f"indicatore {code}",
+                               valutazione(node.grade, bands))
+            objective = nodes[(entry.level, entry.code)]
+            own = [c for c in objective.children if c.level == "indicatore"]
+            if not own:
+                continue
+            expected = weighted_mean([(c.weight, c.grade) for c in own])
+            if other is None:
+                check(defined_cell(wb, entry.grade_name), f"obiettivo {entry.code}", expected)
+            elif table.rows:
+                below = table.rows[-1][grade_header].offset(row=2)
+                check(below, f"obiettivo {entry.code}{at}", expected)
+        summary = summary_table(wb) if other is None else find_table(
+            wb, period_summary_table(other))
+        for row in summary.rows:
+            level = labels[str(row[_SUM["level"]].value)]
+            code = str(row[_SUM["code"]].value)
+            node = view_root if level == "ente" else nodes[(level, code)]
+            check(row[_SUM["grade"]], f"{level} {code}{at}", node.grade)
+            check_text(row[_SUM["valutazione"]], f"{level} {code}{at}",
+                       valutazione(node.grade, bands))
     return Comparison(compared, mismatches)

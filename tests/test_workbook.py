@@ -40,6 +40,11 @@ def operativo(tmp_path_factory):
     return plan, openpyxl.load_workbook(path)
 
 
+def objective_worksheets(wb):
+    """The objective sheets: those holding an indicator table."""
+    return [ws for ws in wb.worksheets if any(t.startswith("crx_ind_") for t in ws.tables)]
+
+
 def table_rows(ws, name):
     ref = ws.tables[name].ref
     rows = list(ws[ref])
@@ -50,9 +55,10 @@ def table_rows(ws, name):
 def test_sheet_order_and_names(operativo):
     plan, wb = operativo
     names = wb.sheetnames
-    assert names[:2] == ["Istruzioni", "Riepilogo"]
-    assert names[-2:] == ["Controlli", "_cruscotto"]
-    objective_sheets = names[2:-2]
+    assert names[:3] == ["Istruzioni", "Riepilogo", "Riepilogo 30-06"]
+    assert names[-3:] == ["Validazione", "Controlli", "_cruscotto"]
+    objective_sheets = names[3:-3]
+    assert objective_sheets == [ws.title for ws in objective_worksheets(wb)]
     owners = [oo.code for a in plan.areas for o in a.objectives for oo in o.operational]
     assert len(objective_sheets) == len(owners) == 83
     assert [n.split(" ")[0] for n in objective_sheets] == owners
@@ -66,7 +72,7 @@ def test_protection_inputs_and_validation(operativo):
         assert ws.protection.sheet, ws.title
     assert wb[SHEET_META].sheet_state == "hidden"
     checked = 0
-    for ws in wb.worksheets[2:-2]:
+    for ws in objective_worksheets(wb):
         [table] = ws.tables.keys()
         validated = set()
         for dv in ws.data_validations.dataValidation:
@@ -109,7 +115,7 @@ def test_formulas_avoid_functions_libreoffice_7_lacks(operativo):
 
 def test_number_formats(operativo):
     _, wb = operativo
-    ws = wb[wb.sheetnames[2]]
+    ws = objective_worksheets(wb)[0]
     row = table_rows(ws, next(iter(ws.tables)))[0]
     assert row[HEADERS["grade"]].number_format == "0.00%"
     assert row[HEADERS["weight"]].number_format == '0.00"%"'
@@ -165,7 +171,7 @@ def test_per_office_split_covers_the_plan(tmp_path):
         write_workbook(plan, path, office=office)
         wb = openpyxl.load_workbook(path)
         assert wb[SHEET_META]["B5"].value == office
-        codes = [row[HEADERS["code"]].value for ws in wb.worksheets[2:-2]
+        codes = [row[HEADERS["code"]].value for ws in objective_worksheets(wb)
                  for row in table_rows(ws, next(iter(ws.tables)))]
         assert len(codes) == len(set(codes))
         found.update(codes)

@@ -22,17 +22,20 @@ from .controlli import write_checks
 from .istruzioni import write_instructions
 from .layout import (
     SHEET_CHECKS,
+    SHEET_HISTORY,
     SHEET_INSTRUCTIONS,
     SHEET_META,
     SHEET_OFFICES,
+    SHEET_SIGNOFF,
     SHEET_SUMMARY,
     safe_file_stem,
 )
 from .meta import write_meta
 from .obiettivo import write_objective_sheet
 from .riepilogo import write_summary
-from .stato import Extras, OfficeStatus, write_offices
+from .stato import Extras, OfficeStatus, write_history, write_offices
 from .styles import Styles
+from .validazione import write_signoff
 
 
 class _Worksheet(xlsxwriter.worksheet.Worksheet):
@@ -109,15 +112,24 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     istruzioni = wb.add_worksheet(SHEET_INSTRUCTIONS)
     riepilogo = wb.add_worksheet(SHEET_SUMMARY)
     offices = wb.add_worksheet(SHEET_OFFICES) if extras is not None else None
+    history = wb.add_worksheet(SHEET_HISTORY) if extras is not None else None
+    period_summaries = [wb.add_worksheet(v.summary_sheet) for v in book.views]
     objective_sheets = [wb.add_worksheet(s.name) for s in book.sheets]
+    signoff = wb.add_worksheet(SHEET_SIGNOFF) if extras is None else None
     controlli = wb.add_worksheet(SHEET_CHECKS)
     meta = wb.add_worksheet(SHEET_META)
     write_instructions(istruzioni, book)
     write_summary(wb, riepilogo, book)
+    for ws, view in zip(period_summaries, book.views, strict=True):
+        write_summary(wb, ws, book, view)
     if offices is not None and extras is not None:
         write_offices(offices, book, extras)
+    if history is not None and extras is not None:
+        write_history(history, book, extras.history)
     for ws, sheet in zip(objective_sheets, book.sheets, strict=True):
         write_objective_sheet(ws, book, sheet)
+    if signoff is not None:
+        write_signoff(wb, signoff, book)
     write_checks(wb, controlli, book)
     book.digest = write_meta(wb, meta, book)
     wb.close()
@@ -125,10 +137,17 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
 
 
 def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
-                  year: int | None = None) -> list[tuple[str | None, Path]]:
-    """(office, output path) for every workbook of a plan: one, or one per owner office."""
+                  year: int | None = None, period: str = FINAL_PERIOD
+                  ) -> list[tuple[str | None, Path]]:
+    """(office, output path) for every workbook of a plan: one, or one per owner office.
+
+    Workbooks of an intermediate period carry it in the name (``…_al_30-06``), so the
+    copies of two periods never replace each other.
+    """
     year = year or plan.year
     stem = safe_file_stem(f"{plan.id}")
+    if period != FINAL_PERIOD:
+        stem += f"_al_{period.replace('/', '-')}"
     if not per_office:
         return [(None, out_dir / f"{stem}.xlsx")]
     jobs = []

@@ -18,10 +18,15 @@ from ..numbers import excel_serial
 from ..rules import Grade, GradeSpec, effective_actual
 from ..targets import Kind
 from .layout import (
+    INDICATOR_COLUMNS,
     INDICATOR_INDEX,
+    PERIOD_COLUMNS,
+    PERIOD_INDEX,
     col_letter,
     objective_grade_name,
     objective_table,
+    period_summary_sheet,
+    period_summary_table,
     quote_sheet,
     sheet_names,
 )
@@ -36,6 +41,39 @@ if TYPE_CHECKING:
 HEADER_ROW = 5  # 0-based row of the indicator table's header on objective sheets
 
 
+@dataclass(frozen=True)
+class PeriodView:
+    """A monitoring period shown beside the workbook's open one: locked, graded by formulas.
+
+    Its values are the plan's actuals of that period (consolidated earlier, or none yet).
+    """
+
+    period: str
+    label: str
+    index: int                    # among the other periods, in plan order
+    root: Node                    # the Python grades of that period
+
+    def col(self, key: str) -> int:
+        return len(INDICATOR_COLUMNS) + self.index * len(PERIOD_COLUMNS) + PERIOD_INDEX[key]
+
+    @property
+    def summary_sheet(self) -> str:
+        return period_summary_sheet(self.period)
+
+    @property
+    def summary_table(self) -> str:
+        return period_summary_table(self.period)
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """One indicator at another period: its rule, Python grade and consolidated value."""
+
+    spec: GradeSpec
+    node: Node
+    value: object
+
+
 @dataclass
 class IndicatorRow:
     indicator: Indicator
@@ -47,10 +85,14 @@ class IndicatorRow:
     denominator: float | None = None
     note: str | None = None
     reference: float | None = None
+    periods: dict[str, PeriodRow] = field(default_factory=dict)
 
     def cell(self, key: str, absolute: bool = False) -> str:
         col = col_letter(INDICATOR_INDEX[key])
         return f"${col}${self.row + 1}" if absolute else f"{col}{self.row + 1}"
+
+    def period_cell(self, view: PeriodView, key: str) -> str:
+        return f"{col_letter(view.col(key))}{self.row + 1}"
 
     @property
     def unit(self) -> str | None:
@@ -84,6 +126,23 @@ class ObjectiveSheet:
     def own_grade(self) -> Grade:
         """The sheet's grade: the weighted mean of its own indicators."""
         return weighted_mean([(r.node.weight, r.node.grade) for r in self.rows])
+
+    def own_grade_at(self, view: PeriodView | None) -> Grade:
+        """The sheet's grade at the open period (None) or at another one."""
+        if view is None:
+            return self.own_grade
+        return weighted_mean([(r.periods[view.period].node.weight,
+                               r.periods[view.period].node.grade) for r in self.rows])
+
+    def grade_ref_at(self, view: PeriodView | None) -> str:
+        if view is None:
+            return self.grade_ref
+        col = col_letter(view.col("grade"))
+        return f"{quote_sheet(self.name)}!${col}${self.grade_row + 1}"
+
+    def period_range(self, view: PeriodView, key: str) -> str:
+        col = col_letter(view.col(key))
+        return f"${col}${self.first_row + 1}:${col}${self.last_row + 1}"
 
     @property
     def grade_name(self) -> str:
@@ -133,6 +192,7 @@ class Book:
     formulas: dict[tuple[str, str], str] = field(default_factory=dict)
     digest: str = ""
     extras: Extras | None = None
+    views: list[PeriodView] = field(default_factory=list)
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
@@ -179,22 +239,38 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
             for oo in os_.operational:
                 if oo.indicators:
                     candidates.append(("oo", oo, os_, area.code, area.title))
-    names = sheet_names(f"{obj.code} {obj.title}" for _, obj, _, _, _ in candidates)
+    views = [PeriodView(p.date, p.label, k, evaluate(plan, year, p.date, with_actuals=True))
+             for k, p in enumerate(q for q in plan.periods if q.date != period)]
+    period_nodes = {v.period: {(n.level, n.code): n for n in v.root.walk()} for v in views}
+    names = sheet_names((f"{obj.code} {obj.title}" for _, obj, _, _, _ in candidates),
+                        reserved=[v.summary_sheet for v in views])
     sheets = []
     for index, ((level, obj, os_, acode, atitle), name) in enumerate(
             zip(candidates, names, strict=True), 1):
         node = nodes[(level, obj.code)]
         sheet = ObjectiveSheet(index, level, obj, os_, acode, atitle, name, node)
         ind_nodes = {n.code: n for n in node.children if n.level == "indicatore"}
+        other_nodes = {v.period: {n.code: n for n in period_nodes[v.period][(level, obj.code)]
+                                  .children if n.level == "indicatore"} for v in views}
         for k, ind in enumerate(obj.indicators):
             actual = ind.actual_for(year, period) if with_actuals else None
             sheet.rows.append(IndicatorRow(
-                ind, HEADER_ROW + 1 + k, indicator_spec(ind, year, shown.policy),
+                ind, HEADER_ROW + 1 + k, indicator_spec(ind, year, shown.policy, period),
                 ind_nodes[ind.code],
                 actual=actual.typed if actual else None,
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,
-                reference=ind.reference_for(year)))
+                reference=ind.reference_for(year),
+                periods={v.period: _period_row(ind, year, shown, v.period,
+                                               other_nodes[v.period][ind.code])
+                         for v in views}))
         sheets.append(sheet)
-    return Book(shown, year, period, office, styles, root, sheets)
+    return Book(shown, year, period, office, styles, root, sheets, views=views)
+
+
+def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:
+    actual = ind.actual_for(year, period)
+    value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
+        if actual else None
+    return PeriodRow(indicator_spec(ind, year, plan.policy, period), node, value)

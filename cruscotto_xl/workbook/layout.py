@@ -17,15 +17,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 SHEET_INSTRUCTIONS = "Istruzioni"
 SHEET_SUMMARY = "Riepilogo"
 SHEET_CHECKS = "Controlli"
 SHEET_META = "_cruscotto"
 SHEET_OFFICES = "Stato uffici"
+SHEET_SIGNOFF = "Validazione"
+SHEET_HISTORY = "Storico valori"
 RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
-                   "History"}
+                   SHEET_SIGNOFF, SHEET_HISTORY, "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"
@@ -39,7 +41,17 @@ NAME_PLAN_DIGEST = "crx_impronta_piano"
 NAME_ENTE_GRADE = "crx_grado_ente"
 NAME_OPEN_CHECKS = "crx_controlli_aperti"
 
+# The office's sign-off (Validazione): typed by the office, the fingerprint by `firma`.
+NAME_SIGNER = "crx_firma_responsabile"
+NAME_SIGNER_ROLE = "crx_firma_ruolo"
+NAME_SIGN_DATE = "crx_firma_data"
+NAME_SIGN_CONFIRM = "crx_firma_conferma"
+NAME_SIGN_PRINT = "crx_firma_impronta"
+SIGNOFF_NAMES = (NAME_SIGNER, NAME_SIGNER_ROLE, NAME_SIGN_DATE, NAME_SIGN_CONFIRM,
+                 NAME_SIGN_PRINT)
+
 TABLE_REGISTRY = "crx_registro"
+TABLE_HISTORY = "crx_storico"
 TABLE_SUMMARY = "crx_riepilogo"
 TABLE_CHECKS = "crx_controlli"
 TABLE_OFFICES = "crx_stato_uffici"
@@ -95,6 +107,33 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("contribution", "Contributo", 10, helper=True),
 )
 INDICATOR_INDEX = {c.key: i for i, c in enumerate(INDICATOR_COLUMNS)}
+
+# One block per monitoring period other than the workbook's open one, after the indicator
+# columns: locked (that period's consolidated value, or nothing yet) and graded by the same
+# rule formulas with that period's target. Headers carry the period: «Consuntivo 30/06».
+PERIOD_COLUMNS: tuple[Column, ...] = (      # formulas last and together: few writes
+    Column("target_text", "Target", 14),
+    Column("actual", "Consuntivo", 13),
+    Column("target", "Valore target", 12, helper=True),
+    Column("deadline", "Scadenza", 12, helper=True),
+    Column("grade", "Grado", 10),
+    Column("weight_used", "Peso valutato", 10, helper=True),
+    Column("contribution", "Contributo", 10, helper=True),
+)
+PERIOD_INDEX = {c.key: i for i, c in enumerate(PERIOD_COLUMNS)}
+
+
+def period_header(column: Column, period: str) -> str:
+    return f"{column.header} {period}"
+
+
+def period_summary_sheet(period: str) -> str:
+    """The summary sheet of another period: ``Riepilogo 30-06`` (no ``/`` in sheet names)."""
+    return f"{SHEET_SUMMARY} {period.replace('/', '-')}"
+
+
+def period_summary_table(period: str) -> str:
+    return f"{TABLE_SUMMARY}_{period.replace('/', '')}"
 INPUT_KEYS = tuple(c.key for c in INDICATOR_COLUMNS if c.is_input)
 
 SUMMARY_COLUMNS: tuple[Column, ...] = (
@@ -146,9 +185,9 @@ def quote_sheet(name: str) -> str:
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def sheet_names(labels: Iterable[str]) -> list[str]:
+def sheet_names(labels: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
     """Valid, unique sheet names (≤ 31 chars, no ``[]:*?/\\``, not reserved) for labels."""
-    used = {n.lower() for n in RESERVED_SHEETS}
+    used = {n.lower() for n in (*RESERVED_SHEETS, *reserved)}
     out = []
     for label in labels:
         base = _BAD_SHEET_CHARS.sub(" ", label)

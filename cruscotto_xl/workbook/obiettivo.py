@@ -16,8 +16,15 @@ from ..aggregate import contribution_formula, weight_used_formula, weighted_mean
 from ..numbers import format_date
 from ..rules import Cells, effective_actual_formula, grade_formula, valutazione, valutazione_formula
 from ..targets import Kind
-from .book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet
-from .layout import INDICATOR_COLUMNS, INDICATOR_INDEX, col_letter, row_height
+from .book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
+from .layout import (
+    INDICATOR_COLUMNS,
+    INDICATOR_INDEX,
+    PERIOD_COLUMNS,
+    col_letter,
+    period_header,
+    row_height,
+)
 
 FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@")
 MIN_DATE = date(2000, 1, 1)
@@ -45,12 +52,22 @@ def number_format(row: IndicatorRow) -> str:
     return "numero"
 
 
-def _cells(row: IndicatorRow) -> Cells:
-    return Cells(actual=row.cell("effective"), target=row.cell("target"),
-                 status=row.cell("status"), forced=row.cell("forced"),
+def _cells(row: IndicatorRow, view: PeriodView | None = None) -> Cells:
+    """The cells the rule formula reads: the open period's, or another period's block."""
+    def at(key: str) -> str:
+        return row.cell(key) if view is None else row.period_cell(view, key)
+
+    return Cells(actual=row.cell("effective") if view is None else at("actual"),
+                 target=at("target"), status=row.cell("status"), forced=row.cell("forced"),
                  reference=row.cell("reference"), tolerance=row.cell("tolerance"),
                  red_flag=row.cell("red_flag"), threshold=row.cell("threshold"),
-                 deadline=row.cell("deadline"))
+                 deadline=at("deadline"))
+
+
+def table_headers(book: Book) -> list[str]:
+    """The indicator table's headers: the open period's columns, then each other period's."""
+    return [c.header for c in INDICATOR_COLUMNS] + [
+        period_header(c, v.period) for v in book.views for c in PERIOD_COLUMNS]
 
 
 def write_objective_sheet(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
@@ -76,7 +93,9 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ws.write_string(1, 3, "Anno", st.get("label"))
     ws.write_number(1, 4, book.year, st.get("plain", left=True))
     ws.write_string(2, 3, "Periodo", st.get("label"))
-    ws.write_string(2, 4, book.period, st.get("plain", left=True))
+    label = book.plan.period_label(book.period)
+    ws.write_string(2, 4, f"{book.period} ({label})" if label != book.period else book.period,
+                    st.get("plain", left=True))
     ws.write_string(3, 3, "Peso", st.get("label"))
     if sheet.node.weight is not None:
         ws.write_number(3, 4, sheet.node.weight, st.get("plain", "peso", left=True))
@@ -90,12 +109,12 @@ def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     st = book.styles
     for row in sheet.rows:
         _indicator_row(ws, book, sheet, row)
-    ws.add_table(HEADER_ROW, 0, sheet.last_row, len(INDICATOR_COLUMNS) - 1, {
+    headers = table_headers(book)
+    ws.add_table(HEADER_ROW, 0, sheet.last_row, len(headers) - 1, {
         "name": sheet.table,
         "style": st.table_style,
         "autofilter": False,
-        "columns": [{"header": c.header, "header_format": st.get("header")}
-                    for c in INDICATOR_COLUMNS],
+        "columns": [{"header": h, "header_format": st.get("header")} for h in headers],
     })
     # Validation of the inputs that are the same on every row.
     first, last = sheet.first_row, sheet.last_row
@@ -213,6 +232,48 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
             weight_used)
     formula("contribution", contribution_formula(row.cell("weight"), row.cell("grade")),
             row.node.weight * grade.value if grade.value is not None else 0.0)
+    for view in book.views:
+        _period_cells(ws, book, sheet, row, view, numfmt)
+
+
+def _period_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: IndicatorRow,
+                  view: PeriodView, numfmt: str) -> None:
+    """Another period's block of one row: its target, its value (locked) and its grade."""
+    st = book.styles
+    r = row.row
+    at = row.periods[view.period]
+    target = at.spec.target
+
+    def locked(key: str, value: object, fmt: Format) -> None:
+        c = view.col(key)
+        if value is None or value == "":
+            ws.write_blank(r, c, None, fmt)
+            value = None
+        elif isinstance(value, bool):
+            value = "Sì" if value else "No"
+            ws.write_string(r, c, value, fmt)
+        elif isinstance(value, str):
+            write_text(ws, book, r, c, value)
+        elif isinstance(value, date):
+            ws.write_datetime(r, c, value, st.get("cell", "data"))
+        else:
+            ws.write_number(r, c, float(value), fmt)
+        book.lock(sheet.name, r, c, value)
+
+    locked("target_text", row.indicator.target_text(book.year, view.period), st.get("cell"))
+    locked("actual", at.value, st.get("cell", numfmt))
+    locked("target", target.value, st.get("cell", numfmt))
+    locked("deadline", target.deadline, st.get("cell", "data"))
+    book.formula(ws, r, view.col("grade"), grade_formula(at.spec, _cells(row, view)),
+                 st.get("grade", "percentuale"), at.node.grade.cell)
+    grade_cell = row.period_cell(view, "grade")
+    g = at.node.grade.value
+    book.formula(ws, r, view.col("weight_used"), weight_used_formula(row.cell("weight"),
+                                                                     grade_cell),
+                 st.get("cell"), at.node.weight if g is not None else 0.0)
+    book.formula(ws, r, view.col("contribution"), contribution_formula(row.cell("weight"),
+                                                                       grade_cell),
+                 st.get("cell"), at.node.weight * g if g is not None else 0.0)
 
 
 def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str | None) -> None:
@@ -260,6 +321,11 @@ def _grade_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     vtext = valutazione_formula(sheet.grade_cell(absolute=False), book.plan.policy.bands)
     book.formula(ws, r, gcol + 1, vtext, st.get("grade"),
                  valutazione(grade, book.plan.policy.bands))
+    for view in book.views:
+        book.formula(ws, r, view.col("grade"),
+                     weighted_mean_formula(sheet.period_range(view, "weight_used"),
+                                           sheet.period_range(view, "contribution")),
+                     st.get("grade", "percentuale"), sheet.own_grade_at(view).cell)
 
 
 OPTIONAL_TEXT = {"algorithm": "algorithm", "numerator_name": "numerator",
@@ -276,11 +342,16 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
         if attr and not any(getattr(r.indicator, attr) for r in sheet.rows):
             width = EMPTY_WIDTH  # nothing to show: keep the printed page readable
         ws.set_column(i, i, width, None, options)
+    for view in book.views:
+        for c in PERIOD_COLUMNS:
+            ws.set_column(view.col(c.key), view.col(c.key), c.width, None,
+                          {"hidden": True} if c.helper else {})
     ws.set_column(0, 0, 14)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)
     # Every sheet has a print area: LibreOffice prints only print areas once one sheet has one.
-    ws.print_area(0, 0, sheet.grade_row, INDICATOR_INDEX["valutazione"])
+    last_col = book.views[-1].col("grade") if book.views else INDICATOR_INDEX["valutazione"]
+    ws.print_area(0, 0, sheet.grade_row, last_col)
     ws.repeat_rows(HEADER_ROW)
     page_setup(ws, book)
     ws.protect(book.password or "", {"format_columns": True, "format_rows": True,

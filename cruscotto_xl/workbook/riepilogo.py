@@ -20,7 +20,7 @@ from ..aggregate import (
     weighted_mean,
 )
 from ..rules import Grade, valutazione, valutazione_formula
-from .book import Book
+from .book import Book, PeriodView
 from .layout import (
     LEVEL_LABELS,
     NAME_ENTE_GRADE,
@@ -29,6 +29,7 @@ from .layout import (
     SUMMARY_INDEX,
     TABLE_SUMMARY,
     col_letter,
+    quote_sheet,
     row_height,
 )
 from .obiettivo import _traffic_lights, page_setup, write_text
@@ -57,11 +58,22 @@ def summary_rows(root: Node) -> list[tuple[Node, str]]:
     return rows
 
 
-def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
+def write_summary(wb: Workbook, ws: Worksheet, book: Book,
+                  view: PeriodView | None = None) -> None:
+    """The summary of the open period, or (``view``) of another period on its own sheet.
+
+    Another period's sheet has the same rows, linked to that period's grade cells; its
+    cells stay out of the tamper hash (they are all formulas of locked cells or plan texts).
+    """
     st = book.styles
     office = f" — ufficio {book.office}" if book.office else ""
-    write_text(ws, book, 0, 0, f"Riepilogo {book.plan.entity} — {book.year}{office}", "title")
-    rows = summary_rows(book.root)
+    period = book.period if view is None else view.period
+    write_text(ws, book, 0, 0, f"Riepilogo {book.plan.entity} — {book.year} al {period}{office}",
+               "title")
+    root = book.root if view is None else view.root
+    sheet_name = SHEET_SUMMARY if view is None else view.summary_sheet
+    lock = view is None
+    rows = summary_rows(root)
     first = HEADER_ROW + 1
     last = HEADER_ROW + len(rows)
     sheets = {(s.level, s.objective.code): s for s in book.sheets}
@@ -76,7 +88,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
 
     def put(r: int, key: str, formula: str, cached: object, fmt_kind: str = "cell",
             number: str | None = None) -> None:
-        book.formula(ws, r, col[key], formula, st.get(fmt_kind, number), cached)
+        book.formula(ws, r, col[key], formula, st.get(fmt_kind, number), cached, locked=lock)
 
     bands = book.plan.policy.bands
     for i, (node, parent) in enumerate(rows):
@@ -88,18 +100,20 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
                   "title": node.title, "key": key, "parent": parent}
         for name, value in values.items():
             write_text(ws, book, r, col[name], value, indent=indent if name == "title" else 0)
-            book.lock(SHEET_SUMMARY, r, col[name], value)
+            if lock:
+                book.lock(sheet_name, r, col[name], value)
         height = row_height([(node.title, SUMMARY_COLUMNS[col["title"]].width - 2 * indent)])
         if height:
             ws.set_row(r, height)
         ws.write_number(r, col["weight"], node.weight, st.get("cell", "peso"))
-        book.lock(SHEET_SUMMARY, r, col["weight"], node.weight)
+        if lock:
+            book.lock(sheet_name, r, col["weight"], node.weight)
 
         sheet = sheets.get((node.level, node.code))
         own_grade: Grade | None = None
         if sheet is not None:
-            own_grade = sheet.own_grade
-            put(r, "own", f"={sheet.grade_ref}", own_grade.cell, number="percentuale")
+            own_grade = sheet.own_grade_at(view)
+            put(r, "own", f"={sheet.grade_ref_at(view)}", own_grade.cell, number="percentuale")
         children = [c for c in node.children if c.level == CHILD_LEVEL.get(node.level)]
         child_grade: Grade | None = None
         if children:
@@ -129,7 +143,8 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
                 node.weight * g if g is not None else 0.0)
 
     ws.add_table(HEADER_ROW, 0, last, len(SUMMARY_COLUMNS) - 1, {
-        "name": TABLE_SUMMARY, "style": st.table_style, "autofilter": False,
+        "name": TABLE_SUMMARY if view is None else view.summary_table,
+        "style": st.table_style, "autofilter": False,
         "columns": [{"header": c.header, "header_format": st.get("header")}
                     for c in SUMMARY_COLUMNS],
     })
@@ -137,20 +152,65 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book) -> None:
     _traffic_lights(ws, book, first, grade_col, last, grade_col, ref("grade", first))
     light = col["light"]
     _traffic_lights(ws, book, first, light, last, light, f"${col_letter(grade_col)}{first + 1}")
-    wb.define_name(NAME_ENTE_GRADE, f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
+    if view is None:
+        wb.define_name(NAME_ENTE_GRADE,
+                       f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
 
     ws.write_string(1, 0, "Grado dell'ente", st.get("label"))
     book.formula(ws, 1, 2, f"={ref('grade', first)}", st.get("grade", "percentuale"),
-                 book.root.grade.cell, locked=False)
-    chart_rows = _chart(wb, ws, book, rows, first, last)
+                 root.grade.cell, locked=False)
+    chart_rows = _chart(wb, ws, book, rows, first, last) if view is None else 0
     for i, c in enumerate(SUMMARY_COLUMNS):
         ws.set_column(i, i, c.width, None, {"hidden": True} if c.helper else {})
-    ws.print_area(0, 0, last + 3 + chart_rows, SUMMARY_INDEX["light"])
+    right = SUMMARY_INDEX["light"]
+    if view is None and book.views:
+        right = _trend(ws, book, rows, first)
+    ws.print_area(0, 0, last + 3 + chart_rows, right)
     ws.repeat_rows(HEADER_ROW)
     ws.freeze_panes(first, 3)
     page_setup(ws, book)
     ws.protect(book.password or "", {"format_columns": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})
+
+
+TREND_COLUMN = len(SUMMARY_COLUMNS) + 4   # after the chart's hidden link block
+
+
+def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) -> int:
+    """Beside the open period's summary: each other period's grade and the change since
+    the previous period (``Variazione``), linked to the other summary sheets' rows.
+
+    Returns the last column written (for the print area).
+    """
+    st = book.styles
+    grade = col_letter(SUMMARY_INDEX["grade"])
+    order = book.plan.period_dates
+    earlier = [v for v in book.views if order.index(v.period) < order.index(book.period)]
+    previous = earlier[-1] if earlier else None
+    c = TREND_COLUMN
+    for view in book.views:
+        ws.write_string(HEADER_ROW, c, f"Grado {view.period}", st.get("header"))
+        nodes = [n for n, _ in summary_rows(view.root)]
+        for i in range(len(rows)):
+            r = first + i
+            book.formula(ws, r, c, f"={quote_sheet(view.summary_sheet)}!{grade}{r + 1}",
+                         st.get("cell", "percentuale"), nodes[i].grade.cell, locked=False)
+        ws.set_column(c, c, 11)
+        if view is previous:
+            ws.write_string(HEADER_ROW, c + 1, f"Variazione dal {view.period}", st.get("header"))
+            for i, (node, _) in enumerate(rows):
+                r = first + i
+                now, then = f"{grade}{r + 1}", f"{col_letter(c)}{r + 1}"
+                old = nodes[i].grade.value
+                change = node.grade.value - old if (
+                    node.grade.value is not None and old is not None) else ""
+                book.formula(ws, r, c + 1,
+                             f'=IF(AND(ISNUMBER({now}),ISNUMBER({then})),{now}-{then},"")',
+                             st.get("cell", "variazione"), change, locked=False)
+            ws.set_column(c + 1, c + 1, 13)
+            c += 1
+        c += 1
+    return c - 1
 
 
 def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]],

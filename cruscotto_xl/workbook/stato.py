@@ -13,11 +13,14 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..checks import Problem
+from ..history import HISTORY_HEADERS
 from .book import Book
-from .layout import TABLE_CONSOLIDATION, TABLE_OFFICES
+from .layout import TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
 from .obiettivo import page_setup, write_text
 
-OFFICE_HEADERS = ("Ufficio", "Stato", "File", "Ultima modifica", "Valori mancanti", "Problemi")
+HISTORY_FIRST_ROW = 3      # 0-based row of the first Storico valori entry (header above)
+OFFICE_HEADERS = ("Ufficio", "Stato", "File", "Ultima modifica", "Valori mancanti", "Problemi",
+                  "Firma")
 PROBLEM_HEADERS = ("Gravità", "Dove", "Codice", "Problema")
 
 
@@ -29,6 +32,7 @@ class OfficeStatus:
     modified: datetime | None = None
     missing_values: int = 0
     problems: int = 0
+    signoff: str = ""      # a state of cruscotto_xl.signoff (empty: no file)
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Extras:
 
     statuses: list[OfficeStatus] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    history: list[tuple[object, ...]] = field(default_factory=list)   # Storico valori rows
 
 
 def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
@@ -53,6 +58,7 @@ def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
             ws.write_blank(r, 3, None, st.get("cell"))
         ws.write_number(r, 4, status.missing_values, st.get("cell"))
         ws.write_number(r, 5, status.problems, st.get("cell"))
+        write_text(ws, book, r, 6, status.signoff)
     last = top + max(len(extras.statuses), 1)
     ws.add_table(top, 0, last, len(OFFICE_HEADERS) - 1, {
         "name": TABLE_OFFICES, "style": st.table_style, "autofilter": True,
@@ -62,7 +68,13 @@ def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
         ws.conditional_format(top + 1, 1, last, 1, {"type": "cell", "criteria": "==",
                                                     "value": f'"{state}"',
                                                     "format": st.conditional(color)})
-    for c, width in enumerate((30, 14, 44, 18, 14, 10)):
+    ws.conditional_format(top + 1, 6, last, 6, {
+        "type": "cell", "criteria": "==", "value": '"firmata"',
+        "format": st.conditional("green")})
+    ws.conditional_format(top + 1, 6, last, 6, {
+        "type": "cell", "criteria": "==", "value": '"modificata dopo la firma"',
+        "format": st.conditional("red")})
+    for c, width in enumerate((30, 14, 44, 18, 14, 10, 24)):
         ws.set_column(c, c, width)
     ws.print_area(0, 0, last, len(OFFICE_HEADERS) - 1)
     page_setup(ws, book)
@@ -89,3 +101,29 @@ def write_problems(wb: Workbook, ws: Worksheet, book: Book, problems: list[Probl
                                                    "value": '"errore"',
                                                    "format": st.conditional("red")})
     return last + 2
+
+
+def write_history(ws: Worksheet, book: Book, rows: list[tuple[object, ...]]) -> None:
+    """``Storico valori``: every value a consolidation changed, oldest first, never pruned."""
+    st = book.styles
+    write_text(ws, book, 0, 0, f"Storico dei valori — {book.plan.entity} {book.year}", "title")
+    top = HISTORY_FIRST_ROW - 1
+    for r, cells in enumerate(rows, top + 1):
+        for c, value in enumerate(cells):
+            if isinstance(value, datetime):
+                ws.write_datetime(r, c, value, st.get("cell", "data_ora"))
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(r, c, value, st.get("cell"))
+            else:
+                write_text(ws, book, r, c, None if value is None else str(value))
+    last = top + max(len(rows), 1)
+    ws.add_table(top, 0, last, len(HISTORY_HEADERS) - 1, {
+        "name": TABLE_HISTORY, "style": st.table_style, "autofilter": True,
+        "columns": [{"header": h, "header_format": st.get("header")} for h in HISTORY_HEADERS]})
+    for c, width in enumerate((17, 28, 14, 9, 30, 30, 40)):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(top + 1, 0)
+    ws.print_area(0, 0, last, len(HISTORY_HEADERS) - 1)
+    page_setup(ws, book)
+    ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
+                                     "select_unlocked_cells": True})

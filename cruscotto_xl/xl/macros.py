@@ -20,6 +20,7 @@ from pathlib import Path
 from ..checks import Problem, has_errors, validate_plan
 from ..filling import plan_with_typed
 from ..generate import OutputExistsError, prepare_new_year, run_jobs
+from ..history import HISTORY_HEADERS, value_changes
 from ..numbers import cell_number, format_number
 from ..planfile import PlanFileError
 from ..reader.consolidate import consolidate as consolidate_folder
@@ -37,11 +38,12 @@ from ..workbook.layout import (
     MACRO_RESULTS_COLUMN,
     MACRO_RESULTS_HEADERS,
     SHEET_CHECKS,
+    SHEET_HISTORY,
     SHEET_OFFICES,
     SHEET_SUMMARY,
     col_letter,
 )
-from ..workbook.stato import OFFICE_HEADERS
+from ..workbook.stato import HISTORY_FIRST_ROW, OFFICE_HEADERS
 from ..workbook.styles import style_sheet
 from .port import BookPort, SheetData, XlwingsPort, cell_position, excel_value
 from .reading import PortSource, read_port
@@ -120,6 +122,13 @@ def rectangles(coords: Iterable[str],
                 runs.append((start, prev))
                 start = cur
         runs.append((start, rows[-1]))
+        if free:    # grow a run to the rows of the run on its left when the gap is free
+            for i, (s, e) in enumerate(runs):
+                for r0, r1 in (r for r, (_, c1) in open_runs.items() if c1 == c - 1):
+                    if r0 <= s and e <= r1 and (r0, r1) != (s, e) and (r0, r1) not in runs \
+                            and all(free(r, c) for r in (*range(r0, s), *range(e + 1, r1 + 1))):
+                        runs[i] = (r0, r1)
+                        break
         for run in list(open_runs):
             if run not in runs or open_runs[run][1] != c - 1:
                 c0, c1 = open_runs.pop(run)
@@ -351,18 +360,24 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
     exclude = {port.path} if port.path else set()
     result = consolidate_folder(folder, plan, year=ident.year, period=ident.period,
                                 exclude=exclude)
-    book = render_book(graded_plan(result), year=ident.year, period=ident.period,
-                       with_actuals=True)
+    graded = graded_plan(result)
+    before = plan_with_typed(plan, reading.typed(), ident.year, ident.period, replace_all=True)
+    changes = value_changes(before, graded, ident.year, ident.period, result.sources,
+                            datetime.now().replace(microsecond=0))
+    book = render_book(graded, year=ident.year, period=ident.period, with_actuals=True)
     write_inputs(port, book)
     cells = write_results(port, book, source, _input_cells(reading))
+    width = len(OFFICE_HEADERS)
     port.add_sheet(SHEET_OFFICES)
-    statuses = [[s.office, s.state, s.file, s.modified or "", s.missing_values, s.problems]
-                for s in result.statuses]
+    statuses = [[s.office, s.state, s.file, s.modified or "", s.missing_values, s.problems,
+                 s.signoff] for s in result.statuses]
     previous = source.sheet(SHEET_OFFICES)      # an earlier Consolida's rows, to clear
-    block = [[f"Stato degli uffici — {plan.entity} {ident.year}"] + [""] * 5, [""] * 6,
-             list(OFFICE_HEADERS), *statuses]
-    block += [[""] * 6 for _ in range(max(0, len(previous) - len(block)))]
+    block = [[f"Stato degli uffici — {plan.entity} {ident.year}"] + [""] * (width - 1),
+             [""] * width, list(OFFICE_HEADERS), *statuses]
+    block += [[""] * width for _ in range(max(0, len(previous) - len(block)))]
     port.write_values(SHEET_OFFICES, 0, 0, block)
+    _append_history(port, source, f"Storico dei valori — {plan.entity} {ident.year}",
+                    [r.cells() for r in changes])
     port.calculate()
     mismatches = verify(source, book)
     report_on_checks(port, source, reading, f"Esito di Consolida ({folder})", result.problems)
@@ -374,6 +389,19 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
         text += f"\n{len(mismatches)} valori di Excel diversi dal motore di calcolo."
     text = _with_problems(text, result.problems)
     return MacroResult("Consolida", text, not mismatches, result.problems, cells, mismatches)
+
+
+def _append_history(port: BookPort, source: PortSource, title: str,
+                    rows: list[tuple[object, ...]]) -> None:
+    """Add this Consolida's value changes below the rows the ``Storico valori`` sheet has."""
+    port.add_sheet(SHEET_HISTORY)
+    width = len(HISTORY_HEADERS)
+    kept = [list(r[:width]) + [""] * (width - len(r[:width]))
+            for r in source.sheet(SHEET_HISTORY)[HISTORY_FIRST_ROW:]
+            if any(v not in (None, "") for v in r)]
+    block = [[title] + [""] * (width - 1), [""] * width, list(HISTORY_HEADERS), *kept,
+             *[[excel_value(v) for v in r] for r in rows]]
+    port.write_values(SHEET_HISTORY, 0, 0, block)
 
 
 def consolida(port: BookPort | None = None, folder: Path | str | None = None) -> MacroResult:
