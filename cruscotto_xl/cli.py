@@ -35,14 +35,22 @@ from .generate import (
 )
 from .importers.cli import importa_app
 from .model import Plan, Policy
-from .numbers import NumberError, format_percent, parse_actual
+from .numbers import NumberError, format_date, format_percent, parse_actual, parse_date
 from .planfile import PlanFileError, load_changes, load_plan
-from .reader.consolidate import candidate_files, consolidate, write_master
+from .reader.consolidate import (
+    MasterError,
+    candidate_files,
+    consolidate,
+    master_actuals,
+    write_master,
+)
 from .reader.integrity import check_workbook
 from .reader.read import NotOurWorkbookError
 from .reader.refresh import RefreshError, refresh_workbook
 from .reader.safe_open import UntrustedFileError
+from .reader.signing import sign_workbook
 from .recalc import RecalcError
+from .reminders import write_reminders
 from .report_cli import relazione
 from .rollover import RolloverError
 from .rules import grade, valutazione
@@ -64,6 +72,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 JsonFlag = Annotated[bool, typer.Option("--json", help="Risultato in JSON")]
 ReferencePlan = Annotated[Path | None, typer.Option(
     "--piano", "--plan", help="Piano di riferimento (predefinito: quello nella cartella)")]
+PeriodOption = Annotated[str | None, typer.Option(
+    "--periodo", "--period",
+    help="Periodo di monitoraggio gg/mm, es. 30/06 (predefinito: 31/12, fine anno)")]
+
+
+def _period(plan: Plan, period: str | None) -> str:
+    """The period asked for, checked against the plan's monitoring periods."""
+    if period is None:
+        return plan.period_dates[-1]
+    if period not in plan.period_dates:
+        raise UserDataError(f"periodo «{period}» non previsto dal piano {plan.id} "
+                            f"(periodi: {', '.join(plan.period_dates)})")
+    return period
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
@@ -74,7 +95,7 @@ class UserDataError(Exception):
 
 _USER_ERRORS = (PlanFileError, TargetError, NumberError, UserDataError, OutputExistsError,
                 DemoError, RecalcError, RefreshError, UntrustedFileError, NotOurWorkbookError,
-                RolloverError)
+                RolloverError, MasterError)
 
 
 def command(name: str, alias: str | None = None) -> Callable[[F], F]:
@@ -232,29 +253,42 @@ def genera(
         "--password", help="Password di protezione dei fogli (predefinito: nessuna)")] = None,
     sovrascrivi: Annotated[bool, typer.Option(
         "--sovrascrivi", "--overwrite", help="Rigenera anche i file già presenti")] = False,
+    periodo: PeriodOption = None,
+    consolidato: Annotated[Path | None, typer.Option(
+        "--consolidato", "--master",
+        help="Cartella principale consolidata: i valori dei periodi già consolidati entrano "
+             "bloccati nelle nuove cartelle")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Genera le cartelle Excel di uno o più piani: una per piano o una per ufficio.
 
-    Ogni cartella ha i fogli Istruzioni, Riepilogo, un foglio per obiettivo, Controlli.
+    Ogni cartella ha i fogli Istruzioni, Riepilogo, un foglio per obiettivo, Validazione,
+    Controlli. Si compila solo il periodo scelto (--periodo); gli altri periodi del piano
+    sono mostrati bloccati, con i valori già consolidati (--consolidato).
     I piani con errori non vengono generati (esce con 1).
 
-    Esempio: [bold]cruscotto genera examples/ --out cartelle --per-ufficio[/]
+    Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
+    --consolidato cruscotto.xlsx[/]
     """
     files = plan_files(piani)
     if not files:
         raise UserDataError("nessun file di piano (.yaml, .yml, .json) da generare")
+    if consolidato is not None and len(files) != 1:
+        raise UserDataError("--consolidato vale per un solo piano alla volta")
     jobs: list[Job] = []
     failed = False
     for path in files:
         plan = load_plan(path)
+        if consolidato is not None:
+            plan = master_actuals(plan, consolidato, anno or plan.year)
         problems = validate_plan(plan)
         if has_errors(problems):
             print_problems([p for p in problems if p.severity == "errore"],
                            f"{path}: piano non generato")
             failed = True
             continue
-        jobs += generation_jobs(plan, out, year=anno, per_office=per_ufficio, password=password)
+        jobs += generation_jobs(plan, out, year=anno, per_office=per_ufficio, password=password,
+                                period=_period(plan, periodo))
     check_outputs(jobs, sovrascrivi)
     _generate(jobs, out, as_json)
     raise typer.Exit(1 if failed else 0)
@@ -365,21 +399,25 @@ def _optional_plan(path: Path | None) -> Plan | None:
 def ricalcola(
     cartelle: Annotated[list[Path], typer.Argument(help="Cartelle Excel da ricalcolare")],
     piano: ReferencePlan = None,
+    periodo: Annotated[str | None, typer.Option(
+        "--periodo", "--period",
+        help="Ricalcola solo le cartelle di questo periodo (gg/mm); le altre sono "
+             "segnalate e lasciate come sono")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Ricalcola gradi, riepilogo e controlli nella stessa cartella, senza toccare i dati.
 
     I valori inseriti, i fogli aggiunti, i commenti e la formattazione restano come sono;
     il file originale è salvato come copia .bak. Rifiuta file aperti in Excel, estranei
-    o con target, pesi o formule modificati.
+    o con target, pesi o formule modificati, o (con --periodo) di un altro periodo.
 
-    Esempio: [bold]cruscotto ricalcola cartelle/ufficio.xlsx[/]
+    Esempio: [bold]cruscotto ricalcola cartelle/*.xlsx --periodo 30/06[/]
     """
     plan = _optional_plan(piano)
     rows, failed = [], False
     for path in cartelle:
         try:
-            result = refresh_workbook(path, plan)
+            result = refresh_workbook(path, plan, period=periodo)
         except (RefreshError, UntrustedFileError, NotOurWorkbookError) as exc:
             failed = True
             rows.append({"file": str(path), "esito": "rifiutato", "motivo": str(exc),
@@ -448,44 +486,129 @@ def consolida(
     piano: Annotated[Path, typer.Option("--piano", "--plan", help="File del piano")],
     out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
     anno: Annotated[int | None, typer.Option("--anno", "--year", help="Anno")] = None,
+    periodo: PeriodOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Consolida le cartelle degli uffici nella cartella principale (aggiornata sul posto).
 
     Segnala uffici mancanti, valori mancanti, valori discordanti tra uffici (nessuno scelto),
-    dati bloccati modificati, anno o versione sbagliati, file rifiutati perché non sicuri.
+    cartelle non firmate o modificate dopo la firma, dati bloccati modificati, anno, periodo
+    o versione sbagliati, file rifiutati perché non sicuri. Se la cartella principale esiste
+    già, ne tiene i valori degli altri periodi e lo «Storico valori», a cui aggiunge una
+    riga per ogni valore cambiato.
 
-    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx[/]
+    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx
+    --periodo 30/06[/]
     """
     plan = load_plan(piano)
     if not cartella.is_dir():
         raise UserDataError(f"{cartella}: non è una cartella")
+    period = _period(plan, periodo)
     files, _ = candidate_files(cartella, {out.resolve()})
     with Progress(transient=True, console=err_console) as progress:
         task = progress.add_task("Lettura", total=len(files))
-        result = consolidate(cartella, plan, year=anno, exclude={out},
+        result = consolidate(cartella, plan, year=anno, period=period, exclude={out},
                              progress=lambda _: progress.advance(task))
     backup = write_master(result, out)
     errors = has_errors(result.problems)
     if as_json:
         console.print_json(json.dumps({
             "master": str(out), "copia": str(backup) if backup else None,
+            "periodo": result.period,
             "uffici": [{"ufficio": s.office, "stato": s.state, "file": s.file,
-                        "valori_mancanti": s.missing_values, "problemi": s.problems}
-                       for s in result.statuses],
+                        "valori_mancanti": s.missing_values, "problemi": s.problems,
+                        "firma": s.signoff} for s in result.statuses],
             "problemi": [p.__dict__ for p in result.problems]}, ensure_ascii=False, default=str))
     else:
-        table = Table(title=f"Stato uffici ({result.files} file letti)")
-        for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi"):
+        table = Table(title=f"Stato uffici al {result.period} ({result.files} file letti)")
+        for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi", "Firma"):
             table.add_column(header)
         for s in result.statuses:
-            table.add_row(s.office, s.state, s.file, str(s.missing_values), str(s.problems))
+            table.add_row(s.office, s.state, s.file, str(s.missing_values), str(s.problems),
+                          s.signoff or "—")
         console.print(table)
         if result.problems:
             print_problems(result.problems, "Problemi del consolidamento")
         console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
                                                                 if backup else ""))
     raise typer.Exit(1 if errors else 0)
+
+
+@command("firma", "sign")
+def firma(
+    cartella: Annotated[Path, typer.Argument(help="Cartella Excel dell'ufficio da firmare")],
+    responsabile: Annotated[str | None, typer.Option(
+        "--responsabile", help="Nome di chi conferma (predefinito: quello nel foglio "
+                               "Validazione)")] = None,
+    ruolo: Annotated[str | None, typer.Option("--ruolo", help="Ruolo di chi conferma")] = None,
+    data: Annotated[str | None, typer.Option(
+        "--data", help="Data della conferma gg/mm/aaaa (predefinita: quella nel foglio, "
+                       "altrimenti oggi)")] = None,
+    conferma: Annotated[bool, typer.Option(
+        "--conferma", help="Conferma i dati (equivale a «Confermo i dati: Sì»)")] = False,
+) -> None:
+    """Firma la cartella di un ufficio: registra chi conferma i dati e l'impronta dei valori.
+
+    Scrive solo il foglio Validazione (copia .bak dell'originale). Se dopo la firma un
+    valore cambia, il consolidamento segnala «modificata dopo la firma».
+
+    Esempio: [bold]cruscotto firma ufficio.xlsx --responsabile "Anna Neri" --ruolo
+    Dirigente --conferma[/]
+    """
+    when = parse_date(data) if data else None
+    result = sign_workbook(cartella, signer=responsabile, role=ruolo, when=when,
+                           confirm=conferma)
+    s = result.signature
+    console.print(f"[green]{cartella.name} firmata[/] da {s.signer}"
+                  f"{f' ({s.role})' if s.role else ''} il {format_date(s.when)}"
+                  + (f"; copia: {result.backup.name}" if result.backup else
+                     " (era già firmata così)"), highlight=False)
+
+
+@command("solleciti", "reminders")
+def solleciti(
+    cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle restituite")],
+    piano: Annotated[Path, typer.Option("--plan", "--piano", help="File del piano")],
+    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere i .eml")],
+    anno: Annotated[int | None, typer.Option("--anno", "--year", help="Anno")] = None,
+    periodo: PeriodOption = None,
+    mittente: Annotated[str | None, typer.Option(
+        "--mittente", help="Indirizzo del mittente (predefinito: nessuno, lo mette il "
+                           "programma di posta)")] = None,
+    sovrascrivi: Annotated[bool, typer.Option(
+        "--sovrascrivi", "--overwrite", help="Sostituisce i solleciti già scritti")] = False,
+) -> None:
+    """Scrive una bozza di e-mail (.eml) per ogni ufficio con dati mancanti, cartella non
+    restituita, non firmata o modificata dopo la firma. Non invia nulla.
+
+    Ogni bozza è indirizzata all'e-mail dell'ufficio indicata nel piano ed elenca foglio,
+    cella, indicatore e periodo di ogni dato mancante; a chi non ha restituito la cartella
+    allega quella da compilare.
+
+    Esempio: [bold]cruscotto solleciti ritorni/ --plan piano.yaml --out solleciti/[/]
+    """
+    plan = load_plan(piano)
+    if not cartella.is_dir():
+        raise UserDataError(f"{cartella}: non è una cartella")
+    period = _period(plan, periodo)
+    files, _ = candidate_files(cartella, set())
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Lettura", total=len(files))
+        result = consolidate(cartella, plan, year=anno, period=period,
+                             progress=lambda _: progress.advance(task))
+    written = write_reminders(result, plan, out, overwrite=sovrascrivi, sender=mittente)
+    if not written:
+        console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
+                      f"completa e firmata ({len(files)} file letti).[/]")
+        return
+    table = Table(title=f"Solleciti scritti in {out}")
+    for header in ("Ufficio", "Destinatario", "Dati mancanti", "Altro", "File"):
+        table.add_column(header)
+    for r in written:
+        table.add_row(r.office, r.email or "[yellow]nessuna e-mail nel piano[/]",
+                      str(len(r.missing)), "; ".join(r.issues) or "—",
+                      r.path.name if r.path else "")
+    console.print(table)
 
 
 app.add_typer(addin_app, name="addin")

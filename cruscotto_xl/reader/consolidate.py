@@ -18,13 +18,17 @@ from datetime import datetime
 from pathlib import Path
 
 from ..atomic import KEEP_BACKUPS, write_atomically
+from ..audit import carry_actuals
 from ..checks import Problem
 from ..filling import Typed, plan_with_typed
+from ..history import value_changes
 from ..model import FINAL_PERIOD, Plan
 from ..numbers import format_date, format_number
+from ..signoff import CHANGED, SIGNED, STATE_MESSAGES
 from ..split import plan_for_office
 from ..targets import Kind
 from ..workbook import Extras, render_book
+from ..workbook.layout import SHEET_SIGNOFF
 from ..workbook.stato import OfficeStatus
 from .integrity import identity_problems, integrity_problems
 from .read import NotOurWorkbookError, Reading, read_workbook
@@ -38,6 +42,17 @@ WITH_PROBLEMS = "con problemi"
 REFUSED = "rifiutata"
 
 
+@dataclass(frozen=True)
+class MissingValue:
+    """An actual an office still owes: where it goes and what it is."""
+
+    sheet: str
+    cell: str
+    code: str
+    name: str
+    period: str
+
+
 @dataclass
 class Consolidation:
     plan: Plan
@@ -47,6 +62,8 @@ class Consolidation:
     statuses: list[OfficeStatus] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    missing: dict[str, list[MissingValue]] = field(default_factory=dict)   # by office
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → office, file
 
 
 def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
@@ -91,15 +108,23 @@ class _FileReport:
     modified: datetime
     problems: list[Problem]
     values: list[tuple[str, str, Typed]]      # (indicator code, cell, what was typed)
-    missing: int
+    missing: list[MissingValue]
+    signoff: str
 
 
-def _report(reading: Reading, plan: Plan, year: int) -> _FileReport:
+def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport:
     office = reading.identity.office or ""
     part = plan_for_office(plan, office) if office else plan
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
     values: list[tuple[str, str, Typed]] = []
-    missing = 0
+    missing: list[MissingValue] = []
+    signoff = ""
+    if reading.signature is not None:
+        signoff = reading.signature_state()
+        if signoff != SIGNED:
+            problems.append(Problem(f"{reading.path.name} › {SHEET_SIGNOFF}",
+                                    STATE_MESSAGES[signoff],
+                                    "errore" if signoff == CHANGED else "avviso"))
     for slot in part.indicators():
         code = slot.indicator.code
         found = reading.indicators.get(code)
@@ -108,11 +133,14 @@ def _report(reading: Reading, plan: Plan, year: int) -> _FileReport:
                                                        "cartella", subject=code))
             continue
         where = reading.where(found.sheet, found.cells["actual"])
-        if found.is_missing() and slot.indicator.target_for(year).kind is not Kind.MONITORING:
-            missing += 1
-            problems.append(Problem(where, "consuntivo mancante", "avviso", code))
+        if found.is_missing() and \
+                slot.indicator.target_for(year, period).kind is not Kind.MONITORING:
+            missing.append(MissingValue(found.sheet, found.cells["actual"], code,
+                                        slot.indicator.name, period))
+            problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
         values.append((code, where, found.typed_lenient))
-    return _FileReport(office, reading.path.name, reading.modified, problems, values, missing)
+    return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
+                       signoff)
 
 
 _Refusal = tuple[OfficeStatus, list[Problem]]
@@ -127,7 +155,7 @@ def _process(path: Path, plan: Plan, year: int, period: str,
         if wrong:
             return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
                                  reading.modified, 0, len(wrong)), wrong)
-        return _report(reading, plan, year)
+        return _report(reading, plan, year, period)
     except (UntrustedFileError, NotOurWorkbookError) as exc:
         return OfficeStatus("?", REFUSED, path.name), [
             Problem(path.name, f"file rifiutato: {exc}")]
@@ -189,6 +217,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
             result.problems += problems
 
     reports: dict[str, list[tuple[str, str, Typed]]] = {}
+    files_of: dict[str, str] = {}
     for office, candidates in by_office.items():
         candidates.sort(key=lambda r: r.modified)
         chosen = candidates[-1]
@@ -196,19 +225,26 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
             result.problems.append(Problem(old.name, f"due cartelle per l'ufficio «{office}»: "
                                            f"usata la più recente ({chosen.name})", "avviso"))
         result.problems += chosen.problems
+        files_of[office] = chosen.name
         for code, where, typed in chosen.values:
             reports.setdefault(code, []).append((office, where, typed))
+        if chosen.missing:
+            result.missing[office] = chosen.missing
         errors = sum(p.severity == "errore" for p in chosen.problems)
         result.statuses.append(OfficeStatus(office or "(piano intero)",
                                             WITH_PROBLEMS if errors else RETURNED, chosen.name,
-                                            chosen.modified, chosen.missing,
-                                            len(chosen.problems)))
+                                            chosen.modified, len(chosen.missing),
+                                            len(chosen.problems), chosen.signoff))
     refused = {s.office for s in result.statuses if s.state == REFUSED}
     for office in plan.all_offices():
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
     result.typed = _merge(reports, result.problems)
+    for code, items in reports.items():
+        offices = sorted({o for o, _, _ in items})
+        result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
+                                ", ".join(files_of[o] for o in offices))
     return result
 
 
@@ -238,21 +274,75 @@ def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
 
 
 def write_master(result: Consolidation, out: Path | str,
-                 keep_backups: int = KEEP_BACKUPS) -> Path | None:
+                 keep_backups: int = KEEP_BACKUPS, now: datetime | None = None) -> Path | None:
     """Write (or rewrite in place) the master workbook; returns the backup made, if any.
 
     Same layout as the plan's workbook, with the merged actuals in its input cells, the
-    ``Stato uffici`` sheet and the consolidation problems at the top of ``Controlli``.
+    ``Stato uffici`` sheet, the consolidation problems at the top of ``Controlli`` and the
+    ``Storico valori`` sheet. An existing master at ``out`` is the state of the year: its
+    values of the other periods are carried over, its history rows are kept, and every
+    value this consolidation changes adds a row (:mod:`cruscotto_xl.history`).
     """
     out = Path(out)
-    graded = graded_plan(result)
-    extras = Extras(result.statuses, result.problems)
+    before, history = previous_master(out, result.plan, result.year)
+    graded = graded_plan(result, before)
+    when = (now or datetime.now()).replace(microsecond=0)
+    rows = history + [r.cells() for r in value_changes(before, graded, result.year,
+                                                        result.period, result.sources, when)]
+    extras = Extras(result.statuses, result.problems, rows)
     return write_atomically(out, lambda tmp: render_book(
         graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras),
         keep_backups)
 
 
-def graded_plan(result: Consolidation) -> Plan:
-    """The plan with the merged actuals: what the master's grades must equal."""
-    return plan_with_typed(result.plan, result.typed, result.year, result.period,
-                           replace_all=True)
+class MasterError(Exception):
+    """The existing master cannot be continued (its history would be lost): file untouched."""
+
+
+def previous_master(out: Path, plan: Plan, year: int
+                    ) -> tuple[Plan | None, list[tuple[object, ...]]]:
+    """The plan with actuals and the history rows of the master already at ``out``.
+
+    (None, []) when there is none yet. A file there that is not a master of this plan and
+    year, or cannot be read, stops the consolidation: overwriting it would lose values.
+    """
+    if not out.exists():
+        return None, []
+    try:
+        reading = read_workbook(out)
+        embedded = reading.embedded_plan()
+    except (UntrustedFileError, NotOurWorkbookError) as exc:
+        raise MasterError(f"{out.name}: la cartella principale esistente non si può "
+                          f"continuare ({exc}); spostarla o indicare un altro --out") from None
+    ident = reading.identity
+    if ident.plan_id != plan.id or ident.year != year or ident.office:
+        what = f"dell'ufficio «{ident.office}»" if ident.office else \
+            f"del piano {ident.plan_id} {ident.year}"
+        raise MasterError(f"{out.name}: il file esistente è la cartella {what}, non la "
+                          f"cartella principale del piano {plan.id} {year}: indicare un "
+                          "altro --out")
+    return embedded, list(reading.history)
+
+
+def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
+    """The plan with the merged actuals: what the master's grades must equal.
+
+    ``before`` (the previous master's plan) gives the values of the other periods and
+    years, which this consolidation does not touch.
+    """
+    plan = result.plan
+    if before is not None:
+        plan = carry_actuals(plan, before, skip=(result.year, result.period))
+    return plan_with_typed(plan, result.typed, result.year, result.period, replace_all=True)
+
+
+def master_actuals(plan: Plan, master: Path | str, year: int) -> Plan:
+    """``plan`` with every value the master at ``master`` consolidated (all its periods):
+    the next period's workbooks show them in their locked columns."""
+    master = Path(master)
+    if not master.is_file():
+        raise MasterError(f"{master}: cartella principale non trovata")
+    before, _ = previous_master(master, plan, year)
+    assert before is not None
+    return carry_actuals(plan, before)
+

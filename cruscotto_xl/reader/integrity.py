@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+from ..audit import carry_actuals
 from ..checks import Problem
 from ..model import Plan
 from ..split import plan_for_office
@@ -103,11 +104,14 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     of ``plan`` when the caller has it already.
     """
     ident = reading.identity
-    base = reading.embedded_plan() if plan is None else plan
     stale = plan is not None and plan_is_stale(reading, plan, part)
     changed = not reading.hash_matches
     if not stale and not changed:
         return []
+    embedded = reading.embedded_plan()
+    # Other periods' values are the workbook's own (consolidated earlier): not tampering.
+    base = embedded if plan is None else carry_actuals(plan, embedded,
+                                                       skip=(ident.year, ident.period))
     expected = render_book(base, year=ident.year, office=ident.office, period=ident.period)
     problems = locked_problems(reading, expected)
     if stale and not changed:

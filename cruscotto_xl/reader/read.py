@@ -35,6 +35,7 @@ from ..numbers import (
 )
 from ..planfile import PlanFileError, plan_from_data
 from ..rules import effective_actual
+from ..signoff import Signature, confirmed, fingerprint, signature_state
 from ..targets import Kind
 from ..workbook.layout import (
     INDICATOR_COLUMNS,
@@ -48,8 +49,12 @@ from ..workbook.layout import (
     NAME_PLAN_ID,
     NAME_VERSION,
     NAME_YEAR,
+    PERIOD_COLUMNS,
+    PERIOD_INDEX,
     SHEET_META,
     SHEET_SUMMARY,
+    SIGNOFF_NAMES,
+    TABLE_HISTORY,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
     col_letter,
@@ -61,6 +66,7 @@ from .safe_open import Limits, UntrustedFileError, check_package
 from .source import CalamineSource, OpenpyxlSource, Source
 
 HEADER_KEY = {c.header: c.key for c in INDICATOR_COLUMNS}
+PERIOD_GRADE_PREFIX = PERIOD_COLUMNS[PERIOD_INDEX["grade"]].header + " "
 
 
 class NotOurWorkbookError(Exception):
@@ -131,6 +137,18 @@ class Reading:
     locked: list[tuple[str, str, object]]
     modified: datetime
     plan_chunks: list[str]
+    signature: Signature | None = None    # None: the workbook has no Validazione sheet
+    history: list[tuple[object, ...]] = field(default_factory=list)   # a master's Storico
+
+    def signature_state(self) -> str:
+        """UNSIGNED, CHANGED, SIGNED… (:func:`cruscotto_xl.signoff.signature_state`)."""
+        return signature_state(self.signature, self.inputs_fingerprint(self.signature))
+
+    def inputs_fingerprint(self, signature: Signature | None) -> str:
+        """The fingerprint of the inputs as they are now, with ``signature``'s fields."""
+        s = signature or Signature()
+        return fingerprint({code: v.raw for code, v in self.indicators.items()},
+                           s.signer, s.role, s.when)
 
     @property
     def computed_hash(self) -> str:
@@ -171,6 +189,33 @@ def _named(index: PackageIndex, rows: list[list[object]], name: str, path: Path)
         return _cell(rows, index.names[name][1].split(":")[0])
     except (ValueError, CellCoordinatesException):
         raise NotOurWorkbookError(path, f"il nome definito {name} non indica una cella") from None
+
+
+def _signature(index: PackageIndex, book: Source) -> Signature | None:
+    """The Validazione block, read through its names (None when there is none)."""
+    if not all(n in index.names for n in SIGNOFF_NAMES):
+        return None
+    values: list[object] = []
+    for name in SIGNOFF_NAMES:
+        sheet, ref = index.names[name]
+        try:
+            values.append(_cell(book.sheet(sheet), ref.split(":")[0]) if sheet in index.sheets
+                          else None)
+        except (ValueError, CellCoordinatesException):
+            values.append(None)
+    signer, role, when, confirm, printed = values
+    if isinstance(when, datetime):
+        when = when.date()
+    elif isinstance(when, int | float) and not isinstance(when, bool):
+        when = from_excel_serial(when)
+    return Signature(_text_or_none(signer), _text_or_none(role),
+                     when if isinstance(when, date) else None, confirmed(confirm),
+                     _text_or_none(printed))
+
+
+def _text_or_none(value: object) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
 
 
 PARSER_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, ElementTree.ParseError,
@@ -249,11 +294,15 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         col = "".join(ch for ch in first if ch.isalpha())
         start, end = int(first[len(col):]), int((last or first)[len(col):])
         chunks = [str(_cell(meta, f"{col}{r}")) for r in range(start, end + 1)]
-    reading = Reading(path, identity, {}, [], [], modified, chunks)
+    reading = Reading(path, identity, {}, [], [], modified, chunks, _signature(index, book))
     tables = set(book.table_names)
     if TABLE_REGISTRY not in tables:
         raise NotOurWorkbookError(path, "manca la tabella del registro dei fogli")
     registry = book.table(TABLE_REGISTRY)[2]
+    if TABLE_HISTORY in tables:
+        reading.history = [tuple(None if v == "" else v for v in row)
+                           for row in book.table(TABLE_HISTORY)[2]
+                           if any(v not in (None, "") for v in row)]
     for code, _level, sheet, table, grade_name in (tuple(map(str, r[:5])) for r in registry
                                                    if r and r[0] != ""):
         if table not in tables or sheet not in index.sheets:
@@ -294,6 +343,7 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
                                         subject=objective))
         return
     letters = [(key, col_letter(c0 + j), j) for j, key in enumerate(keys) if key]
+    others = [j for j, key in enumerate(keys) if key is None]
     for i, row in enumerate(rows):
         cells = {key: f"{letter}{r0 + i + 1}" for key, letter, _ in letters}
         values = {key: row[j] for j, key in enumerate(keys) if key}
@@ -301,11 +351,21 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
         for key, coord in cells.items():
             if key not in INPUT_KEYS:
                 reading.locked.append((sheet, coord, formulas.get(coord, values[key])))
+        for j in others:     # other periods' columns: locked, in the tamper hash too
+            coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
+            reading.locked.append((sheet, coord, formulas.get(coord, row[j])))
         ind = IndicatorValues(code, objective, sheet, str(values["kind"]), str(values["unit"]),
                               values["target"], cells, {k: values[k] for k in INPUT_KEYS})
         ind.typed_lenient = _lenient(reading, ind)
         _check_values(reading, ind)
         reading.indicators[code] = ind
+    grade_row = r0 + len(rows) + 2       # other periods' objective grades, below their column
+    for j in others:
+        if str(columns[j]).startswith(PERIOD_GRADE_PREFIX):
+            coord = f"{col_letter(c0 + j)}{grade_row}"
+            value = formulas.get(coord)
+            reading.locked.append((sheet, coord, value if value is not None
+                                   else _cell(book.sheet(sheet), coord)))
 
 
 def _problem(reading: Reading, ind: IndicatorValues, key: str, message: str,

@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
+from ..audit import carry_actuals
 from ..checks import Problem
 from ..filling import plan_with_typed
 from ..model import Plan
@@ -60,18 +62,25 @@ def lock_files(path: Path) -> list[Path]:
 
 
 def refresh_workbook(path: Path | str, plan: Plan | None = None, *,
-                     keep_backups: int = KEEP_BACKUPS) -> RefreshResult:
-    """Recompute grades, summary and checks of ``path`` and store them in the same file."""
+                     keep_backups: int = KEEP_BACKUPS, period: str | None = None
+                     ) -> RefreshResult:
+    """Recompute grades, summary and checks of ``path`` and store them in the same file.
+
+    ``period``: refuse (file untouched) a workbook of another monitoring period.
+    """
     path = Path(path)
     if locks := lock_files(path):
         raise RefreshError(f"{path.name} è aperto in Excel o LibreOffice (c'è il file "
                            f"{locks[0].name}): chiuderlo e riprovare")
     reading = read_workbook(path)
+    if period is not None and reading.identity.period != period:
+        raise RefreshError(f"{path.name}: cartella del periodo {reading.identity.period}, "
+                           f"richiesto {period}: non ricalcolata")
     book = refreshed_book(reading, plan)
     updates: dict[str, dict[str, object]] = {}
     for (sheet, coord), value in book.cached.items():
         updates.setdefault(sheet, {})[coord] = value
-    changed, cells = _rewrite(path, updates)
+    changed, cells = rewrite_sheets(path, updates)
     if not changed:
         return RefreshResult(path, False, cells, None, reading.problems)
     backup = replace_with_backup(changed, path, keep_backups)
@@ -85,7 +94,10 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
     workbook of another plan, of an older version of ``plan``, or with changed locked cells.
     """
     path, ident = reading.path, reading.identity
-    base = plan if plan is not None else reading.embedded_plan()
+    embedded = reading.embedded_plan()
+    # The values of the other periods are the workbook's own (locked, consolidated earlier).
+    base = embedded if plan is None else carry_actuals(plan, embedded,
+                                                       skip=(ident.year, ident.period))
     if plan is not None:
         problems = identity_problems(reading, plan, ident.year, ident.period)
         if problems:
@@ -145,7 +157,41 @@ def patch_values(data: bytes, values: dict[str, object]) -> tuple[bytes, int]:
     return _CELL.sub(repl, data), count
 
 
-def _rewrite(path: Path, updates: dict[str, dict[str, object]]) -> tuple[Path | None, int]:
+_STYLE = re.compile(rb'\ss="[0-9]+"')
+
+
+def patch_cells(data: bytes, values: dict[str, object]) -> tuple[bytes, int]:
+    """Set the value of the plain cells named in ``values`` (text, number or empty),
+    keeping each cell's style; formula cells and every other cell are left alone.
+
+    Texts are written inline (no shared-strings part to rewrite). A cell that is not in
+    the sheet XML is not created: the count tells the caller what was found.
+    """
+    count = 0
+
+    def repl(m: re.Match[bytes]) -> bytes:
+        nonlocal count
+        attrs, body = m.group(1), m.group(3) or b""
+        ref = _REF.search(attrs)
+        if ref is None or ref.group(1).decode() not in values or _FORMULA.search(body):
+            return m.group(0)
+        count += 1
+        value = values[ref.group(1).decode()]
+        style = _STYLE.search(attrs)
+        head = b'<c r="' + ref.group(1) + b'"' + (style.group(0) if style else b"")
+        if value is None or value == "":
+            return head + b"/>"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return head + f"><v>{float(value)!r}</v></c>".encode()
+        return head + b' t="inlineStr"><is><t xml:space="preserve">' + \
+            escape(str(value)).encode() + b"</t></is></c>"
+
+    return _CELL.sub(repl, data), count
+
+
+def rewrite_sheets(path: Path, updates: dict[str, dict[str, object]],
+             patch: Callable[[bytes, dict[str, object]], tuple[bytes, int]] = patch_values
+             ) -> tuple[Path | None, int]:
     """Write a patched copy next to ``path``; None when no part would change."""
     with zipfile.ZipFile(path) as zf:
         index = read_index(zf)
@@ -154,7 +200,7 @@ def _rewrite(path: Path, updates: dict[str, dict[str, object]]) -> tuple[Path | 
         cells = 0
         for part, values in parts.items():
             old = zf.read(part)
-            new, n = patch_values(old, values)
+            new, n = patch(old, values)
             cells += n
             if new != old:
                 new_parts[part] = new
@@ -173,5 +219,14 @@ def _rewrite(path: Path, updates: dict[str, dict[str, object]]) -> tuple[Path | 
     return tmp, cells
 
 
-__all__ = ["Reading", "RefreshError", "RefreshResult", "lock_file", "patch_values",
-           "refresh_workbook", "refreshed_book"]
+__all__ = [
+    "Reading",
+    "RefreshError",
+    "RefreshResult",
+    "lock_file",
+    "patch_cells",
+    "patch_values",
+    "refresh_workbook",
+    "refreshed_book",
+    "rewrite_sheets",
+]

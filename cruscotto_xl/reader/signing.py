@@ -1,0 +1,91 @@
+"""``firma``: the office head's sign-off stored in the workbook, with its fingerprint.
+
+Only the five cells of the ``Validazione`` sheet change (found through their defined
+names); every other byte of the file is copied as it was, as ``ricalcola`` does. The file
+is re-read after writing and must read back as signed, or nothing is replaced.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..atomic import KEEP_BACKUPS, replace_with_backup
+from ..numbers import excel_serial
+from ..signoff import SIGNED, Signature, fingerprint
+from ..workbook.layout import (
+    NAME_SIGN_CONFIRM,
+    NAME_SIGN_DATE,
+    NAME_SIGN_PRINT,
+    NAME_SIGNER,
+    NAME_SIGNER_ROLE,
+    SIGNOFF_NAMES,
+)
+from .package import read_index
+from .read import read_workbook
+from .refresh import RefreshError, lock_files, patch_cells, rewrite_sheets
+
+
+@dataclass(frozen=True)
+class SignResult:
+    path: Path
+    signature: Signature
+    backup: Path | None
+
+
+def sign_workbook(path: Path | str, *, signer: str | None = None, role: str | None = None,
+                  when: date | None = None, confirm: bool = False,
+                  keep_backups: int = KEEP_BACKUPS) -> SignResult:
+    """Sign ``path`` with the fields given, or else those typed in its Validazione sheet.
+
+    Raises :class:`RefreshError` (file untouched) when a field is missing, the file is
+    open, has no Validazione sheet or its locked cells were changed.
+    """
+    path = Path(path)
+    if locks := lock_files(path):
+        raise RefreshError(f"{path.name} è aperto in Excel o LibreOffice (c'è il file "
+                           f"{locks[0].name}): chiuderlo e riprovare")
+    reading = read_workbook(path)
+    found = reading.signature
+    if found is None:
+        raise RefreshError(f"{path.name}: la cartella non ha il foglio Validazione "
+                           "(è la cartella principale o va rigenerata)")
+    if not reading.hash_matches:
+        raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule): "
+                           "firma non apposta; verificare con «cruscotto controlla»")
+    signer = (signer or "").strip() or found.signer
+    role = (role or "").strip() or found.role
+    when = when or found.when or date.today()
+    if not signer:
+        raise RefreshError(f"{path.name}: manca il nome del responsabile (--responsabile, "
+                           "oppure il foglio Validazione)")
+    if not (confirm or found.confirmed):
+        raise RefreshError(f"{path.name}: manca la conferma dei dati («Confermo i dati: Sì» "
+                           "nel foglio Validazione, oppure --conferma)")
+    printed = fingerprint({c: v.raw for c, v in reading.indicators.items()}, signer, role, when)
+    values: dict[str, object] = {NAME_SIGNER: signer, NAME_SIGNER_ROLE: role or "",
+                                 NAME_SIGN_DATE: excel_serial(when), NAME_SIGN_CONFIRM: "Sì",
+                                 NAME_SIGN_PRINT: printed}
+    with zipfile.ZipFile(path) as zf:
+        names = read_index(zf).names
+    updates: dict[str, dict[str, object]] = {}
+    for name in SIGNOFF_NAMES:
+        sheet, ref = names[name]
+        updates.setdefault(sheet, {})[ref.split(":")[0].replace("$", "")] = values[name]
+    tmp, cells = rewrite_sheets(path, updates, patch_cells)
+    if cells != len(SIGNOFF_NAMES):
+        if tmp:
+            tmp.unlink(missing_ok=True)
+        raise RefreshError(f"{path.name}: celle del foglio Validazione mancanti o non "
+                           "modificabili: rigenerare la cartella")
+    signature = Signature(signer, role, when, True, printed)
+    if tmp is None:                       # signed already, with exactly these values
+        return SignResult(path, signature, None)
+    check = read_workbook(tmp)
+    if check.signature_state() != SIGNED:
+        tmp.unlink(missing_ok=True)
+        raise RefreshError(f"{path.name}: la firma scritta non si rilegge: file non modificato")
+    return SignResult(path, signature, replace_with_backup(tmp, path, keep_backups))
+
