@@ -45,7 +45,7 @@ from .controls import (
     input_check,
     row_flags,
 )
-from .model import Actual, Indicator, IndicatorSlot, Plan
+from .model import FINAL_PERIOD, Actual, Indicator, IndicatorSlot, Plan
 from .numbers import format_date, format_number, format_percent
 from .rules import effective_actual, gt, lt
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
@@ -214,7 +214,7 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
     ind = slot.indicator
     path = f"{slot.path}.consuntivi[{k}]"
     when = actual.year if actual.period == "31/12" else f"{actual.period}/{actual.year}"
-    target = _target_or_none(ind, actual.year)
+    target = _target_or_none(ind, actual.year, actual.period)
     grade = grade_indicator(ind, actual.year, plan.policy, actual.period)
     effective = effective_actual(actual.typed, actual.numerator, actual.denominator)
     unit = ind.unit or (target.unit if target else None)
@@ -229,7 +229,7 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
         outcome = MSG_ZERO_DEN if n is not None and d == 0 else _INCOMPLETE
     messages: dict[str, tuple[str, Severity, str]] = {
         MSG_INVALID: (ACTUALS, "errore", f"consuntivo {when} {_typed(actual)} non valido per il "
-                                         f"target «{ind.targets.get(actual.year, '')}»"),
+                                         f"target «{ind.target_text(actual.year, actual.period)}»"),
         MSG_ZERO_DEN: (ACTUALS, "errore", f"consuntivo {when}: denominatore uguale a zero"),
         MSG_NEGATIVE: (ACTUALS, "errore", f"consuntivo {when}: numeratore o denominatore "
                                           f"negativo ({_num(n)} / {_num(d)})"),
@@ -243,7 +243,8 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
                                            f"oltre 100 %: verificare il dato"),
         MSG_PERCENT: (IMPLAUSIBLE, "avviso",
                       f"consuntivo {when} {_shown(effective, True)} oltre 100 % per un "
-                      f"indicatore in percentuale con target «{ind.targets.get(actual.year)}»: "
+                      f"indicatore in percentuale con target "
+                      f"«{ind.target_text(actual.year, actual.period)}»: "
                       f"valore non plausibile, verificare il dato"),
         MSG_NO_REFERENCE: (ACTUALS, "avviso", f"consuntivo {when}: manca il valore di "
                                               f"riferimento del target relativo"),
@@ -257,9 +258,9 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
     return found
 
 
-def _target_or_none(ind: Indicator, year: int) -> Target | None:
+def _target_or_none(ind: Indicator, year: int, period: str = FINAL_PERIOD) -> Target | None:
     try:
-        return ind.target_for(year)
+        return ind.target_for(year, period)
     except TargetError:
         return None
 
@@ -278,7 +279,7 @@ def _published(path: str, ind: Indicator, actual: Actual, when: object, ours: fl
                reason: str | None, effective: object) -> list[Finding]:
     published = actual.published_grade
     assert published is not None
-    target = ind.targets.get(actual.year, "")
+    target = ind.target_text(actual.year, actual.period)
     shown = _shown(effective, ind.unit == "%")
     if ours is None:
         message = (f"grado pubblicato {format_percent(published)} per il {when}, ma con questi "

@@ -194,7 +194,7 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     locked("denominator_name", ind.denominator)
     locked("unit", row.unit)
     locked("weight", row.node.weight, st.get("cell", "peso"))
-    locked("target_text", ind.targets.get(book.year, ""))
+    locked("target_text", ind.target_text(book.year, book.period))
     locked("kind", target.kind.value)
     locked("op", target.op)
     locked("target", target.value, st.get("cell", numfmt))
