@@ -577,6 +577,10 @@ def solleciti(
                            "programma di posta)")] = None,
     sovrascrivi: Annotated[bool, typer.Option(
         "--sovrascrivi", "--overwrite", help="Sostituisce i solleciti già scritti")] = False,
+    consolidato: Annotated[Path | None, typer.Option(
+        "--consolidato", "--master",
+        help="Cartella principale: le cartelle allegate mostrano i periodi già consolidati")
+    ] = None,
 ) -> None:
     """Scrive una bozza di e-mail (.eml) per ogni ufficio con dati mancanti, cartella non
     restituita, non firmata o modificata dopo la firma. Non invia nulla.
@@ -588,10 +592,12 @@ def solleciti(
     Esempio: [bold]cruscotto solleciti ritorni/ --plan piano.yaml --out solleciti/[/]
     """
     plan = load_plan(piano)
+    if consolidato is not None:
+        plan = master_actuals(plan, consolidato, anno or plan.year)
     if not cartella.is_dir():
         raise UserDataError(f"{cartella}: non è una cartella")
     period = _period(plan, periodo)
-    files, _ = candidate_files(cartella, set())
+    files, _ = candidate_files(cartella, {consolidato.resolve()} if consolidato else set())
     with Progress(transient=True, console=err_console) as progress:
         task = progress.add_task("Lettura", total=len(files))
         result = consolidate(cartella, plan, year=anno, period=period,
