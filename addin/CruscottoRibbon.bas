@@ -20,6 +20,10 @@ Sub Consolida(control As IRibbonControl)
     If CartellaAttiva() Then RunPython "import cruscotto_xl.xl.macros as m; m.consolida()"
 End Sub
 
+Sub Firma(control As IRibbonControl)
+    If CartellaAttiva() Then RunPython "import cruscotto_xl.xl.macros as m; m.firma()"
+End Sub
+
 Sub NuovoAnno(control As IRibbonControl)
     If CartellaAttiva() Then RunPython "import cruscotto_xl.xl.macros as m; m.nuovo_anno()"
 End Sub

@@ -60,7 +60,8 @@ def generation_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
                     password: str | None = None, with_actuals: bool = False) -> list[Job]:
     year = year or plan.year
     return [Job(plan, path, office, year, period, password, with_actuals)
-            for office, path in workbook_jobs(plan, out_dir, per_office=per_office, year=year)]
+            for office, path in workbook_jobs(plan, out_dir, per_office=per_office, year=year,
+                                              period=period)]
 
 
 def check_outputs(jobs: list[Job], overwrite: bool) -> None:

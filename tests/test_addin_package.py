@@ -48,7 +48,7 @@ RIBBON_SCHEMAS = {
 }
 BUTTONS = {"Ricalcola": "ricalcola", "Valida": "valida",
            "Aggiorna riepilogo": "aggiorna_riepilogo", "Consolida": "consolida",
-           "Nuovo anno": "nuovo_anno"}
+           "Firma": "firma", "Nuovo anno": "nuovo_anno"}
 runner = CliRunner()
 
 

@@ -363,7 +363,7 @@ def test_every_ribbon_button_runs_an_existing_macro():
     source = (ROOT / "addin" / "CruscottoRibbon.bas").read_text(encoding="ascii")
     called = re.findall(r"import cruscotto_xl\.xl\.macros as m; m\.(\w+)\(\)", source)
     assert sorted(called) == sorted(["ricalcola", "valida", "aggiorna_riepilogo", "consolida",
-                                     "nuovo_anno"])
+                                     "firma", "nuovo_anno"])
     # Each button first refuses a workbook that would choose the Python to run (a
     # cruscotto.conf sheet inside it or a cruscotto.conf file beside it).
     assert source.count("If CartellaAttiva() Then RunPython") == len(called)

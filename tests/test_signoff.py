@@ -27,6 +27,8 @@ from cruscotto_xl.signoff import (
     signature_state,
 )
 from cruscotto_xl.workbook.layout import SHEET_SIGNOFF
+from cruscotto_xl.xl import macros
+from cruscotto_xl.xl.port import OpenpyxlPort
 
 runner = CliRunner()
 
@@ -167,3 +169,25 @@ def test_a_signature_survives_a_libreoffice_save(returned, tmp_path):
     reading = read_workbook(saved)
     assert reading.signature is not None and reading.signature.signer == "Anna Neri"
     assert reading.signature_state() == SIGNED
+
+
+def test_button_firma_seals_what_the_office_typed(returned, tmp_path):
+    _, paths = returned
+    path = paths["Ufficio A"]
+    port = OpenpyxlPort(path)
+    refused = macros.firma(port)
+    assert not refused.ok and "manca il nome del responsabile" in refused.message
+    port.write_values(SHEET_SIGNOFF, 2, 1, [["Anna Neri"], ["Dirigente"], [""], ["Sì"]])
+    result = macros.firma(port)
+    assert result.ok, result.message
+    assert "Dati confermati da Anna Neri (Dirigente)" in result.message
+    assert port.alerts[-1][1] == result.message
+    saved = tmp_path / "firmata.xlsx"
+    port.save(saved)
+    reading = read_workbook(saved)
+    assert reading.signature.signer == "Anna Neri" and reading.signature.when == date.today()
+    assert reading.signature_state() == SIGNED
+    # the same seal as the command line gives for the same data
+    assert reading.signature.fingerprint == sign_workbook(
+        path, signer="Anna Neri", role="Dirigente", when=date.today(),
+        confirm=True).signature.fingerprint

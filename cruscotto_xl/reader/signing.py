@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..atomic import KEEP_BACKUPS, replace_with_backup
 from ..numbers import excel_serial
-from ..signoff import SIGNED, Signature, fingerprint
+from ..signoff import SIGNED, Signature
 from ..workbook.layout import (
     NAME_SIGN_CONFIRM,
     NAME_SIGN_DATE,
@@ -24,7 +24,7 @@ from ..workbook.layout import (
     SIGNOFF_NAMES,
 )
 from .package import read_index
-from .read import read_workbook
+from .read import Reading, read_workbook
 from .refresh import RefreshError, lock_files, patch_cells, rewrite_sheets
 
 
@@ -48,39 +48,21 @@ def sign_workbook(path: Path | str, *, signer: str | None = None, role: str | No
         raise RefreshError(f"{path.name} è aperto in Excel o LibreOffice (c'è il file "
                            f"{locks[0].name}): chiuderlo e riprovare")
     reading = read_workbook(path)
-    found = reading.signature
-    if found is None:
-        raise RefreshError(f"{path.name}: la cartella non ha il foglio Validazione "
-                           "(è la cartella principale o va rigenerata)")
-    if not reading.hash_matches:
-        raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule): "
-                           "firma non apposta; verificare con «cruscotto controlla»")
-    signer = (signer or "").strip() or found.signer
-    role = (role or "").strip() or found.role
-    when = when or found.when or date.today()
-    if not signer:
-        raise RefreshError(f"{path.name}: manca il nome del responsabile (--responsabile, "
-                           "oppure il foglio Validazione)")
-    if not (confirm or found.confirmed):
-        raise RefreshError(f"{path.name}: manca la conferma dei dati («Confermo i dati: Sì» "
-                           "nel foglio Validazione, oppure --conferma)")
-    printed = fingerprint({c: v.raw for c, v in reading.indicators.items()}, signer, role, when)
-    values: dict[str, object] = {NAME_SIGNER: signer, NAME_SIGNER_ROLE: role or "",
-                                 NAME_SIGN_DATE: excel_serial(when), NAME_SIGN_CONFIRM: "Sì",
-                                 NAME_SIGN_PRINT: printed}
+    signature, values = signoff_values(reading, signer=signer, role=role, when=when,
+                                       confirm=confirm)
     with zipfile.ZipFile(path) as zf:
         names = read_index(zf).names
     updates: dict[str, dict[str, object]] = {}
-    for name in SIGNOFF_NAMES:
+    for name, value in values.items():
         sheet, ref = names[name]
-        updates.setdefault(sheet, {})[ref.split(":")[0].replace("$", "")] = values[name]
+        updates.setdefault(sheet, {})[ref.split(":")[0].replace("$", "")] = \
+            excel_serial(value) if isinstance(value, date) else value
     tmp, cells = rewrite_sheets(path, updates, patch_cells)
     if cells != len(SIGNOFF_NAMES):
         if tmp:
             tmp.unlink(missing_ok=True)
         raise RefreshError(f"{path.name}: celle del foglio Validazione mancanti o non "
                            "modificabili: rigenerare la cartella")
-    signature = Signature(signer, role, when, True, printed)
     if tmp is None:                       # signed already, with exactly these values
         return SignResult(path, signature, None)
     check = read_workbook(tmp)
@@ -89,3 +71,31 @@ def sign_workbook(path: Path | str, *, signer: str | None = None, role: str | No
         raise RefreshError(f"{path.name}: la firma scritta non si rilegge: file non modificato")
     return SignResult(path, signature, replace_with_backup(tmp, path, keep_backups))
 
+
+def signoff_values(reading: Reading, *, signer: str | None = None, role: str | None = None,
+                   when: date | None = None, confirm: bool = False
+                   ) -> tuple[Signature, dict[str, object]]:
+    """The signature to store in a workbook (given fields, else those it holds) and the
+    value of each Validazione cell by defined name; the file or the open book (button
+    Firma) writes them. Raises :class:`RefreshError` when it cannot be signed."""
+    name = reading.path.name
+    found = reading.signature
+    if found is None:
+        raise RefreshError(f"{name}: la cartella non ha il foglio Validazione "
+                           "(è la cartella principale o va rigenerata)")
+    if not reading.hash_matches:
+        raise RefreshError(f"{name}: dati bloccati modificati (target, pesi o formule): "
+                           "firma non apposta; verificare con «cruscotto controlla»")
+    signer = (signer or "").strip() or found.signer
+    role = (role or "").strip() or found.role
+    when = when or found.when or date.today()
+    if not signer:
+        raise RefreshError(f"{name}: manca il nome del responsabile (--responsabile, "
+                           "oppure il foglio Validazione)")
+    if not (confirm or found.confirmed):
+        raise RefreshError(f"{name}: manca la conferma dei dati («Confermo i dati: Sì» "
+                           "nel foglio Validazione, oppure --conferma)")
+    signature = Signature(signer, role, when, True,
+                          reading.inputs_fingerprint(Signature(signer, role, when)))
+    return signature, {NAME_SIGNER: signer, NAME_SIGNER_ROLE: role or "", NAME_SIGN_DATE: when,
+                       NAME_SIGN_CONFIRM: "Sì", NAME_SIGN_PRINT: signature.fingerprint}

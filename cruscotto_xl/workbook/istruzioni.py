@@ -47,6 +47,20 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
         ("Controlli", "Il foglio «Controlli» segnala dati mancanti o incoerenti: a fine "
                       "compilazione deve mostrare 0 problemi aperti."),
     ]
+    others = [v.period for v in book.views]
+    if others:
+        lines.append(("Periodi", f"Si compila solo il periodo {book.period} "
+                                 f"({plan.period_label(book.period)}). Le colonne «Consuntivo» "
+                                 f"e «Grado» dei periodi {', '.join(others)} sono bloccate: "
+                                 "mostrano i valori già consolidati dal controllo di gestione "
+                                 "(vuote se il periodo non è ancora chiuso); il foglio "
+                                 f"«Riepilogo {others[0].replace('/', '-')}» ne riassume i "
+                                 "gradi."))
+    if book.extras is None:
+        lines.append(("Validazione", "Completati i dati, il responsabile dell'ufficio compila "
+                                     "il foglio «Validazione» (nome, ruolo, data, «Confermo i "
+                                     "dati: Sì») e firma: una modifica successiva alla firma "
+                                     "viene segnalata al consolidamento."))
     r = 2
     for label, text in lines:
         ws.write_string(r, 0, label, st.get("label"))

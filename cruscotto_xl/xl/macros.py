@@ -21,13 +21,14 @@ from ..checks import Problem, has_errors, validate_plan
 from ..filling import plan_with_typed
 from ..generate import OutputExistsError, prepare_new_year, run_jobs
 from ..history import HISTORY_HEADERS, value_changes
-from ..numbers import cell_number, format_number
+from ..numbers import cell_number, format_date, format_number
 from ..planfile import PlanFileError
 from ..reader.consolidate import consolidate as consolidate_folder
 from ..reader.consolidate import graded_plan
 from ..reader.read import NotOurWorkbookError, Reading
 from ..reader.refresh import RefreshError, refreshed_book
 from ..reader.safe_open import UntrustedFileError
+from ..reader.signing import signoff_values
 from ..rollover import RolloverError
 from ..workbook import render_book
 from ..workbook.book import Book
@@ -443,5 +444,28 @@ def nuovo_anno(port: BookPort | None = None, out_dir: Path | str | None = None,
         p, Path(out_dir) if out_dir is not None else None, per_office))
 
 
-__all__ = ["MacroError", "MacroResult", "aggiorna_riepilogo", "consolida", "nuovo_anno",
-           "rectangles", "ricalcola", "valida"]
+# --------------------------------------------------------------------------- Firma
+
+
+def _sign(port: BookPort) -> MacroResult:
+    reading, _ = read_port(port)
+    signature, values = signoff_values(reading)
+    names = port.defined_names()
+    for name, value in values.items():
+        sheet, ref = names[name]
+        row, col = cell_position(ref.split(":")[0])
+        port.write_values(sheet, row, col, [[excel_value(value)]])
+    role = f" ({signature.role})" if signature.role else ""
+    when = format_date(signature.when) if signature.when else ""
+    return MacroResult("Firma", f"Dati confermati da {signature.signer}{role} il {when}. "
+                                "Salvare la cartella e restituirla: una modifica successiva "
+                                "sarà segnalata al consolidamento.")
+
+
+def firma(port: BookPort | None = None) -> MacroResult:
+    """Seal the office's confirmation typed in the Validazione sheet (button Firma)."""
+    return _run("Firma", port, _sign)
+
+
+__all__ = ["MacroError", "MacroResult", "aggiorna_riepilogo", "consolida", "firma",
+           "nuovo_anno", "rectangles", "ricalcola", "valida"]
