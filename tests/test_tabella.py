@@ -34,6 +34,8 @@ anni_target: [2024, 2025]
 titolo: Piano con tutti i campi
 delibera: Deliberazione della Giunta n. 92 del 21.07.2020
 scadenza_compilazione: 2025-01-31
+periodi: [{data: "31/12", nome: finale}, {data: "31/03", nome: I trimestre},
+          {data: "30/06", nome: semestre}]
 politica:
   dato_mancante: zero
   minore_migliore: lineare
@@ -67,6 +69,7 @@ ambiti:
       uffici: [Ufficio B]
       verso: crescente
       target: {2024: ">= 70,00 %", 2025: ">= 75,00 %"}
+      target_periodi: {2024: {"30/06": ">= 35,00 %", "31/03": ">= 20,00 %"}}
       soglia: 0.5
       tolleranza: 0.01
       consuntivi:
@@ -136,7 +139,7 @@ def test_every_field_round_trips(tmp_path, suffix):
     result = import_table(export_table(plan, tmp_path / f"piano{suffix}"))
     assert plan_to_data(result.plan) == plan_to_data(plan)
     # An actual that is not a value is kept as typed, and reported.
-    assert [(p.location, p.subject) for p in result.errors] == [("riga 13", "K1")]
+    assert [(p.location, p.subject) for p in result.errors] == [("riga 14", "K1")]
 
 
 def test_xlsx_cells_are_typed_and_text_is_never_a_formula(tmp_path):
@@ -198,6 +201,7 @@ def test_static_headers(header, meaning):
     ("target2026", "target", 2026, "31/12"),
     ("Consuntivo al 31/12/2023", "value", 2023, "31/12"),
     ("Consuntivo 30/06/2024", "value", 2024, "30/06"),
+    ("Target 30/06/2024", "target", 2024, "30/06"),
     ("Numeratore 2023", "num_value", 2023, "31/12"),
     ("Grado di raggiungimento 2023", "published", 2023, "31/12"),
     ("Grado forzato 2024", "status_grade", 2024, "31/12"),
@@ -208,8 +212,8 @@ def test_year_headers(header, key, year, period):
     assert (found.key, found.year, found.period) == (key, year, period)
 
 
-@pytest.mark.parametrize("header", ["Note interne", "Target 30/06/2024", "Consuntivo 31/02/2024",
-                                    "Area", ""])
+@pytest.mark.parametrize("header", ["Note interne", "Riferimento 30/06/2024",
+                                    "Consuntivo 31/02/2024", "Area", ""])
 def test_headers_not_recognized(header):
     assert match_header(header) is None
 

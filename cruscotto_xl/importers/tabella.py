@@ -75,10 +75,12 @@ from ..model import (
     Indicator,
     Office,
     OperationalObjective,
+    Period,
     Plan,
     Policy,
     Status,
     StrategicObjective,
+    default_periods,
 )
 from ..numbers import (
     NumberError,
@@ -193,7 +195,7 @@ YEAR_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "change_note": ("Nota modifica", ("nota modifica",)),
 }
 #: Year columns that may name a period other than the year end (``Consuntivo 30/06/2024``).
-PERIOD_KEYS = {"value", "num_value", "den_value", "note", "published"}
+PERIOD_KEYS = {"value", "num_value", "den_value", "note", "published", "target"}
 ACTUAL_KEYS = ("value", "num_value", "den_value", "note", "published")
 STATUS_KEYS = ("status", "status_note", "status_ref", "status_grade")
 CHANGE_KEYS = ("change", "change_deliberation", "change_date", "change_note")
@@ -208,11 +210,13 @@ PLAN_KEYS: dict[str, tuple[str, ...]] = {
     "deliberation": ("delibera", "delibera di approvazione", "delibera approvazione"),
     "deadline": ("scadenza compilazione", "scadenza"),
     "policy": ("politica", "politica di valutazione"),
+    "periods": ("periodi", "periodi di monitoraggio", "monitoraggi"),
     "office": ("ufficio",),
 }
 PLAN_LABELS = {"entity": "Ente", "year": "Anno", "id": "Identificativo",
                "target_years": "Anni target", "title": "Titolo", "deliberation": "Delibera",
-               "deadline": "Scadenza compilazione", "policy": "Politica", "office": "Ufficio"}
+               "deadline": "Scadenza compilazione", "policy": "Politica",
+               "periods": "Periodi", "office": "Ufficio"}
 
 _LEVEL_NAMES = {"area": ("ambito", "Ambito"),
                 "os": ("obiettivo strategico", "Obiettivo strategico"),
@@ -897,14 +901,18 @@ def parse_year_cells(cells: dict[tuple[str, int, str], tuple[Cell, str]], lineno
             return None
 
     targets: dict[int, str] = {}
+    period_targets: dict[int, dict[str, str]] = {}
     references: dict[int, float | None] = {}
     actuals: list[Actual] = []
     statuses: list[Status] = []
     changes: list[Change] = []
-    for (key, year, _), (cell, header) in sorted(cells.items(), key=lambda kv: kv[0][1]):
+    for (key, year, period), (cell, header) in sorted(cells.items(), key=lambda kv: kv[0][1]):
         if key == "target":
             text = _target_text(cell)
-            targets[year] = text
+            if period == FINAL_PERIOD:
+                targets[year] = text
+            else:
+                period_targets.setdefault(year, {})[period] = text
             problems.extend(p for p in check_target(text, year, lineno, code, polarity)[1])
         elif key == "reference":
             try:
@@ -974,7 +982,8 @@ def parse_year_cells(cells: dict[tuple[str, int, str], tuple[Cell, str]], lineno
             changes.append(change)
 
     out: dict[str, Any] = {}
-    for name, found in (("targets", targets), ("references", references),
+    for name, found in (("targets", targets), ("period_targets", period_targets),
+                        ("references", references),
                         ("actuals", actuals), ("statuses", statuses), ("changes", changes)):
         if found:
             out[name] = found
@@ -1069,6 +1078,11 @@ def _plan_fields(block: _PlanBlock, problems: list[Problem]) -> dict[str, Any]:
             out["target_years"] = years
         else:
             problems.append(at_line(lineno, "«Anni target» senza anni (es. 2024, 2025, 2026)"))
+    if "periods" in block.values:
+        cells, lineno = block.values["periods"]
+        periods = _periods(" ; ".join(_text(c) for c in cells), lineno, problems)
+        if periods:
+            out["periods"] = periods
     if "deadline" in block.values:
         cells, lineno = block.values["deadline"]
         try:
@@ -1089,6 +1103,37 @@ def _plan_fields(block: _PlanBlock, problems: list[Problem]) -> dict[str, Any]:
                 problems.append(at_line(lineno, f"politica, {where}: "
                                                 f"{error_message(dict(err))}"))
     return out
+
+
+_PERIOD_ITEM = re.compile(r"^(?P<date>\d{1,2}/\d{1,2})\s*(?P<label>.*)$")
+
+
+def _periods(text: str, lineno: int, problems: list[Problem]) -> list[Period]:
+    """``30/06 intermedio; 31/12 finale`` → the plan's monitoring periods."""
+    periods = []
+    for item in (i.strip() for i in re.split(r"[;\n]", text) if i.strip()):
+        m = _PERIOD_ITEM.match(item)
+        if m is None:
+            problems.append(at_line(lineno, f"periodo «{item}» non leggibile (atteso es. "
+                                            "«30/06 intermedio; 31/12 finale»)"))
+            return []
+        day, month = m["date"].split("/")
+        date_text = f"{int(day):02d}/{int(month):02d}"
+        try:
+            periods.append(Period(data=date_text, nome=m["label"].strip() or date_text))
+        except ValidationError as exc:
+            problems.append(at_line(lineno, f"periodo «{item}»: "
+                                            f"{error_message(dict(exc.errors()[0]))}"))
+            return []
+    return periods
+
+
+def _periods_text(plan: Plan) -> str | None:
+    """The Periodi cell of the plan block, or None for the default periods."""
+    if [(p.date, p.label) for p in plan.periods] == \
+            [(p.date, p.label) for p in default_periods()]:
+        return None
+    return "; ".join(f"{p.date} {p.label}" for p in plan.periods)
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -1286,6 +1331,8 @@ def _year_columns(plan: Plan) -> list[YearColumn]:
                                        f"la tabella ne tiene uno per anno")
         for year in ind.targets:
             wanted.add(YearColumn("target", year))
+        for year, by_period in ind.period_targets.items():
+            wanted.update(YearColumn("target", year, period) for period in by_period)
         for year in ind.references:
             wanted.add(YearColumn("reference", year))
         for s in ind.statuses:
@@ -1308,6 +1355,9 @@ def _year_columns(plan: Plan) -> list[YearColumn]:
 
 
 def _year_cell(ind: Indicator, col: YearColumn) -> _Out:
+    if col.key == "target" and col.period != FINAL_PERIOD:
+        assert col.year is not None
+        return _out_text(ind.period_targets.get(col.year, {}).get(col.period))
     if col.key == "target":
         return _out_text(ind.targets.get(col.year)) if col.year in ind.targets else _NONE
     if col.key == "reference":
@@ -1435,6 +1485,8 @@ def table_data(plan: Plan) -> tuple[list[tuple[str, list[_Out]]], list[str], lis
         block.append(("Delibera", [_Out(plan.deliberation)]))
     if plan.deadline:
         block.append(("Scadenza compilazione", [_Out(plan.deadline, "date")]))
+    if periods := _periods_text(plan):
+        block.append(("Periodi", [_Out(periods)]))
     policy = plan.policy.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     if policy:
         text = yaml.safe_dump(policy, default_flow_style=True, allow_unicode=True,
