@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .model import Change, Indicator, Plan, RemovedIndicator
-from .targets import TargetError, parse_target
+from .targets import Kind, TargetError, parse_target
 
 
 def change_log(plan: Plan) -> list[tuple[Change, str, str, str]]:
@@ -170,6 +170,13 @@ def _apply(new: Plan, changes: ChangeSet, year: int, old_year: int,
     return logged
 
 
+def _undated(text: str, ind: Indicator) -> bool:
+    try:
+        return parse_target(text, ind.polarity).kind is not Kind.DEADLINE
+    except TargetError:
+        return False
+
+
 def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
               deliberation: str | None = None, when: date | None = None) -> Rollover:
     """The plan of ``year`` (must be later than the plan's year) and what changed."""
@@ -195,6 +202,13 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
         else:
             ind.targets[year] = old_text
             result.carried.append(ind.code)
+        if ind.targets.get(year) == old_text and year not in ind.period_targets:
+            # an unchanged annual target keeps its intermediate ones (not the dated ones:
+            # «Entro 30-06-2024» would be a deadline of the old year)
+            kept = {p: t for p, t in ind.period_targets.get(plan.year, {}).items()
+                    if _undated(t, ind)}
+            if kept:
+                ind.period_targets[year] = kept
         previous = ind.actual_for(plan.year)
         if year not in ind.references and previous is not None \
                 and isinstance(previous.value, float):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from periods_plan import two_period_plan
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
@@ -134,3 +135,20 @@ def test_cli_writes_the_plan_and_the_workbooks_with_the_change_log(plan, tmp_pat
     assert "Delibera n. 3" in text
     again = runner.invoke(app, args)
     assert again.exit_code == 1 and "esist" in again.output.lower()
+
+
+def test_intermediate_targets_follow_an_unchanged_annual_target():
+    plan = two_period_plan()
+    new = roll_over(plan, 2025).plan
+    by_code = {s.indicator.code: s.indicator for s in new.indicators()}
+    assert by_code["K1"].period_targets[2025] == {"30/06": ">= 40"}
+    assert by_code["K1"].target_text(2025, "30/06") == ">= 40"
+    # a dated intermediate target belongs to its year: the new year uses the annual one
+    assert 2025 not in by_code["K3"].period_targets
+    assert by_code["K3"].target_text(2025, "30/06") == "Entro 31-12-2024"
+    # a new annual target does not inherit the old intermediate ones
+    changed = plan.model_copy(deep=True)
+    k1 = next(s.indicator for s in changed.indicators() if s.indicator.code == "K1")
+    k1.targets[2025] = ">= 120"
+    rolled = {s.indicator.code: s.indicator for s in roll_over(changed, 2025).plan.indicators()}
+    assert rolled["K1"].target_text(2025, "30/06") == ">= 120"
