@@ -191,3 +191,19 @@ def test_button_firma_seals_what_the_office_typed(returned, tmp_path):
     assert reading.signature.fingerprint == sign_workbook(
         path, signer="Anna Neri", role="Dirigente", when=date.today(),
         confirm=True).signature.fingerprint
+
+
+def test_controlla_reports_the_signature_too(returned):
+    _, paths = returned
+    path = paths["Ufficio A"]
+    result = runner.invoke(app, ["controlla", str(path), "--json"])
+    assert result.exit_code == 0                 # a warning only
+    assert "cartella non firmata" in result.output
+    sign_workbook(path, signer="Anna Neri", confirm=True)
+    reading = read_workbook(path)
+    k1 = reading.indicators["K1"]
+    wb = openpyxl.load_workbook(path)
+    wb[k1.sheet][k1.cells["note"]] = "aggiunta dopo la firma"
+    wb.save(path)
+    result = runner.invoke(app, ["controlla", str(path)])
+    assert result.exit_code == 1 and "modificati dopo la firma" in flat(result.output)

@@ -24,13 +24,11 @@ from ..filling import Typed, plan_with_typed
 from ..history import value_changes
 from ..model import FINAL_PERIOD, Plan
 from ..numbers import format_date, format_number
-from ..signoff import CHANGED, SIGNED, STATE_MESSAGES
 from ..split import plan_for_office
 from ..targets import Kind
 from ..workbook import Extras, render_book
-from ..workbook.layout import SHEET_SIGNOFF
 from ..workbook.stato import OfficeStatus
-from .integrity import identity_problems, integrity_problems
+from .integrity import identity_problems, integrity_problems, signoff_problems
 from .read import NotOurWorkbookError, Reading, read_workbook
 from .safe_open import Limits, UntrustedFileError
 
@@ -118,13 +116,8 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
     values: list[tuple[str, str, Typed]] = []
     missing: list[MissingValue] = []
-    signoff = ""
-    if reading.signature is not None:
-        signoff = reading.signature_state()
-        if signoff != SIGNED:
-            problems.append(Problem(f"{reading.path.name} › {SHEET_SIGNOFF}",
-                                    STATE_MESSAGES[signoff],
-                                    "errore" if signoff == CHANGED else "avviso"))
+    signoff = reading.signature_state() if reading.signature is not None else ""
+    problems += signoff_problems(reading)
     for slot in part.indicators():
         code = slot.indicator.code
         found = reading.indicators.get(code)

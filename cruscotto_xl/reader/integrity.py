@@ -16,11 +16,13 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from ..audit import carry_actuals
 from ..checks import Problem
 from ..model import Plan
+from ..signoff import CHANGED, SIGNED, STATE_MESSAGES
 from ..split import plan_for_office
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
     INDICATOR_COLUMNS,
+    SHEET_SIGNOFF,
     SHEET_SUMMARY,
     SUMMARY_COLUMNS,
     TEMPLATE_VERSION,
@@ -120,6 +122,17 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     return problems
 
 
+def signoff_problems(reading: Reading) -> list[Problem]:
+    """Unsigned (a warning) or changed after signing (an error; the values still count)."""
+    if reading.signature is None:            # no Validazione sheet: a master workbook
+        return []
+    state = reading.signature_state()
+    if state == SIGNED:
+        return []
+    return [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", STATE_MESSAGES[state],
+                    "errore" if state == CHANGED else "avviso")]
+
+
 def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None, list[Problem]]:
     """All the checks of one workbook: safety, identity, locked cells, values as typed."""
     try:
@@ -129,7 +142,8 @@ def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None
                                       reading.identity.period)
             if wrong:
                 return reading, wrong
-        return reading, integrity_problems(reading, plan) + reading.problems
+        return reading, (integrity_problems(reading, plan) + reading.problems
+                         + signoff_problems(reading))
     except (UntrustedFileError, NotOurWorkbookError) as exc:
         return None, [Problem(Path(path).name, f"file rifiutato: {exc}")]
     except Exception as exc:  # one unreadable file must not stop the others
