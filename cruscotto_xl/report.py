@@ -465,7 +465,7 @@ def _indicator_table(data: ReportData, indicators: list[Indicator], nodes: dict[
             shown += f'<br><span class="small">{_e(measures)}</span>'
         rows.append(f"<tr><td>{_e(ind.code)}</td><td>{_e(ind.name)}</td>"
                     f'<td class="num">{_e(format_number(node.weight))}</td>'
-                    f"<td>{_e(ind.targets.get(data.year, ''))}</td>"
+                    f"<td>{_e(ind.target_text(data.year, data.period))}</td>"
                     f'<td class="value">{shown}</td>{_light_cell(node.grade, bands)}'
                     f"<td>{_e(valutazione(node.grade, bands))}</td>"
                     f"<td>{_e(_note_text(ind, actual, data.year))}</td></tr>")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from periods_plan import MID, two_period_plan
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -215,3 +216,14 @@ def test_report_of_an_office_mid_year(tmp_path):
     expected = evaluate(plan_for_office(part, office),
                         plan.year, "30/06").grade
     assert files.grade.value == pytest.approx(expected.value, abs=1e-12)
+
+
+def test_a_mid_year_report_quotes_the_intermediate_target(tmp_path):
+    plan = two_period_plan()
+    source = tmp_path / "ufficio.xlsx"
+    write_workbook(plan, source, office="Ufficio A", period="30/06")
+    fill_workbook(source, MID)
+    text = build_report(source, tmp_path / "out", pdf=False).html.read_text(encoding="utf-8")
+    row = text[text.index("<td>K1</td>"):]
+    row = row[:row.index("</tr>")]
+    assert html.escape(">= 40") in row and html.escape(">= 100") not in row
