@@ -116,3 +116,22 @@ def test_nobody_to_remind(tmp_path):
                                  str(plan_file), "--out", str(out)])
     assert result.exit_code == 0 and "Nessun sollecito" in result.output
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_an_office_without_e_mail_gets_a_draft_to_complete(tmp_path):
+    plan = two_period_plan()
+    plan.offices = [o for o in plan.offices if o.name != "Ufficio C"]
+    plan_file = save_plan(plan, tmp_path / "piano.yaml")
+    folder = tmp_path / "ritorni"
+    paths = office_workbooks(plan, folder, "31/12", FINAL, skip=("Ufficio C",))
+    for office, path in paths.items():
+        sign_workbook(path, signer=f"Responsabile {office[-1]}", confirm=True)
+    out = tmp_path / "solleciti"
+    result = runner.invoke(app, ["solleciti", str(folder), "--plan", str(plan_file),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "nessuna e-mail nel piano" in result.output
+    [draft] = list(out.glob("*.eml"))
+    message = _read(draft)
+    assert message["To"] is None and "Gentile Responsabile," in message.get_body(
+        ("plain",)).get_content()
