@@ -331,12 +331,14 @@ def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
 
 
 def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None) -> Plan:
-    """``plan`` with ``source``'s actuals (matched by indicator code), except ``skip``'s
-    (year, period): how values consolidated earlier follow a newer copy of the plan."""
+    """``plan`` with ``source``'s actuals and reference values (matched by indicator code),
+    except the actuals of ``skip`` (year, period): how values consolidated earlier follow
+    a newer copy of the plan."""
     known = {s.indicator.code for s in plan.indicators()}
-    carried = {s.indicator.code: [a for a in s.indicator.actuals if (a.year, a.period) != skip]
-               for s in source.indicators() if s.indicator.code in known}
-    merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a})
+    found = [s.indicator for s in source.indicators() if s.indicator.code in known]
+    carried = {i.code: [a for a in i.actuals if (a.year, a.period) != skip] for i in found}
+    merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a},
+                              {i.code: dict(i.references) for i in found if i.references})
     return merged
 
 

@@ -38,6 +38,8 @@ from .model import Plan, Policy
 from .numbers import NumberError, format_date, format_percent, parse_actual, parse_date
 from .planfile import PlanFileError, load_changes, load_plan
 from .reader.consolidate import (
+    RETURNED,
+    WITH_PROBLEMS,
     MasterError,
     candidate_files,
     consolidate,
@@ -509,6 +511,10 @@ def consolida(
         task = progress.add_task("Lettura", total=len(files))
         result = consolidate(cartella, plan, year=anno, period=period, exclude={out},
                              progress=lambda _: progress.advance(task))
+    if not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses):
+        print_problems(result.problems, "Problemi del consolidamento")
+        raise UserDataError(f"nessuna cartella accettata in {cartella} per il {period}/"
+                            f"{result.year}: {out.name} non modificata")
     backup = write_master(result, out)
     errors = has_errors(result.problems)
     if as_json:

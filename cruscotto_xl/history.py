@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .model import Actual, Plan
-from .numbers import format_date, format_number
+from .model import Actual, Indicator, Plan
+from .numbers import format_date
 
 HISTORY_HEADERS = ("Quando", "Ufficio", "Indicatore", "Periodo", "Valore precedente",
                    "Nuovo valore", "File")
@@ -35,43 +35,52 @@ class HistoryRow:
                 self.file)
 
 
-def actual_text(actual: Actual | None) -> str:
-    """One comparable text per actual: value (or text typed), numerator/denominator, note."""
-    if actual is None:
-        return EMPTY
+def _number(value: float) -> str:
+    """Every significant digit (a change in the 7th decimal is a change), Italian comma."""
+    return f"{value:.15g}".replace(".", ",")
+
+
+def actual_text(actual: Actual | None, reference: float | None = None) -> str:
+    """One comparable text per actual: value (or text typed), numerator/denominator, note,
+    and the year's reference value of a relative target."""
     parts = []
-    value = actual.typed
+    value = actual.typed if actual is not None else None
     if isinstance(value, bool):
         parts.append("Sì" if value else "No")
     elif isinstance(value, float):
-        parts.append(format_number(value, 6).rstrip("0").rstrip(","))
+        parts.append(_number(value))
     elif isinstance(value, date):
         parts.append(format_date(value))
     elif value is not None:
         parts.append(str(value))
-    if actual.numerator is not None or actual.denominator is not None:
-        fraction = " / ".join("—" if x is None else format_number(x, 6).rstrip("0").rstrip(",")
+    if actual is not None and (actual.numerator is not None or actual.denominator is not None):
+        fraction = " / ".join("—" if x is None else _number(x)
                               for x in (actual.numerator, actual.denominator))
         parts.append(f"({fraction})")
-    if actual.note:
+    if actual is not None and actual.note:
         parts.append(f"nota: {actual.note}")
+    if reference is not None:
+        parts.append(f"riferimento: {_number(reference)}")
     return " ".join(parts) or EMPTY
 
 
 def value_changes(before: Plan | None, after: Plan, year: int, period: str,
                   sources: Mapping[str, tuple[str, str]], when: datetime) -> list[HistoryRow]:
-    """One row per indicator of ``after`` whose actual of ``year``/``period`` differs from
-    ``before``'s (None: no master yet, every value is new).
+    """One row per indicator of ``after`` whose actual of ``year``/``period`` (or reference
+    value of ``year``) differs from ``before``'s (None: no master yet, every value is new).
 
     ``sources`` says which office and file each indicator's value came from.
     """
-    old = {} if before is None else {s.indicator.code: s.indicator.actual_for(year, period)
-                                     for s in before.indicators()}
+    def text(ind: Indicator | None) -> str:
+        if ind is None:
+            return EMPTY
+        return actual_text(ind.actual_for(year, period), ind.references.get(year))
+
+    old = {} if before is None else {s.indicator.code: s.indicator for s in before.indicators()}
     rows = []
     for slot in after.indicators():
         code = slot.indicator.code
-        was, now = actual_text(old.get(code)), actual_text(slot.indicator.actual_for(year,
-                                                                                      period))
+        was, now = text(old.get(code)), text(slot.indicator)
         if was != now:
             office, file = sources.get(code, ("", ""))
             rows.append(HistoryRow(when, office, code, period, was, now, file))

@@ -103,3 +103,93 @@ def test_a_file_that_is_not_the_master_is_never_overwritten(tmp_path):
     result = runner.invoke(app, ["consolida", str(tmp_path / "ritorni"), "--piano",
                                  str(_plan_file(plan, tmp_path)), "--out", str(junk)])
     assert result.exit_code == 1 and "vecchio.xlsx" in result.output
+
+
+def _set_input(path, code, key, value):
+    found = read_workbook(path).indicators[code]
+    wb = openpyxl.load_workbook(path)
+    wb[found.sheet][found.cells[key]] = value
+    wb.save(path)
+
+
+def test_a_value_corrected_in_the_master_is_its_state(tmp_path):
+    """The master's cells, not only the plan it carries, are what a consolidation replaces."""
+    plan = two_period_plan()
+    office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
+    _set_input(master, "K1", "actual", 77)
+    write_master(consolidate(tmp_path / "ritorni", plan), master)
+    [row] = history_rows(master)[6:]
+    assert (row[2], row[4], row[5]) == ("K1", "77", "90")
+
+
+def test_rows_appended_below_the_table_are_kept(tmp_path):
+    """The Consolida button writes rows under the table: the next consolidation keeps them."""
+    plan = two_period_plan()
+    office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
+    wb = openpyxl.load_workbook(master)
+    ws = wb[SHEET_HISTORY]
+    ws.append([WHEN, "Ufficio B", "K5", "31/12", "12", "13", "pulsante"])
+    wb.save(master)
+    assert len(read_workbook(master).history) == 7
+    write_master(consolidate(tmp_path / "ritorni", plan), master)
+    rows = history_rows(master)
+    assert rows[6][1:] == ["Ufficio B", "K5", "31/12", "12", "13", "pulsante"]
+
+
+def test_small_changes_and_references_are_history_too():
+    plan = two_period_plan()
+    before = plan_with_typed(plan, {"K4": Typed(0.8512341)}, 2024)
+    after = plan_with_typed(plan, {"K4": Typed(0.8512344, reference=0.7)}, 2024)
+    [row] = value_changes(before, after, 2024, "31/12", {}, WHEN)
+    assert (row.old, row.new) == ("0,8512341", "0,8512344 riferimento: 0,7")
+
+
+def test_an_office_missing_the_second_time_keeps_its_values(tmp_path):
+    plan = two_period_plan()
+    paths = office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
+    paths["Ufficio B"].unlink()
+    result = consolidate(tmp_path / "ritorni", plan)
+    assert {s.office: s.state for s in result.statuses}["Ufficio B"] == "mancante"
+    write_master(result, master)
+    assert len(history_rows(master)) == 6                      # nothing changed
+    k5 = next(s.indicator for s in read_workbook(master).embedded_plan().indicators()
+              if s.indicator.code == "K5")
+    assert k5.actual_for(2024).value == 12
+    # an office that empties a value it had sent: the value goes, with its row
+    _set_input(paths["Ufficio A"], "K2", "actual", None)
+    write_master(consolidate(tmp_path / "ritorni", plan), master)
+    [row] = history_rows(master)[6:]
+    assert (row[2], row[4], row[5]) == ("K2", "9", EMPTY)
+
+
+def test_the_wrong_period_leaves_the_master_alone(tmp_path):
+    plan = two_period_plan()
+    plan_file = _plan_file(plan, tmp_path)
+    office_workbooks(plan, tmp_path / "giugno", "30/06", MID)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "giugno", plan, period="30/06"), master, now=WHEN)
+    before = master.read_bytes()
+    result = runner.invoke(app, ["consolida", str(tmp_path / "giugno"), "--piano",
+                                 str(plan_file), "--out", str(master)])   # 31/12 by default
+    assert result.exit_code == 1
+    assert "nessuna cartella accettata" in " ".join(result.output.split())
+    assert master.read_bytes() == before
+
+
+def test_a_master_in_the_returns_folder_is_ignored(tmp_path):
+    plan = two_period_plan()
+    office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "ritorni" / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "ritorni", plan), tmp_path / "m.xlsx")
+    master.write_bytes((tmp_path / "m.xlsx").read_bytes())
+    result = consolidate(tmp_path / "ritorni", plan)
+    assert len(result.statuses) == 3 and "(piano intero)" not in {s.office for s in
+                                                                   result.statuses}
+    assert any(p.location == "cruscotto.xlsx" and "ignorata" in p.message
+               for p in result.problems)

@@ -6,15 +6,20 @@ from datetime import date
 
 import openpyxl
 import pytest
-from periods_plan import FINAL, MID, PLAN_DATA, two_period_plan
+from periods_plan import FINAL, MID, PLAN_DATA, office_workbooks, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.aggregate import evaluate, grade_indicator
 from cruscotto_xl.checks import validate_plan
 from cruscotto_xl.cli import app
-from cruscotto_xl.filling import fill_workbook, plan_with_typed
+from cruscotto_xl.filling import Typed, fill_workbook, plan_with_typed
 from cruscotto_xl.planfile import PlanFileError, plan_from_data, save_plan
-from cruscotto_xl.reader.consolidate import consolidate, graded_plan
+from cruscotto_xl.reader.consolidate import (
+    consolidate,
+    graded_plan,
+    master_actuals,
+    write_master,
+)
 from cruscotto_xl.reader.read import read_workbook
 from cruscotto_xl.recalc import find_soffice, recalculate
 from cruscotto_xl.verify import compare_with_engine
@@ -226,3 +231,32 @@ def test_graded_plan_carries_the_previous_master(year):
     graded = graded_plan(result, before)
     k5 = next(s.indicator for s in graded.indicators() if s.indicator.code == "K5")
     assert k5.actual_for(2024, "30/06").value == 3 and k5.actual_for(2024).value == 12
+
+
+def test_reference_values_follow_the_periods(tmp_path):
+    """A relative target's reference typed at 30/06 stays for 31/12 and in the master."""
+    plan = plan_from_data({"ente": "E", "anno": 2024, "id": "rel-2024", "ambiti": [
+        {"codice": "A", "titolo": "A", "obiettivi": [
+            {"codice": "OS", "titolo": "Reclami", "uffici": ["Ufficio A"], "indicatori": [
+                {"codice": "R1", "nome": "Reclami ricevuti", "target": {2024: "x < x-1"}}]}]}]})
+    mid = office_workbooks(plan, tmp_path / "giugno", "30/06",
+                           {"R1": Typed(10.0, reference=15.0)})
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "giugno", plan, period="30/06"), master)
+    assert mid
+    carried = master_actuals(plan, master, 2024)
+    r1 = next(s.indicator for s in carried.indicators())
+    assert r1.references == {2024: 15.0}
+    final = office_workbooks(carried, tmp_path / "dicembre", "31/12")
+    reading = read_workbook(final["Ufficio A"])
+    assert reading.indicators["R1"].raw["reference"] == 15
+    wb = openpyxl.load_workbook(final["Ufficio A"], data_only=True)
+    ws = wb[reading.indicators["R1"].sheet]
+    _, rows = _table(ws)
+    assert rows[0]["Grado 30/06"].value == 1         # 10 < 15, not «riferimento mancante»
+    fill_workbook(final["Ufficio A"], {"R1": Typed(12.0)})
+    write_master(consolidate(tmp_path / "dicembre", plan), master)
+    embedded = next(s.indicator for s in read_workbook(master).embedded_plan().indicators())
+    assert embedded.references == {2024: 15.0}
+    assert embedded.actual_for(2024, "30/06").value == 10
+    assert embedded.actual_for(2024).value == 12

@@ -207,3 +207,19 @@ def test_controlla_reports_the_signature_too(returned):
     wb.save(path)
     result = runner.invoke(app, ["controlla", str(path)])
     assert result.exit_code == 1 and "modificati dopo la firma" in flat(result.output)
+
+
+def test_an_office_workbook_without_validazione_is_unsigned(returned):
+    plan, paths = returned
+    path = paths["Ufficio A"]
+    wb = openpyxl.load_workbook(path)
+    del wb[SHEET_SIGNOFF]
+    for name in [n for n in wb.defined_names if n.startswith("crx_firma")]:
+        del wb.defined_names[name]
+    wb.save(path)
+    reading = read_workbook(path)
+    assert reading.signature is None and not reading.is_master
+    result = consolidate(path.parent, plan)
+    assert {s.office: s.signoff for s in result.statuses}["Ufficio A"] == UNSIGNED
+    [problem] = _signoff_problems(result, path)
+    assert problem.message.startswith("foglio Validazione mancante")

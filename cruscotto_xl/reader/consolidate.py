@@ -116,7 +116,7 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
     values: list[tuple[str, str, Typed]] = []
     missing: list[MissingValue] = []
-    signoff = reading.signature_state() if reading.signature is not None else ""
+    signoff = "" if reading.is_master else reading.signature_state()
     problems += signoff_problems(reading)
     for slot in part.indicators():
         code = slot.indicator.code
@@ -136,7 +136,7 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
                        signoff)
 
 
-_Refusal = tuple[OfficeStatus, list[Problem]]
+_Refusal = tuple[OfficeStatus | None, list[Problem]]     # None: a file that is not an office's
 
 
 def _process(path: Path, plan: Plan, year: int, period: str,
@@ -144,6 +144,9 @@ def _process(path: Path, plan: Plan, year: int, period: str,
     """Everything done with one returned file; the result is small and picklable."""
     try:
         reading = read_workbook(path, limits)
+        if reading.is_master:
+            return None, [Problem(path.name, "cartella principale di un consolidamento, non "
+                                             "di un ufficio: ignorata", "avviso")]
         wrong = identity_problems(reading, plan, year, period)
         if wrong:
             return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
@@ -206,7 +209,8 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
             by_office.setdefault(outcome.office, []).append(outcome)
         else:
             status, problems = outcome
-            result.statuses.append(status)
+            if status is not None:
+                result.statuses.append(status)
             result.problems += problems
 
     reports: dict[str, list[tuple[str, str, Typed]]] = {}
@@ -314,19 +318,31 @@ def previous_master(out: Path, plan: Plan, year: int
         raise MasterError(f"{out.name}: il file esistente è la cartella {what}, non la "
                           f"cartella principale del piano {plan.id} {year}: indicare un "
                           "altro --out")
-    return embedded, list(reading.history)
+    # What the master's cells hold now (a value corrected by hand, or written by the
+    # Consolida button) is its state; its other periods are in the plan it carries.
+    held = plan_with_typed(embedded, reading.typed(), ident.year, ident.period,
+                           replace_all=True)
+    return held, list(reading.history)
 
 
 def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
     """The plan with the merged actuals: what the master's grades must equal.
 
-    ``before`` (the previous master's plan) gives the values of the other periods and
-    years, which this consolidation does not touch.
+    Without ``before`` the returned files are the whole truth of the period. With it (the
+    previous master's plan), its values of the other periods and years are carried over,
+    and so are this period's values of the indicators no accepted file reported (an office
+    missing or refused this time): only what came back replaces what the master held.
     """
-    plan = result.plan
-    if before is not None:
-        plan = carry_actuals(plan, before, skip=(result.year, result.period))
-    return plan_with_typed(plan, result.typed, result.year, result.period, replace_all=True)
+    year, period = result.year, result.period
+    if before is None:
+        return plan_with_typed(result.plan, result.typed, year, period, replace_all=True)
+    plan = carry_actuals(result.plan, before)
+    emptied = set(result.sources) - set(result.typed)     # reported, with nothing typed
+    for slot in plan.indicators():
+        if slot.indicator.code in emptied:
+            slot.indicator.actuals = [a for a in slot.indicator.actuals
+                                      if (a.year, a.period) != (year, period)]
+    return plan_with_typed(plan, result.typed, year, period)
 
 
 def master_actuals(plan: Plan, master: Path | str, year: int) -> Plan:

@@ -123,13 +123,19 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
 
 
 def signoff_problems(reading: Reading) -> list[Problem]:
-    """Unsigned (a warning) or changed after signing (an error; the values still count)."""
-    if reading.signature is None:            # no Validazione sheet: a master workbook
+    """Unsigned (a warning) or changed after signing (an error; the values still count).
+
+    A master has no Validazione sheet; any other workbook without one is unsigned.
+    """
+    if reading.is_master:
         return []
     state = reading.signature_state()
     if state == SIGNED:
         return []
-    return [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", STATE_MESSAGES[state],
+    message = STATE_MESSAGES[state]
+    if reading.signature is None:
+        message = f"foglio Validazione mancante: {message}"
+    return [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", message,
                     "errore" if state == CHANGED else "avviso")]
 
 

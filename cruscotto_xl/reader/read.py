@@ -25,6 +25,7 @@ from python_calamine import CalamineError, XmlError, ZipError
 from ..checks import Problem, Severity
 from ..controls import OK, input_check, row_flags
 from ..filling import Typed
+from ..history import HISTORY_HEADERS
 from ..model import Plan
 from ..numbers import (
     NumberError,
@@ -38,6 +39,7 @@ from ..rules import effective_actual
 from ..signoff import Signature, confirmed, fingerprint, signature_state
 from ..targets import Kind
 from ..workbook.layout import (
+    HISTORY_FIRST_ROW,
     INDICATOR_COLUMNS,
     INPUT_KEYS,
     NAME_ENTITY,
@@ -51,10 +53,12 @@ from ..workbook.layout import (
     NAME_YEAR,
     PERIOD_COLUMNS,
     PERIOD_INDEX,
+    SHEET_HISTORY,
     SHEET_META,
     SHEET_SUMMARY,
     SIGNOFF_NAMES,
     TABLE_HISTORY,
+    TABLE_OFFICES,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
     col_letter,
@@ -139,6 +143,7 @@ class Reading:
     plan_chunks: list[str]
     signature: Signature | None = None    # None: the workbook has no Validazione sheet
     history: list[tuple[object, ...]] = field(default_factory=list)   # a master's Storico
+    is_master: bool = False               # a consolidation's master (it has Stato uffici)
 
     def signature_state(self) -> str:
         """UNSIGNED, CHANGED, SIGNED… (:func:`cruscotto_xl.signoff.signature_state`)."""
@@ -299,10 +304,14 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     if TABLE_REGISTRY not in tables:
         raise NotOurWorkbookError(path, "manca la tabella del registro dei fogli")
     registry = book.table(TABLE_REGISTRY)[2]
-    if TABLE_HISTORY in tables:
-        reading.history = [tuple(None if v == "" else v for v in row)
-                           for row in book.table(TABLE_HISTORY)[2]
-                           if any(v not in (None, "") for v in row)]
+    reading.is_master = TABLE_OFFICES in tables
+    if TABLE_HISTORY in tables and SHEET_HISTORY in index.sheets:
+        # Every row below the header, not only the table's: the Consolida button appends
+        # rows under it and a spreadsheet does not always grow the table.
+        width = len(HISTORY_HEADERS)
+        reading.history = [tuple(None if v == "" else v for v in row[:width])
+                           for row in book.sheet(SHEET_HISTORY)[HISTORY_FIRST_ROW:]
+                           if any(v not in (None, "") for v in row[:width])]
     for code, _level, sheet, table, grade_name in (tuple(map(str, r[:5])) for r in registry
                                                    if r and r[0] != ""):
         if table not in tables or sheet not in index.sheets:

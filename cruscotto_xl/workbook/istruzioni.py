@@ -53,9 +53,9 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
                                  f"({plan.period_label(book.period)}). Le colonne «Consuntivo» "
                                  f"e «Grado» dei periodi {', '.join(others)} sono bloccate: "
                                  "mostrano i valori già consolidati dal controllo di gestione "
-                                 "(vuote se il periodo non è ancora chiuso); il foglio "
-                                 f"«Riepilogo {others[0].replace('/', '-')}» ne riassume i "
-                                 "gradi."))
+                                 "(vuote se il periodo non è ancora chiuso); i fogli "
+                                 + ", ".join(f"«{v.summary_sheet}»" for v in book.views)
+                                 + " ne riassumono i gradi."))
     if book.extras is None:
         lines.append(("Validazione", "Completati i dati, il responsabile dell'ufficio compila "
                                      "il foglio «Validazione» (nome, ruolo, data, «Confermo i "

@@ -52,6 +52,7 @@ SIGNOFF_NAMES = (NAME_SIGNER, NAME_SIGNER_ROLE, NAME_SIGN_DATE, NAME_SIGN_CONFIR
 
 TABLE_REGISTRY = "crx_registro"
 TABLE_HISTORY = "crx_storico"
+HISTORY_FIRST_ROW = 3      # 0-based row of the first Storico valori entry (header above)
 TABLE_SUMMARY = "crx_riepilogo"
 TABLE_CHECKS = "crx_controlli"
 TABLE_OFFICES = "crx_stato_uffici"

@@ -15,10 +15,9 @@ from xlsxwriter.worksheet import Worksheet
 from ..checks import Problem
 from ..history import HISTORY_HEADERS
 from .book import Book
-from .layout import TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
+from .layout import HISTORY_FIRST_ROW, TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
 from .obiettivo import page_setup, write_text
 
-HISTORY_FIRST_ROW = 3      # 0-based row of the first Storico valori entry (header above)
 OFFICE_HEADERS = ("Ufficio", "Stato", "File", "Ultima modifica", "Valori mancanti", "Problemi",
                   "Firma")
 PROBLEM_HEADERS = ("Gravità", "Dove", "Codice", "Problema")

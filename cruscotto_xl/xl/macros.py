@@ -34,6 +34,7 @@ from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.controlli import HEADER_ROW as CHECKS_HEADER_ROW
 from ..workbook.layout import (
+    HISTORY_FIRST_ROW,
     INDICATOR_INDEX,
     INPUT_KEYS,
     MACRO_RESULTS_COLUMN,
@@ -44,7 +45,7 @@ from ..workbook.layout import (
     SHEET_SUMMARY,
     col_letter,
 )
-from ..workbook.stato import HISTORY_FIRST_ROW, OFFICE_HEADERS
+from ..workbook.stato import OFFICE_HEADERS
 from ..workbook.styles import style_sheet
 from .port import BookPort, SheetData, XlwingsPort, cell_position, excel_value
 from .reading import PortSource, read_port
@@ -361,8 +362,8 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
     exclude = {port.path} if port.path else set()
     result = consolidate_folder(folder, plan, year=ident.year, period=ident.period,
                                 exclude=exclude)
-    graded = graded_plan(result)
     before = plan_with_typed(plan, reading.typed(), ident.year, ident.period, replace_all=True)
+    graded = graded_plan(result, before)
     changes = value_changes(before, graded, ident.year, ident.period, result.sources,
                             datetime.now().replace(microsecond=0))
     book = render_book(graded, year=ident.year, period=ident.period, with_actuals=True)
