@@ -87,10 +87,11 @@ def signature_state(signature: Signature | None, current: str) -> str:
 
 STATE_MESSAGES = {
     UNSIGNED: ("cartella non firmata: il responsabile deve compilare il foglio Validazione "
-               "e firmare (cruscotto firma)"),
+               "e firmare (pulsante Firma o «cruscotto firma»)"),
     NOT_CONFIRMED: "firma senza «Confermo i dati: Sì»: i dati non sono confermati",
-    NO_FINGERPRINT: ("firma scritta a mano senza impronta dei dati: firmare con "
-                     "«cruscotto firma» perché le modifiche successive siano riconoscibili"),
+    NO_FINGERPRINT: ("firma scritta a mano senza impronta dei dati: firmare con il "
+                     "pulsante Firma o «cruscotto firma» perché le modifiche successive "
+                     "siano riconoscibili"),
     CHANGED: ("dati o firma modificati dopo la firma: chiedere all'ufficio di verificarli "
               "e firmare di nuovo"),
 }

@@ -67,7 +67,8 @@ def write_signoff(wb: Workbook, ws: Worksheet, book: Book) -> None:
     wb.define_name(NAME_SIGN_PRINT, f"={quote_sheet(SHEET_SIGNOFF)}!$B${PRINT_ROW + 1}")
     write_text(ws, book, PRINT_ROW + 2, 0,
                "Compilati i dati, il responsabile inserisce nome, ruolo, data e «Sì» e firma "
-               "con il comando «cruscotto firma» (o lo fa il controllo di gestione): "
+               "con il pulsante Firma della scheda Cruscotto o con il comando «cruscotto "
+               "firma» (o lo fa il controllo di gestione): "
                "l'impronta registra i valori confermati. Se un valore cambia dopo la firma, "
                "il consolidamento lo segnala e chiede una nuova firma.", "plain")
     ws.set_row(PRINT_ROW + 2, 60)
