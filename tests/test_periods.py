@@ -93,7 +93,9 @@ def test_a_workbook_has_one_actual_column_per_period(tmp_path):
         assert row["Grado 31/12"].value.startswith("=IF(")
     k1 = next(r for r in rows if r["Codice"].value == "K1")
     assert k1["Target"].value == ">= 40" and k1["Target 31/12"].value == ">= 100"
-    assert ws["E3"].value == "30/06 (intermedio)"
+    assert ws["E3"].value == "30/06"
+    assert ws["A5"].value == "Compilare solo le celle gialle: consuntivo al 30/06/2024 " \
+                             "(intermedio)."
 
 
 @pytest.fixture(scope="module")

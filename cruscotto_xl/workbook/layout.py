@@ -117,7 +117,7 @@ PERIOD_COLUMNS: tuple[Column, ...] = (      # formulas last and together: few wr
     Column("actual", "Consuntivo", 13),
     Column("target", "Valore target", 12, helper=True),
     Column("deadline", "Scadenza", 12, helper=True),
-    Column("grade", "Grado", 10),
+    Column("grade", "Grado", 14),         # wide enough for «dato mancante»
     Column("weight_used", "Peso valutato", 10, helper=True),
     Column("contribution", "Contributo", 10, helper=True),
 )

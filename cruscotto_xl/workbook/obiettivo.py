@@ -93,16 +93,17 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ws.write_string(1, 3, "Anno", st.get("label"))
     ws.write_number(1, 4, book.year, st.get("plain", left=True))
     ws.write_string(2, 3, "Periodo", st.get("label"))
-    label = book.plan.period_label(book.period)
-    ws.write_string(2, 4, f"{book.period} ({label})" if label != book.period else book.period,
-                    st.get("plain", left=True))
+    ws.write_string(2, 4, book.period, st.get("plain", left=True))
     ws.write_string(3, 3, "Peso", st.get("label"))
     if sheet.node.weight is not None:
         ws.write_number(3, 4, sheet.node.weight, st.get("plain", "peso", left=True))
     if sheet.level == "os" and sheet.os.resources is not None:
         ws.write_string(1, 5, "Risorse", st.get("label"))
         ws.write_number(1, 6, sheet.os.resources, st.get("plain", "euro", left=True))
-    ws.write_string(4, 0, "Compilare solo le celle gialle.", st.get("legend_input"))
+    label = book.plan.period_label(book.period)
+    ws.write_string(4, 0, f"Compilare solo le celle gialle: consuntivo al {book.period}/"
+                          f"{book.year}" + (f" ({label})." if label != book.period else "."),
+                    st.get("legend_input"))
 
 
 def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:

@@ -165,6 +165,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
     right = SUMMARY_INDEX["light"]
     if view is None and book.views:
         right = _trend(ws, book, rows, first)
+        ws.set_row(HEADER_ROW, 30)         # «Variazione dal 30/06» on two lines
     ws.print_area(0, 0, last + 3 + chart_rows, right)
     ws.repeat_rows(HEADER_ROW)
     ws.freeze_panes(first, 3)
@@ -173,7 +174,8 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
                                      "select_unlocked_cells": True})
 
 
-TREND_COLUMN = len(SUMMARY_COLUMNS) + 4   # after the chart's hidden link block
+TREND_COLUMN = len(SUMMARY_COLUMNS) + 3   # right after the chart's hidden link block
+NOT_GRADED = "n.v."                        # a period's grade that is not a number
 
 
 def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) -> int:
@@ -193,8 +195,11 @@ def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) 
         nodes = [n for n, _ in summary_rows(view.root)]
         for i in range(len(rows)):
             r = first + i
-            book.formula(ws, r, c, f"={quote_sheet(view.summary_sheet)}!{grade}{r + 1}",
-                         st.get("cell", "percentuale"), nodes[i].grade.cell, locked=False)
+            link = f"{quote_sheet(view.summary_sheet)}!{grade}{r + 1}"
+            value = nodes[i].grade.value
+            book.formula(ws, r, c, f'=IF(ISNUMBER({link}),{link},"{NOT_GRADED}")',
+                         st.get("cell", "percentuale"),
+                         value if value is not None else NOT_GRADED, locked=False)
         ws.set_column(c, c, 11)
         if view is previous:
             ws.write_string(HEADER_ROW, c + 1, f"Variazione dal {view.period}", st.get("header"))
@@ -207,7 +212,7 @@ def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) 
                 book.formula(ws, r, c + 1,
                              f'=IF(AND(ISNUMBER({now}),ISNUMBER({then})),{now}-{then},"")',
                              st.get("cell", "variazione"), change, locked=False)
-            ws.set_column(c + 1, c + 1, 13)
+            ws.set_column(c + 1, c + 1, 14)
             c += 1
         c += 1
     return c - 1
