@@ -608,6 +608,11 @@ def solleciti(
         task = progress.add_task("Lettura", total=len(files))
         result = consolidate(cartella, plan, year=anno, period=period,
                              progress=lambda _: progress.advance(task))
+    if files and not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses):
+        print_problems(result.problems, "Problemi delle cartelle")
+        raise UserDataError(f"nessuna cartella di {cartella} accettata per il {period}/"
+                            f"{result.year} (periodo giusto? --periodo): nessun sollecito "
+                            "scritto")
     written = write_reminders(result, plan, out, overwrite=sovrascrivi, sender=mittente)
     if not written:
         console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "

@@ -18,6 +18,7 @@ from .numbers import format_date
 HISTORY_HEADERS = ("Quando", "Ufficio", "Indicatore", "Periodo", "Valore precedente",
                    "Nuovo valore", "File")
 EMPTY = "vuoto"
+REMOVED = "indicatore non più nel piano"
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,18 @@ def value_changes(before: Plan | None, after: Plan, year: int, period: str,
 
     old = {} if before is None else {s.indicator.code: s.indicator for s in before.indicators()}
     rows = []
+    kept = set()
     for slot in after.indicators():
         code = slot.indicator.code
+        kept.add(code)
         was, now = text(old.get(code)), text(slot.indicator)
         if was != now:
             office, file = sources.get(code, ("", ""))
             rows.append(HistoryRow(when, office, code, period, was, now, file))
+    for code, ind in old.items():        # indicators the plan no longer has: every period
+        if code in kept:
+            continue
+        for actual in (a for a in ind.actuals if a.year == year):
+            if (was := actual_text(actual)) != EMPTY:
+                rows.append(HistoryRow(when, "", code, actual.period, was, REMOVED, ""))
     return rows

@@ -60,15 +60,19 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
                 MissingValue(sheet.name, row.cell("actual"), row.indicator.code,
                              row.indicator.name, result.period)
                 for sheet in book.sheets for row in sheet.rows
-                if row.spec.target.kind is not Kind.MONITORING]
+                if row.spec.target.kind is not Kind.MONITORING and row.spec.status is None]
             name = names[office].name if office in names else \
                 f"{safe_file_stem(office)}.xlsx"
             reminder.attachment = (name, buffer.getvalue())
-            reminder.issues.append(
-                "la cartella non è stata restituita" if status is None or
-                status.state == MISSING else
-                f"la cartella restituita ({status.file}) è stata rifiutata: in allegato una "
-                "copia nuova da compilare")
+            if status is None or status.state == MISSING:
+                reminder.issues.append("la cartella non è stata restituita")
+            else:
+                why = "; ".join(p.message for p in result.problems
+                                if status.file and p.location.startswith(status.file))
+                reminder.issues.append(
+                    f"la cartella restituita ({status.file}) è stata rifiutata"
+                    + (f" ({why})" if why else "") + ": in allegato una copia nuova da "
+                    "compilare")
         else:
             reminder.missing = list(result.missing.get(office, []))
             if status.signoff and status.signoff != SIGNED:

@@ -11,11 +11,14 @@ from typer.testing import CliRunner
 
 from cruscotto_xl.cli import app
 from cruscotto_xl.filling import Typed, plan_with_typed
-from cruscotto_xl.history import EMPTY, HISTORY_HEADERS, actual_text, value_changes
-from cruscotto_xl.planfile import save_plan
+from cruscotto_xl.history import EMPTY, HISTORY_HEADERS, REMOVED, actual_text, value_changes
+from cruscotto_xl.planfile import plan_from_data, plan_to_data, save_plan
 from cruscotto_xl.reader.consolidate import MasterError, consolidate, write_master
 from cruscotto_xl.reader.read import read_workbook
+from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import SHEET_HISTORY
+from cruscotto_xl.xl import macros
+from cruscotto_xl.xl.port import OpenpyxlPort
 
 runner = CliRunner()
 WHEN = datetime(2025, 1, 20, 10, 30)
@@ -193,3 +196,53 @@ def test_a_master_in_the_returns_folder_is_ignored(tmp_path):
                                                                    result.statuses}
     assert any(p.location == "cruscotto.xlsx" and "ignorata" in p.message
                for p in result.problems)
+
+
+def test_a_conflict_or_an_unreadable_value_keeps_the_masters_value(tmp_path):
+    plan = two_period_plan()
+    paths = office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
+    _set_input(paths["Ufficio A"], "K1", "actual", "novanta")
+    result = consolidate(tmp_path / "ritorni", plan)
+    assert "K1" in result.unusable
+    write_master(result, master)
+    assert len(history_rows(master)) == 6
+    k1 = next(s.indicator for s in read_workbook(master).embedded_plan().indicators()
+              if s.indicator.code == "K1")
+    assert k1.actual_for(2024).value == 90
+
+
+def test_an_indicator_removed_from_the_plan_leaves_rows(tmp_path):
+    plan = two_period_plan()
+    office_workbooks(plan, tmp_path / "giugno", "30/06", MID)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "giugno", plan, period="30/06"), master, now=WHEN)
+    data = plan_to_data(plan)
+    os1 = data["ambiti"][0]["obiettivi"][0]
+    os1["indicatori"] = [i for i in os1["indicatori"] if i["codice"] != "K2"]
+    for ind in os1["indicatori"]:
+        ind.pop("peso", None)
+    revised = plan_from_data(data)
+    office_workbooks(revised, tmp_path / "dicembre", "31/12", FINAL)
+    write_master(consolidate(tmp_path / "dicembre", revised), master)
+    removed = [r for r in history_rows(master) if r[2] == "K2" and r[5] == REMOVED]
+    assert [(r[3], r[4]) for r in removed] == [("30/06", "12")]
+
+
+def test_the_consolida_button_keeps_milestones_and_adds_rows_once(tmp_path):
+    plan = two_period_plan()
+    office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "principale.xlsx"
+    write_workbook(plan, master)
+    port = OpenpyxlPort(master)
+    assert macros.consolida(port, tmp_path / "ritorni").ok
+    saved = tmp_path / "salvato.xlsx"
+    port.save(saved)
+    reading = read_workbook(saved)
+    assert reading.indicators["K6"].raw["actual"] == "Sì"     # not TRUE
+    assert len(reading.history) == 6
+    again = OpenpyxlPort(saved)
+    assert macros.consolida(again, tmp_path / "ritorni").ok
+    again.save(saved)
+    assert len(read_workbook(saved).history) == 6             # nothing changed

@@ -10,7 +10,7 @@ from periods_plan import FINAL, MID, OFFICES, office_workbooks, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli import app
-from cruscotto_xl.planfile import save_plan
+from cruscotto_xl.planfile import plan_from_data, save_plan
 from cruscotto_xl.reader.read import read_workbook
 from cruscotto_xl.reader.signing import sign_workbook
 
@@ -135,3 +135,29 @@ def test_an_office_without_e_mail_gets_a_draft_to_complete(tmp_path):
     message = _read(draft)
     assert message["To"] is None and "Gentile Responsabile," in message.get_body(
         ("plain",)).get_content()
+
+
+def test_the_wrong_period_writes_no_draft(tmp_path):
+    plan_file, folder, _ = _scenario(tmp_path, "30/06", MID)
+    out = tmp_path / "solleciti"
+    result = runner.invoke(app, ["solleciti", str(folder), "--plan", str(plan_file),
+                                 "--out", str(out)])                 # 31/12 by default
+    assert result.exit_code == 1 and "nessuna cartella" in " ".join(result.output.split())
+    assert not out.exists()
+
+
+def test_a_neutralized_indicator_is_not_asked_for(tmp_path):
+    data = two_period_plan().model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    k2 = data["ambiti"][0]["obiettivi"][0]["indicatori"][1]
+    assert k2["codice"] == "K2"
+    k2["stati"] = [{"anno": 2024, "tipo": "neutralizzato", "nota": "causa esterna"}]
+    plan = plan_from_data(data)
+    plan_file = save_plan(plan, tmp_path / "piano.yaml")
+    out = tmp_path / "solleciti"
+    office_workbooks(plan, tmp_path / "ritorni", "31/12", {"K1": FINAL["K1"]},
+                     skip=("Ufficio B", "Ufficio C"))
+    result = runner.invoke(app, ["solleciti", str(tmp_path / "ritorni"), "--plan",
+                                 str(plan_file), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    body = _read(out / "sollecito_Ufficio_A.eml").get_body(("plain",)).get_content()
+    assert "K3" in body and "K2" not in body

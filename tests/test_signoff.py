@@ -223,3 +223,31 @@ def test_an_office_workbook_without_validazione_is_unsigned(returned):
     assert {s.office: s.signoff for s in result.statuses}["Ufficio A"] == UNSIGNED
     [problem] = _signoff_problems(result, path)
     assert problem.message.startswith("foglio Validazione mancante")
+
+
+def test_signing_again_after_a_change_needs_a_new_confirmation(returned):
+    _, paths = returned
+    path = paths["Ufficio A"]
+    sign_workbook(path, signer="Anna Neri", role="Dirigente", confirm=True,
+                  when=date(2024, 7, 10))
+    reading = read_workbook(path)
+    k1 = reading.indicators["K1"]
+    wb = openpyxl.load_workbook(path)
+    wb[k1.sheet][k1.cells["actual"]] = 91
+    wb.save(path)
+    refused = runner.invoke(app, ["firma", str(path)])
+    assert refused.exit_code == 1
+    assert "dati modificati dopo la firma (Anna Neri, 10/07/2024)" in flat(refused.output)
+    # the button withdraws the old confirmation and asks for a new one
+    port = OpenpyxlPort(path)
+    result = macros.firma(port)
+    assert not result.ok and "conferma precedente è stata annullata" in result.message
+    assert not macros.firma(port).ok                      # not confirmed yet
+    port.write_values(SHEET_SIGNOFF, 5, 1, [["Sì"]])
+    assert macros.firma(port).ok
+    saved = path.with_name("firmata.xlsx")
+    port.save(saved)
+    signature = read_workbook(saved).signature
+    assert signature.when == date.today() and read_workbook(saved).signature_state() == SIGNED
+    # on the command line, --conferma is the new confirmation (dated today)
+    assert sign_workbook(path, confirm=True).signature.when == date.today()

@@ -398,3 +398,29 @@ def test_docs_list_every_accepted_name():
         line = rows[f"`{header} AAAA`"]
         others = [p for p in prefixes if p != header.lower()]
         assert all(f" {p}," in line or f" {p} |" in line for p in others), header
+
+
+@pytest.mark.parametrize(("text", "periods", "error"), [
+    ("31/03 primo, 30/06 secondo; 31/12 finale",
+     [("31/03", "primo"), ("30/06", "secondo"), ("31/12", "finale")], None),
+    ("31/03, 30/06, 30/09, 31/12", [("31/03", "31/03"), ("30/06", "30/06"),
+                                     ("30/09", "30/09"), ("31/12", "31/12")], None),
+    ("30/06/2024", None, "non è un periodo gg/mm"),
+    ("30/06 a; 30/06 b; 31/12 c", None, "periodi ripetuti"),
+    ("30/06 intermedio", None, "manca il periodo finale 31/12"),
+])
+def test_periods_row(tmp_path, text, periods, error):
+    plan = plan_from_data({**yaml.safe_load(FULL_PLAN)})
+    path = export_table(plan, tmp_path / "piano.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Periodi"))
+    lines[at] = f"Periodi;{text}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_table(path)
+    found = [(p.date, p.label) for p in result.plan.periods]
+    if error is None:
+        assert found == periods
+        assert not [p for p in result.problems if "periodi" in p.message]
+    else:
+        assert found == [("30/06", "intermedio"), ("31/12", "finale")]     # the default
+        assert any(error in p.message for p in result.errors), result.problems

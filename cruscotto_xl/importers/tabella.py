@@ -1105,26 +1105,36 @@ def _plan_fields(block: _PlanBlock, problems: list[Problem]) -> dict[str, Any]:
     return out
 
 
-_PERIOD_ITEM = re.compile(r"^(?P<date>\d{1,2}/\d{1,2})\s*(?P<label>.*)$")
+_PERIOD_SPLIT = re.compile(r"\s*(?:[;\n]|,\s*(?=\d{1,2}/\d{1,2}(?![/\d])))\s*")
+_PERIOD_ITEM = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![/\d])\s*(?P<label>.*)$")
+_PERIODS_EXAMPLE = "(atteso es. «30/06 intermedio; 31/12 finale»)"
 
 
 def _periods(text: str, lineno: int, problems: list[Problem]) -> list[Period]:
-    """``30/06 intermedio; 31/12 finale`` → the plan's monitoring periods."""
+    """``30/06 intermedio; 31/12 finale`` (or with commas) → the plan's monitoring periods.
+
+    Anything unreadable is reported and no period is taken (the plan keeps the default).
+    """
+    def refuse(message: str) -> list[Period]:
+        problems.append(at_line(lineno, f"periodi: {message} {_PERIODS_EXAMPLE}: usati "
+                                        "i periodi predefiniti"))
+        return []
+
     periods = []
-    for item in (i.strip() for i in re.split(r"[;\n]", text) if i.strip()):
+    for item in (i for i in _PERIOD_SPLIT.split(text.strip()) if i):
         m = _PERIOD_ITEM.match(item)
         if m is None:
-            problems.append(at_line(lineno, f"periodo «{item}» non leggibile (atteso es. "
-                                            "«30/06 intermedio; 31/12 finale»)"))
-            return []
-        day, month = m["date"].split("/")
-        date_text = f"{int(day):02d}/{int(month):02d}"
+            return refuse(f"«{item}» non è un periodo gg/mm con il suo nome")
+        date_text = f"{int(m['day']):02d}/{int(m['month']):02d}"
         try:
             periods.append(Period(data=date_text, nome=m["label"].strip() or date_text))
         except ValidationError as exc:
-            problems.append(at_line(lineno, f"periodo «{item}»: "
-                                            f"{error_message(dict(exc.errors()[0]))}"))
-            return []
+            return refuse(f"«{item}»: {error_message(dict(exc.errors()[0]))}")
+    dates = [p.date for p in periods]
+    if len(set(dates)) != len(dates):
+        return refuse(f"periodi ripetuti ({', '.join(dates)})")
+    if FINAL_PERIOD not in dates:
+        return refuse(f"manca il periodo finale {FINAL_PERIOD}")
     return periods
 
 

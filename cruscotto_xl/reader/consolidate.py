@@ -29,7 +29,7 @@ from ..targets import Kind
 from ..workbook import Extras, render_book
 from ..workbook.stato import OfficeStatus
 from .integrity import identity_problems, integrity_problems, signoff_problems
-from .read import NotOurWorkbookError, Reading, read_workbook
+from .read import IndicatorValues, NotOurWorkbookError, Reading, read_workbook
 from .safe_open import Limits, UntrustedFileError
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
@@ -62,6 +62,7 @@ class Consolidation:
     files: int = 0
     missing: dict[str, list[MissingValue]] = field(default_factory=dict)   # by office
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → office, file
+    unusable: set[str] = field(default_factory=set)   # reported but conflicting/unreadable
 
 
 def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
@@ -108,6 +109,7 @@ class _FileReport:
     values: list[tuple[str, str, Typed]]      # (indicator code, cell, what was typed)
     missing: list[MissingValue]
     signoff: str
+    unreadable: set[str]
 
 
 def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport:
@@ -126,14 +128,22 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
                                                        "cartella", subject=code))
             continue
         where = reading.where(found.sheet, found.cells["actual"])
-        if found.is_missing() and \
+        if found.is_missing() and slot.indicator.status_for(year) is None and \
                 slot.indicator.target_for(year, period).kind is not Kind.MONITORING:
             missing.append(MissingValue(found.sheet, found.cells["actual"], code,
                                         slot.indicator.name, period))
             problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
         values.append((code, where, found.typed_lenient))
+    unreadable = {code for code, v in reading.indicators.items() if _unreadable(v)}
     return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
-                       signoff)
+                       signoff, unreadable)
+
+
+def _unreadable(found: IndicatorValues) -> bool:
+    """Something typed that could not be read as a value (reported at its cell)."""
+    typed = found.typed_lenient
+    return any(found.raw.get(key) not in (None, "") and getattr(typed, key) is None
+               for key in ("actual", "numerator", "denominator"))
 
 
 _Refusal = tuple[OfficeStatus | None, list[Problem]]     # None: a file that is not an office's
@@ -225,6 +235,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
         files_of[office] = chosen.name
         for code, where, typed in chosen.values:
             reports.setdefault(code, []).append((office, where, typed))
+        result.unusable |= chosen.unreadable
         if chosen.missing:
             result.missing[office] = chosen.missing
         errors = sum(p.severity == "errore" for p in chosen.problems)
@@ -237,7 +248,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
-    result.typed = _merge(reports, result.problems)
+    result.typed = _merge(reports, result.problems, result.unusable)
     for code, items in reports.items():
         offices = sorted({o for o, _, _ in items})
         result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
@@ -246,7 +257,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
 
 
 def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
-           problems: list[Problem]) -> dict[str, Typed]:
+           problems: list[Problem], conflicts: set[str]) -> dict[str, Typed]:
     merged: dict[str, Typed] = {}
     for code, items in reports.items():
         given = [(o, w, t) for o, w, t in items
@@ -267,6 +278,7 @@ def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
         problems.append(Problem(given[0][1], f"valori discordanti tra uffici, nessuno scelto: "
                                              f"{listing}", subject=code))
         merged[code] = Typed(None, None, None, f"Valori discordanti: {listing}", None)
+        conflicts.add(code)
     return merged
 
 
@@ -337,12 +349,15 @@ def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
     if before is None:
         return plan_with_typed(result.plan, result.typed, year, period, replace_all=True)
     plan = carry_actuals(result.plan, before)
-    emptied = set(result.sources) - set(result.typed)     # reported, with nothing typed
+    # Reported with nothing typed: emptied. Conflicting or unreadable: the master's value
+    # stays (the problem is listed), as it does for an office that did not report.
+    emptied = set(result.sources) - set(result.typed) - result.unusable
     for slot in plan.indicators():
         if slot.indicator.code in emptied:
             slot.indicator.actuals = [a for a in slot.indicator.actuals
                                       if (a.year, a.period) != (year, period)]
-    return plan_with_typed(plan, result.typed, year, period)
+    usable = {c: t for c, t in result.typed.items() if c not in result.unusable}
+    return plan_with_typed(plan, usable, year, period)
 
 
 def master_actuals(plan: Plan, master: Path | str, year: int) -> Plan:

@@ -57,7 +57,6 @@ from ..workbook.layout import (
     SHEET_META,
     SHEET_SUMMARY,
     SIGNOFF_NAMES,
-    TABLE_HISTORY,
     TABLE_OFFICES,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
@@ -305,9 +304,9 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         raise NotOurWorkbookError(path, "manca la tabella del registro dei fogli")
     registry = book.table(TABLE_REGISTRY)[2]
     reading.is_master = TABLE_OFFICES in tables
-    if TABLE_HISTORY in tables and SHEET_HISTORY in index.sheets:
+    if SHEET_HISTORY in index.sheets:
         # Every row below the header, not only the table's: the Consolida button appends
-        # rows under it and a spreadsheet does not always grow the table.
+        # rows under it (or makes the sheet, without a table, in a plan workbook).
         width = len(HISTORY_HEADERS)
         reading.history = [tuple(None if v == "" else v for v in row[:width])
                            for row in book.sheet(SHEET_HISTORY)[HISTORY_FIRST_ROW:]

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from ..atomic import KEEP_BACKUPS, replace_with_backup
-from ..numbers import excel_serial
-from ..signoff import SIGNED, Signature
+from ..numbers import excel_serial, format_date
+from ..signoff import CHANGED, SIGNED, Signature
 from ..workbook.layout import (
     NAME_SIGN_CONFIRM,
     NAME_SIGN_DATE,
@@ -26,6 +26,15 @@ from ..workbook.layout import (
 from .package import read_index
 from .read import Reading, read_workbook
 from .refresh import RefreshError, lock_files, patch_cells, rewrite_sheets
+
+
+class ConfirmAgainError(RefreshError):
+    """The data changed after signing: the head must confirm them again."""
+
+
+#: What the Firma button clears when the data changed after signing: the office confirms
+#: again (and the new signature gets a new date).
+RECONFIRM = {NAME_SIGN_DATE: "", NAME_SIGN_CONFIRM: "", NAME_SIGN_PRINT: ""}
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,14 @@ def signoff_values(reading: Reading, *, signer: str | None = None, role: str | N
     if not reading.hash_matches:
         raise RefreshError(f"{name}: dati bloccati modificati (target, pesi o formule): "
                            "firma non apposta; verificare con «cruscotto controlla»")
+    if reading.signature_state() == CHANGED:
+        signed = f"{found.signer}, {format_date(found.when)}" if found.when else found.signer
+        if not confirm:
+            raise ConfirmAgainError(
+                f"{name}: dati modificati dopo la firma ({signed}): per firmare di nuovo "
+                "il responsabile deve confermarli (--conferma, oppure di nuovo «Sì» in "
+                "«Confermo i dati» e il pulsante Firma)")
+        when = when or date.today()            # a new confirmation, not the old one
     signer = (signer or "").strip() or found.signer
     role = (role or "").strip() or found.role
     when = when or found.when or date.today()

@@ -28,7 +28,7 @@ from ..reader.consolidate import graded_plan
 from ..reader.read import NotOurWorkbookError, Reading
 from ..reader.refresh import RefreshError, refreshed_book
 from ..reader.safe_open import UntrustedFileError
-from ..reader.signing import signoff_values
+from ..reader.signing import RECONFIRM, ConfirmAgainError, signoff_values
 from ..rollover import RolloverError
 from ..workbook import render_book
 from ..workbook.book import Book
@@ -341,9 +341,17 @@ def write_inputs(port: BookPort, book: Book) -> None:
     for sheet in book.sheets:
         if not sheet.rows:
             continue
-        block = [[excel_value(v) for v in (row.reference, row.numerator, row.denominator,
-                                            row.actual, row.note)] for row in sheet.rows]
+        block = [[_input_value(v) for v in (row.reference, row.numerator, row.denominator,
+                                             row.actual, row.note)] for row in sheet.rows]
         port.write_values(sheet.name, sheet.rows[0].row, cols[0], block)
+
+
+def _input_value(value: object) -> object:
+    """An input as the generator writes it: a milestone as «Sì»/«No», never TRUE/FALSE
+    (which the grade formula reads as an invalid value)."""
+    if isinstance(value, bool):
+        return "Sì" if value else "No"
+    return excel_value(value)
 
 
 def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
@@ -450,12 +458,22 @@ def nuovo_anno(port: BookPort | None = None, out_dir: Path | str | None = None,
 
 def _sign(port: BookPort) -> MacroResult:
     reading, _ = read_port(port)
-    signature, values = signoff_values(reading)
     names = port.defined_names()
-    for name, value in values.items():
-        sheet, ref = names[name]
-        row, col = cell_position(ref.split(":")[0])
-        port.write_values(sheet, row, col, [[excel_value(value)]])
+
+    def write(values: dict[str, object]) -> None:
+        for name, value in values.items():
+            sheet, ref = names[name]
+            row, col = cell_position(ref.split(":")[0])
+            port.write_values(sheet, row, col, [[excel_value(value)]])
+
+    try:
+        signature, values = signoff_values(reading)
+    except ConfirmAgainError as exc:
+        write(RECONFIRM)
+        raise MacroError(f"{exc}. La conferma precedente è stata annullata: verificare i "
+                         "valori, scegliere di nuovo «Sì» in «Confermo i dati» e premere "
+                         "Firma.") from None
+    write(values)
     role = f" ({signature.role})" if signature.role else ""
     when = format_date(signature.when) if signature.when else ""
     return MacroResult("Firma", f"Dati confermati da {signature.signer}{role} il {when}. "
