@@ -1,9 +1,10 @@
 """The demo: the product's main job end to end on the bundled example plans.
 
-Generate every workbook (per plan and per office), type the actuals in as an office would,
-recalculate with LibreOffice when it is installed, and compare every grade with the
-engine's. A plan without actuals (the strategic example) gets reproducible sample values,
-and the report says so.
+Generate every workbook (per plan and per office) for the year end, with sample values of
+the intermediate monitoring (30/06) already consolidated in their locked columns, type the
+actuals in as an office would, recalculate with LibreOffice when it is installed, and
+compare every grade of every period with the engine's. A plan without actuals (the
+strategic example) gets reproducible sample values, and the report says so.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .checks import has_errors, validate_plan
 from .filling import fill_workbook, plan_with_typed, sample_typed, typed_from_plan
 from .generate import Job, generation_jobs, plan_files, run_jobs
 from .model import Plan
+from .numbers import format_percent
 from .planfile import load_plan
 from .recalc import find_soffice, recalculate
 from .verify import Mismatch, compare_with_engine
@@ -55,13 +57,23 @@ def run_demo(examples: Path, out: Path, progress_console: Console | None = None)
         if has_errors(validate_plan(plan)):
             raise DemoError(f"{path}: il piano di esempio ha errori (cruscotto valida {path})")
         typed = typed_from_plan(plan, plan.year)
-        note = ""
+        notes = []
         if not typed:
             typed = sample_typed(plan, plan.year)
-            note = (f"{path.name}: il piano non contiene consuntivi {plan.year}; compilati "
-                    f"valori di esempio riproducibili.")
+            notes.append(f"{path.name}: il piano non contiene consuntivi {plan.year}; "
+                         "compilati valori di esempio riproducibili.")
+        # The intermediate monitoring as if already consolidated: the year-end workbooks
+        # show it in their locked columns, and LibreOffice grades it too.
+        for period in plan.period_dates[:-1]:
+            if not typed_from_plan(plan, plan.year, period):
+                plan = plan_with_typed(plan, sample_typed(plan, plan.year, seed=plan.year,
+                                                          period=period), plan.year, period)
+                value = evaluate(plan, plan.year, period).grade.value
+                shown = format_percent(value) if value is not None else "n.v."
+                notes.append(f"Monitoraggio al {period} (valori di esempio, già consolidati "
+                             f"e bloccati nelle cartelle): grado dell'ente {shown}.")
         plan_graded = plan_with_typed(plan, typed, plan.year)
-        report.summaries.append((plan_graded, evaluate(plan_graded), note))
+        report.summaries.append((plan_graded, evaluate(plan_graded), "\n".join(notes)))
         plan_jobs = (generation_jobs(plan, out / "cartelle")
                      + generation_jobs(plan, out / "cartelle", per_office=True))
         for job in plan_jobs:

@@ -72,18 +72,19 @@ def fill_workbook(path: Path, typed: Mapping[str, Typed], out: Path | None = Non
     return filled
 
 
-def sample_typed(plan: Plan, year: int, seed: int = 2024) -> dict[str, Typed]:
+def sample_typed(plan: Plan, year: int, seed: int = 2024,
+                 period: str = FINAL_PERIOD) -> dict[str, Typed]:
     """Plausible, reproducible values for a plan that has no actuals (the demo says so).
 
-    Around each target: from 60 % to 120 % of it, a deadline from a month early to a
-    month late, milestones mostly done; monitoring-only indicators get a value too.
+    Around each target of ``period``: from 60 % to 120 % of it, a deadline from a month
+    early to a month late, milestones mostly done; monitoring-only indicators get a value too.
     """
     rnd = random.Random(seed)
     out: dict[str, Typed] = {}
     for slot in plan.indicators():
         ind = slot.indicator
         try:
-            target = ind.target_for(year)
+            target = ind.target_for(year, period)
         except TargetError:
             continue
         value: float | date | str
