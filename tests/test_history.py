@@ -246,3 +246,21 @@ def test_the_consolida_button_keeps_milestones_and_adds_rows_once(tmp_path):
     assert macros.consolida(again, tmp_path / "ritorni").ok
     again.save(saved)
     assert len(read_workbook(saved).history) == 6             # nothing changed
+
+
+def test_two_offices_disagreeing_keep_the_masters_value(tmp_path):
+    data = plan_to_data(two_period_plan())
+    data["ambiti"][0]["obiettivi"][0]["indicatori"][0]["uffici"] = ["Ufficio A", "Ufficio B"]
+    plan = plan_from_data(data)
+    paths = office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
+    _set_input(paths["Ufficio B"], "K1", "actual", 95)
+    result = consolidate(tmp_path / "ritorni", plan)
+    assert "K1" in result.unusable
+    assert any("valori discordanti" in p.message for p in result.problems)
+    write_master(result, master)
+    assert len(history_rows(master)) == 6
+    k1 = next(s.indicator for s in read_workbook(master).embedded_plan().indicators()
+              if s.indicator.code == "K1")
+    assert k1.actual_for(2024).value == 90
