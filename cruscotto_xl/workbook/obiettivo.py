@@ -172,18 +172,7 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     numfmt = number_format(row)
 
     def locked(key: str, value: object, fmt: Format | None = None) -> None:
-        c = col[key]
-        fmt = fmt or st.get("cell")
-        if value is None or value == "":
-            ws.write_blank(r, c, None, fmt)
-            value = None
-        elif isinstance(value, str):
-            write_text(ws, book, r, c, value)
-        elif isinstance(value, date):
-            ws.write_datetime(r, c, value, st.get("cell", "data"))
-        else:
-            ws.write_number(r, c, float(value), fmt)
-        book.lock(sheet.name, r, c, value)
+        write_locked(ws, book, sheet, r, col[key], value, fmt or st.get("cell"))
 
     def formula(key: str, text: str, cached: object, fmt: Format | None = None) -> None:
         book.formula(ws, r, col[key], text, fmt or st.get("cell"), cached)
@@ -246,20 +235,7 @@ def _period_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indicat
     target = at.spec.target
 
     def locked(key: str, value: object, fmt: Format) -> None:
-        c = view.col(key)
-        if value is None or value == "":
-            ws.write_blank(r, c, None, fmt)
-            value = None
-        elif isinstance(value, bool):
-            value = "Sì" if value else "No"
-            ws.write_string(r, c, value, fmt)
-        elif isinstance(value, str):
-            write_text(ws, book, r, c, value)
-        elif isinstance(value, date):
-            ws.write_datetime(r, c, value, st.get("cell", "data"))
-        else:
-            ws.write_number(r, c, float(value), fmt)
-        book.lock(sheet.name, r, c, value)
+        write_locked(ws, book, sheet, r, view.col(key), value, fmt)
 
     locked("target_text", row.indicator.target_text(book.year, view.period), st.get("cell"))
     locked("actual", at.value, st.get("cell", numfmt))
@@ -275,6 +251,24 @@ def _period_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indicat
     book.formula(ws, r, view.col("contribution"), contribution_formula(row.cell("weight"),
                                                                        grade_cell),
                  st.get("cell"), at.node.weight * g if g is not None else 0.0)
+
+
+def write_locked(ws: Worksheet, book: Book, sheet: ObjectiveSheet, r: int, c: int,
+                 value: object, fmt: Format) -> None:
+    """A locked plan value (text, number, date, Sì/No or nothing), remembered for the hash."""
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+        value = None
+    elif isinstance(value, bool):
+        value = "Sì" if value else "No"
+        ws.write_string(r, c, value, fmt)
+    elif isinstance(value, str):
+        write_text(ws, book, r, c, value)
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, value, book.styles.get("cell", "data"))
+    else:
+        ws.write_number(r, c, float(value), fmt)
+    book.lock(sheet.name, r, c, value)
 
 
 def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str | None) -> None:
