@@ -319,7 +319,9 @@ def previous_master(out: Path, plan: Plan, year: int
         return None, []
     try:
         reading = read_workbook(out)
-        embedded = reading.embedded_plan()
+        # What the master's cells hold now (a value corrected by hand, or written by the
+        # Consolida button) is its state; its other periods are in the plan it carries.
+        held = reading.held_plan()
     except (UntrustedFileError, NotOurWorkbookError) as exc:
         raise MasterError(f"{out.name}: la cartella principale esistente non si può "
                           f"continuare ({exc}); spostarla o indicare un altro --out") from None
@@ -330,10 +332,6 @@ def previous_master(out: Path, plan: Plan, year: int
         raise MasterError(f"{out.name}: il file esistente è la cartella {what}, non la "
                           f"cartella principale del piano {plan.id} {year}: indicare un "
                           "altro --out")
-    # What the master's cells hold now (a value corrected by hand, or written by the
-    # Consolida button) is its state; its other periods are in the plan it carries.
-    held = plan_with_typed(embedded, reading.typed(), ident.year, ident.period,
-                           replace_all=True)
     return held, list(reading.history)
 
 

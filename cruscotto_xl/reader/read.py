@@ -24,7 +24,7 @@ from python_calamine import CalamineError, XmlError, ZipError
 
 from ..checks import Problem, Severity
 from ..controls import OK, input_check, row_flags
-from ..filling import Typed
+from ..filling import Typed, plan_with_typed
 from ..history import HISTORY_HEADERS
 from ..model import Plan
 from ..numbers import (
@@ -168,6 +168,13 @@ class Reading:
             return plan_from_data(decode_plan(self.plan_chunks), self.path)
         except (ValueError, PlanFileError, zlib.error, binascii.Error) as exc:
             raise NotOurWorkbookError(self.path, f"dati del piano illeggibili: {exc}") from None
+
+    def held_plan(self) -> Plan:
+        """The plan the workbook carries with the values its cells hold now (read
+        leniently): a master's state, whoever wrote its cells."""
+        ident = self.identity
+        return plan_with_typed(self.embedded_plan(), self.typed(), ident.year, ident.period,
+                               replace_all=True)
 
     def where(self, sheet: str, coord: str) -> str:
         return f"{self.path.name} › {sheet}!{coord}"

@@ -18,7 +18,6 @@ from itertools import pairwise
 from pathlib import Path
 
 from ..checks import Problem, has_errors, validate_plan
-from ..filling import plan_with_typed
 from ..generate import OutputExistsError, prepare_new_year, run_jobs
 from ..history import HISTORY_HEADERS, value_changes
 from ..numbers import cell_number, format_date, format_number
@@ -370,7 +369,7 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
     exclude = {port.path} if port.path else set()
     result = consolidate_folder(folder, plan, year=ident.year, period=ident.period,
                                 exclude=exclude)
-    before = plan_with_typed(plan, reading.typed(), ident.year, ident.period, replace_all=True)
+    before = reading.held_plan()
     graded = graded_plan(result, before)
     changes = value_changes(before, graded, ident.year, ident.period, result.sources,
                             datetime.now().replace(microsecond=0))
@@ -429,8 +428,7 @@ def _new_year(port: BookPort, out_dir: Path | None, per_office: bool) -> MacroRe
     if ident.office:
         raise MacroError(f"{reading.path.name} è la cartella dell'ufficio «{ident.office}»: "
                          "Nuovo anno va eseguito sulla cartella principale del piano")
-    plan = plan_with_typed(reading.embedded_plan(), reading.typed(), ident.year, ident.period,
-                           replace_all=True)
+    plan = reading.held_plan()
     year = ident.year + 1
     base = port.path.parent if port.path else Path.cwd()
     new = prepare_new_year(plan, year, out_dir or base / f"cruscotto-{year}",
