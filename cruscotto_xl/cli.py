@@ -40,6 +40,7 @@ from .planfile import PlanFileError, load_changes, load_plan
 from .reader.consolidate import (
     RETURNED,
     WITH_PROBLEMS,
+    Consolidation,
     MasterError,
     candidate_files,
     consolidate,
@@ -482,6 +483,26 @@ def controlla(
     raise typer.Exit(1 if has_errors(problems) else 0)
 
 
+def _read_returns(cartella: Path, plan: Plan, anno: int | None, periodo: str | None,
+                  skip: Path | None) -> Consolidation:
+    """The returned workbooks of ``cartella`` read for one period, with a progress bar
+    (``skip``: the master, which is not an office's)."""
+    if not cartella.is_dir():
+        raise UserDataError(f"{cartella}: non è una cartella")
+    period = _period(plan, periodo)
+    exclude = {skip} if skip is not None else set()
+    files, _ = candidate_files(cartella, {p.resolve() for p in exclude})
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Lettura", total=len(files))
+        return consolidate(cartella, plan, year=anno, period=period, exclude=exclude,
+                           progress=lambda _: progress.advance(task))
+
+
+def _none_accepted(result: Consolidation) -> bool:
+    """No returned file was read into the result (wrong folder or period)."""
+    return not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses)
+
+
 @command("consolida")
 def consolida(
     cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle Excel degli uffici")],
@@ -503,17 +524,10 @@ def consolida(
     --periodo 30/06[/]
     """
     plan = load_plan(piano)
-    if not cartella.is_dir():
-        raise UserDataError(f"{cartella}: non è una cartella")
-    period = _period(plan, periodo)
-    files, _ = candidate_files(cartella, {out.resolve()})
-    with Progress(transient=True, console=err_console) as progress:
-        task = progress.add_task("Lettura", total=len(files))
-        result = consolidate(cartella, plan, year=anno, period=period, exclude={out},
-                             progress=lambda _: progress.advance(task))
-    if not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses):
+    result = _read_returns(cartella, plan, anno, periodo, out)
+    if _none_accepted(result):
         print_problems(result.problems, "Problemi del consolidamento")
-        raise UserDataError(f"nessuna cartella accettata in {cartella} per il {period}/"
+        raise UserDataError(f"nessuna cartella accettata in {cartella} per il {result.period}/"
                             f"{result.year}: {out.name} non modificata")
     backup = write_master(result, out)
     errors = has_errors(result.problems)
@@ -600,23 +614,16 @@ def solleciti(
     plan = load_plan(piano)
     if consolidato is not None:
         plan = master_actuals(plan, consolidato, anno or plan.year)
-    if not cartella.is_dir():
-        raise UserDataError(f"{cartella}: non è una cartella")
-    period = _period(plan, periodo)
-    files, _ = candidate_files(cartella, {consolidato.resolve()} if consolidato else set())
-    with Progress(transient=True, console=err_console) as progress:
-        task = progress.add_task("Lettura", total=len(files))
-        result = consolidate(cartella, plan, year=anno, period=period,
-                             progress=lambda _: progress.advance(task))
-    if files and not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses):
+    result = _read_returns(cartella, plan, anno, periodo, consolidato)
+    if result.files and _none_accepted(result):
         print_problems(result.problems, "Problemi delle cartelle")
-        raise UserDataError(f"nessuna cartella di {cartella} accettata per il {period}/"
+        raise UserDataError(f"nessuna cartella di {cartella} accettata per il {result.period}/"
                             f"{result.year} (periodo giusto? --periodo): nessun sollecito "
                             "scritto")
     written = write_reminders(result, plan, out, overwrite=sovrascrivi, sender=mittente)
     if not written:
         console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
-                      f"completa e firmata ({len(files)} file letti).[/]")
+                      f"completa e firmata ({result.files} file letti).[/]")
         return
     table = Table(title=f"Solleciti scritti in {out}")
     for header in ("Ufficio", "Destinatario", "Dati mancanti", "Altro", "File"):
