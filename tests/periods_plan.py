@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import openpyxl
+
 from cruscotto_xl.filling import Typed, fill_workbook
 from cruscotto_xl.model import Plan
 from cruscotto_xl.planfile import plan_from_data
+from cruscotto_xl.reader.read import read_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 OFFICES = {"Ufficio A": "a@cciaa.invalid", "Ufficio B": "b@cciaa.invalid",
@@ -63,3 +66,12 @@ def office_workbooks(plan: Plan, folder: Path, period: str,
             fill_workbook(path, typed)
         paths[office] = path
     return paths
+
+
+def set_input(path: Path, code: str, key: str, value: object) -> None:
+    """Type ``value`` in the ``key`` column (actual, note, target_text…) of indicator
+    ``code``, found by the reader, and save the file as a user's spreadsheet would."""
+    found = read_workbook(path).indicators[code]
+    wb = openpyxl.load_workbook(path)
+    wb[found.sheet][found.cells[key]] = value
+    wb.save(path)

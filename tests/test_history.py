@@ -6,7 +6,7 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from periods_plan import FINAL, MID, office_workbooks, two_period_plan
+from periods_plan import FINAL, MID, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli import app
@@ -108,20 +108,13 @@ def test_a_file_that_is_not_the_master_is_never_overwritten(tmp_path):
     assert result.exit_code == 1 and "vecchio.xlsx" in result.output
 
 
-def _set_input(path, code, key, value):
-    found = read_workbook(path).indicators[code]
-    wb = openpyxl.load_workbook(path)
-    wb[found.sheet][found.cells[key]] = value
-    wb.save(path)
-
-
 def test_a_value_corrected_in_the_master_is_its_state(tmp_path):
     """The master's cells, not only the plan it carries, are what a consolidation replaces."""
     plan = two_period_plan()
     office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
     master = tmp_path / "cruscotto.xlsx"
     write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
-    _set_input(master, "K1", "actual", 77)
+    set_input(master, "K1", "actual", 77)
     write_master(consolidate(tmp_path / "ritorni", plan), master)
     [row] = history_rows(master)[6:]
     assert (row[2], row[4], row[5]) == ("K1", "77", "90")
@@ -165,7 +158,7 @@ def test_an_office_missing_the_second_time_keeps_its_values(tmp_path):
               if s.indicator.code == "K5")
     assert k5.actual_for(2024).value == 12
     # an office that empties a value it had sent: the value goes, with its row
-    _set_input(paths["Ufficio A"], "K2", "actual", None)
+    set_input(paths["Ufficio A"], "K2", "actual", None)
     write_master(consolidate(tmp_path / "ritorni", plan), master)
     [row] = history_rows(master)[6:]
     assert (row[2], row[4], row[5]) == ("K2", "9", EMPTY)
@@ -203,7 +196,7 @@ def test_a_conflict_or_an_unreadable_value_keeps_the_masters_value(tmp_path):
     paths = office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
     master = tmp_path / "cruscotto.xlsx"
     write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
-    _set_input(paths["Ufficio A"], "K1", "actual", "novanta")
+    set_input(paths["Ufficio A"], "K1", "actual", "novanta")
     result = consolidate(tmp_path / "ritorni", plan)
     assert "K1" in result.unusable
     write_master(result, master)
@@ -255,7 +248,7 @@ def test_two_offices_disagreeing_keep_the_masters_value(tmp_path):
     paths = office_workbooks(plan, tmp_path / "ritorni", "31/12", FINAL)
     master = tmp_path / "cruscotto.xlsx"
     write_master(consolidate(tmp_path / "ritorni", plan), master, now=WHEN)
-    _set_input(paths["Ufficio B"], "K1", "actual", 95)
+    set_input(paths["Ufficio B"], "K1", "actual", 95)
     result = consolidate(tmp_path / "ritorni", plan)
     assert "K1" in result.unusable
     assert any("valori discordanti" in p.message for p in result.problems)

@@ -6,7 +6,7 @@ import email
 from email import policy
 
 import openpyxl
-from periods_plan import FINAL, MID, OFFICES, office_workbooks, two_period_plan
+from periods_plan import FINAL, MID, OFFICES, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli import app
@@ -85,11 +85,7 @@ def test_unsigned_and_changed_workbooks_get_a_draft_too(tmp_path):
     plan_file, folder, _ = _scenario(tmp_path, "30/06", MID)
     # Ufficio A changes a value after signing: its draft asks for a new signature
     a = next(folder.glob("*Ufficio_A.xlsx"))
-    reading = read_workbook(a)
-    k1 = reading.indicators["K1"]
-    wb = openpyxl.load_workbook(a)
-    wb[k1.sheet][k1.cells["actual"]] = 50
-    wb.save(a)
+    set_input(a, "K1", "actual", 50)
     out = tmp_path / "solleciti"
     result = runner.invoke(app, ["solleciti", str(folder), "--plan", str(plan_file),
                                  "--out", str(out), "--periodo", "30/06",

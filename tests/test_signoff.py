@@ -7,7 +7,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from periods_plan import FINAL, office_workbooks, two_period_plan
+from periods_plan import FINAL, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli import app
@@ -75,11 +75,7 @@ def test_unsigned_changed_after_signing_and_signed(returned):
     sign_workbook(c, signer="Carla Bianchi", role="Responsabile", confirm=True,
                   when=date(2025, 1, 20))
     # Ufficio B changes a value after signing
-    reading = read_workbook(b)
-    k5 = reading.indicators["K5"]
-    wb = openpyxl.load_workbook(b)
-    wb[k5.sheet][k5.cells["actual"]] = 15
-    wb.save(b)
+    set_input(b, "K5", "actual", 15)
     result = consolidate(a.parent, plan)
     states = {s.office: s for s in result.statuses}
     # unsigned → reported
@@ -147,11 +143,7 @@ def test_firma_uses_what_the_office_typed_and_refuses_without_name_or_confirmati
 def test_firma_refuses_a_tampered_workbook(returned):
     _, paths = returned
     path = paths["Ufficio C"]
-    reading = read_workbook(path)
-    k6 = reading.indicators["K6"]
-    wb = openpyxl.load_workbook(path)
-    wb[k6.sheet][k6.cells["target_text"]] = "No"
-    wb.save(path)
+    set_input(path, "K6", "target_text", "No")
     before = path.read_bytes()
     result = runner.invoke(app, ["firma", str(path), "--responsabile", "C", "--conferma"])
     assert result.exit_code == 1 and "dati bloccati modificati" in flat(result.output)
@@ -200,11 +192,7 @@ def test_controlla_reports_the_signature_too(returned):
     assert result.exit_code == 0                 # a warning only
     assert "cartella non firmata" in result.output
     sign_workbook(path, signer="Anna Neri", confirm=True)
-    reading = read_workbook(path)
-    k1 = reading.indicators["K1"]
-    wb = openpyxl.load_workbook(path)
-    wb[k1.sheet][k1.cells["note"]] = "aggiunta dopo la firma"
-    wb.save(path)
+    set_input(path, "K1", "note", "aggiunta dopo la firma")
     result = runner.invoke(app, ["controlla", str(path)])
     assert result.exit_code == 1 and "modificati dopo la firma" in flat(result.output)
 
@@ -230,11 +218,7 @@ def test_signing_again_after_a_change_needs_a_new_confirmation(returned):
     path = paths["Ufficio A"]
     sign_workbook(path, signer="Anna Neri", role="Dirigente", confirm=True,
                   when=date(2024, 7, 10))
-    reading = read_workbook(path)
-    k1 = reading.indicators["K1"]
-    wb = openpyxl.load_workbook(path)
-    wb[k1.sheet][k1.cells["actual"]] = 91
-    wb.save(path)
+    set_input(path, "K1", "actual", 91)
     refused = runner.invoke(app, ["firma", str(path)])
     assert refused.exit_code == 1
     assert "dati modificati dopo la firma (Anna Neri, 10/07/2024)" in flat(refused.output)
