@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .numbers import NumberError, normalize_text, parse_actual, parse_decimal_it, parse_number
-from .targets import Polarity, Target, parse_target
+from .targets import Kind, Polarity, Target, parse_target
 
 SCHEMA_VERSION = 1
 FINAL_PERIOD = "31/12"
@@ -198,6 +198,11 @@ class Indicator(_Model):
     def target_for(self, year: int, period: str = FINAL_PERIOD) -> Target:
         """The parsed target of ``year`` (no target that year means monitoring only)."""
         return parse_target(self.target_text(year, period), self.polarity)
+
+    def owes_actual(self, year: int, period: str = FINAL_PERIOD) -> bool:
+        """Does the office owe a value (not monitoring only, not neutralized or forced)?"""
+        return self.status_for(year) is None and \
+            self.target_for(year, period).kind is not Kind.MONITORING
 
     def actual_for(self, year: int, period: str = FINAL_PERIOD) -> Actual | None:
         return next((a for a in self.actuals if a.year == year and a.period == period), None)

@@ -16,13 +16,13 @@ from email.utils import formataddr
 from pathlib import Path
 
 from .atomic import write_atomically
+from .checks import Problem
 from .generate import OutputExistsError
 from .model import Plan
 from .reader.consolidate import MISSING, REFUSED, Consolidation, MissingValue
 from .signoff import SIGNED, STATE_MESSAGES
-from .targets import Kind
 from .workbook import render_book, workbook_jobs
-from .workbook.layout import safe_file_stem
+from .workbook.layout import SHEET_SIGNOFF, safe_file_stem
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -60,15 +60,14 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
                 MissingValue(sheet.name, row.cell("actual"), row.indicator.code,
                              row.indicator.name, result.period)
                 for sheet in book.sheets for row in sheet.rows
-                if row.spec.target.kind is not Kind.MONITORING and row.spec.status is None]
+                if row.indicator.owes_actual(result.year, result.period)]
             name = names[office].name if office in names else \
                 f"{safe_file_stem(office)}.xlsx"
             reminder.attachment = (name, buffer.getvalue())
             if status is None or status.state == MISSING:
                 reminder.issues.append("la cartella non è stata restituita")
             else:
-                why = "; ".join(p.message for p in result.problems
-                                if status.file and p.location.startswith(status.file))
+                why = "; ".join(p.message for p in _file_problems(result, status.file))
                 reminder.issues.append(
                     f"la cartella restituita ({status.file}) è stata rifiutata"
                     + (f" ({why})" if why else "") + ": in allegato una copia nuova da "
@@ -77,14 +76,17 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
             reminder.missing = list(result.missing.get(office, []))
             if status.signoff and status.signoff != SIGNED:
                 reminder.issues.append(STATE_MESSAGES[status.signoff])
-            reminder.issues += [
-                p.message for p in result.problems
-                if p.severity == "errore" and status.file
-                and p.location.startswith(status.file) and p.message not in
-                STATE_MESSAGES.values()]
+            reminder.issues += [   # the signature is said above, once
+                p.message for p in _file_problems(result, status.file)
+                if p.severity == "errore" and not p.location.endswith(f" › {SHEET_SIGNOFF}")]
         if reminder.missing or reminder.issues:
             out.append(reminder)
     return out
+
+
+def _file_problems(result: Consolidation, file: str) -> list[Problem]:
+    """The consolidation problems found in one returned file."""
+    return [p for p in result.problems if file and p.location.startswith(file)]
 
 
 def compose(reminder: Reminder, plan: Plan, year: int, period: str,

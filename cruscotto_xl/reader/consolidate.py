@@ -25,7 +25,6 @@ from ..history import value_changes
 from ..model import FINAL_PERIOD, Plan
 from ..numbers import format_date, format_number
 from ..split import plan_for_office
-from ..targets import Kind
 from ..workbook import Extras, render_book
 from ..workbook.stato import OfficeStatus
 from .integrity import identity_problems, integrity_problems, signoff_problems
@@ -128,8 +127,7 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
                                                        "cartella", subject=code))
             continue
         where = reading.where(found.sheet, found.cells["actual"])
-        if found.is_missing() and slot.indicator.status_for(year) is None and \
-                slot.indicator.target_for(year, period).kind is not Kind.MONITORING:
+        if found.is_missing() and slot.indicator.owes_actual(year, period):
             missing.append(MissingValue(found.sheet, found.cells["actual"], code,
                                         slot.indicator.name, period))
             problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
