@@ -27,7 +27,7 @@ from ..numbers import format_date, format_number
 from ..split import plan_for_office
 from ..workbook import Extras, render_book
 from ..workbook.stato import OfficeStatus
-from .integrity import identity_problems, integrity_problems, signoff_problems
+from .integrity import identity_problems, integrity_problems, signoff_check
 from .read import IndicatorValues, NotOurWorkbookError, Reading, read_workbook
 from .safe_open import Limits, UntrustedFileError
 
@@ -117,8 +117,8 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
     values: list[tuple[str, str, Typed]] = []
     missing: list[MissingValue] = []
-    signoff = "" if reading.is_master else reading.signature_state()
-    problems += signoff_problems(reading)
+    signoff, signoff_problems = signoff_check(reading)
+    problems += signoff_problems
     for slot in part.indicators():
         code = slot.indicator.code
         found = reading.indicators.get(code)

@@ -122,21 +122,23 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     return problems
 
 
-def signoff_problems(reading: Reading) -> list[Problem]:
-    """Unsigned (a warning) or changed after signing (an error; the values still count).
+def signoff_check(reading: Reading) -> tuple[str, list[Problem]]:
+    """The sign-off state ("" for a master) and its problem: unsigned (a warning) or
+    changed after signing (an error; the values still count).
 
-    A master has no Validazione sheet; any other workbook without one is unsigned.
+    A master has no Validazione sheet; any other workbook without one is unsigned. The
+    fingerprint is computed once here, for the state and the problem both.
     """
     if reading.is_master:
-        return []
+        return "", []
     state = reading.signature_state()
     if state == SIGNED:
-        return []
+        return state, []
     message = STATE_MESSAGES[state]
     if reading.signature is None:
         message = f"foglio Validazione mancante: {message}"
-    return [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", message,
-                    "errore" if state == CHANGED else "avviso")]
+    return state, [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", message,
+                           "errore" if state == CHANGED else "avviso")]
 
 
 def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None, list[Problem]]:
@@ -149,7 +151,7 @@ def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None
             if wrong:
                 return reading, wrong
         return reading, (integrity_problems(reading, plan) + reading.problems
-                         + signoff_problems(reading))
+                         + signoff_check(reading)[1])
     except (UntrustedFileError, NotOurWorkbookError) as exc:
         return None, [Problem(Path(path).name, f"file rifiutato: {exc}")]
     except Exception as exc:  # one unreadable file must not stop the others
