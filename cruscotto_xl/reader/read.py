@@ -330,10 +330,7 @@ def read_source(path: Path, index: PackageIndex, book: Source,
             letters, row_number = coordinate_from_string(gref)
             beside = f"{col_letter(column_index_from_string(letters))}{row_number}"
             for coord in (gref, beside):
-                value = formulas(gsheet).get(coord)
-                if value is None:   # no longer a formula: read what is there instead
-                    value = _cell(book.sheet(gsheet), coord)
-                reading.locked.append((gsheet, coord, value))
+                _lock_formula_cell(reading, book, formulas(gsheet), gsheet, coord)
     if TABLE_SUMMARY in tables:
         _, (r0, c0), summary_rows = book.table(TABLE_SUMMARY)
         f = formulas(SHEET_SUMMARY)
@@ -377,10 +374,16 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
     grade_row = r0 + len(rows) + 2       # other periods' objective grades, below their column
     for j in others:
         if str(columns[j]).startswith(PERIOD_GRADE_PREFIX):
-            coord = f"{col_letter(c0 + j)}{grade_row}"
-            value = formulas.get(coord)
-            reading.locked.append((sheet, coord, value if value is not None
-                                   else _cell(book.sheet(sheet), coord)))
+            _lock_formula_cell(reading, book, formulas, sheet, f"{col_letter(c0 + j)}{grade_row}")
+
+
+def _lock_formula_cell(reading: Reading, book: Source, formulas: dict[str, str], sheet: str,
+                       coord: str) -> None:
+    """A locked formula cell for the tamper hash: its formula, or, when it is no longer
+    a formula, what is there instead."""
+    value = formulas.get(coord)
+    reading.locked.append((sheet, coord, value if value is not None
+                           else _cell(book.sheet(sheet), coord)))
 
 
 def _problem(reading: Reading, ind: IndicatorValues, key: str, message: str,
