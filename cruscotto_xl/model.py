@@ -140,6 +140,18 @@ class Actual(_Model):
         return self.text if self.text is not None else self.value
 
 
+Extra = dict[str, str]
+"""Columns of an imported plan that the model has no field for, kept by their header
+(``Risorse interventi economici``): shown in docs/tabella.md, written back by the export."""
+
+
+class Baseline(_Model):
+    """The value an indicator starts from (``baseline``), with the year it was measured."""
+
+    value: float = Field(alias="valore")
+    year: int | None = Field(None, alias="anno")
+
+
 class Change(_Model):
     """A change-log entry of the *rolling annuale* (Inserito / Aggiornato / Eliminato)."""
 
@@ -153,11 +165,15 @@ class Change(_Model):
 class Indicator(_Model):
     code: str = Field(alias="codice", min_length=1)
     name: str = Field(alias="nome", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
     algorithm: str | None = Field(None, alias="algoritmo")
     numerator: str | None = Field(None, alias="numeratore")
     denominator: str | None = Field(None, alias="denominatore")
     unit: str | None = Field(None, alias="unita")
     kind: str | None = Field(None, alias="tipologia")
+    source: str | None = Field(None, alias="fonte")
+    """Where the value comes from (data source: an archive, a survey, the accounts)."""
+    baseline: Baseline | None = Field(None, alias="baseline")
     weight: Points | None = Field(None, alias="peso", ge=0, le=100)
     offices: list[str] = Field(default_factory=list, alias="uffici")
     polarity: Polarity | None = Field(None, alias="verso")
@@ -172,6 +188,10 @@ class Indicator(_Model):
     actuals: list[Actual] = Field(default_factory=list, alias="consuntivi")
     statuses: list[Status] = Field(default_factory=list, alias="stati")
     changes: list[Change] = Field(default_factory=list, alias="modifiche")
+    to_confirm: bool = Field(False, alias="da_confermare")
+    """Imported from a sentence (a deliverable) and kept as a milestone that a person must
+    confirm: listed by ``valida`` until the flag is removed."""
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
 
     @field_validator("targets", mode="before")
     @classmethod
@@ -226,24 +246,31 @@ class Indicator(_Model):
 class OperationalObjective(_Model):
     code: str = Field(alias="codice", min_length=1)
     title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
     weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    resources: float | None = Field(None, alias="risorse")
     offices: list[str] = Field(default_factory=list, alias="uffici")
     indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
 
 
 class StrategicObjective(_Model):
     code: str = Field(alias="codice", min_length=1)
     title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
     weight: Points | None = Field(None, alias="peso", ge=0, le=100)
     resources: float | None = Field(None, alias="risorse")
     bsc: str | None = Field(None, alias="prospettiva_bsc")
     mission: str | None = Field(None, alias="missione")
+    mission_code: str | None = Field(None, alias="codice_missione")
     programme: str | None = Field(None, alias="programma")
+    programme_code: str | None = Field(None, alias="codice_programma")
     offices: list[str] = Field(default_factory=list, alias="uffici")
     indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
     operational: list[OperationalObjective] = Field(
         default_factory=list, alias="obiettivi_operativi"
     )
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
 
 
 class Area(_Model):
@@ -251,9 +278,11 @@ class Area(_Model):
 
     code: str = Field(alias="codice", min_length=1)
     title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
     weight: Points | None = Field(None, alias="peso", ge=0, le=100)
     bsc: str | None = Field(None, alias="prospettiva_bsc")
     objectives: list[StrategicObjective] = Field(default_factory=list, alias="obiettivi")
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
 
 
 class RemovedIndicator(_Model):
@@ -309,6 +338,8 @@ class Plan(_Model):
     deadline: date | None = Field(None, alias="scadenza_compilazione")
     policy: Policy = Field(default_factory=Policy, alias="politica")
     offices: list[Office] = Field(default_factory=list, alias="uffici")
+    default_office: str | None = Field(None, alias="ufficio_predefinito")
+    """Owner of the indicators that name no office (else they go to «Senza ufficio»)."""
     areas: list[Area] = Field(default_factory=list, alias="ambiti")
     removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
     periods: list[Period] = Field(default_factory=default_periods, alias="periodi")
