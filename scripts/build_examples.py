@@ -35,6 +35,8 @@ STRATEGIC_SEED = SEEDS / "003_fdfff813e4085a34.txt"
 OPERATIONAL_SEED = SEEDS / "002_6a0ac35764cec512.txt"
 EXAMPLES = ROOT / "examples"
 STRATEGIC_FILE = "piano-strategico-2024.yaml"
+#: The strategic seed does not name its body (the operational one does).
+STRATEGIC_ENTITY = "Camera di Commercio della Maremma e del Tirreno"
 OPERATIONAL_FILE = "piano-operativo-2023.yaml"
 
 # --- demonstration data: NOT in the seeds ------------------------------------------------
@@ -117,7 +119,7 @@ def assign_offices(plan: Plan, indicator_offices: dict[str, tuple[str, list[str]
 
 def build_plans() -> dict[str, tuple[Plan, list[Problem]]]:
     """Import both seeds and assign the demo offices: file name → (plan, import problems)."""
-    strategic = import_pira(STRATEGIC_SEED, year=2024)
+    strategic = import_pira(STRATEGIC_SEED, year=2024, entity=STRATEGIC_ENTITY)
     operational = import_integra(OPERATIONAL_SEED)
     return {
         STRATEGIC_FILE: (assign_offices(strategic.plan, STRATEGIC_INDICATOR_OFFICES),

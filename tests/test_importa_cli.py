@@ -16,6 +16,7 @@ from cruscotto_xl.planfile import load_plan, plan_to_data
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRA = ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt"
 PIRA = ROOT / "tests" / "data" / "003_fdfff813e4085a34.txt"
+SEED_001 = ROOT / "tests" / "data" / "001_2f7775cd533185bf.txt"
 runner = CliRunner()
 
 
@@ -60,13 +61,53 @@ def test_existing_out_is_kept_unless_overwrite(tmp_path):
 
 def test_pira_with_year_and_entity(tmp_path):
     out = tmp_path / "strategico.yaml"
-    result = run("pira", PIRA, "--out", out, "--anno", "2024", "--ente", "CCIAA di Prova")
+    result = run("pira", PIRA, "--out", out, "--anno", "2025", "--ente", "CCIAA di Prova")
     assert result.exit_code == 0, result.output
     assert _counts(result.output)["Indicatori"] == 58
     plan = load_plan(out)
-    assert plan.entity == "CCIAA di Prova" and plan.target_years == [2024, 2025, 2026]
-    expected = import_pira(PIRA, 2024, entity="CCIAA di Prova").plan
+    assert (plan.entity, plan.year) == ("CCIAA di Prova", 2025)
+    assert plan.target_years == [2023, 2024, 2025, 2026]
+    expected = import_pira(PIRA, 2025, entity="CCIAA di Prova").plan
     assert plan_to_data(plan) == plan_to_data(expected)
+
+
+def test_pira_year_and_entity_from_the_document(tmp_path):
+    out = tmp_path / "rolling.yaml"
+    result = run("pira", SEED_001, "--out", out, "--json")
+    data = json.loads(result.output)
+    # Unread targets of the rolling plan (e.g. «ITP < -10») are errors: the plan is written.
+    assert result.exit_code == 1 and data["piano"] == str(out)
+    assert data["riepilogo"]["obiettivi_strategici"] == 14
+    plan = load_plan(out)
+    assert (plan.entity, plan.year) == ("CCIAA Maremma e Tirreno", 2020)
+
+
+def test_pira_without_the_body_asks_for_ente(tmp_path):
+    out = tmp_path / "piano.yaml"
+    result = run("pira", PIRA, "--out", out, "--json")
+    assert result.exit_code == 1 and not out.exists()
+    problems = json.loads(result.output)["problemi"]
+    assert len(problems) == 1 and "--ente" in problems[0]["message"]
+
+
+@pytest.mark.parametrize("text", [
+    "Relazione annuale\n\nIl presente documento descrive le attività svolte nel 2023.\n",
+    (ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt").read_text(encoding="utf-8"),
+    "",
+])
+def test_a_document_that_is_not_a_plan_gives_one_message(tmp_path, text):
+    source = tmp_path / "documento.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "piano.yaml"
+    result = run("pira", source, "--out", out, "--ente", "Ente", "--json")
+    assert result.exit_code == 1 and not out.exists()
+    problems = json.loads(result.output)["problemi"]
+    assert len(problems) == 1
+    assert "nessun obiettivo strategico riconosciuto" in problems[0]["message"]
+    assert "importa tabella" in problems[0]["message"]
+    shown = run("pira", source, "--out", out, "--ente", "Ente")
+    assert shown.exit_code == 1
+    assert " ".join(shown.output.split()).count("nessun obiettivo strategico") == 1
 
 
 def test_tabella_round_trip_through_the_command(tmp_path):

@@ -1,4 +1,5 @@
-"""Importers: the two seed exports come out whole, and what does not fit is reported."""
+"""Importers: the Integra seed export comes out whole, what does not fit is reported, and
+the committed examples equal a fresh import (the PIRA importer: tests/test_pira.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ from cruscotto_xl.checks import has_errors, validate_plan
 from cruscotto_xl.importers import (
     ImportFailed,
     import_integra,
-    import_pira,
     parse_integra,
-    parse_pira,
 )
 from cruscotto_xl.model import Plan, points
 from cruscotto_xl.planfile import load_plan
@@ -26,17 +25,11 @@ from cruscotto_xl.targets import Kind, Polarity, parse_target
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
 INTEGRA = DATA / "002_6a0ac35764cec512.txt"
-PIRA = DATA / "003_fdfff813e4085a34.txt"
 
 
 @pytest.fixture(scope="module")
 def integra():
     return import_integra(INTEGRA)
-
-
-@pytest.fixture(scope="module")
-def pira():
-    return import_pira(PIRA, year=2024)
 
 
 def _first_cells(path: Path) -> list[str]:
@@ -165,98 +158,10 @@ def test_integra_deadline_and_single_value_indicators(integra):
     assert described.numerator is None and described.denominator is None
 
 
-# --- PIRA (003) -------------------------------------------------------------------------
-
-PIRA_INDICATORS_PER_OS = [8, 2, 5, 2, 6, 2, 3, 3, 10, 3, 3, 2, 2, 7]
-
-
-def test_pira_counts(pira):
-    objectives = _objectives(pira.plan)
-    assert [os_.code for os_ in objectives] == [f"{n:02d}" for n in range(1, 15)]
-    assert [len(os_.indicators) for os_ in objectives] == PIRA_INDICATORS_PER_OS
-    assert all(not os_.operational for os_ in objectives)
-    for os_ in objectives:
-        codes = [i.code for i in os_.indicators]
-        assert codes == [f"S{os_.code}_{n:02d}" for n in range(1, len(codes) + 1)]
-    # Rows of indicator tables, counted in the file: a weight at the start of the line.
-    rows = sum(bool(re.match(r"(?:<b>)?\d{1,3},\d{2}%[\t ]+\D", line))
-               for line in PIRA.read_text(encoding="utf-8").splitlines())
-    assert rows == sum(PIRA_INDICATORS_PER_OS) == len(list(pira.plan.indicators()))
-
-
-def test_pira_plan_header_and_ambiti(pira):
-    plan = pira.plan
-    assert plan.entity == "Camera di Commercio della Maremma e del Tirreno"
-    assert plan.year == 2024
-    assert plan.target_years == [2024, 2025, 2026]
-    assert [(a.code, a.title, [o.code for o in a.objectives]) for a in plan.areas] == [
-        ("011", "Utenti, imprese e territorio", ["01", "02", "03", "04", "05", "06", "07"]),
-        ("032", "Processi interni", ["08", "09", "10"]),
-        ("012", "Apprendimento, crescita e innovazione", ["11", "12"]),
-        ("016", "Economico - Finanziaria", ["13", "14"]),
-    ]
-
-
-def test_pira_objective_fields_in_every_layout(pira):
-    objectives = {o.code: o for o in _objectives(pira.plan)}
-    first = objectives["01"]
-    assert first.title == "Semplificazione Amministrativa e Digitalizzazione dei Servizi"
-    assert (first.weight, first.resources) == (14.29, 283500.0)
-    assert first.bsc == "Utenti-imprese-territorio"
-    assert first.mission == "Competitività e sviluppo imprese"
-    assert first.programme.startswith("Politiche di sviluppo, competitività")
-    # "**4** **Title**", "<b>5</b>\t<b>Title</b>" with the compact two-column fields.
-    assert objectives["04"].title.startswith("Infrastrutture Portualità")
-    assert objectives["05"].title == "Nuove imprese, Politiche attive del lavoro e Giovani"
-    assert (objectives["05"].weight, objectives["05"].resources) == (14.28, 245970.8)
-    # Objective 6: a stray header glued to the programme cell.
-    assert objectives["06"].programme == "Internazionalizzazione e Made in Italy"
-    assert objectives["06"].weight == 14.31
-    # Objective 8: bold values, inline labels, underlines, spaces instead of tabs.
-    eight = objectives["08"]
-    assert (eight.weight, eight.resources, eight.bsc) == (33.33, 3450.0, "Processi interni")
-    assert eight.mission == "Servizi istituzionali e generali delle Amministrazioni pubbliche"
-    assert eight.indicators[0].name == "Assenza di segnalazioni illeciti/eventi corruttivi (PTPCT)"
-    assert eight.indicators[0].targets == {2024: "0", 2025: "0", 2026: "0"}
-    assert eight.indicators[1].targets[2024] == "<= 1 N."
-    # Objective 9: no amount after "Risorse economiche:" — left empty and reported.
-    assert objectives["09"].weight == 33.34 and objectives["09"].resources is None
-    assert any(p.location == "riga 244" and p.subject == "09" for p in pira.problems)
-
-
-def test_pira_indicator_details(pira):
-    dfp = _indicator(pira.plan, "S01_04")
-    assert dfp.name == "DFP 3.3"
-    assert dfp.weight == 0.0
-    assert dfp.targets == {2024: ">= 75,00 %"}
-
-    first = _indicator(pira.plan, "S01_01")
-    assert first.targets == {2024: ">= 20 N.", 2025: ">= 22 N.", 2026: ">= 25 N."}
-    assert first.unit == "N." and first.polarity is Polarity.INCREASING
-
-    bold = _indicator(pira.plan, "S13_01")
-    assert bold.targets[2024] == ">= 90,00 %"
-
-    assert _indicator(pira.plan, "S07_01").targets[2024] == "≥1"
-    assert _indicator(pira.plan, "S09_03").polarity is Polarity.DECREASING
-    # The first target column (2023) is not part of the plan.
-    assert all(2023 not in s.indicator.targets for s in pira.plan.indicators())
-
-
-def test_pira_weights_and_problems(pira):
-    assert not has_errors(pira.problems)
-    for os_ in _objectives(pira.plan):
-        total = sum((points(i.weight) for i in os_.indicators), Decimal(0))
-        assert abs(total - 100) <= Decimal("0.05"), (os_.code, total)
-    subjects = Counter(p.subject for p in pira.problems)
-    assert subjects == {"06": 1, "09": 1, "S10_03": 3}
-
-
 # --- both ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["integra", "pira"])
-def test_every_target_parses_and_plan_validates(which, request):
-    result = request.getfixturevalue(which)
+def test_every_target_parses_and_plan_validates(integra):
+    result = integra
     n = 0
     for slot in result.plan.indicators():
         for text in slot.indicator.targets.values():
@@ -339,30 +244,9 @@ def test_integra_indicator_outside_an_objective_is_reported():
     assert result.plan.entity == "Camera di Commercio Ente"
 
 
-def test_pira_line_that_fits_nowhere_is_reported():
-    lines = [
-        "**1 Titolo dell'obiettivo**",
-        "Ambito strategico (AS):",
-        "011 - Utenti",
-        "Peso su AS:\tRisorse economiche:",
-        "100,00%\t1.000,00 €",
-        "Indicatori (100%)\t\tTarget 2023\tTarget 2024\tTarget 2025\tTarget 2026",
-        "100,00%\tIndicatore\t>= 1 N.\t>= 2 N.\tboh\t",
-        "testo estraneo in mezzo alla tabella",
-    ]
-    result = parse_pira(lines, year=2024)
-    assert [(p.location, p.subject) for p in result.errors] == [
-        ("riga 7", "S01_01"), ("riga 8", "01")]
-    ind = _indicator(result.plan, "S01_01")
-    assert ind.targets == {2024: ">= 2 N.", 2025: "boh"}
-    assert _objectives(result.plan)[0].resources == 1000.0
-
-
 def test_missing_file_is_an_import_failure(tmp_path):
     with pytest.raises(ImportFailed, match="file non trovato"):
         import_integra(tmp_path / "nessuno.txt")
-    with pytest.raises(ImportFailed):
-        parse_pira(["solo testo"])
 
 
 def test_integra_oo_grade_is_checked_against_its_indicators():

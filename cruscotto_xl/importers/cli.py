@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -25,7 +25,7 @@ from ..model import Plan
 from ..planfile import PLAN_SUFFIXES, PlanFileError, save_plan
 from .common import ImportFailed, ImportResult
 from .integra import import_integra
-from .pira import ENTITY, import_pira
+from .pira import import_pira
 from .tabella import import_table
 
 importa_app = typer.Typer(
@@ -53,18 +53,21 @@ def summary(plan: Plan) -> dict[str, int]:
     """How much was imported: the counts a controller checks against the source."""
     objectives = [os_ for area in plan.areas for os_ in area.objectives]
     slots = list(plan.indicators())
-    return {
+    counts = {
         "ambiti": len(plan.areas),
         "obiettivi_strategici": len(objectives),
         "obiettivi_operativi": sum(len(os_.operational) for os_ in objectives),
         "indicatori": len(slots),
         "consuntivi": sum(len(s.indicator.actuals) for s in slots),
     }
+    if plan.removed:  # a rolling plan's history: indicators eliminated by a deliberation
+        counts["indicatori_eliminati"] = len(plan.removed)
+    return counts
 
 
 _LABELS = {"ambiti": "Ambiti", "obiettivi_strategici": "Obiettivi strategici",
            "obiettivi_operativi": "Obiettivi operativi", "indicatori": "Indicatori",
-           "consuntivi": "Consuntivi"}
+           "consuntivi": "Consuntivi", "indicatori_eliminati": "Indicatori eliminati"}
 
 
 def _problems_data(problems: list[Problem]) -> list[dict[str, str]]:
@@ -158,14 +161,16 @@ def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
 @importa_app.command("pira")
 def pira(file: Source, out: Out, anno: Year = None, ente: Entity = None,
          sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
-    """Importa il cruscotto degli obiettivi strategici (PIRA).
+    """Importa un piano strategico, un PIRA o un cruscotto strategico estratto da PDF o Word.
 
-    Obiettivi, pesi su AS, risorse, prospettiva BSC, missione/programma, indicatori e target
-    per tre anni.
+    Obiettivi strategici (codice, titolo, peso, risorse, descrizione, ambito, prospettiva BSC,
+    missione e programma con i codici del D.M. 27/03/2013), indicatori (codice, nome,
+    algoritmo e misure, unità, tipologia, peso, uffici responsabili), i target di ogni anno
+    del documento e le modifiche del rolling annuale (Inserito / Aggiornato / Eliminato). Il
+    testo può venire da pdftotext (con o senza -layout), da un copia-incolla da Word, da
+    markdown o HTML. Anno ed ente, se non indicati, sono presi dal documento.
 
-    Esempio: [bold]cruscotto importa pira cruscotto.md --anno 2024 --out piano-2024.yaml[/]
+    Esempio: [bold]cruscotto importa pira piano.txt --ente "CCIAA di Lucca" --out piano.yaml[/]
     """
-    options: dict[str, Any] = {"entity": ente or ENTITY}
-    if anno is not None:
-        options["year"] = anno
-    run_import(lambda: import_pira(file, **options), file, out, sovrascrivi, as_json)
+    run_import(lambda: import_pira(file, year=anno, entity=ente), file, out, sovrascrivi,
+               as_json)

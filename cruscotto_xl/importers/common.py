@@ -60,9 +60,19 @@ def at_line(lineno: int, message: str, severity: Severity = "errore",
     return Problem(f"riga {lineno}", message, severity, subject)
 
 
+def at_lines(linenos: list[int], message: str, severity: Severity = "errore",
+             subject: str = "") -> Problem:
+    """One problem about several lines (``righe 12, 40, 41``): a kind of problem is
+    reported once, with every line it concerns."""
+    lines = sorted(set(linenos))
+    if len(lines) == 1:
+        return at_line(lines[0], message, severity, subject)
+    return Problem(f"righe {', '.join(map(str, lines))}", message, severity, subject)
+
+
 def by_line(problem: Problem) -> int:
     """Sort key: problems in the order of the source lines (file-level ones first)."""
-    m = re.match(r"riga (\d+)", problem.location)
+    m = re.match(r"righ[ae] (\d+)", problem.location)
     return int(m[1]) if m else 0
 
 

@@ -1,380 +1,523 @@
-"""Import a strategic cruscotto ("PIRA": the plan of indicators attached to the budget).
+"""Import a strategic plan / PIRA / strategic cruscotto from a text extraction.
 
-The source is text converted from a PDF/Word table, in mixed markdown and HTML: one block per
-strategic objective, each a heading with the objective's number and title (``**1 Title**``,
-``**3** Title``, ``<b>5</b>\\t<b>Title</b>``), labelled fields and an indicator table::
+:func:`import_pira` reads the file, :mod:`.pira_reader` finds the objectives, their fields
+and their indicator rows whatever the extraction (see docs/importa-pira.md), and this
+module turns what was found into a :class:`~cruscotto_xl.model.Plan`:
 
-    Ambito strategico (AS):            011 - Utenti, imprese e territorio
-    Peso su AS:                        14,29%
-    Risorse economiche:                283.500,00 €
-    Prospettiva BSC:                   Utenti-imprese-territorio
-    Missione: (ex D.M. 27/03/13)       Competitività e sviluppo imprese
-    Programma: (ex D.M. 27/03/13)      Politiche di sviluppo, …
-    Indicatori (100%)  <tab>  Target 2023  Target 2024  Target 2025  Target 2026
-    14,28%  <tab>  name  <tab>  >= 13 N.  >= 20 N.  >= 22 N.  >= 25 N.
-
-A label's value is on the same line or on the next one; two labels may share a line
-(``Peso su AS:<tab>Risorse economiche:``) with their values on the next line in the same
-order; the ambito line may come without its label. Targets are kept for the plan year and
-the two that follow; the earlier column (last year's target) is not part of the plan.
+- the plan year is ``year`` when given, else the one the document states (the first year of
+  the period in its title, else the year its approving act is about), else the first year
+  of its target tables; the body is ``entity`` when given, else the one the document names;
+- every target year of the document is kept as written (last year's too) and checked with
+  the target grammar; a text it cannot read is an error on its line, never a number;
+- Missione and Programma are matched against the list of D.M. 27/03/2013
+  (:mod:`.vocabulary`) to get their codes;
+- an indicator whose change log ends with *Eliminato* goes to the plan's removed indicators
+  with its log;
+- what could not be used is reported once per kind, with its lines.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import defaultdict
 from pathlib import Path
 
-from ..checks import Problem, Severity
-from ..model import Area, Indicator, Plan, StrategicObjective
-from ..numbers import NumberError, parse_quantity
+from ..checks import Problem
+from ..model import (
+    Area,
+    Change,
+    Indicator,
+    OperationalObjective,
+    Plan,
+    RemovedIndicator,
+    StrategicObjective,
+)
+from ..numbers import NumberError, canonical_unit, normalize_text, parse_decimal_it
 from ..targets import Kind, Target
+from .changelog import plan_year_of
 from .common import (
-    WEIGHT_RE,
     ImportFailed,
     ImportResult,
     at_line,
+    at_lines,
     by_line,
-    cells_of,
     check_target,
-    filled,
-    is_rule_line,
     number_or_problem,
     parse_weight,
     polarity_of,
-    read_lines,
-    strip_markup,
+    read_text,
+)
+from .pira_document import Document, IndicatorRecord, ObjectiveBlock, OperationalRow
+from .pira_reader import FIELD_NAMES, read_document, split_offices
+from .vocabulary import Mission, match_mission, match_programme, mission_by_code
+
+NOT_A_PLAN = (
+    "nessun obiettivo strategico riconosciuto: il testo non contiene righe di obiettivo "
+    "(«1 Titolo», «OS_1.1 - Titolo (Peso: 20%)», «Obiettivo strategico 2: Titolo») seguite da "
+    "una tabella di indicatori con i target per anno («Target 2024», «2024 2025 2026») o dai "
+    "campi dell'obiettivo («Peso», «Risorse», «Missione»). Se il piano è una tabella con una "
+    "riga per indicatore, esportarla in Excel o CSV e usare «cruscotto importa tabella»; se è "
+    "un PDF, provare un'altra estrazione del testo (ad esempio «pdftotext -layout»)"
 )
 
-ENTITY = "Camera di Commercio della Maremma e del Tirreno"
-HORIZON = 3  # the plan year and the two that follow
 
-_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+)$")
-_BOLD = re.compile(r"\*\*|<b>|<strong>", re.IGNORECASE)
-_OS_HEADING = re.compile(r"^(?P<num>\d{1,2})\.?\s+(?P<title>[A-Za-zÀ-ÿ].*)$")
-_AMBITO = re.compile(r"^(?P<code>\d{3})\s*-\s*(?P<title>.+)$")
-_TABLE = re.compile(r"^Indicatori\b", re.IGNORECASE)
-_TARGET_COLUMN = re.compile(r"^Target(?:\s+(?P<year>\d{4}))?$", re.IGNORECASE)
-_ROW = re.compile(rf"^(?P<weight>{WEIGHT_RE})(?:\s+(?P<name>\S.*))?$")
-
-_LABELS = {
-    "ambito": r"Ambito strategico(?:\s*\(AS\))?\s*:",
-    "peso": r"Peso su AS\s*:",
-    "risorse": r"Risorse economiche\s*:",
-    "bsc": r"Prospettiva BSC\s*:",
-    "missione": r"Missione\s*:(?:\s*\(ex D\.\s?M\.[^)]*\))?",
-    "programma": r"Programma\s*:(?:\s*\(ex D\.\s?M\.[^)]*\))?",
-}
-_LABEL = re.compile("|".join(f"(?P<{key}>{rx})" for key, rx in _LABELS.items()),
-                    re.IGNORECASE)
-_FIELD_NAMES = {
-    "ambito": "ambito strategico", "peso": "peso su AS", "risorse": "risorse economiche",
-    "bsc": "prospettiva BSC", "missione": "missione", "programma": "programma",
-}
-
-
-@dataclass
-class _Block:
-    """One strategic objective while it is being read."""
-
-    num: int
-    title: str
-    line: int
-    fields: dict[str, tuple[str, int]] = field(default_factory=dict)
-    rows: list[tuple[str, str, list[str], int]] = field(default_factory=list)
-    empty: dict[str, int] = field(default_factory=dict)  # labels found without a value
-    years: list[int | None] | None = None
-
-
-class _Reader:
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        self.title: str | None = None
-        self.blocks: list[_Block] = []
-        self.block: _Block | None = None
-        self.pending: list[tuple[str, int]] = []  # labels waiting for their value line
-        self.in_table = False
-        self.problems: list[Problem] = []
-
-    def problem(self, lineno: int, message: str, severity: Severity = "errore") -> None:
-        subject = f"{self.block.num:02d}" if self.block else ""
-        self.problems.append(at_line(lineno, message, severity, subject))
-
-    def drop_pending(self) -> None:
-        """Labels whose value never came (reported when the objective is built)."""
-        if self.block is not None:
-            for key, lineno in self.pending:
-                self.block.empty.setdefault(key, lineno)
-        self.pending = []
-
-    def set_field(self, key: str, value: str, lineno: int) -> None:
-        assert self.block is not None
-        if key in self.block.fields:
-            self.problem(lineno, f"«{_FIELD_NAMES[key]}» ripetuto: vale il primo "
-                                 f"(riga {self.block.fields[key][1]})", "avviso")
-            return
-        self.block.fields[key] = (value, lineno)
-
-    def on_labels(self, text: str, lineno: int) -> bool:
-        """A line of labels (with or without values); False when it is not one."""
-        matches = list(_LABEL.finditer(text))
-        if not matches or text[:matches[0].start()].strip():
-            return False
-        self.drop_pending()
-        self.in_table = False
-        for i, m in enumerate(matches):
-            key = m.lastgroup
-            assert key is not None
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            value = text[m.end():end].strip()
-            if value:
-                self.set_field(key, value, lineno)
-            else:
-                self.pending.append((key, lineno))
-        return True
-
-    def on_values(self, cells: list[str], lineno: int) -> None:
-        values = filled(cells)
-        keys, self.pending = self.pending[:len(values)], self.pending[len(values):]
-        for (key, _), value in zip(keys, values, strict=False):
-            self.set_field(key, value, lineno)
-        extra = values[len(keys):]
-        if extra and all(_TARGET_COLUMN.match(v) for v in extra):
-            self.problem(lineno, f"intestazione di colonne fuori posto ignorata: "
-                                 f"«{' | '.join(extra)}»", "avviso")
-        elif extra:
-            self.problem(lineno, f"celle in più ignorate: «{' | '.join(extra)}»", "avviso")
-
-    def on_table(self, cells: list[str], lineno: int) -> None:
-        assert self.block is not None
-        self.drop_pending()
-        columns = filled(cells[1:])
-        years: list[int | None] = []
-        for column in columns:
-            m = _TARGET_COLUMN.match(column)
-            if not m:
-                self.problem(lineno, f"colonna «{column}» non riconosciuta (attesa «Target "
-                                     f"AAAA»)")
-                years.append(None)
-            else:
-                years.append(int(m["year"]) if m["year"] else None)
-        # A "Target" column without a year sits between years: infer it from its neighbours.
-        for i, y in enumerate(years):
-            if y is None and _TARGET_COLUMN.match(columns[i]):
-                after = next(((j, v) for j, v in enumerate(years) if j > i and v), None)
-                before = next(((j, v) for j, v in reversed(list(enumerate(years)))
-                               if j < i and v), None)
-                if after:
-                    years[i] = after[1] - (after[0] - i)
-                elif before:
-                    years[i] = before[1] + (i - before[0])
-        self.block.years = years
-        self.in_table = True
-
-    def on_row(self, cells: list[str], lineno: int) -> bool:
-        m = _ROW.match(cells[0])
-        if not m:
-            return False
-        assert self.block is not None
-        if m["name"]:
-            name, targets = m["name"], cells[1:]
-        else:
-            name, targets = (cells[1] if len(cells) > 1 else ""), cells[2:]
-        if not name:
-            self.problem(lineno, "indicatore senza nome: non importato")
-            return True
-        self.block.rows.append((m["weight"], name, targets, lineno))
-        return True
-
-    def read(self) -> None:
-        for lineno, raw in enumerate(self.lines, 1):
-            bold = bool(_BOLD.search(raw))
-            cells = cells_of(strip_markup(raw))
-            content = filled(cells)
-            if not content:
-                continue
-            text = " ".join(content)
-            if is_rule_line(cells):
-                continue
-            if m := _HEADING.match(text):
-                if self.title is None:
-                    self.title = m["title"]
-                else:
-                    self.problem(lineno, f"titolo ignorato: «{m['title']}»", "avviso")
-                continue
-            if bold and (m := _OS_HEADING.match(text)):
-                self.drop_pending()
-                self.in_table = False
-                self.block = _Block(int(m["num"]), m["title"], lineno)
-                self.blocks.append(self.block)
-                continue
-            if self.block is None:
-                self.problem(lineno, f"riga prima del primo obiettivo, non importata: «{text}»")
-                continue
-            if _TABLE.match(content[0]):
-                self.on_table(cells, lineno)
-                continue
-            if self.on_labels("\t".join(content), lineno):
-                continue
-            if self.in_table and self.on_row(cells, lineno):
-                continue
-            if _AMBITO.match(content[0]) and "ambito" not in self.block.fields:
-                self.pending = [p for p in self.pending if p[0] != "ambito"]
-                self.set_field("ambito", content[0], lineno)
-                if len(content) > 1:
-                    self.problem(lineno, f"celle in più ignorate: «{' | '.join(content[1:])}»",
-                                 "avviso")
-                continue
-            if self.pending:
-                self.on_values(cells, lineno)
-                continue
-            self.problem(lineno, f"riga non riconosciuta, non importata: «{' | '.join(content)}»")
-        self.drop_pending()
-
-
-def _value(fields: dict[str, tuple[str, int]], key: str) -> str | None:
-    return fields[key][0] if key in fields else None
-
-
-def _build(reader: _Reader, year: int) -> tuple[list[Area], list[Problem]]:
-    problems: list[Problem] = []
-    areas: list[Area] = []
-    plan_years = list(range(year, year + HORIZON))
-    seen: dict[str, int] = {}
-
-    for block in reader.blocks:
-        code = f"{block.num:02d}"
-        if code in seen:
-            problems.append(at_line(block.line, f"obiettivo {code} ripetuto (anche alla riga "
-                                                f"{seen[code]})", subject=code))
-        seen.setdefault(code, block.line)
-        fields = block.fields
-
-        for key in _LABELS:
-            if key not in fields and key != "ambito":
-                where = block.empty.get(key)
-                message = (f"«{_FIELD_NAMES[key]}» senza valore" if where
-                           else f"«{_FIELD_NAMES[key]}» non indicato")
-                problems.append(at_line(where or block.line, f"obiettivo {code}: {message}",
-                                        "avviso", code))
-
-        weight = None
-        if "peso" in fields:
-            weight, found = number_or_problem(parse_weight, fields["peso"][0], fields["peso"][1],
-                                              "peso su AS", code)
-            problems += found
-        resources = None
-        if "risorse" in fields:
-            value, lineno = fields["risorse"]
-            try:
-                amount, unit, _ = parse_quantity(value)
-            except NumberError as exc:
-                problems.append(at_line(lineno, f"risorse economiche: {exc}", subject=code))
-            else:
-                resources = amount
-                if unit not in (None, "€"):
-                    problems.append(at_line(lineno, f"risorse economiche in «{unit}», attesi "
-                                                    f"euro", "avviso", code))
-
-        objective = StrategicObjective(
-            code=code, title=block.title, weight=weight, resources=resources,
-            bsc=_value(fields, "bsc"), mission=_value(fields, "missione"),
-            programme=_value(fields, "programma"),
-        )
-        objective.indicators.extend(_indicators(block, code, plan_years, problems))
-
-        ambito = fields.get("ambito")
-        m = _AMBITO.match(ambito[0]) if ambito else None
-        if ambito and not m:
-            problems.append(at_line(ambito[1], f"ambito strategico «{ambito[0]}» non "
-                                               f"riconosciuto (atteso «011 - Titolo»)",
-                                    subject=code))
-        if m:
-            area_code, area_title = m["code"], m["title"]
-        else:
-            if not ambito:
-                where = block.empty.get("ambito", block.line)
-                problems.append(at_line(where, f"obiettivo {code} senza ambito strategico: "
-                                               f"messo nell'ambito 000", subject=code))
-            area_code, area_title = "000", "Ambito non indicato"
-        area = next((a for a in areas if a.code == area_code), None)
-        if area is None:
-            area = Area(code=area_code, title=area_title)
-            areas.append(area)
-        elif area.title != area_title:
-            problems.append(at_line(ambito[1] if ambito else block.line,
-                                    f"ambito {area_code} con titolo diverso: «{area_title}» "
-                                    f"invece di «{area.title}»", "avviso", code))
-        area.objectives.append(objective)
-    return areas, problems
-
-
-def _indicators(block: _Block, os_code: str, plan_years: list[int],
-                problems: list[Problem]) -> list[Indicator]:
-    if block.years is None:
-        if block.rows:
-            problems.append(at_line(block.rows[0][3], "indicatori senza la riga di intestazione "
-                                                      "«Indicatori … Target AAAA»: non importati",
-                                    subject=os_code))
-        else:
-            problems.append(at_line(block.line, f"obiettivo {os_code} senza tabella degli "
-                                                f"indicatori", "avviso", os_code))
-        return []
-    missing = [y for y in plan_years if y not in block.years]
-    if missing:
-        problems.append(at_line(block.line, f"obiettivo {os_code}: nessuna colonna target per "
-                                            f"{', '.join(map(str, missing))}", "avviso", os_code))
-    out = []
-    for n, (weight_text, name, cells, lineno) in enumerate(block.rows, 1):
-        code = f"S{os_code}_{n:02d}"
-        weight, found = number_or_problem(parse_weight, weight_text, lineno, "peso", code)
-        problems += found
-        if len(cells) > len(block.years) and any(cells[len(block.years):]):
-            problems.append(at_line(lineno, f"celle oltre le colonne dei target ignorate: "
-                                            f"«{' | '.join(filled(cells[len(block.years):]))}»",
-                                    subject=code))
-        targets: dict[int, str] = {}
-        parsed: dict[int, tuple[str, Target]] = {}
-        for year, text in zip(block.years, cells, strict=False):
-            if year is None or not text:
-                continue
-            target, found = check_target(text, year, lineno, code)
-            if year in plan_years:
-                targets[year] = text
-                problems += found
-            if target is not None:
-                parsed[year] = (text, target)
-        # Unit and direction from the targets as written: the plan years first, then the
-        # earlier column (``≥1`` in 2024 is ``>= 1 N.`` in 2023).
-        order = [y for y in plan_years if y in parsed] + [y for y in parsed
-                                                         if y not in plan_years]
-        ordered = [parsed[y] for y in order]
-        unit = next((t.unit for _, t in ordered if t.kind is Kind.COMPARISON and t.unit), None)
-        polarity = next((p for p in (polarity_of(x, t) for x, t in ordered) if p), None)
-        out.append(Indicator(code=code, name=name, weight=weight, unit=unit, polarity=polarity,
-                             targets=targets))
-    return out
-
-
-def parse_pira(lines: list[str], source: Path | str = "<pira>", *, year: int = 2024,
-               entity: str = ENTITY) -> ImportResult:
-    """Import the lines of a PIRA strategic cruscotto (see the module docstring)."""
-    reader = _Reader(lines)
-    reader.read()
-    if not reader.blocks:
-        raise ImportFailed(source, [Problem("", "nessun obiettivo strategico trovato (attese "
-                                                "righe come «**1 Titolo**»)"),
-                                    *reader.problems])
-    areas, problems = _build(reader, year)
-    plan = Plan(entity=entity, year=year, target_years=list(range(year, year + HORIZON)),
-                title=reader.title, areas=areas)
-    all_problems = sorted(reader.problems + problems, key=by_line)
-    return ImportResult(plan=plan, problems=all_problems, source=Path(source))
-
-
-def import_pira(path: Path | str, year: int = 2024, *, entity: str = ENTITY) -> ImportResult:
-    """Read a PIRA strategic cruscotto file for ``year`` (targets for it and the next two)."""
-    lines, problems = read_lines(path)
-    result = parse_pira(lines, path, year=year, entity=entity)
+def import_pira(path: Path | str, year: int | None = None, *,
+                entity: str | None = None) -> ImportResult:
+    """Read a PIRA / strategic cruscotto text file (see the module docstring)."""
+    text, problems = read_text(path)
+    result = parse_pira(text, path, year=year, entity=entity)
     result.problems[:0] = problems
     return result
+
+
+def parse_pira(text: str | list[str], source: Path | str = "<pira>", *,
+               year: int | None = None, entity: str | None = None) -> ImportResult:
+    """Import the text (or the lines) of a PIRA / strategic cruscotto."""
+    if isinstance(text, list):
+        text = "\n".join(text)
+    doc = read_document(text, year)
+    builder = _Builder(doc, source)
+    plan = builder.plan(year, entity)
+    return ImportResult(plan=plan, problems=sorted(builder.problems, key=by_line),
+                        source=Path(source))
+
+
+class _Builder:
+    def __init__(self, doc: Document, source: Path | str) -> None:
+        self.doc = doc
+        self.source = source
+        self.problems: list[Problem] = []
+        self.guessed: dict[str, list[tuple[IndicatorRecord, str]]] = defaultdict(list)
+
+    def warn(self, line: int, message: str, subject: str = "") -> None:
+        self.problems.append(at_line(line, message, "avviso", subject))
+
+    def error(self, line: int, message: str, subject: str = "") -> None:
+        self.problems.append(at_line(line, message, "errore", subject))
+
+    # -- the plan ----------------------------------------------------------------------------
+
+    def plan(self, year: int | None, entity: str | None) -> Plan:
+        doc = self.doc
+        if not doc.objectives:
+            found = (f" (trovati {doc.candidates} titoli numerati e {doc.headers} intestazioni "
+                     f"di target per anno, ma nessun obiettivo con la sua tabella)"
+                     if doc.candidates or doc.headers else "")
+            raise ImportFailed(self.source, [Problem("", NOT_A_PLAN + found)])
+        year = year if year is not None else self._year()
+        name = entity or (doc.entity.text if doc.entity else None)
+        if name is None:
+            raise ImportFailed(self.source, [Problem(
+                "", "il documento non nomina l'ente (nessuna riga come «Camera di Commercio di "
+                    "…», «CCIAA …», «Comune di …», «Ente: …»): indicarlo con --ente, ad esempio "
+                    "--ente \"Camera di Commercio di Lucca\"")])
+        years = sorted({y for b in doc.objectives if b.header for y in b.header.years
+                        if y is not None})
+        plan = Plan(entity=name, year=year, target_years=years or [year],
+                    title=doc.title.text if doc.title else None,
+                    deliberation=doc.deliberation[0] if doc.deliberation else None)
+        self._areas(plan)
+        self._operational(plan)
+        self._document_problems(plan)
+        return plan
+
+    def _year(self) -> int:
+        doc = self.doc
+        if doc.period is not None:
+            return doc.period[0]
+        if doc.deliberation is not None:
+            text, when, line = doc.deliberation
+            year = plan_year_of(when)
+            if year != when.year:
+                self.warn(line, f"anno del piano {year} dedotto dall'atto «{text}» (un atto "
+                                f"di fine anno approva il piano dell'anno dopo): usare --anno "
+                                f"per indicarne un altro")
+            return year
+        first = min((y for b in self.doc.objectives if b.header for y in b.header.years
+                     if y is not None), default=None)
+        if first is None:
+            raise ImportFailed(self.source, [Problem(
+                "", "il documento non dice di che anno è il piano (nessun titolo con il "
+                    "periodo, nessuna delibera datata, nessuna colonna di target per anno): "
+                    "indicarlo con --anno")])
+        line = next(b.header.line for b in self.doc.objectives if b.header)
+        self.warn(line, f"anno del piano {first} preso dalla prima colonna dei target: usare "
+                        f"--anno per indicarne un altro")
+        return first
+
+    # -- ambiti and objectives -----------------------------------------------------------------
+
+    def _areas(self, plan: Plan) -> None:
+        areas: dict[str, Area] = {}
+        seen: dict[str, int] = {}
+        without_area: list[ObjectiveBlock] = []
+        by_code_prefix = all(_area_number(b.code) for b in self.doc.objectives) and \
+            not any("ambito" in b.fields for b in self.doc.objectives)
+        for n, block in enumerate(self.doc.objectives, 1):
+            os_ = self._objective(block, plan)
+            if os_.code in seen:
+                self.error(block.line, f"obiettivo {os_.code} ripetuto (anche alla riga "
+                                       f"{seen[os_.code]}): codice cambiato in "
+                                       f"{os_.code}-{n}", os_.code)
+                os_.code = f"{os_.code}-{n}"
+            seen.setdefault(os_.code, block.line)
+            code, title = self._area_of(block, by_code_prefix, without_area)
+            area = areas.get(code)
+            if area is None:
+                area = areas[code] = Area(code=code, title=title)
+            elif area.title != title and "ambito" in block.fields:
+                self.warn(block.fields["ambito"].line, f"ambito {code} con titolo diverso: "
+                                                       f"«{title}» invece di «{area.title}»",
+                          os_.code)
+            area.objectives.append(os_)
+        plan.areas = list(areas.values())
+        if by_code_prefix:
+            self.warn(self.doc.objectives[0].line, "il documento non nomina gli ambiti "
+                      "strategici: obiettivi raggruppati per il primo numero del codice ("
+                      + ", ".join(f"{a.code}: {len(a.objectives)} obiettivi"
+                                  for a in plan.areas) + "); dare i titoli agli ambiti nel piano")
+        elif without_area:
+            self.problems.append(at_lines(
+                [b.line for b in without_area],
+                f"ambito strategico non indicato per {len(without_area)} obiettivi ("
+                + ", ".join(_os_code(b.code) for b in without_area)
+                + "): messi nell'ambito 000 «Ambito non indicato»; correggere nel piano",
+                "avviso"))
+
+    def _area_of(self, block: ObjectiveBlock, by_prefix: bool,
+                 without: list[ObjectiveBlock]) -> tuple[str, str]:
+        ambito = block.fields.get("ambito")
+        if ambito is not None:
+            m = re.match(r"^(?P<code>\d{1,3})\s*[-–]\s*(?P<title>.+)$", ambito.text)
+            if m:
+                return m["code"], m["title"].strip()
+            return ambito.text, ambito.text
+        if by_prefix:
+            number = _area_number(block.code)
+            assert number is not None
+            return number, f"Area strategica {number}"
+        without.append(block)
+        return "000", "Ambito non indicato"
+
+    def _objective(self, block: ObjectiveBlock, plan: Plan) -> StrategicObjective:
+        code = _os_code(block.code)
+        fields = block.fields
+        weight = None
+        if "peso" in fields:
+            weight, found = number_or_problem(parse_weight, fields["peso"].text,
+                                              fields["peso"].line, "peso", code)
+            self.problems += found
+        resources = None
+        if "risorse" in fields:
+            resources = self._amount(fields["risorse"].text, fields["risorse"].line, code)
+        mission, programme = self._mission(block, code)
+        os_ = StrategicObjective(
+            code=code, title=block.title or code,
+            description=fields["descrizione"].text if "descrizione" in fields else None,
+            weight=weight, resources=resources,
+            bsc=fields["bsc"].text if "bsc" in fields else None,
+            mission=mission[1] if mission else None,
+            mission_code=mission[0] if mission else None,
+            programme=programme[1] if programme else None,
+            programme_code=programme[0] if programme else None,
+        )
+        if "responsabile" in fields:
+            os_.offices = split_offices(fields["responsabile"].text)
+        os_.extra = {label: value.text for label, value in block.extra.items()}
+        for key, line in block.empty_labels.items():
+            self.warn(line, f"«{FIELD_NAMES[key]}» senza valore", code)
+        for key, line, first in block.repeated:
+            self.warn(line, f"«{FIELD_NAMES[key]}» ripetuto: vale il primo (riga {first})",
+                      code)
+        if block.leftovers:
+            self._leftovers(block.leftovers, f"obiettivo {code}", code)
+        if block.header is None and not block.indicators:
+            self.warn(block.line, f"obiettivo {code} senza tabella degli indicatori", code)
+        self._indicators(block, os_, plan)
+        return os_
+
+    def _amount(self, text: str, line: int, subject: str) -> float | None:
+        clean = normalize_text(text)
+        m = re.match(r"^(?:€\s*)?(?P<num>[+-]?\d[\d.]*(?:,\d+)?)\s*(?:€|euro|eur)?\.?$", clean,
+                     re.IGNORECASE)
+        if not m:
+            self.error(line, f"risorse: «{text}» non è un importo (es. «283.500,00 €»)",
+                       subject)
+            return None
+        try:
+            return float(parse_decimal_it(m["num"]))
+        except NumberError as exc:
+            self.error(line, f"risorse: {exc}", subject)
+            return None
+
+    def _mission(self, block: ObjectiveBlock, subject: str
+                 ) -> tuple[tuple[str | None, str] | None, tuple[str | None, str] | None]:
+        """(code, name) of the mission and of the programme, names repaired by the list."""
+        mission_text = block.fields.get("missione") or block.mission_heading
+        programme_text = block.fields.get("programma") or block.programme_heading
+        mission: Mission | None = None
+        out_m: tuple[str | None, str] | None = None
+        if mission_text is not None:
+            code, name = _coded(mission_text.text)
+            mission = mission_by_code(code) if code else None
+            found = match_mission(name)
+            if found is not None and (mission is None or mission.code == found.code):
+                mission = found
+            if mission is not None and (code is None or code.zfill(3) == mission.code):
+                out_m = (mission.code, mission.name)
+            else:
+                out_m = (code, name)
+                self.warn(mission_text.line, f"missione «{mission_text.text}» non trovata "
+                                             f"nell'elenco del D.M. 27/03/2013: tenuta come "
+                                             f"scritta", subject)
+        out_p: tuple[str | None, str] | None = None
+        if programme_text is not None:
+            code, name = _coded(programme_text.text)
+            found_p = match_programme(name, mission)
+            if found_p is not None and (code is None or code.zfill(3) == found_p[1].code):
+                out_p = (found_p[1].code, found_p[1].name)
+                if out_m is None:
+                    out_m = (found_p[0].code, found_p[0].name)
+            else:
+                out_p = (code.zfill(3) if code else None, name)
+                self.warn(programme_text.line, f"programma «{programme_text.text}» non trovato "
+                                               f"nell'elenco del D.M. 27/03/2013: tenuto come "
+                                               f"scritto", subject)
+        return out_m, out_p
+
+    # -- indicators -------------------------------------------------------------------------
+
+    def _indicators(self, block: ObjectiveBlock, os_: StrategicObjective, plan: Plan) -> None:
+        codes = {s.indicator.code for s in plan.indicators()} | {r.code for r in plan.removed}
+        for area in plan.areas:
+            for other in area.objectives:
+                codes |= {i.code for i in other.indicators}
+        guessed: dict[str, list[IndicatorRecord]] = defaultdict(list)
+        for n, record in enumerate(block.indicators, 1):
+            code = record.code or f"S{os_.code}_{n:02d}"
+            if code in codes:
+                self.error(record.line, f"codice indicatore «{code}» ripetuto: importato come "
+                                        f"«{code}-{n}»", code)
+                code = f"{code}-{n}"
+            codes.add(code)
+            indicator, changes = self._indicator(record, code, plan.year)
+            if record.alignment in ("inizio", "fine"):
+                guessed[record.alignment].append(record)
+            if changes and _last_action(changes) == "Eliminato":
+                plan.removed.append(RemovedIndicator(codice=code, nome=indicator.name,
+                                                     obiettivo=os_.code, modifiche=changes))
+                continue
+            indicator.changes = changes
+            os_.indicators.append(indicator)
+        for how, records in guessed.items():
+            self.guessed[how] += [(r, os_.code) for r in records]
+
+    def _indicator(self, record: IndicatorRecord, code: str, year: int
+                   ) -> tuple[Indicator, list[Change]]:
+        name = record.name.strip()
+        if not name:
+            self.error(record.line, "indicatore senza nome: importato con il codice come nome",
+                       code)
+            name = code
+        weight = None
+        if record.weight is not None:
+            weight, found = number_or_problem(parse_weight, record.weight.text,
+                                              record.weight.line, "peso", code)
+            self.problems += found
+        if record.surplus:
+            self.error(record.target_line or record.line,
+                       f"più target che anni nella tabella: «{' | '.join(record.surplus)}» non "
+                       f"importati", code)
+        if not record.targets and not record.surplus:
+            self.warn(record.line, "indicatore senza target: importato senza target "
+                                   "(solo monitoraggio finché non si completano)", code)
+        parsed: dict[int, tuple[str, Target]] = {}
+        for target_year, text in record.targets.items():
+            target, found = check_target(text, target_year, record.target_line or record.line,
+                                         code)
+            self.problems += found
+            if target is not None:
+                parsed[target_year] = (text, target)
+        order = [y for y in sorted(parsed) if y >= year] + [y for y in sorted(parsed,
+                                                                              reverse=True)
+                                                             if y < year]
+        ordered = [parsed[y] for y in order]
+        unit = canonical_unit(record.unit) if record.unit else next(
+            (t.unit for _, t in ordered if t.kind is Kind.COMPARISON and t.unit), None)
+        polarity = next((p for p in (polarity_of(x, t) for x, t in ordered) if p), None)
+        if record.leftovers:
+            self._leftovers(record.leftovers, f"indicatore {code}", code)
+        changes = []
+        for note, line in record.changes:
+            if note.year is None:
+                self.warn(line, f"nota «{note.text}» senza data: riferita all'anno del piano "
+                                f"{year}", code)
+            changes.append(Change(anno=note.year or year, azione=note.action,
+                                  delibera=note.deliberation, data=note.when,
+                                  nota=f"nota {note.footnote} del documento"
+                                  if note.footnote else None))
+        indicator = Indicator(
+            code=code, name=name, description=record.description, algorithm=record.algorithm,
+            numerator=record.numerator, denominator=record.denominator, unit=unit,
+            kind=record.kind, weight=weight, offices=record.offices, polarity=polarity,
+            targets=dict(sorted(record.targets.items())))
+        return indicator, changes
+
+    def _leftovers(self, leftovers, where: str, subject: str) -> None:
+        shown = "; ".join(f"«{lo.text}»" for lo in leftovers[:3])
+        more = f" e altre {len(leftovers) - 3}" if len(leftovers) > 3 else ""
+        self.problems.append(at_lines(
+            [lo.line for lo in leftovers],
+            f"{where}: testo non attribuito a nessun campo, non importato: {shown}{more}",
+            "avviso", subject))
+
+    # -- operational rows (tables with columns) ----------------------------------------------
+
+    def _operational(self, plan: Plan) -> None:
+        rows = self.doc.operational
+        if not rows:
+            return
+        objectives = [os_ for area in plan.areas for os_ in area.objectives]
+        unplaced: list[OperationalRow] = []
+        for row in rows:
+            os_ = _find_objective(row.os_text, objectives)
+            if os_ is None:
+                unplaced.append(row)
+                continue
+            title = row.oo_title or row.indicator
+            oo = next((o for o in os_.operational if o.title == title), None)
+            if oo is None:
+                oo = OperationalObjective(code=f"{os_.code}.{len(os_.operational) + 1:02d}",
+                                          title=title, offices=row.offices)
+                os_.operational.append(oo)
+            code = f"{oo.code}_{len(oo.indicators) + 1:02d}"
+            target, found = check_target(row.target, plan.year, row.line, code)
+            self.problems += found
+            indicator = Indicator(code=code, name=row.indicator, offices=row.offices,
+                                  targets={plan.year: row.target},
+                                  polarity=polarity_of(row.target, target) if target else None)
+            if row.area:
+                indicator.extra["Area"] = row.area
+            indicator.changes = [Change(anno=n.year or plan.year, azione=n.action,
+                                        delibera=n.deliberation, data=n.when)
+                                 for n, _ in row.changes]
+            oo.indicators.append(indicator)
+        if unplaced:
+            self.problems.append(at_lines(
+                [r.line for r in unplaced],
+                f"{len(unplaced)} indicatori operativi senza un obiettivo strategico "
+                f"riconoscibile nella colonna «Obiettivi strategici» (es. "
+                f"«{unplaced[0].os_text}»): non importati; indicare il numero o il titolo "
+                f"dell'obiettivo strategico",
+                "errore"))
+
+    # -- what the document has besides the objectives ---------------------------------------------
+
+    def _document_problems(self, plan: Plan) -> None:
+        doc = self.doc
+        for section in doc.sections:
+            span = f"righe {section.first}–{section.last}"
+            if section.kind == "preambolo":
+                known = {x.line for x in (doc.title, doc.entity) if x} | (
+                    {doc.deliberation[2]} if doc.deliberation else set())
+                rest = [ln for ln in section.lines if ln.no not in known
+                        and not re.match(r"^(?:MISSIONE|PROGRAMMA)\b", ln.text, re.IGNORECASE)]
+                if rest:
+                    self.problems.append(Problem(
+                        span, f"{len(rest)} righe prima del primo obiettivo (indice, mappa "
+                              f"strategica, premessa) non importate", "avviso"))
+            elif section.kind == "operativo" and not doc.operational:
+                self.problems.append(Problem(
+                    span, f"tabella degli obiettivi operativi non importata ({section.rows} "
+                          f"righe con un target): nel testo estratto le colonne non sono "
+                          f"separate e le celle unite (obiettivo strategico, programma, "
+                          f"obiettivo operativo) sono stampate lontano dalle loro righe, quindi "
+                          f"non si può dire a quale obiettivo appartiene ogni indicatore. "
+                          f"Esportare la tabella in Excel o CSV e usare «cruscotto importa "
+                          f"tabella», oppure copiarla dal documento con le celle separate da "
+                          f"tabulazioni", "avviso"))
+            elif section.kind == "individuale":
+                self.problems.append(Problem(
+                    span, "obiettivi individuali (segretario generale, dirigenti, posizioni "
+                          "organizzative) non importati: non fanno parte del piano della "
+                          "performance organizzativa", "avviso"))
+            elif section.kind == "risorse":
+                self.problems.append(Problem(
+                    span, f"«{section.title}»: risorse non attribuite agli obiettivi, non "
+                          f"importate", "avviso"))
+        if doc.side_labels:
+            labels = ", ".join(f"«{lbl.text}»" for lbl in doc.side_labels[:4])
+            self.problems.append(at_lines(
+                [lbl.line for lbl in doc.side_labels],
+                f"missioni stampate a margine delle pagine ({labels}) non attribuite agli "
+                f"obiettivi: il testo non dice a quali si riferiscono; indicarle nel piano se "
+                f"servono", "avviso"))
+        self._missing_fields(plan)
+        for how, records in self.guessed.items():
+            where = ("ai primi anni della tabella (indicatori eliminati o con i target degli "
+                     "anni successivi non ancora fissati)" if how == "inizio" else
+                     "agli ultimi anni della tabella (indicatori inseriti dopo il primo anno)")
+            codes = ", ".join(sorted({code for _, code in records}))
+            self.problems.append(at_lines(
+                [r.target_line or r.line for r, _ in records],
+                f"{len(records)} indicatori (obiettivi {codes}) hanno meno target degli anni "
+                f"della tabella e il testo non ha colonne: target assegnati {where}; "
+                f"controllare gli anni nel piano", "avviso"))
+
+    def _missing_fields(self, plan: Plan) -> None:
+        """A field that some objectives have and others lack (reported once per field)."""
+        blocks = self.doc.objectives
+        for key in ("peso", "risorse", "bsc", "missione", "programma"):
+            having = [b for b in blocks if key in b.fields or key in b.empty_labels
+                      or (key == "missione" and b.mission_heading)
+                      or (key == "programma" and b.programme_heading)]
+            lacking = [b for b in blocks if b not in having]
+            if having and lacking:
+                self.problems.append(at_lines(
+                    [b.line for b in lacking],
+                    f"«{FIELD_NAMES[key]}» non indicato per {len(lacking)} obiettivi ("
+                    + ", ".join(_os_code(b.code) for b in lacking) + ")", "avviso"))
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _os_code(code: str) -> str:
+    """``1`` → ``01`` (the numbered headings of a cruscotto); other codes as written."""
+    return f"{int(code):02d}" if code.isdigit() else code
+
+
+def _area_number(code: str) -> str | None:
+    """``OS_1.2InnovazProces`` → ``1``, ``2.3`` → ``2``: the area in a dotted objective code."""
+    m = re.match(r"^(?:OS|O\.S\.)?[ _.-]?(?P<area>\d{1,2})\.\d", code)
+    return m["area"] if m else None
+
+
+def _coded(text: str) -> tuple[str | None, str]:
+    """``011 - Competitività…`` → (``011``, ``Competitività…``); a name alone → (None, name)."""
+    m = re.match(r"^(?P<code>\d{1,3})\s*[-–_]\s*(?P<name>.+)$", normalize_text(text))
+    if m:
+        return m["code"], m["name"]
+    return None, normalize_text(text)
+
+
+def _last_action(changes: list[Change]) -> str:
+    ordered = sorted(enumerate(changes), key=lambda c: (c[1].year, c[1].when or c[1].year, c[0]))
+    return ordered[-1][1].action
+
+
+def _find_objective(text: str | None, objectives: list[StrategicObjective]
+                    ) -> StrategicObjective | None:
+    if not text:
+        return None
+    m = re.match(r"^\s*(?:OS\s*)?(?P<num>\d{1,2})\s*[.,)]", text)
+    if m:
+        code = f"{int(m['num']):02d}"
+        found = next((o for o in objectives if o.code == code), None)
+        if found:
+            return found
+    clean = normalize_text(text).lower()
+    return next((o for o in objectives if o.title.lower() in clean or clean in o.title.lower()),
+                None)
+
+
+__all__ = ["NOT_A_PLAN", "import_pira", "parse_pira"]

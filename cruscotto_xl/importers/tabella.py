@@ -143,7 +143,9 @@ COLUMNS: tuple[Column, ...] = (
                                           "budget")),
     Column("os_bsc", "Prospettiva BSC", ("prospettiva bsc os", "bsc", "bsc os", "prospettiva")),
     Column("os_mission", "Missione", ("missione os",)),
+    Column("os_mission_code", "Codice missione", ("cod missione", "missione codice")),
     Column("os_programme", "Programma", ("programma os",)),
+    Column("os_programme_code", "Codice programma", ("cod programma", "programma codice")),
     Column("os_offices", "Uffici OS", ("ufficio os", "struttura os")),
     Column("oo_code", "Codice OO", ("codice obiettivo operativo", "codice obbiettivo operativo",
                                     "cod oo", "cod obiettivo operativo")),
@@ -794,11 +796,14 @@ class _Builder:
             for attr, key, parse in (("weight", "os_weight", _weight),
                                      ("resources", "os_resources", _amount),
                                      ("bsc", "os_bsc", _text), ("mission", "os_mission", _text),
+                                     ("mission_code", "os_mission_code", _text),
                                      ("programme", "os_programme", _text),
+                                     ("programme_code", "os_programme_code", _text),
                                      ("offices", "os_offices", _offices)):
                 put(os_, attr, key, parse, os_.code)
         elif any(not _blank(self.cell(row, k)) for k in ("os_weight", "os_resources", "os_bsc",
-                                                          "os_mission", "os_programme",
+                                                          "os_mission", "os_mission_code",
+                                                          "os_programme", "os_programme_code",
                                                           "os_offices")):
             self.problem(lineno, "dati di un obiettivo strategico senza l'obiettivo: ignorati")
         if oo is not None:
@@ -1445,7 +1450,9 @@ def _static_cells(area: Area, os_: StrategicObjective | None, oo: OperationalObj
             "os_code": _out_text(os_.code), "os_title": _out_text(os_.title),
             "os_weight": _out_number(os_.weight, "points"),
             "os_resources": _out_number(os_.resources, "euro"), "os_bsc": _out_text(os_.bsc),
-            "os_mission": _out_text(os_.mission), "os_programme": _out_text(os_.programme),
+            "os_mission": _out_text(os_.mission), "os_mission_code": _out_text(os_.mission_code),
+            "os_programme": _out_text(os_.programme),
+            "os_programme_code": _out_text(os_.programme_code),
             "os_offices": _out_offices(os_.offices, f"obiettivo {os_.code}"),
         })
     if oo is not None:
