@@ -399,3 +399,190 @@ def test_001_other_extractions_give_the_same_plan(variant, seed_001):
     assert _counts(result.plan) == (n_os, rows - eliminated, eliminated)
     assert [s.indicator.targets for s in result.plan.indicators()] == \
         [s.indicator.targets for s in seed_001.plan.indicators()]
+
+
+# --- plans of other bodies, written differently -------------------------------------------------
+
+MINISTRY = """\
+# Piano integrato di attività e organizzazione 2024-2026
+
+Ministero delle Imprese e del Made in Italy
+
+## Obiettivo strategico 1 - Rafforzare la competitività delle piccole e medie imprese
+
+Responsabile: Direzione generale per la politica industriale
+
+Missione: 011 - Competitivita e sviluppo delle im- prese
+
+Peso: 60%
+
+| Codice | Indicatore | Formula | Unità | Peso | Baseline | Target 2024 | Target 2025 |
+|---|---|---|---|---|---|---|---|
+| 1.1 | Imprese beneficiarie | N. imprese beneficiarie / N. domande | % | 50% | 55% | >= 60% | >= 65
+| 1.2 | Tempo medio di erogazione | Giorni medi di attesa | gg | 50% | 95 | <= 90 gg | boh
+
+## Obiettivo strategico 2 - Semplificare i procedimenti
+
+Responsabile: Direzione generale per il mercato
+
+Peso: 40%
+
+| Codice | Indicatore | Formula | Unità | Peso | Baseline | Target 2024 | Target 2025 |
+|---|---|---|---|---|---|---|---|
+| 2.1 | Procedimenti digitalizzati | Digitali / procedimenti | % | 100% | n.d. | >= 80% | >= 90%
+"""
+
+MUNICIPALITY = """\
+COMUNE DI SAN MARCO
+PIANO DELLA PERFORMANCE 2024 - 2026
+Approvato con deliberazione della Giunta comunale n. 12 del 30/01/2024
+
+AREA STRATEGICA 1 - SVILUPPO ECONOMICO E TERRITORIO
+
+OBIETTIVO STRATEGICO 1.1 - Sostenere il commercio di vicinato
+Responsabile: Settore Attività Produttive
+Peso: 50%
+Indicatore Formula Valore atteso 2024 2025 2026
+Nuove aperture di esercizi N. esercizi aperti nell'anno >= 10 >= 12 >= 15
+Tempo di rilascio autorizzazioni giorni medi dalla domanda <= 30 gg <= 25 gg <= 20 gg
+
+OBIETTIVO STRATEGICO 1.2 - Valorizzare il turismo
+Responsabile: Settore Cultura e Turismo
+Peso: 50%
+Indicatore Formula Valore atteso 2024 2025 2026
+Presenze turistiche N. presenze annue >= 100.000 >= 105.000 >= 110.000
+
+AREA STRATEGICA 2 - AMMINISTRAZIONE EFFICIENTE
+
+OBIETTIVO STRATEGICO 2.1 - Digitalizzare i servizi
+Responsabile: Servizio Sistemi Informativi
+Peso: 100%
+Indicatore Formula Valore atteso 2024 2025 2026
+Servizi on line disponibili N. servizi >= 20 >= 25 >= 30
+"""
+
+UNIVERSITY = """\
+<html><body>
+<h1>Università degli Studi di Pontevecchio - Piano strategico 2024-2026</h1>
+<h2>Area strategica A - Didattica</h2>
+<h3>Obiettivo strategico A.1 - Migliorare la regolarità degli studi</h3>
+<table>
+<tr><th>Codice</th><th>Indicatore</th><th>Struttura responsabile</th><th>Fonte</th>
+<th>Target 2024</th><th>Target 2025</th><th>Target 2026</th></tr>
+<tr><td>A.1.1</td><td>Studenti regolari</td><td>Area Didattica</td><td>ANS</td>
+<td>&gt;= 64%</td><td>&gt;= 66%</td><td>&gt;= 68%</td></tr>
+<tr><td>A.1.2</td><td>Abbandoni al primo anno</td><td>Area Didattica</td><td>ANS</td>
+<td>&lt;= 11%</td><td>&lt;= 10%</td><td>&lt;= 9%</td></tr>
+</table>
+<h2>Area strategica B - Ricerca</h2>
+<h3>Obiettivo strategico B.1 - Aumentare i progetti finanziati</h3>
+<table>
+<tr><th>Codice</th><th>Indicatore</th><th>Struttura responsabile</th><th>Fonte</th>
+<th>Target 2024</th><th>Target 2025</th><th>Target 2026</th></tr>
+<tr><td>B.1.1</td><td>Progetti europei presentati</td><td>Area Ricerca; Ufficio Progetti</td>
+<td>IRIS</td><td>&gt;= 22</td><td>&gt;= 24</td><td>&gt;= 26</td></tr>
+</table>
+</body></html>
+"""
+
+
+def test_a_ministry_plan_in_markdown_with_named_columns():
+    result = parse_pira(MINISTRY)
+    plan = result.plan
+    assert (plan.entity, plan.year) == ("Ministero delle Imprese e del Made in Italy", 2024)
+    objectives = _objectives(plan)
+    assert [(o.code, o.weight, o.offices) for o in objectives] == [
+        ("01", 60.0, ["Direzione generale per la politica industriale"]),
+        ("02", 40.0, ["Direzione generale per il mercato"])]
+    # «Competitivita e sviluppo delle im- prese»: words repaired against D.M. 27/03/2013.
+    assert (objectives[0].mission_code, objectives[0].mission) == (
+        "011", "Competitività e sviluppo delle imprese")
+    first = _indicator(plan, "1.1")
+    assert (first.name, first.unit, first.weight) == ("Imprese beneficiarie", "%", 50.0)
+    assert (first.numerator, first.denominator) == ("N. imprese beneficiarie", "N. domande")
+    assert first.baseline is not None and first.baseline.value == pytest.approx(0.55)
+    assert first.targets == {2024: ">= 60%", 2025: ">= 65"}
+    # An unreadable target is an error on its line, kept as written, never a number.
+    late = _indicator(plan, "1.2")
+    assert late.targets[2025] == "boh"
+    [error] = result.errors
+    assert (error.location, error.subject) == ("riga 16", "1.2") and "«boh»" in error.message
+    # «n.d.» is not a number: the baseline column is kept as written.
+    assert _indicator(plan, "2.1").extra == {"Baseline": "n.d."}
+
+
+def test_a_municipality_plan_in_plain_text():
+    result = parse_pira(MUNICIPALITY)
+    plan = result.plan
+    assert (plan.entity, plan.year) == ("Comune di San Marco", 2024)
+    assert plan.deliberation == "deliberazione della Giunta comunale n. 12 del 30/01/2024"
+    assert [(a.code, a.title, [o.code for o in a.objectives]) for a in plan.areas] == [
+        ("1", "SVILUPPO ECONOMICO E TERRITORIO", ["1.1", "1.2"]),
+        ("2", "AMMINISTRAZIONE EFFICIENTE", ["2.1"])]
+    assert [s.indicator.targets[2026] for s in plan.indicators()] == [
+        ">= 15", "<= 20 gg", ">= 110.000", ">= 30"]
+    assert _objectives(plan)[2].offices == ["Servizio Sistemi Informativi"]
+    assert not has_errors(result.problems)
+    assert not has_errors(validate_plan(plan))
+
+
+def test_a_university_plan_in_html():
+    result = parse_pira(UNIVERSITY)
+    plan = result.plan
+    assert plan.entity == "Università degli Studi di Pontevecchio"
+    assert [(a.code, a.title) for a in plan.areas] == [("A", "Didattica"), ("B", "Ricerca")]
+    progetti = _indicator(plan, "B.1.1")
+    assert progetti.offices == ["Area Ricerca", "Ufficio Progetti"]
+    assert progetti.source == "IRIS"
+    assert _indicator(plan, "A.1.2").targets == {2024: "<= 11%", 2025: "<= 10%",
+                                                 2026: "<= 9%"}
+    assert not has_errors(result.problems)
+
+
+OPERATIONAL = (
+    "CCIAA DI PROVA\nPiano della performance 2024-2026\n\n"
+    "1 Competitività delle imprese\nPeso su AS:\t50%\n"
+    "Indicatori (100%)\t\tTarget 2024\tTarget 2025\tTarget 2026\n"
+    "100,00%\tImprese assistite\t>= 100 N.\t>= 110 N.\t>= 120 N.\n\n"
+    "2 Efficienza interna\nPeso su AS:\t50%\n"
+    "Indicatori (100%)\t\tTarget 2024\tTarget 2025\tTarget 2026\n"
+    "100,00%\tTempi di pagamento\t<= 30 gg\t<= 30 gg\t<= 28 gg\n\n"
+    "Obiettivi strategici\tProgramma di intervento\tObiettivo operativo\tIndicatore\tTarget"
+    "\tServizi interni coinvolti\tArea\n"
+    "1. Competitività delle imprese\tSostegno\tVoucher digitali\tVoucher concessi\t>= 50"
+    "\tServizio Promozione\tAREA III\n"
+    "\t\t\tTempo di istruttoria\t<= 40 gg\tServizio Promozione\tAREA III\n"
+    "\t\tSeminari\tSeminari realizzati\t>= 4\tServizio Promozione; Ufficio Stampa\tAREA III\n"
+    "2. Efficienza interna\tPagamenti\tFatture nei termini\tFatture pagate entro 30 gg\t>= 90%"
+    "\tServizio Ragioneria\tAREA I\n"
+    "9. Obiettivo che non esiste\tX\tY\tZ\t>= 1\tServizio X\tAREA I\n"
+)
+
+
+def test_an_operational_table_with_columns_is_placed_under_its_objectives():
+    result = parse_pira(OPERATIONAL)
+    objectives = _objectives(result.plan)
+    placed = [(o.code, oo.code, oo.title, [(i.name, i.targets, i.offices) for i in oo.indicators])
+              for o in objectives for oo in o.operational]
+    assert placed == [
+        ("01", "01.01", "Voucher digitali", [
+            ("Voucher concessi", {2024: ">= 50"}, ["Servizio Promozione"]),
+            ("Tempo di istruttoria", {2024: "<= 40 gg"}, ["Servizio Promozione"])]),
+        ("01", "01.02", "Seminari", [
+            ("Seminari realizzati", {2024: ">= 4"}, ["Servizio Promozione", "Ufficio Stampa"])]),
+        ("02", "02.01", "Fatture nei termini", [
+            ("Fatture pagate entro 30 gg", {2024: ">= 90%"}, ["Servizio Ragioneria"])]),
+    ]
+    # The row of an objective the plan does not have is reported, with its line.
+    [error] = result.errors
+    assert error.location == "riga 19" and "9. Obiettivo che non esiste" in error.message
+
+
+def test_a_heading_printed_after_its_rows():
+    text = variants.headings_after_rows(_text(SEED_003), _numbered, _weighted)
+    plan = parse_pira(text, entity=MAREMMA).plan
+    titles = [o.title for o in _objectives(plan)]
+    assert titles[0] == "Semplificazione Amministrativa e Digitalizzazione dei Servizi"
+    assert titles[-1] == "Revisione della spesa e potenziamento dei flussi economico finanziari " \
+                         "in entrata"
+    assert [len(o.indicators) for o in _objectives(plan)] == count_003()[1]

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..checks import Problem
 from ..model import (
     Area,
+    Baseline,
     Change,
     Indicator,
     OperationalObjective,
@@ -32,7 +33,13 @@ from ..model import (
     RemovedIndicator,
     StrategicObjective,
 )
-from ..numbers import NumberError, canonical_unit, normalize_text, parse_decimal_it
+from ..numbers import (
+    NumberError,
+    canonical_unit,
+    normalize_text,
+    parse_decimal_it,
+    parse_quantity,
+)
 from ..targets import Kind, Target
 from .changelog import plan_year_of
 from .common import (
@@ -48,7 +55,7 @@ from .common import (
     read_text,
 )
 from .pira_document import Document, IndicatorRecord, ObjectiveBlock, OperationalRow
-from .pira_reader import FIELD_NAMES, read_document, split_offices
+from .pira_reader import FIELD_NAMES, column_role, read_document, split_offices
 from .vocabulary import Mission, match_mission, match_programme, mission_by_code
 
 NOT_A_PLAN = (
@@ -152,7 +159,7 @@ class _Builder:
         seen: dict[str, int] = {}
         without_area: list[ObjectiveBlock] = []
         by_code_prefix = all(_area_number(b.code) for b in self.doc.objectives) and \
-            not any("ambito" in b.fields for b in self.doc.objectives)
+            not any("ambito" in b.fields or b.area_heading for b in self.doc.objectives)
         for n, block in enumerate(self.doc.objectives, 1):
             os_ = self._objective(block, plan)
             if os_.code in seen:
@@ -192,6 +199,9 @@ class _Builder:
             if m:
                 return m["code"], m["title"].strip()
             return ambito.text, ambito.text
+        if block.area_heading is not None:
+            code, title = _coded(block.area_heading.text)
+            return code or title, title
         if by_prefix:
             number = _area_number(block.code)
             assert number is not None
@@ -356,11 +366,25 @@ class _Builder:
                                   delibera=note.deliberation, data=note.when,
                                   nota=f"nota {note.footnote} del documento"
                                   if note.footnote else None))
+        extra = dict(record.extra)
+        baseline = source = None
+        for header, value in list(extra.items()):
+            role = column_role(header)
+            if role == "source":
+                source = extra.pop(header)
+            elif role == "baseline":
+                try:
+                    amount, _, _ = parse_quantity(value)
+                except NumberError:
+                    continue  # not a number («misurazione 2024»): kept as written
+                baseline = Baseline(valore=amount)
+                extra.pop(header)
         indicator = Indicator(
             code=code, name=name, description=record.description, algorithm=record.algorithm,
             numerator=record.numerator, denominator=record.denominator, unit=unit,
             kind=record.kind, weight=weight, offices=record.offices, polarity=polarity,
-            targets=dict(sorted(record.targets.items())))
+            targets=dict(sorted(record.targets.items())), source=source, baseline=baseline,
+            extra=extra)
         return indicator, changes
 
     def _leftovers(self, leftovers, where: str, subject: str) -> None:
@@ -389,6 +413,8 @@ class _Builder:
             if oo is None:
                 oo = OperationalObjective(code=f"{os_.code}.{len(os_.operational) + 1:02d}",
                                           title=title, offices=row.offices)
+                if row.programme:
+                    oo.extra["Programma di intervento"] = row.programme
                 os_.operational.append(oo)
             code = f"{oo.code}_{len(oo.indicators) + 1:02d}"
             target, found = check_target(row.target, plan.year, row.line, code)
@@ -494,7 +520,8 @@ def _area_number(code: str) -> str | None:
 
 def _coded(text: str) -> tuple[str | None, str]:
     """``011 - Competitività…`` → (``011``, ``Competitività…``); a name alone → (None, name)."""
-    m = re.match(r"^(?P<code>\d{1,3})\s*[-–_]\s*(?P<name>.+)$", normalize_text(text))
+    m = re.match(r"^(?P<code>[A-Z]?\d{1,3}(?:\.\d{1,2})?|[A-Z])\s*[-–_]\s*(?P<name>.+)$",
+                 normalize_text(text))
     if m:
         return m["code"], m["name"]
     return None, normalize_text(text)

@@ -52,6 +52,8 @@ class IndicatorRecord:
     tokens: list[str] = field(default_factory=list)
     """The target texts of a row without columns, in order (their years by :attr:`alignment`)."""
     changes: list[tuple[ChangeNote, int]] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    """Columns the plan has no field for (``Baseline``, ``Fonte``…), by their header."""
     leftovers: list[Located] = field(default_factory=list)
 
     @property
@@ -86,6 +88,7 @@ class ObjectiveBlock:
     repeated: list[tuple[str, int, int]] = field(default_factory=list)
     mission_heading: Located | None = None
     programme_heading: Located | None = None
+    area_heading: Located | None = None
     header: TableHeader | None = None
     indicators: list[IndicatorRecord] = field(default_factory=list)
     leftovers: list[Located] = field(default_factory=list)

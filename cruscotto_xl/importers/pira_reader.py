@@ -53,12 +53,17 @@ from .vocabulary import DESCRIPTION_VERBS, match_kind, office_like
 # --- line shapes ----------------------------------------------------------------------------------
 
 _OS_CODED = re.compile(r"^(?P<code>(?:OS|O\.S\.)[ _.-]?\d[\w.]*)\s*[-–:]\s*(?P<title>.*)$")
-_OS_LABELLED = re.compile(r"^Obiettivo\s+strategico\s*(?:n\.?\s*°?\s*)?(?P<code>\d[\w.]*)"
+_OS_LABELLED = re.compile(r"^Obiettivo\s+strategico\s*(?:n\.?\s*°?\s*)?"
+                          r"(?P<code>\d[\w.]*|[A-Z]{1,3}[._-]?\d[\w.]*|[A-Z](?=\s*[-–:.]))"
                           r"\s*[-–:.]?\s*(?P<title>.*)$", re.IGNORECASE)
 _OS_NUMBERED = re.compile(r"^(?P<code>\d{1,2}(?:\.\d{1,2})?)(?:[.,)]\s*|\s+)"
                           r"(?P<title>[A-ZÀ-Ý][^%<>=≥≤]*)$")
-_GROUP = re.compile(r"^(?P<kind>MISSIONE|PROGRAMMA|Missione|Programma)\s*[-–:]?\s*"
+_GROUP = re.compile(r"^(?P<kind>MISSIONE|PROGRAMMA|Missione|Programma)\s*[-–]?\s*"
                     r"(?P<code>\d{1,3})\s*[-–:]\s*(?P<name>.+)$")
+_AREA_HEADING = re.compile(
+    r"^(?P<kind>(?i:area|ambito|linea|indirizzo|asse|priorità)(?:\s+(?i:strategic[oa]|di\s+mandato|"
+    r"politica|programmatic[oa]))?)\s+(?:n\.?\s*)?(?P<code>[A-Z]?\d{1,2}(?:\.\d{1,2})?|[A-Z])"
+    r"\s*[-–:.]\s*(?P<title>\S.*)$")
 _SIDE_LABEL = re.compile(r"^(?P<code>\d{3})_(?P<name>\S.*)$")
 _AMBITO_VALUE = re.compile(r"^(?P<code>\d{1,3})\s*[-–]\s*(?P<title>[^\d].*)$")
 _WEIGHT = r"[+-]?\d{1,3}(?:[.,]\d+)?\s*%"
@@ -121,7 +126,7 @@ _ROLE_WORDS = {
     "um": "unit", "misura": "unit", "note": "notes", "modifiche": "notes",
 }
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_SHARE = re.compile(r"^\(?\d{1,3}(?:[.,]\d+)?\s*%\)?$")
+_SHARE = re.compile(r"^\(\d{1,3}(?:[.,]\d+)?\s*%\)$")
 _UNITS = {"%", "n.", "n", "n°", "gg", "gg.", "giorni", "ore", "h", "mesi", "€", "euro", "punti",
           "pt", "data", "sì/no", "si/no", "kwh", "min", "minuti"}
 
@@ -231,7 +236,34 @@ def header_of(line: Line) -> TableHeader | None:
         if re.search(r"\b(?:target|(?:19|20)\d\d)\b", cell, re.IGNORECASE):
             start = i
             break
+    if line.positional and len(line.filled) > 1:
+        # One role per cell after the targets (the words of a cell name one column).
+        after = [c for c in line.cells[start:] if not re.search(
+            r"\b(?:target|(?:19|20)\d\d)\b", c, re.IGNORECASE)]
+        roles = [column_role(c) or "" for c in after]
     return TableHeader(line.no, years, roles, line, start)
+
+
+_COLUMN_ROLES = (
+    ("code", r"^(?:codice|cod\.?|id|n\.|nr\.?|kpi)(?:\s|$)"),
+    ("algorithm", r"formula|algoritmo|calcolo"),
+    ("unit", r"unit[àa]|^u\.?\s?m\.?$|misura"),
+    ("weight", r"^peso"),
+    ("owner", r"responsabil|uffic|struttur|owner|servizi|referent|centro di"),
+    ("kind", r"tipologia|^tipo"),
+    ("baseline", r"baseline|valore (?:di partenza|iniziale)|situazione (?:di partenza|iniziale)"),
+    ("source", r"^fonte"),
+    ("notes", r"^note|modific"),
+    ("description", r"^descrizione$"),
+    ("name", r"indicator|^nome|descrizione|denominazione"),
+)
+
+
+def column_role(cell: str) -> str | None:
+    """What a header cell names: ``code``, ``name``, ``algorithm``, ``unit``, ``weight``,
+    ``owner``, ``kind``, ``baseline``, ``source``, ``notes``, ``description`` or None."""
+    low = normalize_text(cell).lower()
+    return next((role for role, rx in _COLUMN_ROLES if re.search(rx, low)), None)
 
 
 def header_tail(text: str) -> tuple[str, TableHeader] | None:
@@ -426,7 +458,8 @@ class Reader:
             text = self.lines[j].text
             if j > i and not _is_header_fragment(text):
                 break
-            if j == i and not (header_of(self.lines[j]) or _is_header_fragment(text)):
+            if j == i and (_label_matches(text) or not (header_of(self.lines[j])
+                                                        or _is_header_fragment(text))):
                 return None
             words += _header_words(text)
             j += 1
@@ -547,6 +580,9 @@ class Reader:
         """The last MISSIONE / PROGRAMMA heading before the objective (programme reset by a
         new mission); a heading's name may go on over the next line."""
         for j in range(first - 1, -1, -1):
+            if block.area_heading is None and (a := _AREA_HEADING.match(self.lines[j].text)):
+                block.area_heading = Located(f"{a['code']} - {normalize_text(a['title'])}",
+                                             self.lines[j].no)
             m = _GROUP.match(self.lines[j].text)
             if not m:
                 continue
@@ -687,32 +723,40 @@ def _objective_label(text: str) -> bool:
 # --- entity ---------------------------------------------------------------------------------------
 
 _BODY_KINDS = re.compile(
-    r"^(?:Ente\s*:\s*)?(?P<kind>Camera\s+di\s+[Cc]ommercio(?:,?\s+[Ii]ndustria,?\s+[Aa]rtigianato\s+"
+    r"^(?i:Ente\s*:\s*)?(?P<kind>(?i:Camera\s+di\s+[Cc]ommercio(?:,?\s+[Ii]ndustria,?\s+[Aa]rtigianato\s+"
     r"e\s+[Aa]gricoltura)?|C\.?\s?C\.?\s?I\.?\s?A\.?\s?A\.?|Comune\s+di|Regione|"
     r"Provincia\s+(?:autonoma\s+)?di|Città\s+metropolitana\s+di|Università\s+(?:degli\s+[Ss]tudi\s+)?"
     r"(?:di|della|del)|Ministero\s+(?:della|del|dell['’]|degli|delle|per\s+(?:il|la|i|le))|"
-    r"Agenzia|Azienda|Istituto|Unione\s+dei\s+[Cc]omuni)\b\s*(?P<name>.*)$")
+    r"Agenzia|Azienda|Istituto|Unione\s+dei\s+[Cc]omuni))\b\s*(?P<name>.*)$")
+_OF = {"di", "del", "della", "dei", "delle", "degli", "dell'", "dell’", "d'", "dello"}
 _PARTICLES = {"di", "del", "della", "dei", "delle", "degli", "dell'", "dell’", "e", "ed", "d'",
-              "dello", "per", "la", "il", "lo", "le", "i", "gli"}
+              "dello", "per", "la", "il", "lo", "le", "i", "gli", "in", "a", "al", "da", "sul"}
 
 
 def entity_of(text: str) -> str | None:
     """The body a standalone line names (``CCIAA Maremma e Tirreno``, ``Ente: Comune di X``):
     the kind of body followed by a name in capitals (short particles allowed)."""
     clean = normalize_text(text).strip(" .;:")
+    # «Università di X - Piano strategico 2024-2026»: the part before the dash.
+    clean = re.split(r"\s+[-–]\s+", clean)[0]
     if len(clean.split()) > 14 or re.search(r"\d", clean):
         return None
     m = _BODY_KINDS.match(clean)
     if not m:
         return None
     words = m["name"].replace(",", " ").split()
-    if not words or (not words[0][:1].isupper() and words[0].lower() not in _PARTICLES):
+    if not words or (not words[0][:1].isupper() and words[0].lower() not in _OF):
         return None
     if any(not (w[:1].isupper() or w.lower() in _PARTICLES) for w in words):
         return None
     if not any(w[:1].isupper() for w in words):
         return None
-    return clean[clean.index(m["kind"]):] if m["kind"] in clean else clean
+    name = clean[clean.index(m["kind"]):] if m["kind"] in clean else clean
+    if name.isupper():  # «COMUNE DI SAN MARCO» → «Comune di San Marco»
+        name = " ".join(w.lower() if w.lower() in _PARTICLES else w.capitalize()
+                        for w in name.split())
+        name = name.replace("Cciaa", "CCIAA")
+    return name
 
 
 def split_offices(text: str) -> list[str]:
@@ -807,7 +851,7 @@ class _BlockReader:
             return True
         if _TITLE_WORDS.search(text) and text.isupper():
             return True
-        if _GROUP.match(text):
+        if _GROUP.match(text) or _AREA_HEADING.match(text):
             return True
         if self.reader.doc.entity and text == self.reader.doc.entity.text:
             return True
@@ -1004,8 +1048,74 @@ class _Rows:
             self._split(lines, lambda ln, rec: _weight_row(ln.text), self._weighted)
         elif any(_code_line(ln.text) for ln in lines):
             self._split(lines, self._code_start, self._coded)
+        elif self._columns():
+            self._cell_rows(lines)
         else:
             self._units(lines)
+
+    # -- rows of a table whose columns the text kept (tabs, |, HTML, layout) ----------------
+
+    def _columns(self) -> list[str | None] | None:
+        """The roles of the columns before the targets, when the header is one line of cells
+        that names them (``Codice | Indicatore | Formula | Unità | Target 2024 …``)."""
+        header = self.header
+        if header is None or header.source is None or not header.source.positional:
+            return None
+        roles = [column_role(c) for c in header.source.cells[:header.start]]
+        return roles if "name" in roles or "code" in roles else None
+
+    def _cell_rows(self, lines: list[Line]) -> None:
+        roles = self._columns()
+        assert roles is not None and self.header is not None and self.header.source
+        names = list(self.header.source.cells[:self.header.start])
+        pending: list[Line] = []
+        for ln in lines:
+            if CHANGE_START.match(ln.text) and self.block.indicators:
+                note, _ = _note_lines([ln], 0)
+                self._notes(self.block.indicators[-1], [note])
+                continue
+            placed = self._positional([ln])
+            if placed is None or (not any(placed[0]) and not any(placed[1])):
+                pending.append(ln)
+                continue
+            lead, targets, trailing = placed
+            record = IndicatorRecord(ln.no, ln.no)
+            lead = lead + [""] * (len(roles) - len(lead))
+            for role, header, cell in zip(roles, names, lead, strict=False):
+                self._cell(record, role, header, cell)
+            if not record.name and record.code is None and not any(targets):
+                pending.append(ln)
+                continue
+            self._set_targets(record, targets, None, ln.no)
+            self._trailing(record, trailing)
+            self.block.indicators.append(record)
+        for ln in pending:
+            self.block.leftovers.append(Located(ln.text, ln.no))
+
+    def _cell(self, record: IndicatorRecord, role: str | None, header: str, cell: str) -> None:
+        if not cell:
+            return
+        if role == "code" and record.code is None:
+            record.code = cell
+        elif role == "name" and not record.name:
+            record.name = cell
+        elif role == "description" or (role == "name" and record.name):
+            record.description = cell
+        elif role == "algorithm":
+            record.algorithm = cell
+            record.numerator, record.denominator = _fraction(cell)
+        elif role == "unit":
+            record.unit = cell
+        elif role == "weight":
+            record.weight = Located(cell, record.line)
+        elif role == "owner":
+            record.offices += split_offices(cell)
+        elif role == "kind":
+            record.kind = cell
+        elif role == "notes" and (note := change_note(cell)):
+            record.changes.append((note, record.line))
+        else:
+            record.extra[normalize_text(header) or "Colonna senza titolo"] = cell
 
     # -- splitting -----------------------------------------------------------------------------
 
@@ -1045,7 +1155,7 @@ class _Rows:
         if current and _GLUED_CODE.match(ln.text):
             joined = join_words([c.text for c in current])
             return bool(_WEIGHT_PAREN.search(joined)) and any(
-                _run_line(c.text) for c in current)
+                _row_with_target(c.text) for c in current)
         return False
 
     # -- rows that start with their weight (14,28%  Name  targets…) ----------------------------
@@ -1112,7 +1222,7 @@ class _Rows:
                 phase, weight_seen = "measure", True
                 continue
             run = find_run(text, max_suffix_words=4, max_tokens=years)
-            if run is not None and (len(run.tokens) > 1 or _run_line(text)):
+            if run is not None and (len(run.tokens) > 1 or _row_with_target(text)):
                 if record.targets or record.surplus:
                     if not self._more_targets(record, run, ln):
                         parts[phase].append(text)
@@ -1304,18 +1414,18 @@ class _Rows:
 
     def _trailing(self, record: IndicatorRecord, cells: list[str]) -> None:
         roles = self.header.trailing if self.header else []
+        source = self.header.source if self.header else None
+        names = [c for c in source.cells[self.header.start:] if not re.search(
+            r"\b(?:target|(?:19|20)\d\d)\b", c, re.IGNORECASE)] if source and self.header else []
         for n, cell in enumerate(cells):
             if not cell:
                 continue
             role = roles[n] if n < len(roles) else None
             if CHANGE_START.match(cell) and (note := change_note(cell)):
                 record.changes.append((note, record.line))
-            elif role == "owner":
-                record.offices += split_offices(cell)
-            elif role == "kind":
-                record.kind = cell
-            elif role == "unit":
-                record.unit = cell
+            elif role in ("owner", "kind", "unit", "code", "name", "algorithm", "weight",
+                          "baseline", "source", "description"):
+                self._cell(record, role, names[n] if n < len(names) else role, cell)
             else:
                 record.leftovers.append(Located(cell, record.line))
 
@@ -1497,10 +1607,6 @@ def _attach_notes(record: IndicatorRecord, notes: Iterable[list[Line]]) -> None:
         note = change_note(text)
         if note is not None:
             record.changes.append((note, note_lines[0].no))
-
-
-def _run_line(text: str) -> bool:
-    return _row_with_target(text)
 
 
 def _fraction(algorithm: str) -> tuple[str | None, str | None]:

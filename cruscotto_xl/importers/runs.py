@@ -148,10 +148,3 @@ def find_run(text: str, *, max_suffix_words: int = 6, max_tokens: int | None = N
         start=run[0][0],
         end=run[-1][1],
     )
-
-
-def is_strong(token: str) -> bool:
-    """Is ``token`` a target by its shape alone (an operator, a date with «entro», a
-    phrase), not a bare number?"""
-    m = _TOKEN.fullmatch(token.strip())
-    return bool(m) and any(m[f"s{k}"] for k in range(len(_STRONG)))
