@@ -586,3 +586,47 @@ def test_a_heading_printed_after_its_rows():
     assert titles[-1] == "Revisione della spesa e potenziamento dei flussi economico finanziari " \
                          "in entrata"
     assert [len(o.indicators) for o in _objectives(plan)] == count_003()[1]
+
+
+REGION = """\
+REGIONE TOSCANA
+Piano integrato di attività e organizzazione 2025-2027
+
+Obiettivo strategico 1.1 - Ridurre i tempi dei procedimenti
+Struttura responsabile: Direzione Organizzazione
+Peso: 100%
+
+Obiettivo operativo 1.1.1 - Digitalizzare le istanze
+Responsabile: Settore Sistemi informativi
+Peso: 60%
+Indicatore\tFormula\tTarget 2025\tTarget 2026\tTarget 2027
+Istanze digitali\tistanze on line / istanze totali\t>= 70%\t>= 80%\t>= 90%
+
+Obiettivo operativo 1.1.2 - Formare il personale
+Peso: 40%
+Indicatore Target 2025 Target 2026 Target 2027
+Ore di formazione pro capite >= 10 >= 12 >= 14
+Responsabile: Settore Formazione
+Corsi sulla sicurezza erogati >= 4 >= 4 >= 5
+Responsabile: Settore Formazione; Servizio Prevenzione
+"""
+
+
+def test_operational_objectives_with_their_own_headings_and_owner_lines():
+    result = parse_pira(REGION)
+    plan = result.plan
+    assert (plan.entity, plan.year) == ("Regione Toscana", 2025)
+    [os_] = _objectives(plan)
+    assert (os_.code, os_.offices, os_.weight) == ("1.1", ["Direzione Organizzazione"], 100.0)
+    assert [(oo.code, oo.weight, oo.offices) for oo in os_.operational] == [
+        ("1.1.1", 60.0, ["Settore Sistemi informativi"]), ("1.1.2", 40.0, [])]
+    digital = os_.operational[0].indicators[0]
+    assert (digital.name, digital.numerator, digital.denominator) == (
+        "Istanze digitali", "istanze on line", "istanze totali")
+    # «Responsabile: …» under a row of plain text names that row's offices.
+    assert [(i.name, i.targets[2027], i.offices) for i in os_.operational[1].indicators] == [
+        ("Ore di formazione pro capite", ">= 14", ["Settore Formazione"]),
+        ("Corsi sulla sicurezza erogati", ">= 5", ["Settore Formazione",
+                                                   "Servizio Prevenzione"])]
+    assert not has_errors(result.problems)
+    assert not has_errors(validate_plan(plan))

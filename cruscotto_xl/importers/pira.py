@@ -106,7 +106,7 @@ class _Builder:
 
     def plan(self, year: int | None, entity: str | None) -> Plan:
         doc = self.doc
-        if not doc.objectives:
+        if not any(b.level == "os" for b in doc.objectives):
             found = (f" (trovati {doc.candidates} titoli numerati e {doc.headers} intestazioni "
                      f"di target per anno, ma nessun obiettivo con la sua tabella)"
                      if doc.candidates or doc.headers else "")
@@ -158,10 +158,23 @@ class _Builder:
         areas: dict[str, Area] = {}
         seen: dict[str, int] = {}
         without_area: list[ObjectiveBlock] = []
-        by_code_prefix = all(_area_number(b.code) for b in self.doc.objectives) and \
-            not any("ambito" in b.fields or b.area_heading for b in self.doc.objectives)
+        strategic = [b for b in self.doc.objectives if b.level == "os"]
+        by_code_prefix = bool(strategic) and all(_area_number(b.code) for b in strategic) and \
+            not any("ambito" in b.fields or b.area_heading for b in strategic)
+        orphans: list[ObjectiveBlock] = []
+        built: list[tuple[ObjectiveBlock, StrategicObjective]] = []
+        last: StrategicObjective | None = None
         for n, block in enumerate(self.doc.objectives, 1):
-            os_ = self._objective(block, plan)
+            if block.level == "oo":
+                parent = _parent(block.code, [o for a in areas.values() for o in a.objectives],
+                                 last)
+                if parent is None:
+                    orphans.append(block)
+                else:
+                    parent.operational.append(self._operational_block(block, parent, plan))
+                continue
+            os_ = last = self._objective(block, plan)
+            built.append((block, os_))
             if os_.code in seen:
                 self.error(block.line, f"obiettivo {os_.code} ripetuto (anche alla riga "
                                        f"{seen[os_.code]}): codice cambiato in "
@@ -178,8 +191,18 @@ class _Builder:
                           os_.code)
             area.objectives.append(os_)
         plan.areas = list(areas.values())
+        for block, os_ in built:
+            if not os_.indicators and not os_.operational and not block.indicators:
+                self.warn(block.line, f"obiettivo {os_.code} senza indicatori né obiettivi "
+                                      f"operativi", os_.code)
+        if orphans:
+            self.problems.append(at_lines(
+                [b.line for b in orphans],
+                f"{len(orphans)} obiettivi operativi prima di ogni obiettivo strategico ("
+                + ", ".join(b.code for b in orphans) + "): non importati; indicare a quale "
+                "obiettivo strategico appartengono"))
         if by_code_prefix:
-            self.warn(self.doc.objectives[0].line, "il documento non nomina gli ambiti "
+            self.warn(strategic[0].line, "il documento non nomina gli ambiti "
                       "strategici: obiettivi raggruppati per il primo numero del codice ("
                       + ", ".join(f"{a.code}: {len(a.objectives)} obiettivi"
                                   for a in plan.areas) + "); dare i titoli agli ambiti nel piano")
@@ -241,10 +264,37 @@ class _Builder:
                       code)
         if block.leftovers:
             self._leftovers(block.leftovers, f"obiettivo {code}", code)
-        if block.header is None and not block.indicators:
-            self.warn(block.line, f"obiettivo {code} senza tabella degli indicatori", code)
         self._indicators(block, os_, plan)
         return os_
+
+    def _operational_block(self, block: ObjectiveBlock, parent: StrategicObjective,
+                           plan: Plan) -> OperationalObjective:
+        """An operational objective with its own heading and table (``Obiettivo operativo
+        1.1.1 - …``), under the strategic objective its code or its place names."""
+        code = block.code
+        fields = block.fields
+        weight = None
+        if "peso" in fields:
+            weight, found = number_or_problem(parse_weight, fields["peso"].text,
+                                              fields["peso"].line, "peso", code)
+            self.problems += found
+        oo = OperationalObjective(
+            code=code, title=block.title or code,
+            description=fields["descrizione"].text if "descrizione" in fields else None,
+            weight=weight,
+            resources=self._amount(fields["risorse"].text, fields["risorse"].line, code)
+            if "risorse" in fields else None,
+            offices=split_offices(fields["responsabile"].text)
+            if "responsabile" in fields else [],
+        )
+        oo.extra = {label: value.text for label, value in block.extra.items()}
+        for key in ("bsc", "missione", "programma", "ambito"):
+            if key in fields:
+                oo.extra[FIELD_NAMES[key].capitalize()] = fields[key].text
+        if block.leftovers:
+            self._leftovers(block.leftovers, f"obiettivo operativo {code}", code)
+        self._indicators(block, oo, plan)
+        return oo
 
     def _amount(self, text: str, line: int, subject: str) -> float | None:
         clean = normalize_text(text)
@@ -297,7 +347,8 @@ class _Builder:
 
     # -- indicators -------------------------------------------------------------------------
 
-    def _indicators(self, block: ObjectiveBlock, os_: StrategicObjective, plan: Plan) -> None:
+    def _indicators(self, block: ObjectiveBlock,
+                    os_: StrategicObjective | OperationalObjective, plan: Plan) -> None:
         codes = {s.indicator.code for s in plan.indicators()} | {r.code for r in plan.removed}
         for area in plan.areas:
             for other in area.objectives:
@@ -492,7 +543,7 @@ class _Builder:
 
     def _missing_fields(self, plan: Plan) -> None:
         """A field that some objectives have and others lack (reported once per field)."""
-        blocks = self.doc.objectives
+        blocks = [b for b in self.doc.objectives if b.level == "os"]
         for key in ("peso", "risorse", "bsc", "missione", "programma"):
             having = [b for b in blocks if key in b.fields or key in b.empty_labels
                       or (key == "missione" and b.mission_heading)
@@ -525,6 +576,18 @@ def _coded(text: str) -> tuple[str | None, str]:
     if m:
         return m["code"], m["name"]
     return None, normalize_text(text)
+
+
+def _parent(code: str, objectives: list[StrategicObjective],
+            last: StrategicObjective | None) -> StrategicObjective | None:
+    """The strategic objective of an operational one: the one whose code starts its code
+    (``1.1`` for ``1.1.2``, ``01`` for ``01.03``), else the one just before it."""
+    digits = re.sub(r"^(?:OO|O\.O\.)[ _.-]?", "", code)
+    for os_ in objectives:
+        own = re.sub(r"^(?:OS|O\.S\.)[ _.-]?", "", os_.code)
+        if digits.startswith(f"{own}.") or digits.startswith(f"{own.lstrip('0')}."):
+            return os_
+    return last
 
 
 def _last_action(changes: list[Change]) -> str:

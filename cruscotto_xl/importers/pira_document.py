@@ -77,11 +77,13 @@ class TableHeader:
 
 @dataclass
 class ObjectiveBlock:
-    """A strategic objective: its heading, fields and indicator table."""
+    """An objective (strategic, or operational when ``level`` is ``"oo"``): its heading,
+    fields and indicator table."""
 
     code: str
     title: str
     line: int
+    level: str = "os"
     fields: dict[str, Located] = field(default_factory=dict)
     extra: dict[str, Located] = field(default_factory=dict)
     empty_labels: dict[str, int] = field(default_factory=dict)

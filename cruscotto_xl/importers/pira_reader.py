@@ -58,6 +58,12 @@ _OS_LABELLED = re.compile(r"^Obiettivo\s+strategico\s*(?:n\.?\s*°?\s*)?"
                           r"\s*[-–:.]?\s*(?P<title>.*)$", re.IGNORECASE)
 _OS_NUMBERED = re.compile(r"^(?P<code>\d{1,2}(?:\.\d{1,2})?)(?:[.,)]\s*|\s+)"
                           r"(?P<title>[A-ZÀ-Ý][^%<>=≥≤]*)$")
+_OO_CODED = re.compile(r"^(?P<code>(?:OO|O\.O\.)[ _.-]?\d[\w.]*)\s*[-–:]\s*(?P<title>.*)$")
+_OO_LABELLED = re.compile(r"^Obiettivo\s+operativo\s*(?:n\.?\s*°?\s*)?"
+                          r"(?P<code>\d[\w.]*|[A-Z]{1,3}[._-]?\d[\w.]*)"
+                          r"\s*[-–:.]?\s*(?P<title>.*)$", re.IGNORECASE)
+_OO_NUMBERED = re.compile(r"^(?P<code>\d{1,2}\.\d{1,2}\.\d{1,2})[.)]?\s+"
+                          r"(?P<title>[A-ZÀ-Ý][^%<>=≥≤]*)$")
 _GROUP = re.compile(r"^(?P<kind>MISSIONE|PROGRAMMA|Missione|Programma)\s*[-–]?\s*"
                     r"(?P<code>\d{1,3})\s*[-–:]\s*(?P<name>.+)$")
 _AREA_HEADING = re.compile(
@@ -294,6 +300,7 @@ class Heading:
     weight: str | None = None
     header: TableHeader | None = None
     bold: bool = False
+    level: str = "os"          # "os" (strategic) or "oo" (operational)
 
 
 def heading_of(line: Line) -> Heading | None:
@@ -303,6 +310,11 @@ def heading_of(line: Line) -> Heading | None:
     for rx in (_OS_CODED, _OS_LABELLED):
         if m := rx.match(text):
             return _heading(line, m["code"], m["title"])
+    for rx in (_OO_CODED, _OO_LABELLED, _OO_NUMBERED):
+        if m := rx.match(text):
+            heading = _heading(line, m["code"], m["title"])
+            heading.level = "oo"
+            return heading
     if (m := _OS_NUMBERED.match(text)) and not _AMBITO_VALUE.match(text):
         return _heading(line, m["code"], m["title"])
     return None
@@ -407,7 +419,9 @@ class Reader:
                 continue
             for n in (2, 3):
                 window = self.lines[i:i + n]
-                if len(window) == n and not any(_section_start(w) for w in window[1:]):
+                if len(window) == n and not any(
+                        _section_start(w) or heading_of(w) or _label_matches(w.text)
+                        or re.search(r"\d", w.text) for w in window):
                     joined = Line(ln.no, (" ".join(w.text for w in window),))
                     if kind := _section_start(joined):
                         out.append(i)
@@ -526,7 +540,7 @@ class Reader:
 
     def _block(self, span: _Span) -> ObjectiveBlock:
         h = span.heading
-        block = ObjectiveBlock(code=h.code, title=h.title, line=h.line.no)
+        block = ObjectiveBlock(code=h.code, title=h.title, line=h.line.no, level=h.level)
         heading_index = next(i for i in range(span.first, span.end)
                              if self.lines[i] is h.line)
         body = [i for i in range(span.first, span.end) if i != heading_index]
@@ -818,6 +832,10 @@ class _BlockReader:
                 if end is not None and self._header(ln, end):
                     i += end - self.reader.lines.index(ln)
                     continue
+            if self.table and _OWNER_LABEL.match(text):
+                self.table.append(ln)  # the owner of the row above (see _owner_labels)
+                i += 1
+                continue
             if self._labels(ln):
                 i += 1
                 continue
@@ -1039,11 +1057,22 @@ class _Rows:
         self.header = block.header
         self.plan_year = plan_year
         self.years = len(block.header.years) if block.header else None
+        self.row_ends: set[int] = set()
 
     def read(self) -> None:
-        lines = self.lines
+        lines, owners = _owner_labels(self.lines)
         if not lines:
             return
+        self.row_ends = {after for after, _, _ in owners}
+        self._read(lines)
+        for after, offices, lineno in owners:
+            record = next((r for r in reversed(self.block.indicators) if r.line <= after), None)
+            if record is None:
+                self.block.leftovers.append(Located(", ".join(offices), lineno))
+            else:
+                record.offices += [o for o in offices if o not in record.offices]
+
+    def _read(self, lines: list[Line]) -> None:
         if any(_weight_row(ln.text) for ln in lines):
             self._split(lines, lambda ln, rec: _weight_row(ln.text), self._weighted)
         elif any(_code_line(ln.text) for ln in lines):
@@ -1299,6 +1328,9 @@ class _Rows:
                 continue
             unit.append(ln)
             i += 1
+            if ln.no in self.row_ends:  # an owner line («Responsabile: …») closes the row
+                self._unit(unit)
+                unit = []
         self._unit(unit)
 
     def _unit(self, lines: list[Line]) -> list[IndicatorRecord]:
@@ -1522,6 +1554,23 @@ def _office(rest: str, texts: list[str], nxt: int) -> tuple[str, str]:
             office = f"{office} {following[:close]}"
             texts[nxt] = following[close + 1:]
     return normalize_text(office), after
+
+
+_OWNER_LABEL = re.compile(r"^(?:Struttura|Ufficio|Servizio|Settore|Dirigente)?\s*[Rr]esponsabil[ei]"
+                          r"\s*:\s*(?P<who>\S.*)$|^Owner\s*:\s*(?P<owner>\S.*)$")
+
+
+def _owner_labels(lines: list[Line]) -> tuple[list[Line], list[tuple[int, list[str], int]]]:
+    """«Responsabile: Ufficio X» lines inside a table: the owners of the row above them."""
+    kept: list[Line] = []
+    owners: list[tuple[int, list[str], int]] = []
+    for ln in lines:
+        m = _OWNER_LABEL.match(ln.text)
+        if m and kept:
+            owners.append((kept[-1].no, split_offices(m["who"] or m["owner"]), ln.no))
+        else:
+            kept.append(ln)
+    return kept, owners
 
 
 def _code_line(text: str) -> bool:
