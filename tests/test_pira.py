@@ -630,3 +630,30 @@ def test_operational_objectives_with_their_own_headings_and_owner_lines():
                                                    "Servizio Prevenzione"])]
     assert not has_errors(result.problems)
     assert not has_errors(validate_plan(plan))
+
+
+# --- the vocabulary of D.M. 27/03/2013 ------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "code", "programme"), [
+    ("Commercio internazional e ed internazionaliz- zazione del sistema produttivo", "016",
+     "Sostegno all'internazionalizzazione delle imprese e promozione del made in Italy"),
+    ("032 - Servizi istituzionali e generali delle PA", "032", None),
+    ("Regolazione dei mercati", "012", None),
+])
+def test_missions_are_repaired_against_the_list(written, code, programme):
+    text = ("Ente: Comune di Prova\nPiano 2024\n1 Obiettivo\nMissione:\t" + written
+            + "\nProgramma:\tInternazionalizzazione e Made in Italy\n"
+            + "Indicatori\tTarget 2024\tTarget 2025\n100,00%\tUno\t>= 1\t>= 2\n")
+    os_ = _objectives(parse_pira(text).plan)[0]
+    assert os_.mission_code == code
+    if programme:
+        assert (os_.programme_code, os_.programme) == ("005", programme)
+
+
+def test_a_mission_code_that_contradicts_its_name_is_kept_and_reported():
+    text = ("Ente: Comune di Prova\nPiano 2024\n1 Obiettivo\nMissione:\t011 - Regolazione dei "
+            "mercati\nIndicatori\tTarget 2024\n100,00%\tUno\t>= 1\n")
+    result = parse_pira(text)
+    os_ = _objectives(result.plan)[0]
+    assert (os_.mission_code, os_.mission) == ("011", "Regolazione dei mercati")
+    assert any("il codice 011 non è quello" in p.message for p in result.warnings)

@@ -2,13 +2,15 @@
 
 - :func:`import_integra`: an "Integra"-style export of operational objectives with
   indicators, actuals and published grades (year-end report).
-- :func:`import_pira`: a strategic cruscotto (PIRA) with objectives, weights, resources and
-  targets for three years.
+- :func:`import_pira`: the text of a strategic plan / PIRA / strategic cruscotto of any body,
+  from any extraction (docs/importa-pira.md): objectives, indicators, every target year, owners,
+  the rolling change log.
 - :func:`import_table`: a flat table (.xlsx or .csv, one row per indicator) with Italian
   headers; :func:`export_table` writes a plan in that shape.
 
 Each returns an :class:`ImportResult`: the plan and the problems found, each located as
-``riga N`` in the source file. Nothing is dropped silently.
+``riga N`` (or ``righe …`` for a kind of problem found on several lines) in the source
+file. Nothing is dropped silently.
 """
 
 from .common import ImportFailed, ImportResult

@@ -312,24 +312,24 @@ class _Builder:
 
     def _mission(self, block: ObjectiveBlock, subject: str
                  ) -> tuple[tuple[str | None, str] | None, tuple[str | None, str] | None]:
-        """(code, name) of the mission and of the programme, names repaired by the list."""
+        """(code, name) of the mission and of the programme: the name repaired and the code
+        given by the list of D.M. 27/03/2013 when the text is found there (a code written in
+        the document must agree with the name); else as written, reported."""
         mission_text = block.fields.get("missione") or block.mission_heading
         programme_text = block.fields.get("programma") or block.programme_heading
         mission: Mission | None = None
         out_m: tuple[str | None, str] | None = None
         if mission_text is not None:
             code, name = _coded(mission_text.text)
-            mission = mission_by_code(code) if code else None
             found = match_mission(name)
-            if found is not None and (mission is None or mission.code == found.code):
+            if found is not None and (code is None or code.zfill(3) == found.code):
                 mission = found
-            if mission is not None and (code is None or code.zfill(3) == mission.code):
-                out_m = (mission.code, mission.name)
+                out_m = (found.code, found.name)
             else:
-                out_m = (code, name)
-                self.warn(mission_text.line, f"missione «{mission_text.text}» non trovata "
-                                             f"nell'elenco del D.M. 27/03/2013: tenuta come "
-                                             f"scritta", subject)
+                out_m = (code.zfill(3) if code else None, name)
+                mission = mission_by_code(code) if code else None
+                self.warn(mission_text.line, _not_listed("missione", mission_text.text, code,
+                                                         found, mission), subject)
         out_p: tuple[str | None, str] | None = None
         if programme_text is not None:
             code, name = _coded(programme_text.text)
@@ -340,9 +340,9 @@ class _Builder:
                     out_m = (found_p[0].code, found_p[0].name)
             else:
                 out_p = (code.zfill(3) if code else None, name)
-                self.warn(programme_text.line, f"programma «{programme_text.text}» non trovato "
-                                               f"nell'elenco del D.M. 27/03/2013: tenuto come "
-                                               f"scritto", subject)
+                self.warn(programme_text.line, _not_listed(
+                    "programma", programme_text.text, code, found_p[1] if found_p else None,
+                    None), subject)
         return out_m, out_p
 
     # -- indicators -------------------------------------------------------------------------
@@ -576,6 +576,18 @@ def _coded(text: str) -> tuple[str | None, str]:
     if m:
         return m["code"], m["name"]
     return None, normalize_text(text)
+
+
+def _not_listed(what: str, text: str, code: str | None, by_name, by_code) -> str:
+    """Why a mission or programme is kept as written."""
+    if by_name is not None and code:
+        return (f"{what} «{text}»: il codice {code} non è quello che l'elenco del D.M. "
+                f"27/03/2013 dà a «{by_name.name}» ({by_name.code}): tenuto come scritto, "
+                f"controllare")
+    if by_code is not None:
+        return (f"{what} «{text}»: il nome non è quello del codice {by_code.code} nell'elenco "
+                f"del D.M. 27/03/2013 («{by_code.name}»): tenuto come scritto, controllare")
+    return f"{what} «{text}» non trovato nell'elenco del D.M. 27/03/2013: tenuto come scritto"
 
 
 def _parent(code: str, objectives: list[StrategicObjective],
