@@ -143,6 +143,9 @@ def _header_words(text: str) -> list[str]:
     return re.findall(r"\(\d{1,3}(?:[.,]\d+)?\s*%\)|[^\s]+", text)
 
 
+_EXPECTED = {"atteso", "attesi", "previsto", "previsti", "programmato"}
+
+
 def _parse_header(words: list[str]) -> tuple[Years, list[str]] | None:
     """Years and trailing roles of header words; None when they are not a header."""
     years: Years = []
@@ -162,8 +165,12 @@ def _parse_header(words: list[str]) -> tuple[Years, list[str]] | None:
             if _YEAR.match(nxt):
                 years.append(int(nxt))
                 i += 1
-            else:
+            elif nxt.lower() not in _EXPECTED:
                 years.append(None)
+            seen_target = True
+        elif low in _EXPECTED:
+            # «Valore atteso 2024»: names the target columns, no column of its own.
+            targets_words += 1
             seen_target = True
         elif _SHARE.match(w) or low in _HEADER_WORDS:
             if seen_target and low in _ROLE_WORDS and _ROLE_WORDS[low] not in roles:
@@ -393,10 +400,12 @@ class Reader:
     plan_year: int | None = None
     doc: Document = field(default_factory=Document)
     section_kind: dict[int, str] = field(default_factory=dict)
+    position: dict[int, int] = field(default_factory=dict)   # source line → index in lines
 
     # -- document level ------------------------------------------------------------------------
 
     def read(self) -> Document:
+        self.position = {ln.no: i for i, ln in enumerate(self.lines)}
         self._document_facts()
         if self.plan_year is None:
             self.plan_year = stated_year(self.doc)
@@ -827,10 +836,10 @@ class _BlockReader:
                 i += 1
                 continue
             if self.block.header is None or not self.table:
-                end = self.reader._header_cluster(self.reader.lines.index(ln),
+                end = self.reader._header_cluster(self.reader.position[ln.no],
                                                   len(self.reader.lines))
                 if end is not None and self._header(ln, end):
-                    i += end - self.reader.lines.index(ln)
+                    i += end - self.reader.position[ln.no]
                     continue
             if self.table and _OWNER_LABEL.match(text):
                 self.table.append(ln)  # the owner of the row above (see _owner_labels)
@@ -885,11 +894,11 @@ class _BlockReader:
                                                        and text.isupper()))
 
     def _previous(self, ln: Line) -> Line | None:
-        idx = self.reader.lines.index(ln)
+        idx = self.reader.position[ln.no]
         return self.reader.lines[idx - 1] if idx > 0 else None
 
     def _header(self, ln: Line, end: int) -> bool:
-        start = self.reader.lines.index(ln)
+        start = self.reader.position[ln.no]
         cluster = self.reader.lines[start:end]
         if len(cluster) == 1:
             header = header_of(ln)
