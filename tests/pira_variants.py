@@ -144,3 +144,34 @@ def targets_first(text: str, start: Callable[[str], bool], targets: Callable[[st
         out += record
         i = j
     return "\n".join(out)
+
+
+def page_furniture(text: str, header: str, every: int = 40) -> str:
+    """A page header and a numbered footer every ``every`` lines (and a form feed)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    page = 1
+    for i, line in enumerate(lines):
+        if i and i % every == 0:
+            out += [f"{header} - pag. {page}", "\f" + header]
+            page += 1
+        out.append(line)
+    return "\n".join(out)
+
+
+def repeat_table_headers(text: str, header: Callable[[str], bool], row: Callable[[str], bool],
+                         every: int = 3) -> str:
+    """A table's header printed again before every ``every``-th row of its table (a page
+    break inside a table)."""
+    out: list[str] = []
+    last_header = None
+    rows = 0
+    for line in text.split("\n"):
+        if header(line):
+            last_header, rows = line, 0
+        elif row(line) and last_header is not None:
+            if rows and rows % every == 0:
+                out.append(last_header)
+            rows += 1
+        out.append(line)
+    return "\n".join(out)

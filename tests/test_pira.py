@@ -361,6 +361,12 @@ VARIANTS: dict[str, Callable[[str], str]] = {
                                                                       _weighted),
     "target prima del nome": lambda text: variants.targets_first(text, _code_line, _target_line,
                                                                  _next_block),
+    "intestazioni di pagina": lambda text: variants.page_furniture(
+        text, "Ente di prova - Cruscotto strategico"),
+    "intestazioni di pagina, pdftotext": lambda text: variants.page_furniture(
+        variants.plain(text), "ENTE DI PROVA - CRUSCOTTO STRATEGICO", every=25),
+    "intestazione della tabella ripetuta": lambda text: variants.repeat_table_headers(
+        text, lambda line: line.startswith("Indicatori (100%)"), _weighted),
 }
 
 

@@ -401,12 +401,14 @@ class Reader:
     doc: Document = field(default_factory=Document)
     section_kind: dict[int, str] = field(default_factory=dict)
     position: dict[int, int] = field(default_factory=dict)   # source line → index in lines
+    page_furniture: set[str] = field(default_factory=set)    # keys of page headers/footers
 
     # -- document level ------------------------------------------------------------------------
 
     def read(self) -> Document:
         self.position = {ln.no: i for i, ln in enumerate(self.lines)}
         self._document_facts()
+        self.page_furniture = _page_furniture(self.lines, self.doc)
         if self.plan_year is None:
             self.plan_year = stated_year(self.doc)
         headings = [(i, h) for i, ln in enumerate(self.lines) if (h := heading_of(ln))]
@@ -479,6 +481,9 @@ class Reader:
         j = i
         while j < hi and j - i < 8:
             text = self.lines[j].text
+            if j > i and _furniture_key(text) in self.page_furniture:
+                j += 1  # a page header or footer inside a header printed over two pages
+                continue
             if j > i and not _is_header_fragment(text):
                 break
             if j == i and (_label_matches(text) or not (header_of(self.lines[j])
@@ -714,6 +719,28 @@ def _oo_role(cell: str) -> str | None:
     return None
 
 
+def _furniture_key(text: str) -> str:
+    """A page header or footer compared without its page number and punctuation."""
+    return re.sub(r"[\d\W_]+", " ", text.lower()).strip()
+
+
+def _page_furniture(lines: list[Line], doc: Document) -> set[str]:
+    """Lines printed on every page (a title, the body's name, «pag. N»): their keys."""
+    counts: dict[str, int] = {}
+    for ln in lines:
+        text = ln.text
+        if len(text.split()) > 16 or not (
+                _TITLE_WORDS.search(text) or re.search(r"\bpag(?:ina|\.)?\s*\d", text,
+                                                      re.IGNORECASE)
+                or (doc.entity and entity_of(text) == doc.entity.text)):
+            continue
+        if heading_of(ln) or _label_matches(text) or header_of(ln):
+            continue
+        key = _furniture_key(text)
+        counts[key] = counts.get(key, 0) + 1
+    return {key for key, n in counts.items() if n >= 2 and key}
+
+
 def _caption(text: str) -> bool:
     """A short caption above a table (``Imprese Territorio e Consumatori``)."""
     return len(text.split()) <= 6 and not re.search(r"[\d<>=≥≤%]", text) and \
@@ -835,12 +862,16 @@ class _BlockReader:
             if self._furniture(ln):
                 i += 1
                 continue
+            here = self.reader.position[ln.no]
             if self.block.header is None or not self.table:
-                end = self.reader._header_cluster(self.reader.position[ln.no],
-                                                  len(self.reader.lines))
+                end = self.reader._header_cluster(here, len(self.reader.lines))
                 if end is not None and self._header(ln, end):
-                    i += end - self.reader.position[ln.no]
+                    i += end - here
                     continue
+            elif (end := self.reader._header_cluster(here, len(self.reader.lines))) and \
+                    self._repeated_header(here, end):
+                i += end - here  # the table's header printed again on a new page
+                continue
             if self.table and _OWNER_LABEL.match(text):
                 self.table.append(ln)  # the owner of the row above (see _owner_labels)
                 i += 1
@@ -880,7 +911,10 @@ class _BlockReader:
             return True
         if _GROUP.match(text) or _AREA_HEADING.match(text):
             return True
-        if self.reader.doc.entity and text == self.reader.doc.entity.text:
+        if self.reader.doc.entity and (text == self.reader.doc.entity.text
+                                       or entity_of(text) == self.reader.doc.entity.text):
+            return True
+        if _furniture_key(text) in self.reader.page_furniture:
             return True
         if _LONE_NUMBER.match(text):
             prev = self._previous(ln)
@@ -906,11 +940,21 @@ class _BlockReader:
                 h = heading_of(ln)
                 return False if h is None or h.header is None else self._set_header(h.header)
             return self._set_header(header)
-        words = _header_words_from([w for c in cluster for w in _header_words(c.text)])
+        words = _header_words_from([w for c in cluster for w in _header_words(c.text)
+                                    if _furniture_key(c.text) not in self.reader.page_furniture])
         parsed = _parse_header(words)
         if parsed is None:
             return False
         return self._set_header(TableHeader(cluster[0].no, parsed[0], parsed[1]))
+
+    def _repeated_header(self, start: int, end: int) -> bool:
+        words = _header_words_from([w for ln in self.reader.lines[start:end]
+                                    for w in _header_words(ln.text)
+                                    if _furniture_key(ln.text) not in self.reader.page_furniture])
+        parsed = _parse_header(words)
+        current = self.block.header
+        return parsed is not None and current is not None and \
+            [y for y in parsed[0] if y] == [y for y in current.years if y]
 
     def _set_header(self, header: TableHeader) -> bool:
         old = self.block.header
