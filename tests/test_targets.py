@@ -1,4 +1,5 @@
-"""Target grammar: every form of DESIGN §3, every TARGET text of the two seeds, round trip."""
+"""Target grammar: every form of docs/grammatica-target.md, every TARGET text of the two
+seeds, round trip. The corpus of other bodies' short targets is in test_target_corpus.py."""
 
 from __future__ import annotations
 
@@ -13,10 +14,16 @@ from hypothesis import strategies as st
 
 from cruscotto_xl.numbers import NumberError, format_percent, parse_actual, parse_number
 from cruscotto_xl.targets import (
+    PREVIOUS_YEAR,
     Kind,
+    Offset,
+    OffsetMode,
     Polarity,
+    Reference,
+    Source,
     Target,
     TargetError,
+    deliverable_or_error,
     format_target,
     parse_target,
 )
@@ -55,11 +62,13 @@ def C(op, value, unit=None, decimals=0):
     ("Monitoraggio", Target(Kind.MONITORING)),
     ("n.d.", Target(Kind.MONITORING)),
     ("", Target(Kind.MONITORING)),
-    ("x < x-1", Target(Kind.RELATIVE, op="<", reference="anno precedente")),
-    ("<= anno precedente", Target(Kind.RELATIVE, op="<=", reference="anno precedente")),
-    ("> media", Target(Kind.RELATIVE, op=">", reference="media")),
+    ("x < x-1", Target(Kind.RELATIVE, op="<", reference=PREVIOUS_YEAR)),
+    ("<= anno precedente", Target(Kind.RELATIVE, op="<=", reference=PREVIOUS_YEAR)),
+    ("> media", Target(Kind.RELATIVE, op=">", reference=Reference(Source.BENCHMARK,
+                                                                 name="media"))),
     ("scostamento max 0,02 da media cluster",
-     Target(Kind.RELATIVE, op="=", value=0.02, decimals=2, reference="media cluster")),
+     Target(Kind.RELATIVE, op="=", value=0.02, decimals=2,
+            reference=Reference(Source.BENCHMARK, name="media cluster"))),
 ])
 def test_design_forms(text, expected):
     assert parse_target(text) == expected
@@ -72,7 +81,7 @@ def test_bare_value_takes_the_polarity():
 
 
 @pytest.mark.parametrize("text", ["abc", ">= 0.5", ">= 1.5 %", "Entro 31-02-2023", ">= ",
-                                  "circa 5", "70 % o più", "<= 10 gg entro giugno"])
+                                  "circa 5", "<= 10 gg entro giugno", "tra 70 % e 80 %"])
 def test_unparseable_text_is_an_error_quoting_it(text):
     with pytest.raises(TargetError) as info:
         parse_target(text)
@@ -142,8 +151,14 @@ def test_every_seed_target_parses_and_round_trips(text):
 
 # --- round trip property ----------------------------------------------------------------
 
-units = st.sampled_from([None, "%", "N.", "gg", "h", "€"])
-references = st.sampled_from(["anno precedente", "media", "media cluster", "media nazionale"])
+units = st.sampled_from([None, "%", "N.", "gg", "h", "€", "mesi", "gg lavorativi", "imprese"])
+BENCHMARKS = ["media", "media cluster", "media nazionale", "valore regionale", "medio"]
+EVENTS = ["dalla richiesta", "dal ricevimento della domanda", "da approvazione decreto",
+          "dall'approvazione del bilancio", "dallo svolgimento della prova",
+          "successivi alla segnalazione", "a partire dalla notifica"]
+EVENTS_BEFORE = ["prima della seduta", "prima dell'evento", "prima di Natale"]
+DELIVERABLES = ["Definizione di una proposta di regolamento", "Nuovo portale dei servizi",
+                "Adozione del piano triennale di formazione"]
 
 
 @st.composite
@@ -152,7 +167,29 @@ def written_number(draw, unit):
     decimals = draw(st.integers(0, 4))
     mantissa = draw(st.integers(-10**11, 10**11))
     exact = Decimal(mantissa).scaleb(-decimals)
-    return float(exact / 100 if unit == "%" else exact), decimals
+    return float(exact / 100 if unit in ("%", "p.p.") else exact), decimals
+
+
+@st.composite
+def references(draw):
+    source = draw(st.sampled_from(list(Source)))
+    if source is Source.BENCHMARK:
+        return Reference(source, name=draw(st.sampled_from(BENCHMARKS)))
+    if source is Source.BASELINE:
+        return Reference(source)
+    span = draw(st.sampled_from([1, 1, 2, 3, 5]))
+    if draw(st.booleans()):
+        return Reference(source, year=draw(st.integers(1990, 2099)), span=span)
+    return Reference(source, lag=1 if span > 1 else draw(st.integers(1, 30)), span=span)
+
+
+@st.composite
+def offsets(draw):
+    mode = draw(st.sampled_from(list(OffsetMode)))
+    unit = "%" if mode is OffsetMode.MUL else draw(st.sampled_from([None, "p.p.", "N.", "gg",
+                                                                     "€", "imprese"]))
+    value, decimals = draw(written_number(unit))
+    return Offset(mode, value, unit, decimals)
 
 
 @st.composite
@@ -165,17 +202,34 @@ def targets(draw):
                       unit=unit, decimals=decimals)
     if kind is Kind.DEADLINE:
         return Target(kind, deadline=draw(st.dates(date(1990, 1, 1), date(2099, 12, 31))))
+    if kind is Kind.EVENT_DEADLINE:
+        n = draw(st.integers(0, 400))
+        before = draw(st.booleans()) and n > 0
+        event = draw(st.sampled_from(EVENTS_BEFORE if before else EVENTS))
+        return Target(kind, op=draw(st.sampled_from(["<=", "<"])),
+                      value=float(-n if before else n),
+                      unit=draw(st.sampled_from(["gg", "settimane", "mesi"])), event=event)
     if kind is Kind.RELATIVE:
+        reference = draw(references())
         if draw(st.booleans()):
             unit = draw(st.sampled_from([None, "%"]))
             value, decimals = draw(written_number(unit))
             return Target(kind, op="=", value=abs(value), unit=unit, decimals=decimals,
-                          reference=draw(references))
-        return Target(kind, op=draw(st.sampled_from([">=", ">", "<=", "<"])),
-                      reference=draw(references))
+                          reference=reference)
+        offset = draw(st.none() | offsets())
+        return Target(kind, op=draw(st.sampled_from([">=", ">", "<=", "<", "="])),
+                      reference=reference, offset=offset)
+    if kind is Kind.MILESTONE:
+        return Target(kind, text=draw(st.none() | st.sampled_from(DELIVERABLES)))
     return Target(kind)
 
 
 @given(targets())
 def test_round_trip(target):
     assert parse_target(format_target(target)) == target
+
+
+@given(targets(), st.sampled_from([None, *Polarity]), st.none() | st.integers(2000, 2100))
+def test_round_trip_whatever_the_context(target, polarity, year):
+    """Canonical texts carry their operator and year: polarity and year change nothing."""
+    assert parse_target(format_target(target), polarity, year) == target
