@@ -808,7 +808,7 @@ def suggest(text: str) -> tuple[str, ...]:
     close = difflib.get_close_matches(low, [e.lower() for e in _ALL_EXAMPLES] + _VOCABULARY,
                                       n=2, cutoff=0.75)
     by_lower = {e.lower(): e for e in _ALL_EXAMPLES}
-    out = [by_lower.get(c, c.capitalize()) for c in close]
+    out = list(dict.fromkeys(by_lower.get(c, c.capitalize()) for c in close))
     has_number = bool(re.search(r"\d", low))
     if re.search(r"rispetto|preceden|\bx\s*-|\bn\s*-\s*\d|baseline|\bmedia\b|increment|"
                  r"riduzi|aument|diminu|manten", low):
@@ -829,7 +829,10 @@ def suggest(text: str) -> tuple[str, ...]:
         pool = EXAMPLES[family]
         if family == "realizzazione":
             pool = (*pool, "Monitoraggio")
-    for example in pool:
+    def likeness(example: str) -> float:
+        return difflib.SequenceMatcher(None, low, example.lower()).ratio()
+
+    for example in sorted(pool, key=likeness, reverse=True):   # the family's closest first
         if example not in out:
             out.append(example)
     return tuple(out[:4])

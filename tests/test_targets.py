@@ -23,7 +23,6 @@ from cruscotto_xl.targets import (
     Source,
     Target,
     TargetError,
-    deliverable_or_error,
     format_target,
     parse_target,
 )
@@ -88,6 +87,30 @@ def test_unparseable_text_is_an_error_quoting_it(text):
     assert f"«{text}»" in str(info.value)
 
 
+@pytest.mark.parametrize(("text", "why", "suggested"), [
+    ("Monitoragio", "", "Monitoraggio"),                       # a typo: the close spelling
+    ("Realizazione", "", "Realizzazione"),
+    ("incremento del 5%", "manca il valore di confronto",
+     "incremento del 5% rispetto all'anno precedente"),
+    ("mantenimento", "mantenimento di quale valore", "mantenimento del valore 2023"),
+    ("entro il 30 giugno", "data senza anno", "Entro 31/12/2024"),   # no year to take
+    ("Definizione di una proposta di regolamento", "",
+     "Realizzazione: <descrizione del prodotto>"),
+    ("90 % delle pratiche", "", "almeno l'80 %"),
+    ("entro 10 giorni lavorativi dal ricevimento", "giorni lavorativi",
+     "entro 14 gg dalla richiesta"),
+    ("da definire", "target ancora da definire", "Monitoraggio"),
+])
+def test_errors_say_why_and_give_the_nearest_forms(text, why, suggested):
+    with pytest.raises(TargetError) as info:
+        parse_target(text)
+    message = str(info.value)
+    assert message.startswith(f"target non riconosciuto «{text}»")
+    assert why in info.value.why
+    assert suggested in info.value.suggestions and f"«{suggested}»" in message
+    assert "\n" not in message                                 # one readable line
+
+
 def test_numbers():
     assert parse_number("1.234,56") == 1234.56
     assert parse_number("97,87 %") == pytest.approx(0.9787)
@@ -147,6 +170,47 @@ def test_every_seed_target_parses_and_round_trips(text):
     assert parse_target(format_target(target)) == target
     if text:
         assert target.kind is not Kind.MONITORING
+
+
+SEED_001 = DATA / "001_2f7775cd533185bf.txt"
+SEED_004 = DATA / "004_b59b20b8390521e9.txt"
+# Target-looking cells of the 2020 rolling cruscotto (001), found in its text with the lines
+# joined (its cells break across lines): the spellings a reader sees in the document.
+_CELL_001 = re.compile(
+    r"Anno (?:di )?rilevazione|x < x-\d|anno n < anno n-1|ITP < -?\d+"
+    r"|scostamento max [\d,]+ da media cluster|> a medio|> media cluster|> media|> Medio"
+    r"|[<>]\s?\d+ mes[ei] da approvazione(?: decreto)?"
+    r"|Entro 30\s?gg\.\s?dall'\S+(?: \S+){0,4}"
+    r"|(?:≥|≤|>=|<=|<|>)\s?-?\d+(?:,\d+)?\s?(?:%|gg)?|\b\d{1,3}(?:,\d{1,2})?%|\b\d{2}/\d{2}/\d{4}\b")
+
+
+def seed_001_cells() -> list[str]:
+    text = re.sub(r"\s+", " ", SEED_001.read_text(encoding="utf-8"))
+    return _CELL_001.findall(text)
+
+
+def seed_004_cells() -> list[str]:
+    """The PIRA's targets: operator, Italian number and unit, three years per indicator."""
+    text = SEED_004.read_text(encoding="utf-8")
+    return re.findall(r"(?:>=|<=|=|>|<) -?\d[\d.,]*(?: (?:%|N\.|gg|€))?", text)
+
+
+def test_every_target_cell_of_seeds_001_and_004_parses():
+    cells_001, cells_004 = seed_001_cells(), seed_004_cells()
+    assert len(cells_001) == 405 and len(cells_004) == 91    # as the regexes count them
+    for text in cells_001 + cells_004:
+        target = parse_target(text, None, 2020)
+        assert parse_target(format_target(target)) == target
+    kinds = {t: parse_target(t, None, 2020) for t in cells_001}
+    assert kinds["< 1 mese da approvazione decreto"] == Target(
+        Kind.EVENT_DEADLINE, op="<", value=1.0, unit="mesi", event="da approvazione decreto")
+    assert kinds["x < x-4"] == Target(Kind.RELATIVE, op="<",
+                                      reference=Reference(Source.ACTUAL, lag=4))
+    assert kinds["ITP < -10"] == Target(Kind.COMPARISON, op="<", value=-10.0)
+    assert kinds["Anno rilevazione"] == Target(Kind.MONITORING)
+    assert kinds["anno n < anno n-1"].reference == PREVIOUS_YEAR
+    assert kinds["Entro 30 gg. dall'assegnazione di risorse umane aggiuntive"].event == \
+        "dall'assegnazione di risorse umane aggiuntive"
 
 
 # --- round trip property ----------------------------------------------------------------
