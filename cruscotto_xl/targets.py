@@ -724,6 +724,9 @@ def _bare_value(s: str, original: str, polarity: Polarity | None) -> Target | No
 _LABEL_RE = re.compile(rf"^(?P<label>[A-Za-zÀ-ÿ°º'._/()\- ]*[A-Za-zÀ-ÿ°º.)])\s*"
                        rf"(?P<rest>(?:{_SYMBOL}).*)$")
 _COLON_LABEL_RE = re.compile(r"^(?P<label>[A-Za-zÀ-ÿ°º'._/()\- ]{2,40}):\s*(?P<rest>\S.*)$")
+# «Baseline: 45 %» or «Valore 2023: 12» give a value that is not the target: never stripped.
+_NOT_A_TARGET_LABEL = re.compile(r"base|riferiment|consuntiv|attual|partenza|storic|rilevat|"
+                                 r"iniziale|^dato|media|benchmark|anno", re.IGNORECASE)
 
 
 # --- the parser -------------------------------------------------------------------------
@@ -746,13 +749,21 @@ def _parse_cached(text: str | None, polarity: Polarity | str | None, year: int |
     pol = Polarity(polarity) if polarity else None
     s = _clean(original)
     found = _parse_clean(s, original, pol, year)
-    if found is None and (m := _COLON_LABEL_RE.match(s)):
+    if found is None and (m := _COLON_LABEL_RE.match(s)) \
+            and not _NOT_A_TARGET_LABEL.search(m["label"]):
         found = _parse_clean(m["rest"], original, pol, year)
     if found is None and (m := _LABEL_RE.match(s)):
         label = m["label"].strip()
-        if not re.fullmatch(_WORD_OP_RE, label, re.IGNORECASE):
+        if not re.fullmatch(_WORD_OP_RE, label, re.IGNORECASE) and not (
+                _NOT_A_TARGET_LABEL.search(label) and not re.fullmatch(
+                    r"(?:valore\s+)?(?:anno\s+)?[xnt]", label, re.IGNORECASE)):
             found = _operator_target(m["rest"], original, pol)
     if found is None:
+        m = _COLON_LABEL_RE.match(s)
+        if m and re.search(r"base|partenza|iniziale", m["label"], re.IGNORECASE):
+            raise TargetError(original, "è il valore di partenza, non il target: indicarlo come "
+                                        "baseline dell'indicatore e scrivere il target",
+                              ("Baseline: misurazione", ">= baseline + 10", "Monitoraggio"))
         raise TargetError(original, "", suggest(original))
     return found
 

@@ -167,6 +167,7 @@ CORPUS: list[tuple[str, Polarity | None, Target | None]] = [
     ("Anno rilevazione", None, MON),
     ("Rilevazione baseline", None, MON),
     ("Baseline: misurazione", None, MON),
+    ("Baseline: 45%", None, None),             # a starting value, not a target
     ("N/A", None, MON),
     ("—", None, MON),
     ("Definizione di una proposta di regolamento", None, None),
