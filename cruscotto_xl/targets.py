@@ -488,8 +488,8 @@ _REF_FORMS = (
         r"(?:\s+(?P<a>\d{4})\s*-\s*(?P<b>\d{4}))?"
         r"|ultimi\s+(?P<n>\d|due|tre|quattro|cinque)\s+anni"
         r"|(?:anni\s+)?(?P<a2>\d{4})\s*-\s*(?P<b2>\d{4}))", re.IGNORECASE)),
-    ("year", re.compile(rf"^(?:{_NOUN}{_OF}(?:(?:l')?anno\s+)?|(?:l')?anno\s+|al\s+31[-/.]12"
-                        r"[-/.])(?P<y>(?:19|20)\d{2})(?![\d.,%])", re.IGNORECASE)),
+    ("year", re.compile(rf"^(?:{_NOUN}{_OF}(?:(?:l')?anno\s+)?|(?:l')?anno\s+|(?:{_NOUN}\s+)?"
+                        r"al\s+31[-/.]12[-/.])(?P<y>(?:19|20)\d{2})(?![\d.,%])", re.IGNORECASE)),
     ("base", re.compile(rf"^(?:{_NOUN}{_OF})?(?:baseline|base\s?line|base|linea\s+di\s+base|"
                         r"valore\s+iniziale)\b", re.IGNORECASE)),
 )
