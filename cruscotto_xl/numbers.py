@@ -23,6 +23,7 @@ UNIT_ALIASES: dict[str, tuple[str, ...]] = {
     "%": ("%",),
     "N.": ("n.", "n", "nr.", "nr", "num.", "numero", "n°"),
     "gg": ("gg", "gg.", "giorni", "giorno", "g"),
+    "gg lavorativi": ("gg lavorativi", "gg. lavorativi", "giorni lavorativi"),
     "h": ("h", "ore", "ora"),
     "min": ("min", "min.", "minuti", "minuto"),
     "mesi": ("mesi", "mese"),

@@ -287,14 +287,7 @@ def _number(text: str, original: str) -> tuple[Decimal, int]:
 
 
 def _unit(token: str | None) -> str | None:
-    if token is None:
-        return None
-    low = re.sub(r"\s+", " ", token.lower())
-    if low in ("giorni lavorativi", "gg lavorativi", "gg. lavorativi"):
-        return "gg lavorativi"
-    if low == "punti percentuali":
-        return "p.p."
-    return canonical_unit(token)
+    return None if token is None else canonical_unit(re.sub(r"\s+", " ", token))
 
 
 def _value(m: re.Match[str], original: str) -> tuple[float, str | None, int]:
@@ -543,12 +536,13 @@ def _offset(text: str, original: str) -> Offset | None:
         return None
     number, decimals = _number(m["num"], original)
     sign = -1 if m["sign"] == "-" else 1
-    unit = (m["unit"] or "").lower().replace(" ", "")
+    written = re.sub(r"\s+", " ", m["unit"] or "").replace(". ", ".")      # «p. p.» → «p.p.»
+    unit = "p.p." if written.lower() == "punti" else _unit(written or None)
     if unit == "%":
         return Offset(OffsetMode.MUL, sign * float(number / 100), "%", decimals)
-    if unit in ("p.p.", "pp", "p.p", "pp.", "punti", "puntipercentuali"):
+    if unit == "p.p.":
         return Offset(OffsetMode.ADD, sign * float(number / 100), "p.p.", decimals)
-    return Offset(OffsetMode.ADD, sign * float(number), canonical_unit(m["unit"]), decimals)
+    return Offset(OffsetMode.ADD, sign * float(number), unit, decimals)
 
 
 def _relative_operand(op: Operator, s: str, original: str, *, any_name: bool
