@@ -6,9 +6,9 @@ Attribute VB_Name = "CRUSCOTTO"
 ' the cell shows the error text. Arguments are passed by position.
 Option Explicit
 
-Public Function GRADO(consuntivo, target_piano, Optional politica)
+Public Function GRADO(consuntivo, target_piano, Optional politica, Optional riferimento, Optional data_evento)
     If TypeOf Application.Caller Is Range Then On Error GoTo failed
-    GRADO = XLPy.CallUDF("cruscotto_xl.xl.udfs", "grado", Array(consuntivo, target_piano, politica), ActiveWorkbook, Application.Caller)
+    GRADO = XLPy.CallUDF("cruscotto_xl.xl.udfs", "grado", Array(consuntivo, target_piano, politica, riferimento, data_evento), ActiveWorkbook, Application.Caller)
     Exit Function
 failed:
     GRADO = Err.Description

@@ -9,12 +9,21 @@ from .model import Plan, Policy
 from .numbers import parse_number
 from .planfile import PlanFileError, load_plan, save_plan
 from .rules import Grade, grade, valutazione
-from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
+from .targets import (
+    Kind,
+    Polarity,
+    Target,
+    TargetError,
+    deliverable_or_error,
+    format_target,
+    parse_target,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Grade", "Kind", "Node", "Plan", "PlanFileError", "Polarity", "Policy", "Problem",
-    "Target", "TargetError", "evaluate", "format_target", "grade", "load_plan",
+    "Target", "TargetError", "deliverable_or_error", "evaluate", "format_target", "grade",
+    "load_plan",
     "parse_number", "parse_target", "save_plan", "validate_plan", "valutazione",
 ]

@@ -111,7 +111,9 @@ def grade_indicator(ind: Indicator, year: int, policy: Policy,
     actual = ind.actual_for(year, period) if with_actuals else None
     value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
         if actual else None
-    return grade_spec(value, indicator_spec(ind, year, policy, period), ind.reference_for(year))
+    spec = indicator_spec(ind, year, policy, period)
+    return grade_spec(value, spec, ind.reference_for(year, spec.target),
+                      actual.event_date if actual else None)
 
 
 def _indicator_nodes(indicators: list[Indicator], year: int, policy: Policy,

@@ -16,7 +16,7 @@ from typing import Literal
 
 from .model import Plan, points
 from .numbers import format_number
-from .targets import Kind, TargetError, parse_target
+from .targets import Kind, TargetError, describe_reference, parse_target
 
 Severity = Literal["errore", "avviso"]
 
@@ -106,25 +106,39 @@ def check_codes(plan: Plan) -> list[Problem]:
     return problems
 
 
-def check_indicators(plan: Plan) -> list[Problem]:
-    """Targets that do not parse, statuses without what they need, missing references."""
+def _unreadable(where: str, exc: TargetError, target_year: int, year: int,
+                code: str) -> Problem:
+    """An unreadable target: an error for the year being generated, a warning for the other
+    years (it does not block this year's workbooks; it must be fixed before its own)."""
+    if target_year == year:
+        return Problem(where, str(exc), subject=code)
+    return Problem(where, f"{exc} (target del {target_year}: non blocca le cartelle del "
+                          f"{year}; correggerlo prima di generare il {target_year})",
+                   "avviso", code)
+
+
+def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
+    """Targets that do not parse, statuses without what they need, missing references,
+    targets imported from a sentence that a person must still confirm."""
+    year = year or plan.year
     problems: list[Problem] = []
     for slot in plan.indicators():
         ind = slot.indicator
-        for year, text in sorted(ind.targets.items()):
+        for target_year, text in sorted(ind.targets.items()):
             try:
-                target = parse_target(text, ind.polarity)
+                target = parse_target(text, ind.polarity, target_year)
             except TargetError as exc:
-                problems.append(Problem(f"{slot.path}.target.{year}", str(exc), subject=ind.code))
+                problems.append(_unreadable(f"{slot.path}.target.{target_year}", exc,
+                                            target_year, year, ind.code))
                 continue
-            if year != plan.year:
+            if target_year != year:
                 continue
-            if target.kind is Kind.RELATIVE and ind.reference_for(year) is None:
+            if target.kind is Kind.RELATIVE and ind.reference_for(year, target) is None:
                 problems.append(Problem(
                     f"{slot.path}.riferimenti.{year}",
-                    f"target relativo «{text}» senza valore di riferimento per il {year}: "
-                    f"l'ufficio dovrà indicarlo, altrimenti l'indicatore non è valutabile",
-                    "avviso", ind.code))
+                    f"target relativo «{text}» senza valore di riferimento per il {year} "
+                    f"({describe_reference(target, year)}): l'ufficio dovrà indicarlo, "
+                    f"altrimenti l'indicatore non è valutabile", "avviso", ind.code))
             red_flag = ind.red_flag
             if (red_flag is not None and target.kind is Kind.COMPARISON
                     and target.family == "le" and target.value is not None
@@ -132,20 +146,26 @@ def check_indicators(plan: Plan) -> list[Problem]:
                 problems.append(Problem(f"{slot.path}.soglia_rossa",
                                         f"la soglia rossa {red_flag} deve superare il target "
                                         f"{target.value}", subject=ind.code))
-        for year, by_period in sorted(ind.period_targets.items()):
+        for target_year, by_period in sorted(ind.period_targets.items()):
             for period, text in by_period.items():
-                where = f"{slot.path}.target_periodi.{year}.{period}"
+                where = f"{slot.path}.target_periodi.{target_year}.{period}"
                 if period not in plan.period_dates[:-1]:
                     problems.append(Problem(where, f"«{period}» non è un periodo intermedio del "
                                                    f"piano ({', '.join(plan.period_dates[:-1])})",
                                             subject=ind.code))
                 try:
-                    parse_target(text, ind.polarity)
+                    parse_target(text, ind.polarity, target_year)
                 except TargetError as exc:
-                    problems.append(Problem(where, str(exc), subject=ind.code))
-        if plan.year not in ind.targets:
+                    problems.append(_unreadable(where, exc, target_year, year, ind.code))
+        if ind.to_confirm:
+            shown = ind.targets.get(year) or next(iter(ind.targets.values()), "")
+            problems.append(Problem(f"{slot.path}.da_confermare",
+                                    f"target importato da una frase e valutato come "
+                                    f"realizzazione (Sì/No): «{shown}»; verificarlo e togliere "
+                                    f"«da_confermare» dal piano", "avviso", ind.code))
+        if year not in ind.targets:
             problems.append(Problem(f"{slot.path}.target",
-                                    f"nessun target per il {plan.year}: solo monitoraggio",
+                                    f"nessun target per il {year}: solo monitoraggio",
                                     "avviso", ind.code))
         for si, status in enumerate(ind.statuses):
             if status.kind == "forzato" and status.grade is None:
@@ -179,8 +199,10 @@ def check_structure(plan: Plan) -> list[Problem]:
     return problems
 
 
-def validate_plan(plan: Plan) -> list[Problem]:
-    """All the problems of a plan at once, errors first, in plan order."""
+def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
+    """All the problems of a plan at once, errors first, in plan order. ``year`` is the
+    year whose workbooks are wanted (the plan's by default): only its unreadable targets are
+    errors."""
     problems = (check_structure(plan) + check_weights(plan) + check_codes(plan)
-                + check_indicators(plan))
+                + check_indicators(plan, year))
     return sorted(problems, key=lambda p: p.severity != "errore")

@@ -11,6 +11,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -35,7 +36,16 @@ from .generate import (
 )
 from .importers.cli import importa_app
 from .model import Plan, Policy
-from .numbers import NumberError, format_date, format_percent, parse_actual, parse_date
+from .numbers import (
+    NumberError,
+    excel_serial,
+    format_date,
+    format_number,
+    format_percent,
+    from_excel_serial,
+    parse_actual,
+    parse_date,
+)
 from .planfile import PlanFileError, load_changes, load_plan
 from .reader.consolidate import (
     RETURNED,
@@ -56,8 +66,8 @@ from .recalc import RecalcError
 from .reminders import write_reminders
 from .report_cli import relazione
 from .rollover import RolloverError
-from .rules import grade, valutazione
-from .targets import Polarity, TargetError, format_target, parse_target
+from .rules import event_deadline, grade, reference_target, valutazione
+from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
 
 app = typer.Typer(
     name="cruscotto",
@@ -175,41 +185,81 @@ def grado(
     consuntivo: Annotated[str | None, typer.Option(
         "--consuntivo", "--actual", help="Valore rilevato: 63 %, 1.234,5, 15/01/2024, Sì")] = None,
     verso: Annotated[Polarity | None, typer.Option(
-        "--verso", help="Verso dell'indicatore, per i target senza operatore")] = None,
+        "--verso", help="Verso dell'indicatore, per i target senza operatore e il "
+                        "«mantenimento»")] = None,
     riferimento: Annotated[str | None, typer.Option(
-        "--riferimento", help="Valore di riferimento per i target relativi (es. anno precedente)")
-    ] = None,
+        "--riferimento", help="Valore di riferimento per i target relativi (es. il consuntivo "
+                              "dell'anno precedente, la baseline, la media cluster)")] = None,
+    data_evento: Annotated[str | None, typer.Option(
+        "--data-evento", "--event-date",
+        help="Data dell'evento da cui decorre il termine (es. «entro 30 gg dalla richiesta»: "
+             "la data della richiesta), gg/mm/aaaa")] = None,
+    anno: Annotated[int | None, typer.Option(
+        "--anno", "--year", help="Anno del target, per le date scritte senza anno "
+                                 "(«entro il 30 giugno»)")] = None,
     soglia: Annotated[str | None, typer.Option(
         "--soglia", help="Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Calcola il grado di raggiungimento di un consuntivo rispetto a un target.
 
-    Stampa il target letto, il grado, la valutazione e la regola applicata.
+    Stampa il target letto, il grado, la valutazione e la regola applicata. I target
+    relativi vogliono il valore di riferimento (--riferimento), i termini che decorrono da
+    un evento la data dell'evento (--data-evento) e come consuntivo la data di realizzazione.
 
     Esempio: [bold]cruscotto grado --target "<= -10,00 gg" --consuntivo -5[/]
+
+    Esempio: [bold]cruscotto grado --target "entro 30 gg dalla richiesta" --data-evento
+    15/01/2024 --consuntivo 10/02/2024[/]
     """
-    parsed = parse_target(target, verso)
+    parsed = parse_target(target, verso, anno)
     actual = parse_actual(consuntivo) if consuntivo is not None else None
     reference = _number_option(riferimento)
+    event = parse_date(data_evento) if data_evento is not None else None
     threshold = _number_option(soglia)
     policy = Policy()
-    result = grade(actual, parsed, policy, reference=reference, threshold=threshold)
+    result = grade(actual, parsed, policy, reference=reference, event=event,
+                   threshold=threshold)
     band = valutazione(result, policy.bands)
+    computed = _computed_target(parsed, reference, event)
     if as_json:
         console.print_json(json.dumps({
             "target": format_target(parsed), "tipo": parsed.kind.value, "operatore": parsed.op,
-            "valore": parsed.value, "unita": parsed.unit, "grado": result.value,
+            "valore": parsed.value, "unita": parsed.unit, "riferimento": reference,
+            "data_evento": event, "target_calcolato": computed, "grado": result.value,
             "motivo": result.reason, "regola": result.rule, "valutazione": band,
         }, ensure_ascii=False, default=str))
         return
     table = Table(show_header=False, box=None)
     table.add_row("Target", f"{format_target(parsed)}  [dim]({parsed.kind.value})[/]")
+    if reference is not None:
+        table.add_row("Riferimento", _plain_number(reference))
+    if event is not None:
+        table.add_row("Data evento", format_date(event))
+    if computed is not None:
+        label = "Scadenza calcolata" if isinstance(computed, date) else "Target calcolato"
+        table.add_row(label, format_date(computed) if isinstance(computed, date)
+                      else _plain_number(computed))
     table.add_row("Consuntivo", "—" if actual is None else str(consuntivo))
     table.add_row("Grado", f"[bold]{_grade_text(result.value, result.reason)}[/]")
     table.add_row("Valutazione", band)
     table.add_row("Regola", result.rule)
     console.print(table)
+
+
+def _computed_target(target: Target, reference: float | None,
+                     event: date | None) -> float | date | None:
+    """The value a relative target asks for, or the last day of a term from an event."""
+    if target.kind is Kind.RELATIVE and reference is not None and target.offset is not None:
+        return reference_target(reference, target)
+    if target.kind is Kind.EVENT_DEADLINE and event is not None:
+        return from_excel_serial(event_deadline(float(excel_serial(event)), target))
+    return None
+
+
+def _plain_number(value: float) -> str:
+    """An Italian number with the decimals it needs (up to 6): 105, 1.234,5."""
+    return format_number(value, 6).rstrip("0").rstrip(",")
 
 
 def _number_option(text: str | None) -> float | None:
@@ -284,7 +334,7 @@ def genera(
         plan = load_plan(path)
         if consolidato is not None:
             plan = master_actuals(plan, consolidato, anno or plan.year)
-        problems = validate_plan(plan)
+        problems = validate_plan(plan, anno)
         if has_errors(problems):
             print_problems([p for p in problems if p.severity == "errore"],
                            f"{path}: piano non generato")

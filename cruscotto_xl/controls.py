@@ -7,13 +7,14 @@ outcome in Python. Both sides live here, next to each other, as in :mod:`rules`.
 
 from __future__ import annotations
 
-from .rules import INVALID, MISSING, NO_REFERENCE, ActualInput
+from .rules import INVALID, MISSING, NO_EVENT, NO_REFERENCE, ActualInput
 from .targets import Kind
 
 OK = "OK"
 MSG_MISSING = "Manca il consuntivo"
 MSG_INVALID = "Consuntivo non valido per questo tipo di target"
 MSG_NO_REFERENCE = "Manca il valore di riferimento"
+MSG_NO_EVENT = "Manca la data dell'evento"
 MSG_ZERO_DEN = "Denominatore uguale a zero"
 MSG_NEGATIVE = "Numeratore o denominatore negativo"
 MSG_PARTS = "Numeratore maggiore del denominatore"
@@ -47,6 +48,8 @@ def input_check(grade_cell: float | str, percent: bool, target_at_most_100: bool
         return MSG_INVALID
     if grade_cell == NO_REFERENCE:
         return MSG_NO_REFERENCE
+    if grade_cell == NO_EVENT:
+        return MSG_NO_EVENT
     n, d, a, e = _num(numerator), _num(denominator), _num(actual), _num(effective)
     if n is not None and d is not None:
         if d == 0:
@@ -75,4 +78,5 @@ def input_check_formula(grade: str, percent: bool, target_at_most_100: bool, act
     measures = (f'IF({both},IF({denominator}=0,"{MSG_ZERO_DEN}",IF(OR({numerator}<0,'
                 f'{denominator}<0),"{MSG_NEGATIVE}",{parts}{mismatch}{tail}){parts_end})),{tail})')
     return (f'=IF({grade}="{MISSING}","{MSG_MISSING}",IF({grade}="{INVALID}","{MSG_INVALID}",'
-            f'IF({grade}="{NO_REFERENCE}","{MSG_NO_REFERENCE}",{measures})))')
+            f'IF({grade}="{NO_REFERENCE}","{MSG_NO_REFERENCE}",'
+            f'IF({grade}="{NO_EVENT}","{MSG_NO_EVENT}",{measures}))))')

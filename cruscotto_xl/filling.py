@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 
 from .model import FINAL_PERIOD, Actual, Plan
-from .numbers import parse_actual
+from .numbers import from_excel_serial, parse_actual
 from .reader.locate import find_table, registry
 from .targets import Kind, TargetError
 from .workbook.layout import INDICATOR_COLUMNS
@@ -32,6 +32,9 @@ class Typed:
     denominator: float | None = None
     note: str | None = None
     reference: float | None = None
+    event_date: date | float | None = None
+    """The date of the event a term runs from (a date, or its serial number as a formula
+    sees the cell)."""
 
 
 def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[str, Typed]:
@@ -48,7 +51,8 @@ def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[s
             value = "Sì" if value else "No"
         out[ind.code] = Typed(value, actual.numerator if actual else None,
                               actual.denominator if actual else None,
-                              actual.note if actual else None, reference)
+                              actual.note if actual else None, reference,
+                              actual.event_date if actual else None)
     return out
 
 
@@ -63,7 +67,8 @@ def fill_workbook(path: Path, typed: Mapping[str, Typed], out: Path | None = Non
             values = typed.get(str(code)) if code is not None else None
             if values is None:
                 continue
-            for key in ("actual", "numerator", "denominator", "note", "reference"):
+            for key in ("actual", "numerator", "denominator", "note", "reference",
+                        "event_date"):
                 value = getattr(values, key)
                 if value is not None:
                     row[HEADER[key]].value = value
@@ -88,6 +93,10 @@ def sample_typed(plan: Plan, year: int, seed: int = 2024,
         except TargetError:
             continue
         value: float | date | str
+        if target.kind is Kind.EVENT_DEADLINE:       # an event in the year, done around the term
+            event = date(year, rnd.randint(1, 10), rnd.randint(1, 28))
+            out[ind.code] = Typed(event + timedelta(days=rnd.randint(0, 75)), event_date=event)
+            continue
         if target.kind is Kind.DEADLINE and target.deadline is not None:
             value = target.deadline + timedelta(days=rnd.randint(-30, 20))
         elif target.kind is Kind.MILESTONE:
@@ -123,9 +132,12 @@ def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
             value, text = None, t.actual
         else:
             value = parse_actual(t.actual) if isinstance(t.actual, str) else t.actual
+        event = t.event_date
+        if isinstance(event, int | float) and not isinstance(event, bool):
+            event = from_excel_serial(event)
         ind.actuals = [*kept, Actual(year=year, period=period, value=value, text=text,
                                      numerator=t.numerator, denominator=t.denominator,
-                                     note=t.note)]
+                                     note=t.note, event_date=event)]
         if t.reference is not None or (raw and replace_all):
             # raw: the workbook's reference cell is the whole truth, even when emptied
             ind.references = {**ind.references, year: t.reference}

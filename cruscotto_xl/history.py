@@ -42,8 +42,9 @@ def _number(value: float) -> str:
 
 
 def actual_text(actual: Actual | None, reference: float | None = None) -> str:
-    """One comparable text per actual: value (or text typed), numerator/denominator, note,
-    and the year's reference value of a relative target."""
+    """One comparable text per actual: value (or text typed), numerator/denominator, the
+    date of the event a term runs from, note, and the year's reference value of a relative
+    target."""
     parts = []
     value = actual.typed if actual is not None else None
     if isinstance(value, bool):
@@ -58,6 +59,8 @@ def actual_text(actual: Actual | None, reference: float | None = None) -> str:
         fraction = " / ".join("—" if x is None else _number(x)
                               for x in (actual.numerator, actual.denominator))
         parts.append(f"({fraction})")
+    if actual is not None and actual.event_date is not None:
+        parts.append(f"data evento: {format_date(actual.event_date)}")
     if actual is not None and actual.note:
         parts.append(f"nota: {actual.note}")
     if reference is not None:

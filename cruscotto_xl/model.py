@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .numbers import NumberError, normalize_text, parse_actual, parse_decimal_it, parse_number
-from .targets import Kind, Polarity, Target, parse_target
+from .targets import Kind, Polarity, Source, Target, TargetError, parse_target
 
 SCHEMA_VERSION = 1
 FINAL_PERIOD = "31/12"
@@ -128,6 +128,8 @@ class Actual(_Model):
     value: ActualValue = Field(None, alias="valore")
     numerator: float | None = Field(None, alias="numeratore")
     denominator: float | None = Field(None, alias="denominatore")
+    event_date: date | None = Field(None, alias="data_evento")
+    """The date of the event a term runs from (``entro 30 gg dalla richiesta``)."""
     note: str | None = Field(None, alias="nota")
     published_grade: Fraction | None = Field(None, alias="grado_pubblicato")
     text: str | None = Field(None, alias="testo")
@@ -216,8 +218,9 @@ class Indicator(_Model):
         return interim if interim else self.targets.get(year, "")
 
     def target_for(self, year: int, period: str = FINAL_PERIOD) -> Target:
-        """The parsed target of ``year`` (no target that year means monitoring only)."""
-        return parse_target(self.target_text(year, period), self.polarity)
+        """The parsed target of ``year`` (no target that year means monitoring only); a
+        date written without its year (``entro il 30 giugno``) is in ``year``."""
+        return parse_target(self.target_text(year, period), self.polarity, year)
 
     def owes_actual(self, year: int, period: str = FINAL_PERIOD) -> bool:
         """Does the office owe a value (not monitoring only, not neutralized or forced)?"""
@@ -230,17 +233,43 @@ class Indicator(_Model):
     def status_for(self, year: int) -> Status | None:
         return next((s for s in self.statuses if s.year == year), None)
 
-    def reference_for(self, year: int) -> float | None:
-        """The reference of a relative target: given explicitly, else last year's actual.
+    def actual_number(self, year: int) -> float | None:
+        """The final actual of ``year`` as a number (typed, or numerator / denominator)."""
+        from .rules import effective_actual  # rules import the model: resolved at call time
 
-        An explicit ``None`` means "no reference" (an office cleared the cell).
+        actual = self.actual_for(year)
+        if actual is None:
+            return None
+        value = effective_actual(actual.typed, actual.numerator, actual.denominator)
+        return float(value) if isinstance(value, int | float) and not isinstance(
+            value, bool) else None
+
+    def reference_for(self, year: int, target: Target | None = None) -> float | None:
+        """The reference value of a relative target in ``year`` (``target``: the year's own
+        target by default), as docs/grammatica-target.md defines it.
+
+        An explicit ``riferimenti`` value wins (``None`` there means "no reference": an
+        office cleared the cell); else the actual of year n-k or of the named year (the mean
+        of several years when all are known), or the baseline. A named benchmark (``media
+        cluster``) and a target that is not relative have no reference from the plan.
         """
         if year in self.references:
             return self.references[year]
-        previous = self.actual_for(year - 1)
-        if previous is not None and isinstance(previous.value, float):
-            return previous.value
-        return None
+        if target is None:
+            try:
+                target = self.target_for(year)
+            except TargetError:
+                return None
+        ref = target.reference if target.kind is Kind.RELATIVE else None
+        if ref is None or ref.source is Source.BENCHMARK:
+            return None
+        if ref.source is Source.BASELINE:
+            return self.baseline.value if self.baseline is not None else None
+        values = [self.actual_number(y) for y in ref.years(year)]
+        if not values or any(v is None for v in values):
+            return None
+        numbers = [v for v in values if v is not None]
+        return numbers[0] if len(numbers) == 1 else sum(numbers) / len(numbers)
 
 
 class OperationalObjective(_Model):

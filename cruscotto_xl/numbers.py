@@ -9,6 +9,7 @@ Percent values are fractions (``70 %`` → 0.70), as Excel stores them.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,8 +23,12 @@ UNIT_ALIASES: dict[str, tuple[str, ...]] = {
     "%": ("%",),
     "N.": ("n.", "n", "nr.", "nr", "num.", "numero", "n°"),
     "gg": ("gg", "gg.", "giorni", "giorno", "g"),
+    "gg lavorativi": ("gg lavorativi", "gg. lavorativi", "giorni lavorativi"),
     "h": ("h", "ore", "ora"),
+    "min": ("min", "min.", "minuti", "minuto"),
+    "mesi": ("mesi", "mese"),
     "€": ("€", "euro", "eur"),
+    "p.p.": ("p.p.", "p.p", "pp", "pp.", "punti percentuali"),
 }
 #: A unit is ``%`` or a short word starting with a letter, ``°`` or ``€`` (never ``/``: a date).
 UNIT_PATTERN = r"%|[A-Za-zÀ-ÿ°€][^\s]{0,11}"
@@ -126,27 +131,72 @@ def format_percent(fraction: float, decimals: int = 2) -> str:
     return f"{format_number(points, decimals)} %"
 
 
-_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DATE_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})$")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
 
+#: Italian month names and their usual abbreviations → month number.
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+        ("gennaio", "gen"), ("febbraio", "feb"), ("marzo", "mar"), ("aprile", "apr"),
+        ("maggio", "mag"), ("giugno", "giu"), ("luglio", "lug"), ("agosto", "ago"),
+        ("settembre", "set", "sett"), ("ottobre", "ott"), ("novembre", "nov"),
+        ("dicembre", "dic")), 1):
+    for _name in _names:
+        MONTHS[_name] = _number
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WORDS_DATE_RE = re.compile(
+    rf"^(\d{{1,2}}|primo)\s*[°º]?\s+({MONTH_PATTERN})\.?\s+(\d{{4}})$", re.IGNORECASE)
 
-def parse_date(text: str | date) -> date:
-    """``31-12-2023``, ``31/12/2023``, ``31.12.2023`` or ISO ``2023-12-31`` → date."""
+
+def full_year(digits: str, century: int | None) -> int | None:
+    """A year as written: four digits, or two digits in ``century`` (``24`` → 2024)."""
+    if len(digits) == 4:
+        return int(digits)
+    return century + int(digits) if century is not None else None
+
+
+def parse_date(text: str | date, *, century: int | None = None) -> date:
+    """``31-12-2023``, ``31/12/2023``, ``31.12.2023``, ``30 giugno 2024`` or ISO
+    ``2023-12-31`` → date.
+
+    Two-digit years (``31/12/24``) are read only when ``century`` is given (plans are
+    written in one century: target texts pass 2000); an office's typed value is not.
+    """
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
         return text
     clean = normalize_text(text)
+    year: int | None
     if m := _DATE_RE.match(clean):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        day, month, year = int(m[1]), int(m[2]), full_year(m[3], century)
     elif m := _ISO_DATE_RE.match(clean):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := _WORDS_DATE_RE.match(clean):
+        day = 1 if m[1].lower() == "primo" else int(m[1])
+        month, year = MONTHS[m[2].lower()], int(m[3])
     else:
+        year = None
+    if year is None:
         raise NumberError(f"«{text}» non è una data (scrivere gg/mm/aaaa, es. 31/12/2024)")
     try:
         return date(year, month, day)
     except ValueError as exc:
         raise NumberError(f"«{text}» non è una data valida") from exc
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month (``2024, 2`` → 29/02/2024)."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def edate(start: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), as Excel's EDATE computes it: the day is
+    kept when the target month has it, else the month's last day (31/01 + 1 → 29/02)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(start.day, last))
 
 
 def format_date(value: date) -> str:

@@ -162,7 +162,7 @@ def actual_text(ind: Indicator, actual: Actual | None, year: int) -> str:
         return format_date(value if not isinstance(value, datetime) else value.date())
     if isinstance(value, str):
         return value
-    if target is not None and target.kind is Kind.DEADLINE:
+    if target is not None and target.kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE):
         try:
             return format_date(from_excel_serial(value))
         except (OverflowError, ValueError):  # a number no date can be: shown as typed

@@ -1,9 +1,11 @@
 """The yearly *rolling*: next year's plan from this year's, with its change log.
 
 Codes, weights and offices stay; each indicator gets the target the plan already declares
-for the new year (multi-year plans carry them) or keeps this year's; this year's actual
-becomes the explicit reference of a relative target (``x < x-1``); every indicator whose
-target changes gets a change-log entry (*Aggiornato*), as the real plans record them.
+for the new year (multi-year plans carry them) or keeps this year's; a relative target gets
+its reference as an explicit value, from the actuals the plan keeps (this year's for
+``x < x-1``, the year the text names for ``x < x-3`` or ``>= valore 2023``, the baseline
+for ``>= baseline + 10``); every indicator whose target changes gets a change-log entry
+(*Aggiornato*), as the real plans record them.
 Actuals of past years stay in the plan as history.
 
 A change file (``--modifiche``) adds what a Giunta deliberates: indicators *Inserito*,
@@ -170,11 +172,15 @@ def _apply(new: Plan, changes: ChangeSet, year: int, old_year: int,
     return logged
 
 
-def _undated(text: str, ind: Indicator) -> bool:
+def _undated(text: str, ind: Indicator, old_year: int, new_year: int) -> bool:
+    """Does the text mean something in the new year too: not a deadline, or a date written
+    without its year (``entro il 30 giugno``), which moves with the year?"""
     try:
-        return parse_target(text, ind.polarity).kind is not Kind.DEADLINE
+        before = parse_target(text, ind.polarity, old_year)
+        after = parse_target(text, ind.polarity, new_year)
     except TargetError:
         return False
+    return before.kind is not Kind.DEADLINE or before != after
 
 
 def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
@@ -206,13 +212,20 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
             # an unchanged annual target keeps its intermediate ones (not the dated ones:
             # «Entro 30-06-2024» would be a deadline of the old year)
             kept = {p: t for p, t in ind.period_targets.get(plan.year, {}).items()
-                    if _undated(t, ind)}
+                    if _undated(t, ind, plan.year, year)}
             if kept:
                 ind.period_targets[year] = kept
-        previous = ind.actual_for(plan.year)
-        if year not in ind.references and previous is not None \
-                and isinstance(previous.value, float):
-            ind.references[year] = previous.value
+        if year not in ind.references:
+            # the reference of a relative target, from the actuals the plan keeps: the
+            # year its text names (x-1, x-3, valore 2023, media triennio) or the baseline
+            try:
+                target = ind.target_for(year)
+            except TargetError:
+                target = None
+            if target is not None and target.kind is Kind.RELATIVE:
+                value = ind.reference_for(year, target)
+                if value is not None:
+                    ind.references[year] = value
     new.year = year
     new.id = _next_id(plan.id, plan.year, year)
     new.target_years = [y for y in plan.target_years if y >= year] or [year]

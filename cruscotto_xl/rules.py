@@ -21,8 +21,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from .model import DEFAULT_BANDS, Band, Policy
-from .numbers import excel_serial
-from .targets import PREVIOUS_YEAR, Kind, Target
+from .numbers import edate, excel_serial, from_excel_serial
+from .targets import Kind, OffsetMode, Target
 
 _EPS = 2.0**-48
 
@@ -33,6 +33,7 @@ MONITORING = "solo monitoraggio"
 MISSING = "dato mancante"
 INVALID = "valore non valido"
 NO_REFERENCE = "riferimento mancante"
+NO_EVENT = "data evento mancante"
 
 StatusKind = Literal["neutralizzato", "forzato"]
 
@@ -63,6 +64,14 @@ def le(x: float, y: float) -> bool:
 
 def lt(x: float, y: float) -> bool:
     return x < y and not approx_eq(x, y)
+
+
+def spreadsheet_add(x: float, y: float) -> float:
+    """``x + y`` as a spreadsheet adds: two numbers that cancel out to their last bits give
+    exactly 0 (LibreOffice's ``approxAdd``; Excel does the same), not a 1e-17 rest."""
+    if ((x < 0 < y) or (y < 0 < x)) and approx_eq(x, -y):
+        return 0.0
+    return x + y
 
 
 # --- the result ------------------------------------------------------------------------
@@ -131,14 +140,18 @@ class GradeSpec:
         else:
             red_flag = None
         if target.family == "eq" and tolerance is None:
-            tolerance = target.value if target.kind is Kind.RELATIVE else target.default_tolerance()
+            if target.kind is Kind.RELATIVE:     # the gap of «scostamento max», else exact
+                tolerance = target.value if target.value is not None else 0.0
+            else:
+                tolerance = target.default_tolerance()
         return cls(
             target=target,
             missing_is_zero=policy.missing == "zero",
             threshold=threshold,
             red_flag=red_flag,
             tolerance=tolerance if target.family == "eq" else None,
-            decay_days=policy.deadline_decay_days if target.kind is Kind.DEADLINE else None,
+            decay_days=policy.deadline_decay_days
+            if target.kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE) else None,
             status=status,
             forced=forced,
         )
@@ -157,6 +170,7 @@ class Cells:
     red_flag: str = ""
     threshold: str = ""
     deadline: str = ""
+    event: str = ""
 
 
 # --- the rules, each twice -------------------------------------------------------------
@@ -247,7 +261,7 @@ RULES: dict[str, Rule] = {
 def rule_for(spec: GradeSpec) -> Rule | None:
     """The rule of a spec; None for milestones and monitoring, which need no arithmetic."""
     t = spec.target
-    if t.kind is Kind.DEADLINE:
+    if t.kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE):
         return RULES["deadline_decay" if spec.decay_days else "deadline"]
     if t.kind in (Kind.COMPARISON, Kind.RELATIVE):
         if t.family == "le" and spec.red_flag is not None:
@@ -255,6 +269,58 @@ def rule_for(spec: GradeSpec) -> Rule | None:
         assert t.family is not None
         return RULES[t.family]
     return None
+
+
+# --- targets computed from an input: reference with its change, event + term ------------
+
+def reference_target(reference: float, target: Target) -> float:
+    """The value a relative target asks for: the reference R, R + change (``+10``,
+    ``+2 p.p.``) or R × (1 + change) (``+5 %``)."""
+    offset = target.offset
+    if offset is None:
+        return reference
+    if offset.mode is OffsetMode.ADD:
+        return spreadsheet_add(reference, offset.value)
+    return reference * spreadsheet_add(1.0, offset.value)
+
+
+def _signed(value: float) -> str:
+    return f"+{value!r}" if value >= 0 else f"-{-value!r}"
+
+
+def reference_target_formula(reference: str, target: Target) -> str:
+    """:func:`reference_target` over the Riferimento cell."""
+    offset = target.offset
+    if offset is None:
+        return reference
+    if offset.mode is OffsetMode.ADD:
+        return f"({reference}{_signed(offset.value)})"
+    return f"({reference}*(1{_signed(offset.value)}))"
+
+
+def event_deadline(event: float, target: Target) -> float:
+    """The last day (a serial number) of a term from an event: the event's date plus the
+    days or weeks, or the same day ``n`` months later as Excel's EDATE; the day before that
+    for a strict ``<``. A negative term counts back (``15 gg prima della seduta``)."""
+    assert target.value is not None
+    n = int(target.value)
+    if target.unit == "mesi":
+        day = float(excel_serial(edate(from_excel_serial(event), n)))
+    else:
+        day = event + (7 * n if target.unit == "settimane" else n)
+    return day - 1 if target.op == "<" else day
+
+
+def event_deadline_formula(event: str, target: Target) -> str:
+    """:func:`event_deadline` over the Data evento cell."""
+    assert target.value is not None
+    n = int(target.value)
+    if target.unit == "mesi":
+        day = f"EDATE({event},{n})"
+    else:
+        days = 7 * n if target.unit == "settimane" else n
+        day = f"({event}{'+' if days >= 0 else '-'}{abs(days)})"
+    return f"({day}-1)" if target.op == "<" else day
 
 
 # --- effective actual: typed, or numerator / denominator --------------------------------
@@ -308,8 +374,13 @@ def _as_yes_no(value: ActualInput) -> bool | None:
     return None
 
 
-def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = None) -> Grade:
-    """Grade an actual against a fully resolved spec (the engine behind :func:`grade`)."""
+def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = None,
+               event: ActualInput = None) -> Grade:
+    """Grade an actual against a fully resolved spec (the engine behind :func:`grade`).
+
+    ``reference`` is the Riferimento cell of a relative target, ``event`` the Data evento
+    cell of a deadline from an event (a date, or its serial number).
+    """
     if spec.status == "neutralizzato":
         return not_graded(NEUTRALIZED, "indicatore neutralizzato: escluso, pesi rinormalizzati")
     if spec.status == "forzato":
@@ -330,16 +401,22 @@ def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = N
         return _with_threshold(1.0 if done else 0.0, spec, "realizzazione: Sì → 100 %, No → 0")
     rule = rule_for(spec)
     assert rule is not None
-    a = _as_day(actual) if target.kind is Kind.DEADLINE else _as_number(actual)
+    dated = target.kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE)
+    a = _as_day(actual) if dated else _as_number(actual)
     if a is None:
         return not_graded(INVALID)
     if target.kind is Kind.DEADLINE:
         assert target.deadline is not None
         t = float(excel_serial(target.deadline))
+    elif target.kind is Kind.EVENT_DEADLINE:
+        day = _as_day(event)
+        if day is None:          # empty, or not a date: as the formula's ISNUMBER sees it
+            return not_graded(NO_EVENT)
+        t = event_deadline(day, target)
     elif target.kind is Kind.RELATIVE:
         if reference is None:
             return not_graded(NO_REFERENCE)
-        t = reference
+        t = reference_target(reference, target)
     else:
         assert target.value is not None
         t = target.value
@@ -358,16 +435,18 @@ def grade(
     policy: Policy | None = None,
     *,
     reference: float | None = None,
+    event: ActualInput = None,
     threshold: float | None = None,
     red_flag: float | None = None,
     tolerance: float | None = None,
     status: StatusKind | None = None,
     forced: float | None = None,
 ) -> Grade:
-    """Grade ``actual`` against ``target`` under ``policy`` (DESIGN §4)."""
+    """Grade ``actual`` against ``target`` under ``policy`` (docs/grammatica-target.md
+    lists the targets; the rules are the workbook's formulas, below)."""
     spec = GradeSpec.from_target(target, policy, threshold=threshold, red_flag=red_flag,
                                  tolerance=tolerance, status=status, forced=forced)
-    return grade_spec(actual, spec, reference)
+    return grade_spec(actual, spec, reference, event)
 
 
 def grade_formula(spec: GradeSpec, c: Cells) -> str:
@@ -386,11 +465,17 @@ def grade_formula(spec: GradeSpec, c: Cells) -> str:
     else:
         rule = rule_for(spec)
         assert rule is not None
-        t = c.reference if target.kind is Kind.RELATIVE else (
-            c.deadline if target.kind is Kind.DEADLINE else c.target)
+        if target.kind is Kind.RELATIVE:
+            t = reference_target_formula(c.reference, target)
+        elif target.kind is Kind.EVENT_DEADLINE:
+            t = event_deadline_formula(c.event, target)
+        else:
+            t = c.deadline if target.kind is Kind.DEADLINE else c.target
         core = _threshold_formula(rule.formula(a, t, spec, c), spec, c)
         if target.kind is Kind.RELATIVE:
-            core = f'IF(ISNUMBER({t}),{core},"{NO_REFERENCE}")'
+            core = f'IF(ISNUMBER({c.reference}),{core},"{NO_REFERENCE}")'
+        elif target.kind is Kind.EVENT_DEADLINE:
+            core = f'IF(ISNUMBER({c.event}),{core},"{NO_EVENT}")'
         body = f'IF({a}="",{missing},IF(ISNUMBER({a}),{core},"{INVALID}"))'
     forced = f'IF(ISNUMBER({c.forced}),{c.forced},"{FORCED_MISSING}")'
     return (f'=IF({c.status}="{NEUTRALIZED}","{NEUTRALIZED}",'
@@ -431,7 +516,8 @@ def valutazione_formula(grade_ref: str,
 
 
 __all__ = [
-    "PREVIOUS_YEAR", "RULES", "Cells", "Grade", "GradeSpec", "Rule", "effective_actual",
-    "effective_actual_formula", "grade", "grade_formula", "grade_spec", "rule_for",
-    "valutazione", "valutazione_formula",
+    "RULES", "Cells", "Grade", "GradeSpec", "Rule", "effective_actual",
+    "effective_actual_formula", "event_deadline", "event_deadline_formula", "grade",
+    "grade_formula", "grade_spec", "reference_target", "reference_target_formula",
+    "rule_for", "spreadsheet_add", "valutazione", "valutazione_formula",
 ]

@@ -181,3 +181,79 @@ def test_reference_defaults_to_previous_years_actual():
     ind["consuntivi"] = [{"anno": 2023, "valore": 10}, {"anno": 2024, "valore": 12}]
     root = evaluate(plan_from_data(data))
     assert root.find("indicatore", "K2").grade.value == pytest.approx(10 / 12)
+
+
+# --- references of relative targets and the checks of targets --------------------------
+
+def _relative_plan(target: str, **extra) -> Plan:
+    data = small_plan()
+    ind = data["ambiti"][0]["obiettivi"][0]["indicatori"][1]
+    ind["target"] = {2024: target}
+    ind["consuntivi"] = [{"anno": 2021, "valore": 9}, {"anno": 2022, "numeratore": 24,
+                                                       "denominatore": 2},
+                         {"anno": 2023, "valore": 15}, {"anno": 2024, "valore": 12}]
+    ind.update(extra)
+    return plan_from_data(data)
+
+
+@pytest.mark.parametrize(("target", "extra", "expected"), [
+    ("x < x-1", {}, 15.0),
+    ("x < x-2", {}, 12.0),                     # 2022: numerator / denominator
+    ("anno n < anno n-3", {}, 9.0),
+    (">= valore 2021", {}, 9.0),
+    (">= media triennio", {}, 12.0),           # (9 + 12 + 15) / 3
+    ("> media 2022-2023", {}, 13.5),
+    (">= baseline + 10", {"baseline": {"valore": 4, "anno": 2020}}, 4.0),
+    (">= baseline + 10", {}, None),            # no baseline
+    (">= valore 2019", {}, None),              # no actual of 2019: never 0
+    ("> media 2018-2020", {}, None),           # one year missing: no mean
+    ("> media cluster", {}, None),             # the office types it
+    ("<= 10 gg", {}, None),                    # not relative
+    ("x < x-1", {"riferimenti": {2024: 7}}, 7.0),     # an explicit value wins
+    ("x < x-1", {"riferimenti": {2024: None}}, None),  # even an emptied one
+])
+def test_reference_for_takes_what_the_target_names(target, extra, expected):
+    ind = _relative_plan(target, **extra).areas[0].objectives[0].indicators[1]
+    assert ind.reference_for(2024) == expected
+
+
+def _problems(plan: Plan, year: int | None = None) -> list:
+    return [p for p in validate_plan(plan, year) if p.subject == "K2"]
+
+
+def test_an_unreadable_target_of_a_later_year_warns_and_does_not_block():
+    data = small_plan()
+    data["ambiti"][0]["obiettivi"][0]["indicatori"][1]["target"] = {
+        2024: "<= 10 gg", 2025: "Definizione di una proposta di regolamento"}
+    plan = plan_from_data(data)
+    (problem,) = [p for p in _problems(plan) if "2025" in p.location]
+    assert problem.severity == "avviso" and "non blocca le cartelle del 2024" in problem.message
+    assert "«Definizione di una proposta di regolamento»" in problem.message
+    assert not has_errors(validate_plan(plan))
+    (as_error,) = [p for p in _problems(plan, 2025) if "target.2025" in p.location]
+    assert as_error.severity == "errore"          # generating 2025 it is this year's
+    assert has_errors(validate_plan(plan, 2025))
+
+
+def test_an_unreadable_target_of_the_plan_year_is_an_error():
+    data = small_plan()
+    data["ambiti"][0]["obiettivi"][0]["indicatori"][1]["target"] = {2024: "da definire"}
+    (problem,) = _problems(plan_from_data(data))
+    assert problem.severity == "errore" and "da definire" in problem.message
+
+
+def test_an_indicator_to_confirm_is_listed_until_the_flag_is_removed():
+    data = small_plan()
+    ind = data["ambiti"][0]["obiettivi"][0]["indicatori"][1]
+    ind["target"] = {2024: "Realizzazione: Definizione di una proposta di regolamento"}
+    ind["da_confermare"] = True
+    (problem,) = _problems(plan_from_data(data))
+    assert problem.severity == "avviso" and problem.location.endswith(".da_confermare")
+    assert "Definizione di una proposta di regolamento" in problem.message
+    ind["da_confermare"] = False
+    assert _problems(plan_from_data(data)) == []
+
+
+def test_a_relative_target_without_reference_warns_and_says_which():
+    (problem,) = _problems(_relative_plan(">= valore 2019"))
+    assert problem.severity == "avviso" and "il consuntivo 2019" in problem.message

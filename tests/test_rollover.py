@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli import app
-from cruscotto_xl.model import Actual
+from cruscotto_xl.model import Actual, Baseline
 from cruscotto_xl.planfile import PlanFileError, load_changes, load_plan
 from cruscotto_xl.rollover import ChangeSet, RolloverError, change_log, roll_over
 
@@ -50,11 +50,54 @@ def test_codes_stay_targets_move_and_each_change_is_logged(plan):
 
 def test_last_years_actual_becomes_the_reference(plan):
     ind = next(plan.indicators()).indicator
+    ind.targets[2025] = "x < x-1"
     ind.actuals.append(Actual(anno=2024, valore=17.0))
     new = roll_over(plan, 2025).plan
     moved = next(s.indicator for s in new.indicators() if s.indicator.code == ind.code)
     assert moved.references[2025] == 17.0
     assert moved.reference_for(2025) == 17.0
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("x < x-1", 17.0),                        # this year's actual
+    ("x < x-3", 11.0),                        # the actual of 2022, three years before 2025
+    (">= valore 2023", 13.0),                 # a fixed year
+    ("incremento del 5% rispetto al 2023", 13.0),   # the reference, not the target (13 × 1.05)
+    (">= media triennio", (17.0 + 13.0 + 11.0) / 3),   # 2022-2024
+    (">= baseline + 10", 4.0),
+    ("> media cluster", None),                # a benchmark: the office types it
+    (">= 20 N.", None),                       # not relative: no reference
+])
+def test_rollover_takes_the_year_the_target_names(plan, target, expected):
+    ind = next(plan.indicators()).indicator
+    ind.targets[2025] = target
+    ind.baseline = Baseline(valore=4.0, anno=2020)
+    ind.actuals += [Actual(anno=2022, valore=11.0), Actual(anno=2023, valore=13.0),
+                    Actual(anno=2024, valore=17.0)]
+    new = roll_over(plan, 2025).plan
+    moved = next(s.indicator for s in new.indicators() if s.indicator.code == ind.code)
+    assert moved.references.get(2025) == expected
+    assert moved.reference_for(2025) == expected
+
+
+def test_a_missing_year_gives_no_reference(plan):
+    """x-3 of 2025 is 2022: without that actual there is no reference (never 0)."""
+    ind = next(plan.indicators()).indicator
+    ind.targets[2025] = "x < x-3"
+    ind.actuals += [Actual(anno=2023, valore=13.0), Actual(anno=2024, valore=17.0)]
+    moved = next(s.indicator for s in roll_over(plan, 2025).plan.indicators()
+                 if s.indicator.code == ind.code)
+    assert 2025 not in moved.references and moved.reference_for(2025) is None
+
+
+def test_a_dated_intermediate_target_without_year_moves_with_the_year(plan):
+    ind = next(plan.indicators()).indicator
+    ind.targets[2025] = ind.targets[2024]      # unchanged: its intermediate targets move on
+    ind.period_targets = {2024: {"30/06": "entro il 30 giugno", "31/03": "Entro 31-03-2024"}}
+    moved = next(s.indicator for s in roll_over(plan, 2025).plan.indicators()
+                 if s.indicator.code == ind.code)
+    assert moved.period_targets[2025] == {"30/06": "entro il 30 giugno"}
+    assert moved.target_for(2025, "30/06").deadline == date(2025, 6, 30)
 
 
 def test_change_file_inserts_updates_and_deletes(plan):

@@ -188,6 +188,82 @@ def test_relative_gap_from_benchmark():
     assert g(0.5, text).reason == "riferimento mancante"
 
 
+@pytest.mark.parametrize(("text", "reference", "actual", "expected"), [
+    # T = R × (1 + p): 100 × 1,05 = 105
+    ("incremento del 5% rispetto all'anno precedente", 100, 105, 1.0),
+    ("incremento del 5% rispetto all'anno precedente", 100, 84, 0.8),
+    ("incremento del 5% rispetto all'anno precedente", 0, 0, 1.0),    # T = 0: holds
+    ("incremento del 5% rispetto all'anno precedente", 0, -1, 0.0),
+    # T = R × (1 − p) = 45, lower is better: T/A
+    ("riduzione del 10% rispetto al 2022", 50, 45, 1.0),
+    ("riduzione del 10% rispetto al 2022", 50, 60, 0.75),
+    # T = R + 10 = 30
+    ("+10 rispetto alla baseline", 20, 24, 0.8),
+    # T = R + 2 percentage points = 0,52
+    (">= baseline + 2 punti percentuali", 0.5, 0.39, 0.75),
+    # T = R − 2 gg = 10
+    ("<= valore 2023 - 2 gg", 12, 12.5, 0.8),
+    # R − 0,3 cancels out as a spreadsheet computes it: T = 0 exactly, so A = 0 holds
+    ("<= anno precedente - 0,3", 0.30000000000000004, 0.0, 1.0),
+    # no change: T = R
+    ("x < x-3", 10, 8, 1.0), ("> media cluster", 2, 1, 0.5),
+])
+def test_relative_with_a_change(text, reference, actual, expected):
+    assert value(actual, text, reference=reference) == pytest.approx(expected, abs=1e-12)
+
+
+def test_relative_equal_without_gap_is_exact():
+    assert value(7.5, "= valore 2023", reference=7.5) == 1.0
+    assert value(7.5001, "= valore 2023", reference=7.5) == 0.0
+
+
+# --- deadlines from an event ------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "event", "done", "expected"), [
+    ("entro 30 gg dalla richiesta", date(2024, 1, 15), date(2024, 2, 14), 1.0),
+    ("entro 30 gg dalla richiesta", date(2024, 1, 15), date(2024, 2, 15), 0.0),
+    ("entro 30 gg dalla richiesta", date(2024, 1, 15), date(2023, 12, 1), 1.0),
+    # months as Excel's EDATE: the same day, or the month's last day
+    ("entro 1 mese dalla richiesta", date(2024, 1, 31), date(2024, 2, 29), 1.0),
+    ("entro 1 mese dalla richiesta", date(2024, 1, 31), date(2024, 3, 1), 0.0),
+    ("entro 1 mese dalla richiesta", date(2023, 1, 31), date(2023, 2, 28), 1.0),
+    ("entro 1 mese dalla richiesta", date(2023, 1, 31), date(2023, 3, 1), 0.0),
+    ("entro 1 mese dalla richiesta", date(2024, 3, 31), date(2024, 4, 30), 1.0),
+    ("entro 6 mesi dallo svolgimento della prova", date(2024, 8, 31), date(2025, 2, 28), 1.0),
+    ("entro 6 mesi dallo svolgimento della prova", date(2024, 8, 31), date(2025, 3, 1), 0.0),
+    # strict: «< 2 mesi» is by the day before 31/12 + 2 months = 28/02
+    ("< 2 mesi da approvazione decreto", date(2024, 12, 31), date(2025, 2, 27), 1.0),
+    ("< 2 mesi da approvazione decreto", date(2024, 12, 31), date(2025, 2, 28), 0.0),
+    ("entro 2 settimane dalla richiesta", date(2024, 5, 1), date(2024, 5, 15), 1.0),
+    ("entro 2 settimane dalla richiesta", date(2024, 5, 1), date(2024, 5, 16), 0.0),
+    ("almeno 15 giorni prima della seduta", date(2024, 6, 30), date(2024, 6, 15), 1.0),
+    ("almeno 15 giorni prima della seduta", date(2024, 6, 30), date(2024, 6, 16), 0.0),
+])
+def test_deadline_from_an_event(text, event, done, expected):
+    assert value(done, text, event=event) == expected
+
+
+def test_deadline_from_an_event_needs_the_event_date():
+    text = "entro 30 gg dalla richiesta"
+    assert g(date(2024, 2, 1), text).reason == "data evento mancante"
+    assert g(date(2024, 2, 1), text, event="ieri").reason == "data evento mancante"
+    assert g(None, text, event=date(2024, 1, 1)).reason == "dato mancante"
+    assert g("presto", text, event=date(2024, 1, 1)).reason == "valore non valido"
+    late = date(2024, 2, 24)        # 10 days after 14/02, with 30 days of decay
+    assert value(late, text, Policy(deadline_decay_days=30), event=date(2024, 1, 15)) == \
+        pytest.approx(1 - 10 / 30)
+
+
+def test_edate_twin_at_month_ends():
+    from cruscotto_xl.numbers import edate
+    assert edate(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert edate(date(2023, 1, 31), 1) == date(2023, 2, 28)
+    assert edate(date(2024, 3, 31), -1) == date(2024, 2, 29)
+    assert edate(date(2024, 12, 31), 2) == date(2025, 2, 28)
+    assert edate(date(2024, 5, 15), -17) == date(2022, 12, 15)
+    assert edate(date(2024, 2, 29), 12) == date(2025, 2, 28)
+
+
 # --- monitoring, missing, invalid, soglia, status ---------------------------------------
 
 def test_monitoring_is_not_graded():

@@ -17,9 +17,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from cruscotto_xl.aggregate import evaluate
 from cruscotto_xl.filling import fill_workbook, plan_with_typed, sample_typed, typed_from_plan
 from cruscotto_xl.model import Policy
 from cruscotto_xl.planfile import load_plan, plan_from_data
+from cruscotto_xl.reader.locate import find_table, registry
+from cruscotto_xl.reader.read import read_workbook
 from cruscotto_xl.recalc import find_soffice, recalculate
 from cruscotto_xl.rollover import roll_over
 from cruscotto_xl.rules import (
@@ -54,6 +57,7 @@ class Case:
     status: str | None = None
     forced: float | None = None
     red_flag: float | None = None
+    event: object = None
 
     def spec(self) -> GradeSpec:
         return GradeSpec.from_target(parse_target(self.target), self.policy,
@@ -112,6 +116,49 @@ CASES = [
     Case(">= 90,00 %", None, numerator=5, denominator=0),
     Case(">= 90,00 %", None, numerator=5),
     Case(">= 90,00 %", 0.5, numerator=46, denominator=47),
+    # relative targets with a change (the reference cell carries R)
+    *(Case("incremento del 5% rispetto all'anno precedente", a, reference=100)
+      for a in (105, 104, 110, 0, -5, None)),
+    Case("incremento del 5% rispetto all'anno precedente", 1),            # no reference
+    *(Case("incremento del 5% rispetto all'anno precedente", a, reference=0) for a in (0, -1)),
+    *(Case("riduzione del 10% rispetto al 2022", a, reference=50) for a in (45, 50, 40, 60)),
+    *(Case("+10 rispetto alla baseline", a, reference=20) for a in (30, 25, 31)),
+    *(Case(">= baseline + 2 punti percentuali", a, reference=0.5) for a in (0.52, 0.5)),
+    *(Case("x < x-3", a, reference=10) for a in (9, 10, 12)),
+    *(Case("<= valore 2023 - 2 gg", a, reference=12) for a in (10, 11, 9)),
+    *(Case("<= anno precedente - 0,3", a, reference=0.30000000000000004) for a in (0, 0.1)),
+    *(Case("= valore 2023", a, reference=7.5) for a in (7.5, 7.51)),
+    Case("> media cluster", 3, reference=2), Case(">= media triennio", 9, reference=12),
+    Case("riduzione del 10% rispetto al 2022", 45, LINEAR, reference=40, red_flag=80),
+    # terms from an event: the office types the event's date and the completion date
+    *(Case("entro 30 gg dalla richiesta", a, event=date(2024, 1, 15))
+      for a in (date(2024, 2, 14), date(2024, 2, 15), date(2024, 1, 15))),
+    *(Case("entro 1 mese dalla richiesta", a, event=date(2024, 1, 31))     # leap February
+      for a in (date(2024, 2, 29), date(2024, 3, 1))),
+    *(Case("entro 1 mese dalla richiesta", a, event=date(2023, 1, 31))
+      for a in (date(2023, 2, 28), date(2023, 3, 1))),
+    Case("entro 1 mese dalla richiesta", date(2024, 4, 30), event=date(2024, 3, 31)),
+    *(Case("< 2 mesi da approvazione decreto", a, event=date(2024, 12, 31))  # year change
+      for a in (date(2025, 2, 27), date(2025, 2, 28))),
+    *(Case("entro 6 mesi dallo svolgimento della prova", a, event=date(2024, 8, 31))
+      for a in (date(2025, 2, 28), date(2025, 3, 1))),
+    *(Case("entro 2 settimane dalla richiesta", a, event=date(2024, 5, 1))
+      for a in (date(2024, 5, 15), date(2024, 5, 16))),
+    *(Case("almeno 15 giorni prima della seduta", a, event=date(2024, 6, 30))
+      for a in (date(2024, 6, 15), date(2024, 6, 16))),
+    Case("entro 30 gg dalla richiesta", date(2024, 2, 14)),                # no event date
+    Case("entro 30 gg dalla richiesta", date(2024, 2, 14), event="ieri"),  # not a date
+    Case("entro 30 gg dalla richiesta", None, event=date(2024, 1, 15)),    # no completion
+    Case("entro 30 gg dalla richiesta", "presto", event=date(2024, 1, 15)),
+    *(Case("entro 30 gg dalla richiesta", a, DECAY, event=date(2024, 1, 15))
+      for a in (date(2024, 2, 24), date(2024, 4, 1))),
+    Case("entro 30 gg dalla richiesta", None, ZERO, event=date(2024, 1, 15)),
+    # comparisons in words and with noise, deadlines with two-digit years and in words
+    *(Case(t, a) for t, a in (("ITP < -10", -12), ("ITP < -10", -5), ("almeno l'80%", 0.7),
+                              ("max 30 gg", 45), ("€ 1.821.008,38", 1_500_000),
+                              ("non oltre 10 giorni", 10), ("26’", 13), ("N° incontri = 2", 2),
+                              ("31/12/24", date(2025, 1, 1)),
+                              ("entro il 30 giugno 2024", date(2024, 6, 30)))),
 ]
 
 
@@ -130,7 +177,8 @@ def _random_cases(n: int) -> list[Case]:
 
 ALL_CASES = CASES + _random_cases(150)
 COLS = ["status", "forced", "reference", "tolerance", "red_flag", "threshold", "deadline",
-        "target", "actual", "numerator", "denominator", "effective", "grade", "valutazione"]
+        "target", "actual", "numerator", "denominator", "effective", "grade", "valutazione",
+        "event"]
 C = {k: xlsxwriter.utility.xl_col_to_name(i) for i, k in enumerate(COLS)}
 
 
@@ -145,7 +193,8 @@ def write_harness(path: Path) -> None:
         values = {"status": spec.status, "forced": spec.forced, "reference": case.reference,
                   "tolerance": spec.tolerance, "red_flag": spec.red_flag,
                   "threshold": spec.threshold, "deadline": t.deadline, "target": t.value,
-                  "numerator": case.numerator, "denominator": case.denominator}
+                  "numerator": case.numerator, "denominator": case.denominator,
+                  "event": case.event}
         for key, value in values.items():
             cell = f"{C[key]}{i}"
             if isinstance(value, date):
@@ -156,7 +205,7 @@ def write_harness(path: Path) -> None:
                 ws.write_number(cell, value)
         cells = Cells(**{k: f"{C[k if k != 'actual' else 'effective']}{i}" for k in (
             "actual", "target", "status", "forced", "reference", "tolerance", "red_flag",
-            "threshold", "deadline")})
+            "threshold", "deadline", "event")})
         ws.write_formula(f"{C['effective']}{i}", "=" + effective_actual_formula(
             f"{C['actual']}{i}", f"{C['numerator']}{i}", f"{C['denominator']}{i}"))
         ws.write_formula(f"{C['grade']}{i}", grade_formula(spec, cells))
@@ -229,6 +278,83 @@ def synthetic_plan(policy: dict) -> dict:
     }
 
 
+def grammar_plan() -> dict:
+    """One indicator per new kind of target, with the history its references come from:
+    offset relatives (additive, multiplicative, lags, fixed years, a mean, the baseline, a
+    reference of 0, a missing one), terms from an event (days, months across a month end and
+    a year end, a missing event date) and texts with words and noise."""
+    def history(*pairs):
+        return [{"anno": y, "valore": v} for y, v in pairs]
+
+    def done(when, event=None):
+        entry = {"anno": 2024, "valore": when}
+        return [entry | {"data_evento": event}] if event else [entry]
+
+    return {
+        "ente": "Comune di prova", "anno": 2024, "id": "grammatica-2024",
+        "ambiti": [{"codice": "G", "titolo": "Grammatica", "obiettivi": [
+            {"codice": "R1", "titolo": "Relativi con variazione", "indicatori": [
+                ind("G01", "incremento del 5% rispetto all'anno precedente", 104,
+                    consuntivi=history((2023, 100))),
+                ind("G02", "riduzione del 10% rispetto al 2022", 47, verso="decrescente",
+                    consuntivi=history((2022, 50), (2023, 40))),
+                ind("G03", ">= baseline + 10", 27, baseline={"valore": 20, "anno": 2019}),
+                ind("G04", "x < x-3", 9, consuntivi=history((2021, 10), (2023, 8))),
+                ind("G05", ">= media triennio", 12,
+                    consuntivi=history((2021, 9), (2022, 12), (2023, 15))),
+                ind("G06", "mantenimento del valore 2023", "50 %", verso="crescente",
+                    unita="%", consuntivi=history((2023, 0.6))),
+                ind("G07", ">= anno precedente", 3, consuntivi=history((2023, 0))),
+                ind("G08", "< anno precedente", 0, consuntivi=history((2023, 0))),
+                ind("G09", ">= valore 2020", 5, consuntivi=history((2023, 4))),
+                ind("G10", "+2 punti percentuali rispetto al 2023", 0.61, unita="%",
+                    consuntivi=history((2023, 0.6))),
+            ]},
+            {"codice": "E1", "titolo": "Termini da un evento", "indicatori": [
+                ind("G11", "entro 30 gg dalla richiesta",
+                    consuntivi=done("2024-02-14", "2024-01-15")),
+                ind("G12", "entro 1 mese dalla richiesta",
+                    consuntivi=done("2024-03-01", "2024-01-31")),
+                ind("G13", "< 2 mesi da approvazione decreto",
+                    consuntivi=done("2025-02-27", "2024-12-31")),
+                ind("G14", "entro 30 gg dalla richiesta", consuntivi=done("2024-03-01")),
+                ind("G15", "6 mesi dallo svolgimento della prova",
+                    consuntivi=done("2025-02-28", "2024-08-31")),
+            ]},
+            {"codice": "W1", "titolo": "Parole e rumore", "indicatori": [
+                ind("G16", "almeno l'80%", "72 %"), ind("G17", "ITP < -10", -12),
+                ind("G18", "entro il 30 giugno", "10/07/2024"),
+                ind("G19", "Realizzazione: Definizione di una proposta di regolamento", "Sì",
+                    da_confermare=True),
+                ind("G20", "31/12/24", "20/12/2024"), ind("G21", "€ 1.821.008,38", 1_821_008.38),
+                ind("G22", "max 30 gg", 45),
+            ]},
+        ]}],
+    }
+
+
+# Computed by hand from the texts and the history above (T = the target the text asks for).
+GRAMMAR_EXPECTED = {
+    "G01": 104 / 105,             # T = 100 × 1,05
+    "G02": 45 / 47,               # T = 50 × 0,9 (the 2022 actual), lower is better
+    "G03": 27 / 30,               # T = 20 + 10
+    "G04": 1.0,                   # 9 < 10 (the 2021 actual, three years back)
+    "G05": 1.0,                   # 12 >= (9 + 12 + 15) / 3
+    "G06": 0.5 / 0.6,
+    "G07": 1.0,                   # a reference of 0: 3 >= 0
+    "G08": 0.0,                   # 0 < 0 does not hold
+    "G09": "riferimento mancante",   # no actual of 2020
+    "G10": 0.61 / 0.62,           # T = 0,6 + 0,02
+    "G11": 1.0,                   # 14/02 <= 15/01 + 30 days
+    "G12": 0.0,                   # 31/01 + 1 month = 29/02: 01/03 is late
+    "G13": 1.0,                   # 31/12 + 2 months = 28/02, strict: by 27/02
+    "G14": "data evento mancante",
+    "G15": 1.0,                   # 31/08 + 6 months = 28/02/2025
+    "G16": 0.9, "G17": 1.0, "G18": 0.0, "G19": 1.0, "G20": 1.0, "G21": 1.0,
+    "G22": 30 / 45,
+}
+
+
 @dataclass
 class Batch:
     harness: Path
@@ -254,6 +380,7 @@ def batch(tmp_path_factory) -> Batch:
         "operativo": load_plan(EXAMPLES / "piano-operativo-2023.yaml"),
         # The rolled-over plan (issue 7): next year's targets, last year's actuals as references.
         "rinnovo": roll_over(load_plan(EXAMPLES / "piano-strategico-2024.yaml"), 2025).plan,
+        "grammatica": plan_from_data(grammar_plan()),
     }
     for label, plan in plans.items():
         jobs = workbook_jobs(plan, src / label, per_office=label in ("operativo", "predefinita"))
@@ -278,7 +405,7 @@ def test_rule_harness_equals_engine(batch):
     bad = []
     for i, case in enumerate(ALL_CASES, start=2):
         expected = grade_spec(effective_actual(case.actual, case.numerator, case.denominator),
-                              case.spec(), case.reference)
+                              case.spec(), case.reference, case.event)
         got = sheet[f"{C['grade']}{i}"].value
         text = sheet[f"{C['valutazione']}{i}"].value
         if isinstance(expected.cell, float):
@@ -293,7 +420,8 @@ def test_rule_harness_equals_engine(batch):
 
 @pytest.mark.parametrize("label", ["predefinita:intero", "predefinita:Ufficio A",
                                    "predefinita:Ufficio B", "alternativa:intero",
-                                   "strategico:intero", "operativo:intero", "rinnovo:intero"])
+                                   "strategico:intero", "operativo:intero", "rinnovo:intero",
+                                   "grammatica:intero"])
 def test_plan_workbooks_equal_engine(batch, label):
     plan, output, office = batch.plans[label]
     result = compare_with_engine(output, plan, office=office)
@@ -339,3 +467,36 @@ def test_a_changed_formula_is_caught(tmp_path, batch):
     out = recalculate([path], tmp_path / "rc")[path]
     result = compare_with_engine(out, plan)
     assert any("indicatore K01" in m.what for m in result.mismatches)
+
+
+def _grades_by_code(path: Path) -> dict[str, object]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return {str(row["Codice"].value): row["Grado"].value
+            for entry in registry(wb) for row in find_table(wb, entry.table).rows}
+
+
+def test_grammar_plan_grades_computed_by_hand(batch):
+    """LibreOffice's grades of the new kinds of target equal values computed by hand, and
+    so does the engine (the comparison with the engine alone could agree on a mistake)."""
+    plan, output, _ = batch.plans["grammatica:intero"]
+    excel = _grades_by_code(output)
+    engine = {n.code: n.grade.cell for n in evaluate(plan).walk() if n.level == "indicatore"}
+    for code, expected in GRAMMAR_EXPECTED.items():
+        for got in (excel[code], engine[code]):
+            if isinstance(expected, float):
+                assert got == pytest.approx(expected, abs=1e-12), code
+            else:
+                assert got == expected, code
+
+
+def test_references_come_from_the_plans_history(tmp_path):
+    """The Riferimento cell is filled from the history the target names (or left empty),
+    and the workbook of every new kind of target passes its own integrity check."""
+    plan = plan_from_data(grammar_plan())
+    path = tmp_path / "g.xlsx"
+    write_workbook(plan, path)
+    reading = read_workbook(path)
+    assert reading.hash_matches and not reading.problems   # every kind reads back untouched
+    found = reading.indicators
+    refs = {c: found[c].raw["reference"] for c in ("G01", "G02", "G03", "G04", "G05", "G09")}
+    assert refs == {"G01": 100, "G02": 50, "G03": 20, "G04": 10, "G05": 12, "G09": ""}

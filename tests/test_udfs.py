@@ -35,10 +35,27 @@ def test_grado_missing_policy_and_errors():
     assert grado(None, ">= 1", "dato_mancante=zero") == 0.0
     assert grado(15.0, "<= 10 gg", "minore_migliore=lineare") == grade(
         15.0, parse_target("<= 10 gg"), Policy(lower_is_better="lineare")).value
-    assert grado(5.0, "settanta") == "Errore: target non riconosciuto «settanta»"
+    settanta = grado(5.0, "settanta")
+    assert settanta.startswith("Errore: target non riconosciuto «settanta»; forme accettate "
+                               "simili: ") and "«>= 70,00 %»" in settanta
     assert grado(5.0, ">= 1", "boh").startswith("Errore: politica «boh»")
     assert "ammessi" in grado(5.0, ">= 1", "dato_mancante=forse")
     assert grado("tanti", ">= 1").startswith("Errore: «tanti»")
+
+
+def test_grado_of_relative_targets_and_terms_from_an_event():
+    """The Riferimento and Data evento cells are optional arguments, dates as Excel passes
+    them (serials or datetimes)."""
+    assert grado(105.0, "incremento del 5% rispetto all'anno precedente", None, 100.0) == 1.0
+    assert grado(84.0, "incremento del 5% rispetto all'anno precedente", None, 100.0) == 0.8
+    assert grado(84.0, "x < x-1") == "riferimento mancante"
+    richiesta = float(excel_serial(date(2024, 1, 31)))
+    assert grado(float(excel_serial(date(2024, 2, 29))), "entro 1 mese dalla richiesta",
+                 None, None, richiesta) == 1.0
+    assert grado(datetime(2024, 3, 1), "entro 1 mese dalla richiesta", None, None,
+                 richiesta) == 0.0
+    assert grado(datetime(2024, 3, 1), "entro 1 mese dalla richiesta") == \
+        "data evento mancante"
 
 
 def test_target_row():

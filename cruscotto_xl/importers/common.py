@@ -173,7 +173,7 @@ def check_target(text: str, year: int, lineno: int, subject: str,
                  polarity: Polarity | None = None) -> tuple[Target | None, list[Problem]]:
     """Parse a target text as the plan will; report what does not parse or looks wrong."""
     try:
-        target = parse_target(text, polarity)
+        target = parse_target(text, polarity, year)   # a date without year: that year's
     except TargetError as exc:
         return None, [at_line(lineno, f"target {year}: {exc}", subject=subject)]
     problems = []

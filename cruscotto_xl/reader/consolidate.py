@@ -93,8 +93,8 @@ def _value_text(t: Typed) -> str:
 
 
 def _same(a: Typed, b: Typed) -> bool:
-    return (a.actual, a.numerator, a.denominator, a.reference) == (
-        b.actual, b.numerator, b.denominator, b.reference)
+    return (a.actual, a.numerator, a.denominator, a.reference, a.event_date) == (
+        b.actual, b.numerator, b.denominator, b.reference, b.event_date)
 
 
 @dataclass
@@ -141,7 +141,7 @@ def _unreadable(found: IndicatorValues) -> bool:
     """Something typed that could not be read as a value (reported at its cell)."""
     typed = found.typed_lenient
     return any(found.raw.get(key) not in (None, "") and getattr(typed, key) is None
-               for key in ("actual", "numerator", "denominator"))
+               for key in ("actual", "numerator", "denominator", "event_date"))
 
 
 _Refusal = tuple[OfficeStatus | None, list[Problem]]     # None: a file that is not an office's
@@ -263,14 +263,15 @@ def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
         notes = [f"{o}: {t.note}" if len(items) > 1 else t.note for o, _, t in items if t.note]
         note = "; ".join(n for n in notes if n) or None
         if not given:
-            if note or any(t.reference is not None for _, _, t in items):
-                ref = next((t.reference for _, _, t in items if t.reference is not None), None)
-                merged[code] = Typed(None, None, None, note, ref)
+            ref = next((t.reference for _, _, t in items if t.reference is not None), None)
+            event = next((t.event_date for _, _, t in items if t.event_date is not None), None)
+            if note or ref is not None or event is not None:
+                merged[code] = Typed(None, None, None, note, ref, event)
             continue
         first = given[0][2]
         if all(_same(first, t) for _, _, t in given[1:]):
             merged[code] = Typed(first.actual, first.numerator, first.denominator, note,
-                                 first.reference)
+                                 first.reference, first.event_date)
             continue
         listing = "; ".join(f"{o}: {_value_text(t)} ({w})" for o, w, t in given)
         problems.append(Problem(given[0][1], f"valori discordanti tra uffici, nessuno scelto: "

@@ -124,7 +124,8 @@ class IndicatorValues:
             actual = cell_number(actual)
         note = self.raw.get("note")
         return Typed(actual, number("numerator"), number("denominator"),
-                     str(note) if note not in (None, "") else None, number("reference"))
+                     str(note) if note not in (None, "") else None, number("reference"),
+                     number("event_date"))
 
     def is_missing(self) -> bool:
         t = self.typed_lenient
@@ -429,24 +430,8 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
             actual = "No" if raw.strip().lower() == "no" else "Sì"
         else:
             _problem(reading, ind, "actual", f"«{raw}» non è Sì o No", "errore")
-    elif kind == Kind.DEADLINE.value:
-        if isinstance(raw, date):
-            actual = raw
-        elif isinstance(raw, int | float) and not isinstance(raw, bool):
-            try:
-                actual = from_excel_serial(raw)
-            except (OverflowError, ValueError):
-                _problem(reading, ind, "actual", f"«{raw}» non è una data valida", "errore")
-        else:
-            try:
-                value = parse_actual(raw)
-            except NumberError:
-                value = None
-            if isinstance(value, date):
-                actual = value
-                _problem(reading, ind, "actual", f"«{raw}» scritto come testo: letto come data")
-            elif not (isinstance(raw, str) and is_missing_text(raw)):
-                _problem(reading, ind, "actual", f"«{raw}» non è una data", "errore")
+    elif kind in (Kind.DEADLINE.value, Kind.EVENT_DEADLINE.value):
+        actual = _date_cell(reading, ind, "actual")
     elif isinstance(raw, str):
         if not is_missing_text(raw):
             actual = number("actual")
@@ -462,7 +447,36 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
                                              f"numero {actual:g}")
     note = ind.raw.get("note")
     return Typed(actual, number("numerator"), number("denominator"),
-                 str(note) if note not in (None, "") else None, number("reference"))
+                 str(note) if note not in (None, "") else None, number("reference"),
+                 _date_cell(reading, ind, "event_date"))
+
+
+def _date_cell(reading: Reading, ind: IndicatorValues, key: str) -> date | None:
+    """A date cell (a deadline's actual, an event's date) as a person meant it: a date, a
+    serial number, or a date typed as text (reported); anything else is an error there."""
+    raw = ind.raw.get(key)
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        try:
+            return from_excel_serial(raw)
+        except (OverflowError, ValueError):
+            _problem(reading, ind, key, f"«{raw}» non è una data valida", "errore")
+            return None
+    try:
+        value = parse_actual(raw)
+    except NumberError:
+        value = None
+    if isinstance(value, date):
+        _problem(reading, ind, key, f"«{raw}» scritto come testo: letto come data")
+        return value
+    if not (isinstance(raw, str) and is_missing_text(raw)):
+        _problem(reading, ind, key, f"«{raw}» non è una data", "errore")
+    return None
 
 
 def _check_values(reading: Reading, ind: IndicatorValues) -> None:

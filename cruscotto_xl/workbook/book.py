@@ -72,6 +72,7 @@ class PeriodRow:
     spec: GradeSpec
     node: Node
     value: object
+    event_date: date | None = None
 
 
 @dataclass
@@ -85,6 +86,7 @@ class IndicatorRow:
     denominator: float | None = None
     note: str | None = None
     reference: float | None = None
+    event_date: date | None = None
     periods: dict[str, PeriodRow] = field(default_factory=dict)
 
     def cell(self, key: str, absolute: bool = False) -> str:
@@ -98,6 +100,8 @@ class IndicatorRow:
     def unit(self) -> str | None:
         """The unit the row shows: the indicator's, else its target's (``data`` for dates)."""
         target = self.spec.target
+        if target.kind is Kind.EVENT_DEADLINE:
+            return self.indicator.unit or "data"
         return self.indicator.unit or target.unit or (
             "data" if target.kind is Kind.DEADLINE else None)
 
@@ -254,14 +258,15 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                                   .children if n.level == "indicatore"} for v in views}
         for k, ind in enumerate(obj.indicators):
             actual = ind.actual_for(year, period) if with_actuals else None
+            spec = indicator_spec(ind, year, shown.policy, period)
             sheet.rows.append(IndicatorRow(
-                ind, HEADER_ROW + 1 + k, indicator_spec(ind, year, shown.policy, period),
-                ind_nodes[ind.code],
+                ind, HEADER_ROW + 1 + k, spec, ind_nodes[ind.code],
                 actual=actual.typed if actual else None,
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,
-                reference=ind.reference_for(year),
+                reference=ind.reference_for(year, spec.target),
+                event_date=actual.event_date if actual else None,
                 periods={v.period: _period_row(ind, year, shown, v.period,
                                                other_nodes[v.period][ind.code])
                          for v in views}))
@@ -273,4 +278,5 @@ def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) 
     actual = ind.actual_for(year, period)
     value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
         if actual else None
-    return PeriodRow(indicator_spec(ind, year, plan.policy, period), node, value)
+    return PeriodRow(indicator_spec(ind, year, plan.policy, period), node, value,
+                     actual.event_date if actual else None)

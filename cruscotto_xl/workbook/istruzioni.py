@@ -21,8 +21,14 @@ RULES = (
                                   "consuntivo/target; da 0 in su: 0"),
     ("= valore", "100 % se lo scostamento è entro la tolleranza, altrimenti 0"),
     ("Entro una data", "realizzato entro la scadenza → 100 %, altrimenti 0"),
+    ("Entro un termine da un evento (entro 30 gg dalla richiesta)",
+     "data di realizzazione entro la «Data evento» più il termine (i mesi come EDATE) → "
+     "100 %, altrimenti 0; senza data dell'evento non valutabile"),
     ("Sì / No", "Sì → 100 %, No → 0"),
     ("Relativo (x < x-1, > media)", "come il confronto, rispetto al valore di riferimento"),
+    ("Relativo con variazione (+5 % rispetto all'anno precedente)",
+     "come il confronto, con target = riferimento più la variazione (+10, +2 p.p.) o "
+     "riferimento × (1 + variazione %)"),
     ("Monitoraggio", "non valutato, escluso dal calcolo"),
 )
 
@@ -38,7 +44,9 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
         ("Cosa compilare", "Per ogni indicatore, nei fogli degli obiettivi, il consuntivo al "
                            f"{book.period}/{book.year}: il valore (colonna «Consuntivo») oppure "
                            "numeratore e denominatore, e se serve una nota. Per i target "
-                           "relativi indicare anche il valore di riferimento."),
+                           "relativi indicare anche il valore di riferimento; per i termini "
+                           "che decorrono da un evento («entro 30 gg dalla richiesta») la "
+                           "«Data evento» e, come consuntivo, la data di realizzazione."),
         ("Entro quando", f"Restituire il file compilato entro il {format_date(deadline)} "
                          "all'ufficio controllo di gestione, senza rinominarlo."),
         ("Cosa non fare", "Non modificare target, pesi e formule: i fogli sono protetti e il "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"   # 3: «Data evento» (deadlines from an event)
 
 SHEET_INSTRUCTIONS = "Istruzioni"
 SHEET_SUMMARY = "Riepilogo"
@@ -99,6 +99,7 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("reference", "Riferimento", 12, is_input=True),
     Column("numerator", "Valore numeratore", 13, is_input=True),
     Column("denominator", "Valore denominatore", 13, is_input=True),
+    Column("event_date", "Data evento", 12, is_input=True),
     Column("actual", "Consuntivo", 14, is_input=True),
     Column("note", "Note", 30, is_input=True),
     Column("effective", "Consuntivo effettivo", 14),
@@ -115,6 +116,7 @@ INDICATOR_INDEX = {c.key: i for i, c in enumerate(INDICATOR_COLUMNS)}
 PERIOD_COLUMNS: tuple[Column, ...] = (      # formulas last and together: few writes
     Column("target_text", "Target", 14),
     Column("actual", "Consuntivo", 13),
+    Column("event_date", "Data evento", 12),
     Column("target", "Valore target", 12, helper=True),
     Column("deadline", "Scadenza", 12, helper=True),
     Column("grade", "Grado", 14),         # wide enough for «dato mancante»

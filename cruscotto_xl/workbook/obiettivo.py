@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..aggregate import contribution_formula, weight_used_formula, weighted_mean_formula
 from ..numbers import format_date
 from ..rules import Cells, effective_actual_formula, grade_formula, valutazione, valutazione_formula
-from ..targets import Kind
+from ..targets import Kind, Target
 from .book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
 from .layout import (
     INDICATOR_COLUMNS,
@@ -45,11 +45,17 @@ def write_text(ws: Worksheet, book: Book, row: int, col: int, text: str | None,
 def number_format(row: IndicatorRow) -> str:
     """Format name for the row's target/actual cells: percent, date or general."""
     target = row.spec.target
-    if target.kind is Kind.DEADLINE:
+    if target.kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE):
         return "data"
     if row.unit == "%":
         return "percentuale"
     return "numero"
+
+
+def value_format(target: Target, numfmt: str) -> str:
+    """The Valore target cell's format: the row's, but a term from an event (30 gg, 2 mesi)
+    is a count, not a date (a date format would also read back as a date)."""
+    return "numero" if target.kind is Kind.EVENT_DEADLINE else numfmt
 
 
 def _cells(row: IndicatorRow, view: PeriodView | None = None) -> Cells:
@@ -61,7 +67,7 @@ def _cells(row: IndicatorRow, view: PeriodView | None = None) -> Cells:
                  target=at("target"), status=row.cell("status"), forced=row.cell("forced"),
                  reference=row.cell("reference"), tolerance=row.cell("tolerance"),
                  red_flag=row.cell("red_flag"), threshold=row.cell("threshold"),
-                 deadline=at("deadline"))
+                 deadline=at("deadline"), event=at("event_date"))
 
 
 def table_headers(book: Book) -> list[str]:
@@ -125,6 +131,12 @@ def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     for key in ("reference", "numerator", "denominator"):
         col = INDICATOR_INDEX[key]
         ws.data_validation(first, col, last, col, number_rule)
+    event = INDICATOR_INDEX["event_date"]
+    ws.data_validation(first, event, last, event, {
+        "validate": "date", "criteria": "between", "minimum": MIN_DATE, "maximum": MAX_DATE,
+        "error_title": "Data non valida", "input_title": "Data evento",
+        "input_message": "Data dell'evento da cui decorre il termine (gg/mm/aaaa)",
+        "error_message": "Inserire la data dell'evento (gg/mm/aaaa)."})
     note = INDICATOR_INDEX["note"]
     ws.data_validation(first, note, last, note, {
         "validate": "length", "criteria": "<=", "value": 2000,
@@ -187,7 +199,7 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     locked("target_text", ind.target_text(book.year, book.period))
     locked("kind", target.kind.value)
     locked("op", target.op)
-    locked("target", target.value, st.get("cell", numfmt))
+    locked("target", target.value, st.get("cell", value_format(target, numfmt)))
     locked("deadline", target.deadline)
     locked("tolerance", spec.tolerance, st.get("cell", numfmt))
     locked("threshold", spec.threshold, st.get("cell", "percentuale"))
@@ -199,6 +211,7 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     _input(ws, book, r, col["reference"], row.reference, numfmt)
     _input(ws, book, r, col["numerator"], row.numerator, "numero")
     _input(ws, book, r, col["denominator"], row.denominator, "numero")
+    _input(ws, book, r, col["event_date"], row.event_date, "data")
     _input(ws, book, r, col["actual"], row.actual, numfmt)
     _input(ws, book, r, col["note"], row.note, None)
 
@@ -239,7 +252,8 @@ def _period_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indicat
 
     locked("target_text", row.indicator.target_text(book.year, view.period), st.get("cell"))
     locked("actual", at.value, st.get("cell", numfmt))
-    locked("target", target.value, st.get("cell", numfmt))
+    locked("event_date", at.event_date, st.get("cell", "data"))
+    locked("target", target.value, st.get("cell", value_format(target, numfmt)))
     locked("deadline", target.deadline, st.get("cell", "data"))
     book.formula(ws, r, view.col("grade"), grade_formula(at.spec, _cells(row, view)),
                  st.get("grade", "percentuale"), at.node.grade.cell)
@@ -290,7 +304,7 @@ def _actual_validation(ws: Worksheet, cells: list[str], kind: Kind, book: Book) 
     if kind is Kind.MILESTONE:
         rule = {"validate": "list", "source": ["Sì", "No"],
                 "error_message": "Scegliere Sì oppure No."}
-    elif kind is Kind.DEADLINE:
+    elif kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE):
         rule = {"validate": "date", "criteria": "between", "minimum": MIN_DATE,
                 "maximum": MAX_DATE,
                 "error_message": "Inserire la data di realizzazione (gg/mm/aaaa)."}
@@ -328,10 +342,19 @@ OPTIONAL_TEXT = {"algorithm": "algorithm", "numerator_name": "numerator",
 EMPTY_WIDTH = 6
 
 
+def _uses_event(sheet: ObjectiveSheet) -> bool:
+    """Does a row of the sheet have a deadline from an event, in any period?"""
+    return any(r.spec.target.kind is Kind.EVENT_DEADLINE
+               or any(p.spec.target.kind is Kind.EVENT_DEADLINE for p in r.periods.values())
+               for r in sheet.rows)
+
+
 def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
+    # «Data evento» only where a target runs from an event; hidden (still there) elsewhere.
+    unused = set() if _uses_event(sheet) else {"event_date"}
     for i, c in enumerate(INDICATOR_COLUMNS):
-        options = {"hidden": True} if c.helper else ({"level": 1, "hidden": True}
-                                                     if c.detail else {})
+        options = {"hidden": True} if c.helper or c.key in unused else (
+            {"level": 1, "hidden": True} if c.detail else {})
         width = c.width
         attr = OPTIONAL_TEXT.get(c.key)
         if attr and not any(getattr(r.indicator, attr) for r in sheet.rows):
@@ -340,7 +363,7 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     for view in book.views:
         for c in PERIOD_COLUMNS:
             ws.set_column(view.col(c.key), view.col(c.key), c.width, None,
-                          {"hidden": True} if c.helper else {})
+                          {"hidden": True} if c.helper or c.key in unused else {})
     ws.set_column(0, 0, 14)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)

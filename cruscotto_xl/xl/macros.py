@@ -340,8 +340,7 @@ def write_inputs(port: BookPort, book: Book) -> None:
     for sheet in book.sheets:
         if not sheet.rows:
             continue
-        block = [[_input_value(v) for v in (row.reference, row.numerator, row.denominator,
-                                             row.actual, row.note)] for row in sheet.rows]
+        block = [[_input_value(getattr(row, key)) for key in INPUT_KEYS] for row in sheet.rows]
         port.write_values(sheet.name, sheet.rows[0].row, cols[0], block)
 
 

@@ -66,11 +66,19 @@ def _shown(g: Grade) -> float | str:
 @xw.arg("consuntivo", doc="Valore rilevato: numero, percentuale, data o Sì/No")
 @xw.arg("target", doc='Target del piano, es. ">= 70,00 %", "<= 10 gg", "Entro 31-12-2024"')
 @xw.arg("politica", doc='Facoltativa, es. "dato_mancante=zero; minore_migliore=lineare"')
-def grado(consuntivo: Any, target: Any, politica: Any = None) -> float | str:
+@xw.arg("riferimento", doc="Facoltativo: il valore di riferimento di un target relativo")
+@xw.arg("data_evento", doc="Facoltativa: la data dell'evento da cui decorre un termine")
+def grado(consuntivo: Any, target: Any, politica: Any = None, riferimento: Any = None,
+          data_evento: Any = None) -> float | str:
     """Grado di raggiungimento (da 0 a 1) di un consuntivo rispetto a un target."""
     try:
         parsed = parse_target("" if target is None else str(target))
-        return _shown(grade(_actual(consuntivo), parsed, _policy(politica)))
+        reference = _actual(riferimento)
+        if reference is not None and not isinstance(reference, int | float):
+            return ERROR + f"riferimento «{riferimento}» non numerico"
+        return _shown(grade(_actual(consuntivo), parsed, _policy(politica),
+                            reference=None if reference is None else float(reference),
+                            event=_actual(data_evento)))
     except (TargetError, NumberError, ValueError, ValidationError) as exc:
         return ERROR + _first_line(exc)
 
