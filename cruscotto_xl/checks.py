@@ -16,7 +16,7 @@ from typing import Literal
 
 from .model import Indicator, Plan, points
 from .numbers import format_number
-from .split import UNOWNED, plan_for_year, same_office, unowned_indicators
+from .split import UNOWNED, plan_for_year, same_office, unowned_indicators, unowned_text
 from .targets import Kind, TargetError, parse_target
 
 Severity = Literal["errore", "avviso"]
@@ -271,8 +271,8 @@ def grouped(problems: Sequence[Problem]) -> list[Problem]:
     codes = [p.subject for p in unowned]
     shown = ", ".join(codes[:_SHOWN_CODES]) + (
         f" … e altri {len(codes) - _SHOWN_CODES}" if len(codes) > _SHOWN_CODES else "")
-    line = Problem("uffici", f"{len(codes)} indicatori senza ufficio responsabile ({shown}): "
-                             f"vanno nella cartella «{UNOWNED}» (genera --per-ufficio); "
+    line = Problem("uffici", f"{unowned_text(len(codes))} ({shown}): "
+                             f"nella cartella «{UNOWNED}» (genera --per-ufficio); "
                              f"indicarne gli uffici nel piano, o un ufficio_predefinito",
                    "avviso")
     at = problems.index(unowned[0])

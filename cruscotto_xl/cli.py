@@ -57,7 +57,7 @@ from .reminders import write_reminders
 from .report_cli import relazione
 from .rollover import RolloverError
 from .rules import grade, valutazione
-from .split import UNOWNED, plan_for_year, unowned_indicators
+from .split import UNOWNED, plan_for_year, unowned_indicators, unowned_text
 from .targets import Polarity, TargetError, format_target, parse_target
 
 app = typer.Typer(
@@ -152,7 +152,7 @@ def unowned_line(n: int, where: str = "") -> str:
     prefix = f"{where}: " if where else ""
     if n == 0:
         return f"{prefix}nessun indicatore senza ufficio responsabile."
-    return (f"{prefix}{n} indicatori senza ufficio responsabile: vanno nella cartella "
+    return (f"{prefix}{unowned_text(n)}: nella cartella "
             f"«{UNOWNED}», per il controllo di gestione (indicarne gli uffici nel piano, o un "
             f"ufficio_predefinito).")
 
@@ -333,10 +333,10 @@ def _unowned_notes(plan: Plan, year: int, path: Path, jobs: list[Job],
     if not n:
         return []
     if not per_office:
-        return [f"{path}: {n} indicatori senza ufficio responsabile (nella cartella del piano; "
+        return [f"{path}: {unowned_text(n)} (nella cartella del piano; "
                 f"con --per-ufficio vanno nella cartella «{UNOWNED}»)."]
     file = next((j.path.name for j in jobs if j.office == UNOWNED), "")
-    return [f"{path}: {n} indicatori senza ufficio responsabile nella cartella «{UNOWNED}» "
+    return [f"{path}: {unowned_text(n)} nella cartella «{UNOWNED}» "
             f"({file}), per il controllo di gestione: indicarne gli uffici nel piano, o un "
             f"ufficio_predefinito."]
 
@@ -596,7 +596,7 @@ def consolida(
             print_problems(result.problems, "Problemi del consolidamento")
         if result.unowned:
             state = next((s.state for s in result.statuses if s.office == UNOWNED), "")
-            console.print(f"{result.unowned} indicatori senza ufficio responsabile: cartella "
+            console.print(f"{unowned_text(result.unowned)}: cartella "
                           f"«{UNOWNED}» {state}.", highlight=False)
         console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
                                                                 if backup else ""))
@@ -672,7 +672,7 @@ def solleciti(
     written = write_reminders(result, plan, out, overwrite=sovrascrivi, sender=mittente)
     if result.unowned:
         unowned = next((r for r in written if r.office == UNOWNED), None)
-        console.print(f"{result.unowned} indicatori senza ufficio responsabile (cartella "
+        console.print(f"{unowned_text(result.unowned)} (cartella "
                       f"«{UNOWNED}»): " + (
                           f"sollecito senza destinatario per il controllo di gestione, "
                           f"{len(unowned.missing)} dati mancanti." if unowned is not None else

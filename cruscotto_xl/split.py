@@ -76,6 +76,11 @@ def unowned_indicators(plan: Plan) -> list[IndicatorSlot]:
     return [slot for slot in plan.indicators() if not plan.owners(slot)]
 
 
+def unowned_text(n: int) -> str:
+    """``21 indicatori senza ufficio responsabile`` (singular for one), as messages say it."""
+    return f"{n} indicator{'e' if n == 1 else 'i'} senza ufficio responsabile"
+
+
 def same_office(a: str, b: str) -> bool:
     """Office names compared as a person reads them (case and spaces do not count)."""
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
