@@ -37,9 +37,17 @@ Rules for hand-made tables:
 - In .xlsx files a cell formatted as a percentage is read as Excel shows it: a weight of
   ``14,28%`` is 14,28 points, a target of ``70%`` is ``70 %``.
 
+- Description columns (``Descrizione indicatore``, ``Descrizione OS``…) fill the
+  ``descrizione`` fields; without the title column of their level they are the title.
+- A column the table does not know is kept as an extra field (``altri_campi``, by its
+  header) of the ambito, objective or indicator it belongs to (:meth:`_Builder.keep_unknown`:
+  a ``Colonna`` row, else the header's words, else the values), and written back by the
+  export under the same header.
+- A title column of only numbers without a code column gives the codes (``Ambito`` 1, 2, 3).
+
 Every unknown column, unreadable value and row that fits nowhere is a
 :class:`~cruscotto_xl.checks.Problem` located as ``riga N`` (the 1-based line of the .csv or
-row of the sheet); nothing is dropped silently.
+row of the sheet); nothing is dropped silently. docs/tabella.md describes it for users.
 
 What the table cannot carry, so :func:`export_table` refuses it with a message: two
 actuals of one indicator for the same year and period, two statuses or two change-log
@@ -252,8 +260,9 @@ _LEVEL_NAMES = {"area": ("ambito", "Ambito"),
                 "oo": ("obiettivo operativo", "Obiettivo operativo")}
 _LEVEL_KEYS = {"area": ("area_code", "area_title"), "os": ("os_code", "os_title"),
                "oo": ("oo_code", "oo_title")}
-_INDICATOR_KEYS = ("code", "name", "algorithm", "numerator", "denominator", "unit", "kind",
-                   "weight", "offices", "polarity", "threshold", "red_flag", "tolerance")
+_INDICATOR_KEYS = ("code", "name", "description", "algorithm", "numerator", "denominator",
+                   "unit", "kind", "source", "baseline", "baseline_year", "weight", "offices",
+                   "polarity", "threshold", "red_flag", "tolerance", "to_confirm")
 _POLARITY_WORDS = {
     "crescente": Polarity.INCREASING, "positivo": Polarity.INCREASING,
     "positiva": Polarity.INCREASING, "aumento": Polarity.INCREASING, "+": Polarity.INCREASING,
