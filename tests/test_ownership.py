@@ -80,10 +80,13 @@ def camera_plan(tmp_path_factory) -> tuple[Path, str]:
     return out, text
 
 
-def test_importa_says_how_many_have_no_office(camera_plan):
+def test_importa_says_how_many_have_no_office(tmp_path, camera_plan):
     _, text = camera_plan
     assert "Indicatori senza ufficio («Senza ufficio») │ 21" in text
     assert "21 indicatori senza ufficio responsabile: nella cartella «Senza ufficio»" in text
+    result, _ = _run("importa", "tabella", CAMERA, "--ente", ENTE, "--out",
+                     tmp_path / "piano.yaml", "--json")
+    assert json.loads(result.output)["riepilogo"]["senza_ufficio"] == 21
 
 
 def test_valida_and_audit_warn_with_the_codes(camera_plan):
@@ -207,6 +210,12 @@ def test_ufficio_predefinito_owns_the_unowned(tmp_path):
     assert sorted(p.name for p in (tmp_path / "cartelle").glob("*.xlsx")) == [
         "comune-di-prova-2024__Anagrafe.xlsx", "comune-di-prova-2024__Segreteria_generale.xlsx"]
     assert "senza ufficio" not in text.lower()
+    # A default office the plan does not list has no e-mail for its reminders: said.
+    declared = plan_from_data(_small(ufficio_predefinito="Segreteria generale",
+                                     uffici=[{"nome": "Anagrafe"}]))
+    [problem] = [p for p in validate_plan(declared) if p.location == "ufficio_predefinito"]
+    assert problem.severity == "avviso"
+    assert "«Segreteria generale» non è tra gli uffici del piano" in problem.message
 
 
 def test_consolida_and_solleciti_treat_senza_ufficio_like_an_office(tmp_path, camera_plan):
