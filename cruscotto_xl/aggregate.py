@@ -118,12 +118,15 @@ def grade_indicator(ind: Indicator, year: int, policy: Policy,
 
 def _indicator_nodes(indicators: list[Indicator], year: int, policy: Policy,
                      path: str, period: str, with_actuals: bool) -> list[Node]:
-    weights = effective_weights([i.weight for i in indicators])
+    """The graded indicators of one objective; those eliminated by ``year`` are left out
+    (their siblings' weights renormalize, as for any child not graded)."""
+    active = [(k, ind) for k, ind in enumerate(indicators) if ind.removed_in(year) is None]
+    weights = effective_weights([ind.weight for _, ind in active])
     return [
         Node("indicatore", ind.code, ind.name, w,
              grade_indicator(ind, year, policy, period, with_actuals),
              f"{path}.indicatori[{k}]")
-        for k, (ind, w) in enumerate(zip(indicators, weights, strict=True))
+        for (k, ind), w in zip(active, weights, strict=True)
     ]
 
 

@@ -27,11 +27,20 @@ last year) to one year; by default every year in the plan is audited.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .aggregate import grade_indicator
-from .checks import Problem, Severity, check_codes, check_indicators, check_structure, check_weights
+from .checks import (
+    Problem,
+    Severity,
+    check_codes,
+    check_eliminated,
+    check_indicators,
+    check_ownership,
+    check_structure,
+    check_weights,
+)
 from .controls import (
     MSG_INVALID,
     MSG_MISMATCH,
@@ -52,6 +61,7 @@ from .targets import Kind, Polarity, Target, TargetError, format_target, parse_t
 
 #: The checks, in the order a report shows them (Italian: they are column values).
 STRUCTURE = "Struttura"
+OWNERS = "Uffici responsabili"
 WEIGHTS = "Pesi"
 CODES = "Codici"
 TARGETS = "Target"
@@ -59,7 +69,7 @@ ACTUALS = "Consuntivi e misure"
 IMPLAUSIBLE = "Valori implausibili"
 WEAKER = "Target rispetto all'anno precedente"
 PUBLISHED = "Gradi pubblicati"
-CHECKS = (STRUCTURE, WEIGHTS, CODES, TARGETS, ACTUALS, IMPLAUSIBLE, WEAKER, PUBLISHED)
+CHECKS = (STRUCTURE, OWNERS, WEIGHTS, CODES, TARGETS, ACTUALS, IMPLAUSIBLE, WEAKER, PUBLISHED)
 
 _INCOMPLETE = "misure incomplete"
 
@@ -82,12 +92,16 @@ def audit_plan(plan: Plan, year: int | None = None) -> list[Problem]:
 
 def audit_findings(plan: Plan, year: int | None = None) -> list[Finding]:
     """:func:`audit_plan` with the check of each problem."""
-    found = [Finding(STRUCTURE, p) for p in check_structure(plan)]
+    found = [Finding(STRUCTURE, p) for p in check_structure(plan) + check_eliminated(plan)]
+    found += [Finding(OWNERS, p) for p in check_ownership(plan)]
     found += [Finding(WEIGHTS, p) for p in check_weights(plan)]
     found += [Finding(CODES, p) for p in check_codes(plan)]
     found += [Finding(TARGETS, p) for p in check_indicators(plan)]
     for slot in plan.indicators():
+        if slot.indicator.removed_in(plan.year) is not None:
+            continue  # eliminated: reported once by check_eliminated
         found += _ambiguous_targets(slot)
+        found += _lone_equal_target(slot)
         found += _weaker_targets(slot, year)
         for k, actual in enumerate(slot.indicator.actuals):
             if year is None or actual.year == year:
@@ -149,6 +163,39 @@ def _ambiguous_targets(slot: IndicatorSlot) -> list[Finding]:
             warn(year, f"il target {year} «{text}» scade il {format_date(target.deadline)}, "
                        f"prima dell'anno {year}: verificare il piano")
     return found
+
+
+#: How many targets with the same operator make a series in which a lone ``=`` stands out.
+SERIES = 2
+
+
+def _lone_equal_target(slot: IndicatorSlot) -> list[Finding]:
+    """``>= 80 %``, ``= 85 %``, ``>= 90 %`` over the years: the lone ``=`` (graded 0 for
+    anything but exactly 85 %) is probably a typo for ``>=``. Needs at least
+    :data:`SERIES` other comparison targets, all with one same operator."""
+    ind = slot.indicator
+    ops: dict[int, tuple[str, Target]] = {}
+    for year, text in ind.targets.items():
+        try:
+            target = parse_target(text, ind.polarity)
+        except TargetError:
+            continue
+        if target.kind is Kind.COMPARISON and target.op is not None:
+            ops[year] = (text, target)
+    equal = [y for y, (_, t) in ops.items() if t.op == "="]
+    others = {t.op for y, (_, t) in ops.items() if y not in equal}
+    if len(equal) != 1 or len(ops) - 1 < SERIES or len(others) != 1:
+        return []
+    year = equal[0]
+    op = others.pop()
+    text, target = ops[year]
+    years = ", ".join(f"{y} «{ops[y][0]}»" for y in sorted(ops) if y != year)
+    fixed = format_target(replace(target, op=op))
+    return [Finding(TARGETS, Problem(
+        f"{slot.path}.target.{year}",
+        f"target {year} «{text}» con «=» in una serie di target «{op}» ({years}): con «=» il "
+        f"grado è 100 % solo per quel valore esatto, altrimenti 0; se si intende «{fixed}» "
+        f"correggere il piano", "avviso", ind.code))]
 
 
 def _number_actual(actual: Actual | None) -> float | None:

@@ -26,8 +26,8 @@ import typer
 import xlsxwriter
 from rich.table import Table
 
-from .audit import CHECKS, Finding, audit_findings, merge_actuals, plan_actuals
-from .checks import Problem, has_errors
+from .audit import CHECKS, OWNERS, Finding, audit_findings, merge_actuals, plan_actuals
+from .checks import Problem, grouped, has_errors
 from .importers.common import ImportFailed
 from .importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from .model import Plan
@@ -82,12 +82,15 @@ def _located(problem: Problem, path: Path) -> Problem:
 # --- output -------------------------------------------------------------------------------
 
 def print_findings(findings: list[Finding], title: str) -> None:
+    """The findings as a table; the indicators without an owner office on one line."""
     from .cli import console
 
     table = Table(title=title, title_justify="left")
     for header in HEADERS:
         table.add_column(header, overflow="fold")
-    for f in findings:
+    check_of = {id(f.problem): f.check for f in findings}
+    for p in grouped([f.problem for f in findings]):
+        f = Finding(check_of.get(id(p), OWNERS), p)
         p = f.problem
         style = "red" if p.severity == "errore" else "yellow"
         table.add_row(f"[{style}]{p.severity}[/]", f.check, p.location, p.subject, p.message)
@@ -198,7 +201,7 @@ def audit_command(
 
     Esempio: [bold]cruscotto audit piano-2023.yaml --xlsx audit.xlsx[/]
     """
-    from .cli import console, err_console
+    from .cli import console, err_console, unowned_count, unowned_line
 
     try:
         plan, read_problems = _load(piano, anno)
@@ -231,6 +234,7 @@ def audit_command(
         console.print(f"[{color}]{piano}: {verdict}[/] ({sum(1 for _ in plan.indicators())} "
                       f"indicatori controllati)." + (f" Foglio Controlli: {xlsx}" if xlsx else ""),
                       highlight=False)
+        console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if has_errors(problems) else 0)
 
 

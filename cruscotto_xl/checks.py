@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .model import Plan, points
+from .model import Indicator, Plan, points
 from .numbers import format_number
+from .split import UNOWNED, plan_for_year, same_office, unowned_indicators, unowned_text
 from .targets import Kind, TargetError, describe_reference, parse_target
 
 Severity = Literal["errore", "avviso"]
@@ -57,6 +58,31 @@ def _weights_problem(group: str, label: str, weights: Sequence[float | None],
     return Problem(group, f"{label}: {message}", subject=subject) if message else None
 
 
+def _indicator_weights_problem(group: str, label: str, indicators: Sequence[Indicator],
+                               year: int, tolerance: float, subject: str) -> Problem | None:
+    """The weights of the indicators still active in ``year`` (docs/ownership.md).
+
+    Without the eliminated ones the others must sum to 100; when they do not but the whole
+    group did (the weights were not redistributed), it is a warning: the roll-up
+    renormalizes over the active ones.
+    """
+    gone = [i for i in indicators if i.removed_in(year) is not None]
+    if not gone:
+        return _weights_problem(group, label, [i.weight for i in indicators], tolerance,
+                                subject)
+    active = [i.weight for i in indicators if i.removed_in(year) is None]
+    message = weights_message(active, tolerance)
+    if message is None:
+        return None
+    codes = ", ".join(i.code for i in gone)
+    if weights_message([i.weight for i in indicators], tolerance) is None:
+        return Problem(group, f"{label}, senza gli indicatori eliminati ({codes}): {message}; "
+                              f"i gradi si calcolano rinormalizzando i pesi degli indicatori "
+                              f"attivi: ridistribuire i pesi con la delibera", "avviso", subject)
+    return Problem(group, f"{label}, senza gli indicatori eliminati ({codes}): {message}",
+                   subject=subject)
+
+
 def check_weights(plan: Plan) -> list[Problem]:
     """Every sibling group's weights sum to 100 within the policy's tolerance."""
     tol = plan.policy.weight_tolerance
@@ -71,18 +97,18 @@ def check_weights(plan: Plan) -> list[Problem]:
                                       [o.weight for o in area.objectives], tol, area.code))
         for oi, os_ in enumerate(area.objectives):
             os_path = f"{path}.obiettivi[{oi}]"
-            found.append(_weights_problem(f"{os_path}.indicatori",
-                                          f"pesi degli indicatori dell'obiettivo «{os_.code}»",
-                                          [i.weight for i in os_.indicators], tol, os_.code))
+            found.append(_indicator_weights_problem(
+                f"{os_path}.indicatori", f"pesi degli indicatori dell'obiettivo «{os_.code}»",
+                os_.indicators, plan.year, tol, os_.code))
             found.append(_weights_problem(
                 f"{os_path}.obiettivi_operativi",
                 f"pesi degli obiettivi operativi dell'obiettivo «{os_.code}»",
                 [o.weight for o in os_.operational], tol, os_.code))
             for pi, oo in enumerate(os_.operational):
-                found.append(_weights_problem(
+                found.append(_indicator_weights_problem(
                     f"{os_path}.obiettivi_operativi[{pi}].indicatori",
                     f"pesi degli indicatori dell'obiettivo «{oo.code}»",
-                    [i.weight for i in oo.indicators], tol, oo.code))
+                    oo.indicators, plan.year, tol, oo.code))
     return [p for p in found if p is not None]
 
 
@@ -124,6 +150,8 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
     problems: list[Problem] = []
     for slot in plan.indicators():
         ind = slot.indicator
+        if ind.removed_in(year) is not None:
+            continue  # out of this year's plan (see check_eliminated)
         for target_year, text in sorted(ind.targets.items()):
             try:
                 target = parse_target(text, ind.polarity, target_year)
@@ -199,10 +227,84 @@ def check_structure(plan: Plan) -> list[Problem]:
     return problems
 
 
+#: The warning of each indicator without an owner office (grouped by :func:`grouped`).
+UNOWNED_MESSAGE = (f"indicatore senza ufficio responsabile (né suo, né del suo obiettivo, né "
+                   f"un ufficio predefinito del piano): va nella cartella «{UNOWNED}»")
+_SHOWN_CODES = 40
+
+
+def check_ownership(plan: Plan) -> list[Problem]:
+    """Indicators of the plan year without an owner office (one warning each: they go to the
+    «Senza ufficio» workbook), and a real office with that very name (an error: the two
+    would share one workbook). See docs/ownership.md."""
+    view = plan_for_year(plan, plan.year)
+    unowned = unowned_indicators(view)
+    problems = [Problem(slot.path, UNOWNED_MESSAGE, "avviso", slot.indicator.code)
+                for slot in unowned]
+    if unowned:
+        named = {o.name for o in plan.offices} | {
+            o for slot in view.indicators() for o in plan.owners(slot)}
+        for name in sorted(n for n in named if same_office(n, UNOWNED)):
+            problems.insert(0, Problem("uffici", f"un ufficio del piano si chiama «{name}», "
+                                                 f"come la cartella degli indicatori senza "
+                                                 f"ufficio ({len(unowned)}): rinominarlo, o "
+                                                 f"indicare gli uffici di quegli indicatori o "
+                                                 f"un ufficio_predefinito", subject=name))
+    default = plan.default_office
+    if default and plan.offices and not any(same_office(o.name, default)
+                                            for o in plan.offices):
+        problems.append(Problem("ufficio_predefinito", f"l'ufficio predefinito «{default}» non "
+                                                       f"è tra gli uffici del piano: nessuna "
+                                                       f"e-mail per i suoi solleciti", "avviso",
+                                default))
+    return problems
+
+
+def check_eliminated(plan: Plan) -> list[Problem]:
+    """Indicators eliminated in their own change log but still in the plan's tree: out of
+    this year's workbooks, weights and grades; the controller should know."""
+    problems: list[Problem] = []
+    for slot in plan.indicators():
+        ind = slot.indicator
+        change = ind.removed_in(plan.year)
+        if change is None:
+            continue
+        k = ind.changes.index(change)
+        by = f" ({change.deliberation})" if change.deliberation else " (delibera non indicata)"
+        still = f"; ha ancora il target {plan.year} «{ind.targets[plan.year]}»" \
+            if ind.targets.get(plan.year) else ""
+        problems.append(Problem(
+            f"{slot.path}.modifiche[{k}]",
+            f"indicatore «{ind.name}» eliminato nel {change.year}{by} ma ancora nel piano"
+            f"{still}: escluso da cartelle, pesi e gradi dal {change.year}; toglierlo dal "
+            f"piano (resta nello storico degli indicatori eliminati) o correggere la modifica",
+            "avviso", ind.code))
+    return problems
+
+
+def grouped(problems: Sequence[Problem]) -> list[Problem]:
+    """``problems`` with the per-indicator «senza ufficio» warnings as one line listing
+    their codes (what a person reads; ``--json`` keeps one line each)."""
+    unowned = [p for p in problems if p.message == UNOWNED_MESSAGE]
+    if not unowned:
+        return list(problems)
+    codes = [p.subject for p in unowned]
+    shown = ", ".join(codes[:_SHOWN_CODES]) + (
+        f" … e altri {len(codes) - _SHOWN_CODES}" if len(codes) > _SHOWN_CODES else "")
+    line = Problem("uffici", f"{unowned_text(len(codes))} ({shown}): "
+                             f"nella cartella «{UNOWNED}» (genera --per-ufficio); "
+                             f"indicarne gli uffici nel piano, o un ufficio_predefinito",
+                   "avviso")
+    at = problems.index(unowned[0])
+    rest = [p for p in problems if p.message != UNOWNED_MESSAGE]
+    return [*rest[:at], line, *rest[at:]]
+
+
 def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     """All the problems of a plan at once, errors first, in plan order. ``year`` is the
     year whose workbooks are wanted (the plan's by default): only its unreadable targets are
     errors."""
     problems = (check_structure(plan) + check_weights(plan) + check_codes(plan)
-                + check_indicators(plan, year))
+                + check_indicators(plan, year) + check_ownership(plan)
+                + check_eliminated(plan))
     return sorted(problems, key=lambda p: p.severity != "errore")

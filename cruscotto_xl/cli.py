@@ -23,7 +23,7 @@ from rich.table import Table
 from .addin.cli import addin_app
 from .aggregate import Node
 from .audit_cli import audit_command
-from .checks import Problem, has_errors, validate_plan
+from .checks import Problem, grouped, has_errors, validate_plan
 from .demo import DemoError, run_demo
 from .generate import (
     Job,
@@ -67,6 +67,7 @@ from .reminders import write_reminders
 from .report_cli import relazione
 from .rollover import RolloverError
 from .rules import event_deadline, grade, reference_target, valutazione
+from .split import UNOWNED, plan_for_year, unowned_indicators, unowned_text
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
 
 app = typer.Typer(
@@ -151,6 +152,21 @@ def _problems_json(problems: list[Problem]) -> str:
     return json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=2)
 
 
+def unowned_count(plan: Plan, year: int | None = None) -> int:
+    """How many indicators of ``year`` go to the «Senza ufficio» workbook."""
+    return len(unowned_indicators(plan_for_year(plan, year or plan.year)))
+
+
+def unowned_line(n: int, where: str = "") -> str:
+    """The sentence every command prints about the indicators without an owner office."""
+    prefix = f"{where}: " if where else ""
+    if n == 0:
+        return f"{prefix}nessun indicatore senza ufficio responsabile."
+    return (f"{prefix}{unowned_text(n)}: nella cartella "
+            f"«{UNOWNED}», per il controllo di gestione (indicarne gli uffici nel piano, o un "
+            f"ufficio_predefinito).")
+
+
 @command("valida", "validate")
 def valida(
     piano: Annotated[Path, typer.Argument(help="File del piano (.yaml, .yml o .json)")],
@@ -167,7 +183,7 @@ def valida(
     if as_json:
         console.print_json(_problems_json(problems))
     elif problems:
-        print_problems(problems, f"Problemi in {piano}")
+        print_problems(grouped(problems), f"Problemi in {piano}")
     errors = has_errors(problems)
     if not as_json:
         if errors:
@@ -176,6 +192,7 @@ def valida(
         else:
             console.print(f"[green]{piano}: piano valido[/] ({sum(1 for _ in plan.indicators())} "
                           f"indicatori, {len(problems)} avvisi).")
+        console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if errors else 0)
 
 
@@ -330,6 +347,7 @@ def genera(
         raise UserDataError("--consolidato vale per un solo piano alla volta")
     jobs: list[Job] = []
     failed = False
+    notes: list[str] = []
     for path in files:
         plan = load_plan(path)
         if consolidato is not None:
@@ -340,11 +358,37 @@ def genera(
                            f"{path}: piano non generato")
             failed = True
             continue
-        jobs += generation_jobs(plan, out, year=anno, per_office=per_ufficio, password=password,
-                                period=_period(plan, periodo))
+        found = generation_jobs(plan, out, year=anno, per_office=per_ufficio,
+                                password=password, period=_period(plan, periodo))
+        if not found:
+            notes.append(f"{path}: nessuna cartella da scrivere: il piano {anno or plan.year} "
+                         f"non ha indicatori né uffici")
+        jobs += found
+        notes += _unowned_notes(plan, anno or plan.year, path, found, per_ufficio)
     check_outputs(jobs, sovrascrivi)
+    for note in notes:
+        err_console.print(note, highlight=False)
+    if not jobs:
+        raise UserDataError("nessuna cartella Excel scritta" + (
+            ": i piani hanno errori da correggere" if failed else
+            ": i piani non hanno indicatori né uffici"))
     _generate(jobs, out, as_json)
     raise typer.Exit(1 if failed else 0)
+
+
+def _unowned_notes(plan: Plan, year: int, path: Path, jobs: list[Job],
+                   per_office: bool) -> list[str]:
+    """What ``genera`` says about the indicators without an owner office."""
+    n = unowned_count(plan, year)
+    if not n:
+        return []
+    if not per_office:
+        return [f"{path}: {unowned_text(n)} (nella cartella del piano; "
+                f"con --per-ufficio vanno nella cartella «{UNOWNED}»)."]
+    file = next((j.path.name for j in jobs if j.office == UNOWNED), "")
+    return [f"{path}: {unowned_text(n)} nella cartella «{UNOWNED}» "
+            f"({file}), per il controllo di gestione: indicarne gli uffici nel piano, o un "
+            f"ufficio_predefinito."]
 
 
 def _generate(jobs: list[Job], out: Path, as_json: bool) -> None:
@@ -588,6 +632,7 @@ def consolida(
             "uffici": [{"ufficio": s.office, "stato": s.state, "file": s.file,
                         "valori_mancanti": s.missing_values, "problemi": s.problems,
                         "firma": s.signoff} for s in result.statuses],
+            "senza_ufficio": result.unowned,
             "problemi": [p.__dict__ for p in result.problems]}, ensure_ascii=False, default=str))
     else:
         table = Table(title=f"Stato uffici al {result.period} ({result.files} file letti)")
@@ -599,6 +644,10 @@ def consolida(
         console.print(table)
         if result.problems:
             print_problems(result.problems, "Problemi del consolidamento")
+        if result.unowned:
+            state = next((s.state for s in result.statuses if s.office == UNOWNED), "")
+            console.print(f"{unowned_text(result.unowned)}: cartella "
+                          f"«{UNOWNED}» {state}.", highlight=False)
         console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
                                                                 if backup else ""))
     raise typer.Exit(1 if errors else 0)
@@ -671,6 +720,13 @@ def solleciti(
                             f"{result.year} (periodo giusto? --periodo): nessun sollecito "
                             "scritto")
     written = write_reminders(result, plan, out, overwrite=sovrascrivi, sender=mittente)
+    if result.unowned:
+        unowned = next((r for r in written if r.office == UNOWNED), None)
+        console.print(f"{unowned_text(result.unowned)} (cartella "
+                      f"«{UNOWNED}»): " + (
+                          f"sollecito senza destinatario per il controllo di gestione, "
+                          f"{len(unowned.missing)} dati mancanti." if unowned is not None else
+                          "nessun dato mancante."), highlight=False)
     if not written:
         console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
                       f"completa e firmata ({result.files} file letti).[/]")

@@ -223,9 +223,25 @@ class Indicator(_Model):
         return parse_target(self.target_text(year, period), self.polarity, year)
 
     def owes_actual(self, year: int, period: str = FINAL_PERIOD) -> bool:
-        """Does the office owe a value (not monitoring only, not neutralized or forced)?"""
-        return self.status_for(year) is None and \
+        """Does the office owe a value (not eliminated, not monitoring only, not neutralized
+        or forced)?"""
+        return self.removed_in(year) is None and self.status_for(year) is None and \
             self.target_for(year, period).kind is not Kind.MONITORING
+
+    def removed_in(self, year: int) -> Change | None:
+        """The *Eliminato* entry of the indicator's own change log that takes it out of
+        ``year`` (the latest Inserito/Eliminato entry of a year ≤ ``year``), or None.
+
+        An eliminated indicator stays in the plan file with its history, but is out of that
+        year's workbooks, weights and grades (docs/ownership.md). A later
+        *Inserito* brings it back.
+        """
+        latest = None
+        for change in self.changes:
+            if change.year <= year and change.action != "Aggiornato" and (
+                    latest is None or change.year >= latest.year):
+                latest = change
+        return latest if latest is not None and latest.action == "Eliminato" else None
 
     def actual_for(self, year: int, period: str = FINAL_PERIOD) -> Actual | None:
         return next((a for a in self.actuals if a.year == year and a.period == period), None)
@@ -412,12 +428,14 @@ class Plan(_Model):
                         yield IndicatorSlot(area, os_, oo, ind, f"{oo_path}.indicatori[{ii}]")
 
     def owners(self, slot: IndicatorSlot) -> list[str]:
-        """An indicator's offices: its own, else its OO's, else its OS's."""
+        """An indicator's offices: its own, else its OO's, else its OS's, else the plan's
+        ``ufficio_predefinito``; none at all puts it in the «Senza ufficio» workbook
+        (:mod:`cruscotto_xl.split`)."""
         for candidate in (slot.indicator.offices, slot.oo.offices if slot.oo else [],
                           slot.os.offices):
             if candidate:
                 return list(candidate)
-        return []
+        return [self.default_office] if self.default_office else []
 
     def all_offices(self) -> list[str]:
         """Every owner office (declared ones first), in plan order, without repetitions."""

@@ -21,6 +21,7 @@ from .generate import OutputExistsError
 from .model import Plan
 from .reader.consolidate import MISSING, REFUSED, Consolidation, MissingValue
 from .signoff import SIGNED, STATE_MESSAGES
+from .split import UNOWNED, plan_for_year
 from .workbook import render_book, workbook_jobs
 from .workbook.layout import SHEET_SIGNOFF, safe_file_stem
 
@@ -47,7 +48,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
     names = dict(workbook_jobs(plan, Path(), per_office=True, year=result.year,
                                period=result.period))
     out: list[Reminder] = []
-    for office in plan.all_offices():
+    for office in plan_for_year(plan, result.year).all_offices():
         contact = contacts.get(office)
         reminder = Reminder(office, contact.email if contact else None,
                             contact.head if contact else None)
@@ -104,6 +105,12 @@ def compose(reminder: Reminder, plan: Plan, year: int, period: str,
              f"per il monitoraggio al {period}/{year} del piano della performance di "
              f"{plan.entity} risulta ancora da completare la cartella dell'ufficio "
              f"«{reminder.office}».", ""]
+    if reminder.office == UNOWNED and reminder.email is None:
+        lines[2:3] = [f"per il monitoraggio al {period}/{year} del piano della performance "
+                      f"di {plan.entity} risulta ancora da completare la cartella «{UNOWNED}»: "
+                      "gli indicatori per cui il piano non indica un ufficio responsabile. "
+                      "Compilarla, oppure inoltrarla a chi ne risponde e indicare nel piano "
+                      "gli uffici (o un ufficio predefinito) per i prossimi monitoraggi."]
     for issue in reminder.issues:
         lines.append(f"- {issue[0].upper()}{issue[1:]}.")
     if reminder.missing:

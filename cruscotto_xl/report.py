@@ -80,9 +80,10 @@ class ReportFiles:
     pdf: Path | None
     entity: str
     year: int
-    grade: Grade                # the ente's grade (evaluate's root)
+    grade: Grade                # the ente's grade (evaluate's root), an office's part's
     valutazione: str
     findings: int               # audit findings listed in the report
+    office: str | None = None   # the office of an office workbook
 
 
 # --- what the report shows (all computed by the core) ----------------------------------
@@ -388,7 +389,8 @@ def _summary(data: ReportData) -> str:
     graded = sum(1 for n in root.walk() if n.level == "indicatore" and n.grade.graded)
     objectives = sum(len(area.children) for area in root.children)
     light = traffic_light(root.grade, data.bands)
-    kpis = (f'<div class="kpi {light}"><div>Grado di raggiungimento dell\'ente</div>'
+    whose = "dell'ufficio" if data.reading.identity.office else "dell'ente"
+    kpis = (f'<div class="kpi {light}"><div>Grado di raggiungimento {whose}</div>'
             f'<div class="big" id="grado-ente"><span class="dot {light}"></span>'
             f"{_e(grade_text(root.grade))}</div>"
             f"<div>{_e(valutazione(root.grade, data.bands))}</div></div>"
@@ -432,7 +434,9 @@ def _overview(data: ReportData) -> str:
                         f"{_light_cell(os_node.grade, bands)}"
                         f"<td>{_e(valutazione(os_node.grade, bands))}</td></tr>")
     root = data.root
-    rows.append(f'<tr class="ente"><td>Ente</td><td></td><td>{_e(root.title)}</td><td></td>'
+    office = data.reading.identity.office
+    level, title = ("Ufficio", f"{office} — {root.title}") if office else ("Ente", root.title)
+    rows.append(f'<tr class="ente"><td>{level}</td><td></td><td>{_e(title)}</td><td></td>'
                 f"{_light_cell(root.grade, bands)}"
                 f"<td>{_e(valutazione(root.grade, bands))}</td></tr>")
     headers = [("Livello", ""), ("Codice", ""), ("Titolo", ""), ("Peso", "num"),
@@ -607,4 +611,5 @@ def build_report(source: Path, out_dir: Path, *, pdf: bool = True) -> ReportFile
         write_atomically(pdf_path, lambda tmp: tmp.write_bytes(pdf_bytes), keep=0)
     root = data.root
     return ReportFiles(html_path, pdf_path, data.reading.identity.entity, data.year, root.grade,
-                       valutazione(root.grade, data.bands), len(data.audit))
+                       valutazione(root.grade, data.bands), len(data.audit),
+                       data.reading.identity.office)

@@ -42,7 +42,8 @@ def relazione(
 ) -> None:
     """Relazione sulla performance (HTML stampabile in A4 e PDF) di una cartella Excel.
 
-    Grado dell'ente, degli ambiti e degli obiettivi con i semafori; tabelle degli indicatori.
+    Grado dell'ente (dell'ufficio, per la cartella di un ufficio), degli ambiti e degli
+    obiettivi con i semafori; tabelle degli indicatori.
 
     Target, consuntivo, grado, valutazione e note; grafici, rilievi dell'audit, modifiche.
 
@@ -62,11 +63,13 @@ def relazione(
     if as_json:
         console.print_json(json.dumps({
             "html": str(files.html), "pdf": str(files.pdf) if files.pdf else None,
-            "ente": files.entity, "anno": files.year, "grado_ente": grade.value,
+            "ente": files.entity, "ufficio": files.office, "anno": files.year,
+            "grado_ente": grade.value,
             "valutazione": files.valutazione, "rilievi_audit": files.findings},
             ensure_ascii=False))
         return
-    console.print(f"{files.entity} — {files.year}: grado dell'ente {shown} "
+    whose = f"grado dell'ufficio «{files.office}»" if files.office else "grado dell'ente"
+    console.print(f"{files.entity} — {files.year}: {whose} {shown} "
                   f"({files.valutazione}); rilievi dell'audit: {files.findings}", highlight=False)
     console.print(f"Relazione scritta: {files.html}", highlight=False)
     if files.pdf:

@@ -7,6 +7,12 @@ roll-up renormalizes over what is present, so an office workbook grades the offi
 Consolidating hundreds of offices asks for every office's part: the ownership index is
 built once per plan object (plans are not changed in place once loaded) and each part
 touches only the objectives of its office.
+
+Indicators that name no office (nor does their OO or OS, nor the plan's
+``ufficio_predefinito``) are never dropped: they belong to :data:`UNOWNED`, the «Senza
+ufficio» workbook the controller fills or forwards. Indicators eliminated in their own
+change log are out of the year's view (:func:`plan_for_year`). Both rules are described in
+docs/ownership.md.
 """
 
 from __future__ import annotations
@@ -15,7 +21,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import Area, Indicator, IndicatorSlot, Plan, StrategicObjective
+from .model import (
+    Area,
+    Indicator,
+    IndicatorSlot,
+    OperationalObjective,
+    Plan,
+    RemovedIndicator,
+    StrategicObjective,
+)
+
+UNOWNED = "Senza ufficio"
+"""The office of the workbook that holds the indicators without an owner office."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +66,62 @@ def plan_for_office(plan: Plan, office: str) -> Plan:
 
 
 def known_offices(plan: Plan) -> tuple[str, ...]:
-    """Every owner office of the plan, in plan order (cached like the ownership index)."""
+    """Every owner office of the plan, in plan order, then :data:`UNOWNED` when some
+    indicator has no owner (cached like the ownership index)."""
     return ownership(plan).offices
+
+
+def unowned_indicators(plan: Plan) -> list[IndicatorSlot]:
+    """The indicators that go to the «Senza ufficio» workbook (no owner, no default)."""
+    return [slot for slot in plan.indicators() if not plan.owners(slot)]
+
+
+def unowned_text(n: int) -> str:
+    """``21 indicatori senza ufficio responsabile`` (singular for one), as messages say it."""
+    return f"{n} indicator{'e' if n == 1 else 'i'} senza ufficio responsabile"
+
+
+def same_office(a: str, b: str) -> bool:
+    """Office names compared as a person reads them (case and spaces do not count)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def plan_part(plan: Plan, office: str | None, year: int) -> Plan:
+    """What one workbook of ``year`` holds: the year's view, restricted to ``office``
+    (None: the whole plan). Generation, reading and consolidation all ask this."""
+    view = plan_for_year(plan, year)
+    return plan_for_office(view, office) if office else view
+
+
+def plan_for_year(plan: Plan, year: int) -> Plan:
+    """The plan as graded in ``year``: the indicators eliminated by then
+    (:meth:`~cruscotto_xl.model.Indicator.removed_in`) leave the tree and join
+    ``indicatori_eliminati`` with their change log. The plan itself when none is."""
+    return _year_view_cached(_Key(plan), year)
+
+
+@lru_cache(maxsize=8)
+def _year_view_cached(key: _Key, year: int) -> Plan:
+    plan = key.plan
+    gone = [s for s in plan.indicators() if s.indicator.removed_in(year) is not None]
+    if not gone:
+        return plan
+    out = {id(s.indicator) for s in gone}
+
+    def kept(indicators: list[Indicator]) -> list[Indicator]:
+        return [i for i in indicators if id(i) not in out]
+
+    def operational(oo: OperationalObjective) -> OperationalObjective:
+        return oo.model_copy(update={"indicators": kept(oo.indicators)})
+
+    areas = [area.model_copy(update={"objectives": [
+        os_.model_copy(update={"indicators": kept(os_.indicators),
+                               "operational": [operational(oo) for oo in os_.operational]})
+        for os_ in area.objectives]}) for area in plan.areas]
+    removed = [RemovedIndicator(codice=s.indicator.code, nome=s.indicator.name,
+                                obiettivo=s.owner.code, modifiche=list(s.indicator.changes))
+               for s in gone]
+    return plan.model_copy(update={"areas": areas, "removed": [*plan.removed, *removed]})
 
 
 def ownership(plan: Plan) -> Ownership:
@@ -80,11 +151,13 @@ def _ownership_cached(key: _Key) -> Ownership:
     for ai, area in enumerate(plan.areas):
         for oi, os_ in enumerate(area.objectives):
             for slot_indicator, offices in _owners(plan, area, os_):
-                for office in offices:
+                for office in offices or [UNOWNED]:
                     owned.setdefault(office, set()).add(id(slot_indicator))
                     places.setdefault(office, {})[(ai, oi)] = None
     offices = dict.fromkeys(o.name for o in plan.offices)
     offices.update(dict.fromkeys(owned))
+    if UNOWNED in offices:   # the unowned ones last, whatever the plan order
+        offices[UNOWNED] = offices.pop(UNOWNED)
     return Ownership({o: frozenset(s) for o, s in owned.items()},
                      {o: tuple(p) for o, p in places.items()}, tuple(offices))
 

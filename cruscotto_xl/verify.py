@@ -17,10 +17,11 @@ from .aggregate import Node, evaluate, weighted_mean
 from .model import FINAL_PERIOD, Plan
 from .reader.locate import defined_cell, find_table, registry, summary_table
 from .rules import Grade, valutazione
-from .split import plan_for_office
+from .split import plan_part
 from .workbook.layout import (
     INDICATOR_COLUMNS,
     LEVEL_LABELS,
+    OFFICE_LEVEL_LABEL,
     PERIOD_COLUMNS,
     PERIOD_INDEX,
     SUMMARY_COLUMNS,
@@ -68,7 +69,7 @@ def compare_with_engine(recalculated: Path, plan: Plan, *, year: int | None = No
     """Check every grade and valutazione of a recalculated workbook against the engine,
     for the open ``period`` and for each other monitoring period of the plan."""
     year = year or plan.year
-    part = plan_for_office(plan, office) if office else plan
+    part = plan_part(plan, office, year)
     root = evaluate(part, year, period)
     bands = part.policy.bands
     with warnings.catch_warnings():
@@ -96,7 +97,7 @@ def compare_with_engine(recalculated: Path, plan: Plan, *, year: int | None = No
     views: list[tuple[str | None, Node]] = [(None, root)] + [
         (q, evaluate(part, year, q)) for q in part.period_dates if q != period]
     tables = [(entry, find_table(wb, entry.table)) for entry in registry(wb)]
-    labels = {v: k for k, v in LEVEL_LABELS.items()}
+    labels = {v: k for k, v in LEVEL_LABELS.items()} | {OFFICE_LEVEL_LABEL: "ente"}
     for other, view_root in views:
         nodes: dict[tuple[str, str], Node] = {(n.level, n.code): n for n in view_root.walk()}
         grade_header = _IND["grade"] if other is None else period_header(_GRADE, other)

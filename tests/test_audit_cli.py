@@ -71,7 +71,7 @@ def test_xlsx_controlli_sheet(tmp_path):
         ("09.05_01", "avviso"), ("10.03_02", "avviso"), ("12.01_02", "avviso"),
         ("13.02_01", "errore")]
     summary = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 3).value)
-               for r in range(5, 15)}
+               for r in range(5, 16)}   # one row per check, then «Totale»
     assert summary["Gradi pubblicati"] == (1, 0)
     assert summary["Valori implausibili"] == (0, 3)
     assert summary["Totale"] == (1, 3)

@@ -40,7 +40,10 @@ def test_integra_writes_the_plan_and_counts(tmp_path):
     assert result.exit_code == 0, result.output
     assert _counts(result.output) == {"Ambiti": 4, "Obiettivi strategici": 14,
                                       "Obiettivi operativi": 83, "Indicatori": 101,
-                                      "Consuntivi": 101}
+                                      "Consuntivi": 101,
+                                      # the export names no office
+                                      "Indicatori senza ufficio («Senza ufficio»)": 101}
+    assert "101 indicatori senza ufficio responsabile" in result.output.replace("\n", " ")
     assert "riga 199" in result.output           # the importer's one warning, as a table
     assert f"Piano scritto in {out}" in result.output.replace("\n", "")
     assert plan_to_data(load_plan(out)) == plan_to_data(import_integra(INTEGRA).plan)

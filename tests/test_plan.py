@@ -25,6 +25,7 @@ def small_plan(**overrides) -> dict:
     data = {
         "ente": "Camera di Commercio di Prova",
         "anno": 2024,
+        "ufficio_predefinito": "Controllo di gestione",   # every indicator has an owner
         "ambiti": [
             {"codice": "011", "titolo": "Utenti, imprese e territorio", "peso": 60, "obiettivi": [
                 {"codice": "01", "titolo": "Digitalizzazione", "peso": 50, "indicatori": [

@@ -43,23 +43,35 @@ politica:
 uffici:
 - {nome: Ufficio A, email: a@example.it, responsabile: Dott. Rossi}
 - {nome: Ufficio B}
+ufficio_predefinito: Ufficio A
 ambiti:
 - codice: A1
   titolo: Primo ambito
+  descrizione: L'ambito delle imprese
   peso: 60
   prospettiva_bsc: Utenti
+  altri_campi: {Note ambito: nota dell'ambito}
   obiettivi:
   - codice: OS1
     titolo: "=SOMMA(A1) non è una formula"
+    descrizione: "Descrizione; con punto e virgola"
     peso: 100
     risorse: 1234.56
     prospettiva_bsc: Processi
+    codice_missione: "011"
     missione: M1
+    codice_programma: "005"
     programma: P1
     uffici: [Ufficio A, Ufficio C]
+    altri_campi: {Stakeholder: imprese, Priorità: alta}
     indicatori:
     - codice: K1
       nome: Percentuale pratiche
+      descrizione: Quota delle pratiche evase nei termini
+      fonte: Registro imprese
+      baseline: {valore: 0.6, anno: 2022}
+      da_confermare: true
+      altri_campi: {Risorse interventi economici: "12.000 €"}
       algoritmo: pratiche evase / pratiche ricevute
       numeratore: pratiche evase
       denominatore: pratiche ricevute
@@ -83,6 +95,7 @@ ambiti:
       - {anno: 2024, azione: Aggiornato, delibera: DG 12/2024, data: 2024-02-01, nota: alzato}
     - codice: K2
       nome: Tempi medi
+      baseline: {valore: 15}
       unita: gg
       peso: 85.72
       verso: decrescente
@@ -94,7 +107,8 @@ ambiti:
       stati:
       - {anno: 2024, tipo: neutralizzato, nota: causa esterna}
     obiettivi_operativi:
-    - {codice: OO1, titolo: Operativo senza indicatori, peso: 100, uffici: [Ufficio A]}
+    - {codice: OO1, titolo: Operativo senza indicatori, peso: 100, uffici: [Ufficio A],
+       descrizione: Un operativo, risorse: 5000}
   - {codice: OS2, titolo: Obiettivo vuoto}
 - codice: A2
   titolo: Secondo ambito
@@ -105,9 +119,11 @@ ambiti:
     obiettivi_operativi:
     - codice: "1.10"
       titolo: Operativo
+      altri_campi: {Priorità: bassa}
       indicatori:
       - codice: K3
         nome: Realizzazione
+        altri_campi: {Risorse interventi economici: n.d.}
         target: {2024: Sì}
         consuntivi:
         - {anno: 2024, valore: true, nota: "-5 iniziato con un meno"}
@@ -139,7 +155,7 @@ def test_every_field_round_trips(tmp_path, suffix):
     result = import_table(export_table(plan, tmp_path / f"piano{suffix}"))
     assert plan_to_data(result.plan) == plan_to_data(plan)
     # An actual that is not a value is kept as typed, and reported.
-    assert [(p.location, p.subject) for p in result.errors] == [("riga 14", "K1")]
+    assert [(p.location, p.subject) for p in result.errors] == [("riga 19", "K1")]
 
 
 def test_xlsx_cells_are_typed_and_text_is_never_a_formula(tmp_path):
@@ -269,8 +285,11 @@ def test_hand_made_csv_with_commas(tmp_path):
     assert ("riga 9", "errore", "riga senza ambito, obiettivo né indicatore") in problems
     errors = {(p.location, p.subject) for p in result.errors}
     assert ("riga 10", "03.01_01") in errors      # the target that does not parse
-    assert any("«Note interne» non riconosciuta: ignorata (2 valori" in p.message
-               for p in result.problems)
+    # An unknown column is kept on the indicator, by its header (the value of the row that
+    # fits nowhere is reported with that row).
+    assert pratiche.extra == {"Note interne": "ok"} and not tempi.extra
+    assert any("«Note interne» non riconosciuta: conservata come campo aggiuntivo degli "
+               "indicatori (1 valore, livello dai valori" in p.message for p in result.problems)
     assert ("riga 5", "avviso", "colonna 12 senza intestazione") in problems
 
 

@@ -23,6 +23,7 @@ from rich.table import Table
 from ..checks import Problem
 from ..model import Plan
 from ..planfile import PLAN_SUFFIXES, PlanFileError, save_plan
+from ..split import UNOWNED, plan_for_year, unowned_indicators
 from .common import ImportFailed, ImportResult
 from .integra import import_integra
 from .pira import import_pira
@@ -59,6 +60,7 @@ def summary(plan: Plan) -> dict[str, int]:
         "obiettivi_operativi": sum(len(os_.operational) for os_ in objectives),
         "indicatori": len(slots),
         "consuntivi": sum(len(s.indicator.actuals) for s in slots),
+        "senza_ufficio": len(unowned_indicators(plan_for_year(plan, plan.year))),
     }
     if plan.removed:  # a rolling plan's history: indicators eliminated by a deliberation
         counts["indicatori_eliminati"] = len(plan.removed)
@@ -67,7 +69,8 @@ def summary(plan: Plan) -> dict[str, int]:
 
 _LABELS = {"ambiti": "Ambiti", "obiettivi_strategici": "Obiettivi strategici",
            "obiettivi_operativi": "Obiettivi operativi", "indicatori": "Indicatori",
-           "consuntivi": "Consuntivi", "indicatori_eliminati": "Indicatori eliminati"}
+           "consuntivi": "Consuntivi", "indicatori_eliminati": "Indicatori eliminati",
+           "senza_ufficio": f"Indicatori senza ufficio («{UNOWNED}»)"}
 
 
 def _problems_data(problems: list[Problem]) -> list[dict[str, str]]:
@@ -77,7 +80,7 @@ def _problems_data(problems: list[Problem]) -> list[dict[str, str]]:
 def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwrite: bool,
                as_json: bool) -> None:
     """Import, write the plan, print problems and summary; exit 1 when there are errors."""
-    from ..cli import console, err_console, print_problems
+    from ..cli import console, err_console, print_problems, unowned_line
 
     if out.suffix.lower() not in PLAN_SUFFIXES:
         raise typer.BadParameter(f"«{out.name}»: il piano si scrive in .yaml, .yml o .json",
@@ -120,6 +123,7 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
         for key, n in counts.items():
             table.add_row(_LABELS[key], str(n))
         console.print(table)
+        console.print(unowned_line(counts["senza_ufficio"]), highlight=False)
         if errors:
             console.print(f"[red]Piano scritto in {out} con {errors} errori da correggere[/] "
                           f"({len(result.warnings)} avvisi).", highlight=False)

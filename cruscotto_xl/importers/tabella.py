@@ -37,9 +37,17 @@ Rules for hand-made tables:
 - In .xlsx files a cell formatted as a percentage is read as Excel shows it: a weight of
   ``14,28%`` is 14,28 points, a target of ``70%`` is ``70 %``.
 
+- Description columns (``Descrizione indicatore``, ``Descrizione OS``…) fill the
+  ``descrizione`` fields; without the title column of their level they are the title.
+- A column the table does not know is kept as an extra field (``altri_campi``, by its
+  header) of the ambito, objective or indicator it belongs to (:meth:`_Builder.keep_unknown`:
+  a ``Colonna`` row, else the header's words, else the values), and written back by the
+  export under the same header.
+- A title column of only numbers without a code column gives the codes (``Ambito`` 1, 2, 3).
+
 Every unknown column, unreadable value and row that fits nowhere is a
 :class:`~cruscotto_xl.checks.Problem` located as ``riga N`` (the 1-based line of the .csv or
-row of the sheet); nothing is dropped silently.
+row of the sheet); nothing is dropped silently. docs/tabella.md describes it for users.
 
 What the table cannot carry, so :func:`export_table` refuses it with a message: two
 actuals of one indicator for the same year and period, two statuses or two change-log
@@ -71,6 +79,7 @@ from ..model import (
     FINAL_PERIOD,
     Actual,
     Area,
+    Baseline,
     Change,
     Indicator,
     Office,
@@ -128,52 +137,76 @@ COLUMNS: tuple[Column, ...] = (
     Column("area_code", "Codice ambito", ("cod ambito", "codice area strategica", "codice area",
                                           "codice as", "ambito codice")),
     Column("area_title", "Ambito", ("ambito strategico", "area strategica", "titolo ambito",
-                                    "descrizione ambito", "as")),
+                                    "as")),
+    Column("area_description", "Descrizione ambito", ("descrizione area strategica",
+                                                      "descrizione ambito strategico",
+                                                      "descrizione as")),
     Column("area_weight", "Peso ambito", ("peso area strategica", "peso area", "peso dell ambito",
                                           "peso ambito strategico")),
     Column("area_bsc", "Prospettiva BSC ambito", ("bsc ambito", "prospettiva ambito")),
     Column("os_code", "Codice OS", ("codice obiettivo strategico", "codice obbiettivo strategico",
                                     "cod os", "cod obiettivo strategico", "n os", "numero os")),
     Column("os_title", "Obiettivo strategico", ("obbiettivo strategico", "os", "titolo os",
-                                                "titolo obiettivo strategico",
-                                                "descrizione obiettivo strategico")),
+                                                "titolo obiettivo strategico")),
+    Column("os_description", "Descrizione OS", ("descrizione obiettivo strategico",
+                                                "descrizione obbiettivo strategico")),
     Column("os_weight", "Peso OS", ("peso obiettivo strategico", "peso su as", "peso su ambito",
                                     "peso os su as", "peso obbiettivo strategico")),
     Column("os_resources", "Risorse OS", ("risorse", "risorse economiche", "risorse economiche os",
                                           "budget")),
     Column("os_bsc", "Prospettiva BSC", ("prospettiva bsc os", "bsc", "bsc os", "prospettiva")),
+    Column("os_mission_code", "Codice missione", ("cod missione", "codice missione os",
+                                                  "missione codice")),
     Column("os_mission", "Missione", ("missione os",)),
-    Column("os_mission_code", "Codice missione", ("cod missione", "missione codice")),
+    Column("os_programme_code", "Codice programma", ("cod programma", "codice programma os",
+                                                     "programma codice")),
     Column("os_programme", "Programma", ("programma os",)),
-    Column("os_programme_code", "Codice programma", ("cod programma", "programma codice")),
     Column("os_offices", "Uffici OS", ("ufficio os", "struttura os")),
     Column("oo_code", "Codice OO", ("codice obiettivo operativo", "codice obbiettivo operativo",
                                     "cod oo", "cod obiettivo operativo")),
     Column("oo_title", "Obiettivo operativo", ("obbiettivo operativo", "oo", "titolo oo",
-                                               "titolo obiettivo operativo",
-                                               "descrizione obiettivo operativo")),
+                                               "titolo obiettivo operativo")),
+    Column("oo_description", "Descrizione OO", ("descrizione obiettivo operativo",
+                                                "descrizione obbiettivo operativo")),
     Column("oo_weight", "Peso OO", ("peso obiettivo operativo", "peso obbiettivo operativo")),
+    Column("oo_resources", "Risorse OO", ("risorse obiettivo operativo", "risorse economiche oo",
+                                          "budget oo")),
     Column("oo_offices", "Uffici OO", ("ufficio oo", "struttura oo")),
     Column("code", "Codice indicatore", ("codice", "cod indicatore", "codice kpi", "id indicatore",
                                          "kpi")),
-    Column("name", "Indicatore", ("nome indicatore", "descrizione indicatore",
-                                  "denominazione indicatore", "indicatori", "nome")),
+    Column("name", "Indicatore", ("nome indicatore", "denominazione indicatore", "indicatori",
+                                  "nome")),
+    Column("description", "Descrizione indicatore", ("descrizione kpi",
+                                                     "descrizione dell indicatore")),
     Column("algorithm", "Algoritmo", ("formula", "algoritmo di calcolo", "modalita di calcolo",
                                       "metodo di calcolo")),
     Column("numerator", "Numeratore", ("misura numeratore", "nome numeratore")),
     Column("denominator", "Denominatore", ("misura denominatore", "nome denominatore")),
     Column("unit", "Unità", ("unita di misura", "um", "u m", "unita misura")),
     Column("kind", "Tipologia", ("tipologia indicatore", "tipo indicatore", "dimensione")),
+    Column("source", "Fonte", ("fonte dati", "fonte dei dati", "fonte del dato",
+                               "fonte di rilevazione")),
+    Column("baseline", "Baseline", ("valore baseline", "valore di partenza", "valore iniziale",
+                                    "base line")),
+    Column("baseline_year", "Anno baseline", ("anno della baseline", "anno base")),
     Column("weight", "Peso indicatore", ("peso", "peso kpi", "peso dell indicatore")),
     Column("offices", "Uffici indicatore", ("ufficio", "uffici", "ufficio responsabile",
                                             "uffici responsabili", "servizio",
                                             "servizio responsabile", "struttura",
-                                            "struttura responsabile", "ufficio indicatore")),
+                                            "struttura responsabile", "ufficio indicatore",
+                                            "settore responsabile",
+                                            "unita organizzativa responsabile",
+                                            "centro di responsabilita")),
     Column("polarity", "Verso", ("polarita", "direzione", "verso indicatore")),
     Column("threshold", "Soglia", ("soglia minima",)),
     Column("red_flag", "Soglia rossa", ()),
     Column("tolerance", "Tolleranza", ()),
+    Column("to_confirm", "Da confermare", ("target da confermare",)),
 )
+
+#: Names of an organisational unit that are the indicator's owner only when the table has
+#: no office column (a municipality's «Settore» above its «Servizio responsabile»).
+FALLBACK_OFFICES = ("settore", "unita organizzativa", "area organizzativa")
 
 #: Per-year columns: key → (header prefix written, prefixes read). ``Consuntivo 2023``.
 YEAR_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -195,6 +228,7 @@ YEAR_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "change_deliberation": ("Delibera modifica", ("delibera modifica",)),
     "change_date": ("Data modifica", ("data modifica", "data delibera modifica")),
     "change_note": ("Nota modifica", ("nota modifica",)),
+    "baseline": ("Baseline", ("baseline", "valore baseline")),
 }
 #: Year columns that may name a period other than the year end (``Consuntivo 30/06/2024``).
 PERIOD_KEYS = {"value", "num_value", "den_value", "note", "published", "target"}
@@ -214,19 +248,23 @@ PLAN_KEYS: dict[str, tuple[str, ...]] = {
     "policy": ("politica", "politica di valutazione"),
     "periods": ("periodi", "periodi di monitoraggio", "monitoraggi"),
     "office": ("ufficio",),
+    "default_office": ("ufficio predefinito", "ufficio di default"),
+    "column": ("colonna", "campo aggiuntivo"),
 }
 PLAN_LABELS = {"entity": "Ente", "year": "Anno", "id": "Identificativo",
                "target_years": "Anni target", "title": "Titolo", "deliberation": "Delibera",
                "deadline": "Scadenza compilazione", "policy": "Politica",
-               "periods": "Periodi", "office": "Ufficio"}
+               "periods": "Periodi", "office": "Ufficio",
+               "default_office": "Ufficio predefinito", "column": "Colonna"}
 
 _LEVEL_NAMES = {"area": ("ambito", "Ambito"),
                 "os": ("obiettivo strategico", "Obiettivo strategico"),
                 "oo": ("obiettivo operativo", "Obiettivo operativo")}
 _LEVEL_KEYS = {"area": ("area_code", "area_title"), "os": ("os_code", "os_title"),
                "oo": ("oo_code", "oo_title")}
-_INDICATOR_KEYS = ("code", "name", "algorithm", "numerator", "denominator", "unit", "kind",
-                   "weight", "offices", "polarity", "threshold", "red_flag", "tolerance")
+_INDICATOR_KEYS = ("code", "name", "description", "algorithm", "numerator", "denominator",
+                   "unit", "kind", "source", "baseline", "baseline_year", "weight", "offices",
+                   "polarity", "threshold", "red_flag", "tolerance", "to_confirm")
 _POLARITY_WORDS = {
     "crescente": Polarity.INCREASING, "positivo": Polarity.INCREASING,
     "positiva": Polarity.INCREASING, "aumento": Polarity.INCREASING, "+": Polarity.INCREASING,
@@ -383,10 +421,14 @@ class Grid:
 
 
 def _header_score(cells: list[Cell]) -> int:
-    """How many known columns a row names (0 when it names no indicator column)."""
+    """How many known columns a row names (0 when it names no indicator column, or is a
+    ``Colonna`` row of the plan block, whose level may read as a header: «indicatore»)."""
+    if cells and isinstance(cells[0], str) and _PLAN_KEY.get(header_key(cells[0])) == "column":
+        return 0
     found = [match_header(_plain(c)) for c in cells if isinstance(c, str) and c]
     keys = {f if isinstance(f, str) else f.key for f in found if f is not None}
-    return len(found) - found.count(None) if keys & {"code", "name"} and len(keys) >= 2 else 0
+    named = keys & {"code", "name", "description"}
+    return len(found) - found.count(None) if named and len(keys) >= 2 else 0
 
 
 def _find_header(rows: list[tuple[int, list[Cell]]]) -> int | None:
@@ -502,14 +544,19 @@ class Header:
         self.years = resolved
 
     def report_ignored(self, rows: list[tuple[int, list[Cell]]], problems: list[Problem],
-                       letters: bool) -> None:
-        """Ignored columns, with how many values they held (reported, never dropped unseen)."""
+                       letters: bool, named: bool = True) -> None:
+        """Ignored columns, with how many values they held (reported, never dropped unseen).
+
+        ``named=False`` reports only the columns without a header: the plan import keeps
+        the named ones as extra fields (:meth:`_Builder.keep_unknown`).
+        """
         for i, text in self.ignored.items():
             n = sum(1 for _, cells in rows if i < len(cells) and not _blank(cells[i]))
             if text:
-                problems.append(at_line(self.lineno, f"colonna «{text}» non riconosciuta: "
-                                                     f"ignorata ({n} valori; nomi ammessi in "
-                                                     f"docs/tabella.md)", "avviso"))
+                if named:
+                    problems.append(at_line(self.lineno, f"colonna «{text}» non riconosciuta: "
+                                                         f"ignorata ({n} valori; nomi ammessi "
+                                                         f"in docs/tabella.md)", "avviso"))
             elif n:
                 where = get_column_letter(i + 1) if letters else str(i + 1)
                 problems.append(at_line(self.lineno, f"colonna {where} senza intestazione: "
@@ -535,7 +582,46 @@ def _parse_header(lineno: int, cells: list[Cell], problems: list[Problem]) -> He
             header.static[found] = i
         else:
             header.years.append((found, i))
+    _settle_header(header, problems)
     return header
+
+
+#: A description column's level when the table has no title column of that level: the
+#: description is the title (``Codice OS; Descrizione OS``).
+_TITLE_OF = {"area_description": "area_title", "os_description": "os_title",
+             "oo_description": "oo_title", "description": "name"}
+
+
+def _settle_header(header: Header, problems: list[Problem]) -> None:
+    """What a column means given the others (see docs/tabella.md, «Colonne che dipendono
+    dalle altre»): a description without a title column is the title; a «Settore» without an
+    office column is the office; a «Note» without a year and without a «Consuntivo» without
+    a year is an extra field, not the note of an actual."""
+    for described, title in _TITLE_OF.items():
+        if described in header.static and title not in header.static:
+            header.static[title] = header.static.pop(described)
+            header.names[title] = header.names.pop(described)
+            problems.append(at_line(header.lineno, f"colonna «{header.names[title]}» usata come "
+                                                   f"«{_HEADERS[title]}» (la tabella non ha "
+                                                   f"una colonna «{_HEADERS[title]}»)", "avviso"))
+    if "offices" not in header.static:
+        for i, text in sorted(header.ignored.items()):
+            if header_key(text) in FALLBACK_OFFICES:
+                del header.ignored[i]
+                header.static["offices"] = i
+                header.names["offices"] = text
+                problems.append(at_line(header.lineno, f"colonna «{text}» usata come ufficio "
+                                                       f"responsabile degli indicatori (la "
+                                                       f"tabella non ha una colonna «Ufficio»)",
+                                        "avviso"))
+                break
+    bare_values = any(c.year is None and c.key in ("value", "num_value", "den_value")
+                      for c, _ in header.years)
+    if not bare_values:
+        for col, i in list(header.years):
+            if col.key == "note" and col.year is None:
+                header.years.remove((col, i))
+                header.ignored[i] = header.names.pop(col)
 
 
 # --- building the plan ------------------------------------------------------------------------
@@ -607,6 +693,80 @@ class _Level:
     first: dict[str, tuple[object, int]] = field(default_factory=dict)
 
 
+@dataclass
+class _Record:
+    """A data row and the tree elements it named (for the columns decided at the end)."""
+
+    lineno: int
+    cells: list[Cell]
+    area: Area
+    os: StrategicObjective | None
+    oo: OperationalObjective | None
+    indicator: Indicator | None
+
+    def element(self, level: str) -> BaseModel | None:
+        """The element of ``level`` this row gives a value to (None: the row has none)."""
+        owner = self.oo or self.os
+        return {"area": self.area, "os": self.os, "oo": self.oo, "objective": owner,
+                "indicator": self.indicator or owner or self.area}[level]
+
+
+#: Levels of an extra column, the words of a header that name them (most specific first)
+#: and how messages and the ``Colonna`` row call them.
+EXTRA_LEVELS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "oo": (("operativo", "operativi", "operativa", "oo"), "obiettivo operativo",
+           "degli obiettivi operativi"),
+    "os": (("strategico", "strategici", "strategica", "os"), "obiettivo strategico",
+           "degli obiettivi strategici"),
+    "area": (("ambito", "ambiti"), "ambito", "degli ambiti"),
+    "indicator": (("indicatore", "indicatori", "kpi"), "indicatore", "degli indicatori"),
+    "objective": (("obiettivo", "obiettivi", "obbiettivo"), "obiettivo",
+                  "degli obiettivi (l'operativo, o lo strategico per i suoi indicatori)"),
+}
+_LEVEL_OF_NAME = {header_key(name): level for level, (_, name, _) in EXTRA_LEVELS.items()}
+#: Headers of a description whose level the values decide (``Descrizione``).
+_BARE_DESCRIPTIONS = {"descrizione", "descrizione obiettivo", "descrizione obbiettivo"}
+
+
+def _values(n: int) -> str:
+    return "1 valore" if n == 1 else f"{n} valori"
+
+
+def _level_by_words(text: str) -> str | None:
+    words = set(header_key(text).split())
+    return next((level for level, (names, _, _) in EXTRA_LEVELS.items()
+                 if words & set(names)), None)
+
+
+def _level_by_values(records: list[_Record], i: int) -> str:
+    """The highest level at which column ``i`` never varies inside one element, and varies
+    among the elements just below it in at least one (so there is evidence it belongs
+    there): ambito, then strategic objective, then the objective that owns the row's
+    indicator; otherwise the indicator (docs/tabella.md, «Colonne in più»)."""
+    def value(r: _Record) -> str:
+        return show(r.cells[i]) if i < len(r.cells) and not _blank(r.cells[i]) else ""
+
+    def unit(r: _Record, level: str) -> object:
+        element = r.element(level)
+        return id(element) if element is not None else ("riga", r.lineno)
+
+    below = {"area": "os", "os": "objective"}
+    for level in ("area", "os", "objective"):
+        groups: dict[object, set[str]] = {}
+        parts: dict[object, set[object]] = {}
+        for r in records:
+            key = unit(r, level)
+            groups.setdefault(key, set()).add(value(r))
+            if value(r):
+                sub = unit(r, below[level]) if level in below else \
+                    (id(r.indicator) if r.indicator is not None else ("riga", r.lineno))
+                parts.setdefault(key, set()).add(sub)
+        if all(len(v) == 1 for v in groups.values()) and any(
+                len(p) >= 2 for p in parts.values()):
+            return level
+    return "indicator"
+
+
 class _Builder:
     """Turns the data rows into the plan tree, one row at a time."""
 
@@ -623,6 +783,8 @@ class _Builder:
         self.indicator_lines: dict[str, int] = {}
         self.os_count = 0
         self.columns_missing: set[str] = set()
+        self.records: list[_Record] = []
+        self.numeric_titles: set[str] = set()   # levels whose title column holds codes
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -735,9 +897,29 @@ class _Builder:
         return (any(not _blank(self.cell(row, k)) for k in _INDICATOR_KEYS)
                 or any(i < len(row) and not _blank(row[i]) for _, i in self.h.years))
 
+    def numeric_title_columns(self, rows: list[tuple[int, list[Cell]]]) -> None:
+        """Title columns that hold only numbers (``Ambito`` = 1, 2, 3) in a table without a
+        code column for their level: the numbers are the codes (reported once)."""
+        for level, (code_key, title_key) in _LEVEL_KEYS.items():
+            if code_key in self.h.static or title_key not in self.h.static:
+                continue
+            values = [_text(self.cell(cells, title_key)) for _, cells in rows]
+            values = [v for v in values if v]
+            if values and all(_NUMERIC_CODE.fullmatch(v) for v in values):
+                self.numeric_titles.add(level)
+                label = _LEVEL_NAMES[level][1]
+                shown = ", ".join(list(dict.fromkeys(values))[:10])
+                self.problem(self.h.lineno, f"colonna «{self.h.name(title_key)}» con soli numeri "
+                                            f"({shown}): letti come codici, titoli «{label} "
+                                            f"{values[0]}»…; aggiungere una colonna con i "
+                                            f"titoli", "avviso")
+
     def row(self, lineno: int, row: list[Cell]) -> None:
         names = {level: (_text(self.cell(row, c)), _text(self.cell(row, t)))
                  for level, (c, t) in _LEVEL_KEYS.items()}
+        for level in self.numeric_titles:
+            if names[level][1]:
+                names[level] = (names[level][1], f"{_LEVEL_NAMES[level][1]} {names[level][1]}")
         given = {level: bool(c or t) for level, (c, t) in names.items()}
         has_indicator = self.has_indicator(row)
         extra = [show(row[i]) for i in range(self.h.width, len(row)) if not _blank(row[i])]
@@ -778,10 +960,14 @@ class _Builder:
             os_ = self.unnamed_parent("os", area, lineno, "indicatore")
         self.level_attributes(row, lineno, area, os_, oo)
         self.prev = (area, os_, oo)
+        indicator = None
         if has_indicator:
             assert os_ is not None
             owner = oo if oo is not None else os_
-            owner.indicators.append(self.indicator(row, lineno, owner))
+            indicator = self.indicator(row, lineno, owner)
+            if indicator is not None:
+                owner.indicators.append(indicator)
+        self.records.append(_Record(lineno, row, area, os_, oo, indicator))
 
     def level_attributes(self, row: list[Cell], lineno: int, area: Area,
                          os_: StrategicObjective | None, oo: OperationalObjective | None) -> None:
@@ -792,24 +978,16 @@ class _Builder:
 
         put(area, "weight", "area_weight", _weight, area.code)
         put(area, "bsc", "area_bsc", _text, area.code)
+        put(area, "description", "area_description", _text, area.code)
         if os_ is not None:
-            for attr, key, parse in (("weight", "os_weight", _weight),
-                                     ("resources", "os_resources", _amount),
-                                     ("bsc", "os_bsc", _text), ("mission", "os_mission", _text),
-                                     ("mission_code", "os_mission_code", _text),
-                                     ("programme", "os_programme", _text),
-                                     ("programme_code", "os_programme_code", _text),
-                                     ("offices", "os_offices", _offices)):
+            for attr, key, parse in _OS_FIELDS:
                 put(os_, attr, key, parse, os_.code)
-        elif any(not _blank(self.cell(row, k)) for k in ("os_weight", "os_resources", "os_bsc",
-                                                          "os_mission", "os_mission_code",
-                                                          "os_programme", "os_programme_code",
-                                                          "os_offices")):
+        elif any(not _blank(self.cell(row, key)) for _, key, _ in _OS_FIELDS):
             self.problem(lineno, "dati di un obiettivo strategico senza l'obiettivo: ignorati")
         if oo is not None:
-            put(oo, "weight", "oo_weight", _weight, oo.code)
-            put(oo, "offices", "oo_offices", _offices, oo.code)
-        elif any(not _blank(self.cell(row, k)) for k in ("oo_weight", "oo_offices")):
+            for attr, key, parse in _OO_FIELDS:
+                put(oo, attr, key, parse, oo.code)
+        elif any(not _blank(self.cell(row, key)) for _, key, _ in _OO_FIELDS):
             self.problem(lineno, "dati di un obiettivo operativo senza l'obiettivo: ignorati")
 
     # --- the indicator ----------------------------------------------------------------------
@@ -838,11 +1016,84 @@ class _Builder:
             "tolerance": self.convert(row, "tolerance", _number, lineno, code),
             "unit": canonical_unit(_text(self.cell(row, "unit"))),
         }
-        for key in ("algorithm", "numerator", "denominator", "kind"):
+        for key in ("description", "algorithm", "numerator", "denominator", "kind", "source"):
             data[key] = _text(self.cell(row, key)) or None
+        data["to_confirm"] = self.convert(row, "to_confirm", _yes_no, lineno, code)
         data.update(parse_year_cells(self.year_cells(row), lineno, code, self.problems,
                                      polarity))
+        baseline = self.baseline(row, lineno, code, data.pop("baseline", None))
+        if baseline is not None:
+            data["baseline"] = baseline
         return _model_or_report(Indicator, data, self.problems, lineno, code)
+
+    def baseline(self, row: list[Cell], lineno: int, code: str,
+                 from_year_column: Baseline | None) -> Baseline | None:
+        """``Baseline`` and ``Anno baseline`` (or a ``Baseline 2022`` column)."""
+        value = self.convert(row, "baseline", _number, lineno, code)
+        year = self.convert(row, "baseline_year", _year, lineno, code)
+        if value is None:
+            if year is not None:
+                self.problem(lineno, f"colonna «{self.h.name('baseline_year')}»: anno della "
+                                     f"baseline senza il valore: ignorato", "avviso", code)
+            return from_year_column
+        if from_year_column is not None:
+            self.problem(lineno, "baseline indicata due volte (colonna con l'anno e colonna "
+                                 "«Baseline»): vale la colonna «Baseline»", "avviso", code)
+        return Baseline(valore=value, anno=year)
+
+    def keep_unknown(self, declared: dict[str, tuple[str, int]]) -> None:
+        """Every named column the table does not know is kept on the plan: as an extra field
+        (``altri_campi``, by its header) or, for a bare ``Descrizione``, as the description,
+        at the level ``declared`` by a ``Colonna`` row, else named by the header's words,
+        else read from the values (:func:`_level_by_values`)."""
+        for i, text in sorted(self.h.ignored.items()):
+            if not text:
+                continue  # reported by Header.report_ignored
+            filled = [r for r in self.records if i < len(r.cells) and not _blank(r.cells[i])]
+            if not filled:
+                self.problem(self.h.lineno, f"colonna «{text}» non riconosciuta e vuota: "
+                                            f"ignorata", "avviso")
+                continue
+            if text in declared:
+                level, how = declared[text][0], ""
+            elif (by_words := _level_by_words(text)) is not None:
+                level, how = by_words, "livello dal nome della colonna"
+            else:
+                level, how = _level_by_values(self.records, i), "livello dai valori"
+            description = header_key(text) in _BARE_DESCRIPTIONS
+            what = "come descrizione" if description else "come campo aggiuntivo"
+            if how:
+                self.problem(self.h.lineno, f"colonna «{text}» non riconosciuta: conservata "
+                                            f"{what} {EXTRA_LEVELS[level][2]} "
+                                            f"({_values(len(filled))}, {how}; vedi "
+                                            f"docs/tabella.md)", "avviso")
+            for r in filled:
+                element = r.element(level)
+                if element is None:
+                    self.problem(r.lineno, f"colonna «{text}»: la riga non ha un "
+                                           f"{EXTRA_LEVELS[level][1]}: valore «{show(r.cells[i])}» "
+                                           f"non importato")
+                    continue
+                code = getattr(element, "code", "")
+                if description:
+                    self.attribute(element, "description", show(r.cells[i]), r.lineno, text,
+                                   code)
+                else:
+                    self.extra(element, text, show(r.cells[i]), r.lineno, code)
+
+    def extra(self, element: Any, header: str, value: str, lineno: int, subject: str) -> None:
+        """An extra field: the first value counts, a different later one is reported."""
+        level = self.levels.setdefault(id(element), _Level())
+        key = f"altri_campi:{header}"
+        if key in level.first:
+            first, line = level.first[key]
+            if first != value:
+                self.problem(lineno, f"«{header}» di «{subject}» diverso da quello della riga "
+                                     f"{line} ({_shown(first)} invece di {_shown(value)}): vale "
+                                     f"il primo", "avviso", subject)
+            return
+        level.first[key] = (value, lineno)
+        element.extra[header] = value
 
     def year_cells(self, row: list[Cell]) -> dict[tuple[str, int, str], tuple[Cell, str]]:
         out = {}
@@ -868,6 +1119,40 @@ def _shown(value: object) -> str:
     if isinstance(value, float):
         return f"«{number_text(value)}»"
     return f"«{value}»"
+
+
+_NUMERIC_CODE = re.compile(r"\d+(?:\.\d+)*")
+
+_OS_FIELDS: tuple[tuple[str, str, Callable[[Cell], Any]], ...] = (
+    ("description", "os_description", _text), ("weight", "os_weight", _weight),
+    ("resources", "os_resources", _amount), ("bsc", "os_bsc", _text),
+    ("mission_code", "os_mission_code", _text), ("mission", "os_mission", _text),
+    ("programme_code", "os_programme_code", _text), ("programme", "os_programme", _text),
+    ("offices", "os_offices", _offices))
+_OO_FIELDS: tuple[tuple[str, str, Callable[[Cell], Any]], ...] = (
+    ("description", "oo_description", _text), ("weight", "oo_weight", _weight),
+    ("resources", "oo_resources", _amount), ("offices", "oo_offices", _offices))
+
+_YES = {"si", "sì", "s", "x", "vero", "true", "1", "yes", "da confermare"}
+_NO = {"no", "n", "falso", "false", "0"}
+
+
+def _yes_no(cell: Cell) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    word = show(cell).strip().lower()
+    if word in _YES or header_key(word) in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise NumberError(f"«{show(cell)}» non è Sì o No")
+
+
+def _year(cell: Cell) -> int:
+    text = _plain(cell)
+    if re.fullmatch(r"(?:19|20)\d\d", text):
+        return int(text)
+    raise NumberError(f"«{show(cell)}» non è un anno (es. 2022)")
 
 
 def _polarity(cell: Cell) -> Polarity:
@@ -906,6 +1191,7 @@ def parse_year_cells(cells: dict[tuple[str, int, str], tuple[Cell, str]], lineno
             return None
 
     targets: dict[int, str] = {}
+    baseline: Baseline | None = None   # from a «Baseline 2022» column (the latest year)
     period_targets: dict[int, dict[str, str]] = {}
     references: dict[int, float | None] = {}
     actuals: list[Actual] = []
@@ -922,6 +1208,11 @@ def parse_year_cells(cells: dict[tuple[str, int, str], tuple[Cell, str]], lineno
         elif key == "reference":
             try:
                 references[year] = _reference(cell)
+            except NumberError as exc:
+                report(header, str(exc))
+        elif key == "baseline":
+            try:
+                baseline = Baseline(valore=_number(cell), anno=year)
             except NumberError as exc:
                 report(header, str(exc))
 
@@ -986,7 +1277,7 @@ def parse_year_cells(cells: dict[tuple[str, int, str], tuple[Cell, str]], lineno
         if change is not None:
             changes.append(change)
 
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"baseline": baseline} if baseline is not None else {}
     for name, found in (("targets", targets), ("period_targets", period_targets),
                         ("references", references),
                         ("actuals", actuals), ("statuses", statuses), ("changes", changes)):
@@ -1024,6 +1315,7 @@ def _period_order(period: str) -> tuple[int, int]:
 class _PlanBlock:
     values: dict[str, tuple[list[Cell], int]] = field(default_factory=dict)
     offices: list[Office] = field(default_factory=list)
+    columns: dict[str, tuple[str, int]] = field(default_factory=dict)  # header → level, line
 
 
 def _read_block(rows: list[tuple[int, list[Cell]]], problems: list[Problem]) -> _PlanBlock:
@@ -1050,6 +1342,16 @@ def _read_block(rows: list[tuple[int, list[Cell]]], problems: list[Problem]) -> 
                 "head": (texts[2:3] or [None])[0] or None}, problems, lineno, texts[0])
             if office is not None:
                 block.offices.append(office)
+        elif key == "column":
+            texts = [_text(v) for v in values]
+            level = _LEVEL_OF_NAME.get(header_key(texts[1])) if len(texts) > 1 else None
+            if not texts or not texts[0] or level is None:
+                problems.append(at_line(lineno, "riga «Colonna» da scrivere «Colonna; nome della "
+                                                "colonna; livello» (ambito, obiettivo "
+                                                "strategico, obiettivo operativo, obiettivo o "
+                                                "indicatore): ignorata"))
+                continue
+            block.columns[texts[0]] = (level, lineno)
         elif key in block.values:
             problems.append(at_line(lineno, f"«{PLAN_LABELS[key]}» ripetuto: vale il primo "
                                             f"(riga {block.values[key][1]})", "avviso"))
@@ -1076,6 +1378,8 @@ def _plan_fields(block: _PlanBlock, problems: list[Problem]) -> dict[str, Any]:
     for key in ("entity", "id", "title", "deliberation"):
         if key in block.values:
             out[key] = _text(block.values[key][0][0])
+    if "default_office" in block.values:
+        out["default_office"] = _text(block.values["default_office"][0][0]) or None
     if "target_years" in block.values:
         cells, lineno = block.values["target_years"]
         years = [int(y) for y in re.findall(r"\d{4}", " ".join(_plain(c) for c in cells))]
@@ -1207,11 +1511,21 @@ def import_grid(grid: Grid, source: Path, *, year: int | None = None,
     header.resolve_years(plan_year, problems)
 
     builder = _Builder(header, plan_year, problems)
-    for lineno, cells in grid.rows[at + 1:]:
-        if [_plain(c) for c in cells] == [_plain(c) for c in grid.rows[at][1]]:
-            continue  # the header repeated (a page break of an export)
+    header_cells = [_plain(c) for c in grid.rows[at][1]]
+    data = [(lineno, cells) for lineno, cells in grid.rows[at + 1:]
+            if [_plain(c) for c in cells] != header_cells]  # a header repeated by a page break
+    builder.numeric_title_columns(data)
+    for lineno, cells in data:
         builder.row(lineno, cells)
-    header.report_ignored(grid.rows[at + 1:], problems, letters=grid.sheet is not None)
+    names = set(header.ignored.values())
+    for text, (_, lineno) in block.columns.items():
+        if text not in names:
+            problems.append(at_line(lineno, f"riga «Colonna»: la tabella non ha una colonna "
+                                            f"«{text}» (o è una colonna nota): ignorata",
+                                    "avviso"))
+    builder.keep_unknown(block.columns)
+    header.report_ignored(grid.rows[at + 1:], problems, letters=grid.sheet is not None,
+                          named=False)
     if "target_years" not in fields:
         fields["target_years"] = sorted(y for y in _target_years(builder.areas)
                                         if y >= plan_year) or [plan_year]
@@ -1443,30 +1757,41 @@ def _static_cells(area: Area, os_: StrategicObjective | None, oo: OperationalObj
                   ind: Indicator | None) -> dict[str, _Out]:
     cells: dict[str, _Out] = {
         "area_code": _out_text(area.code), "area_title": _out_text(area.title),
+        "area_description": _out_text(area.description),
         "area_weight": _out_number(area.weight, "points"), "area_bsc": _out_text(area.bsc),
     }
     if os_ is not None:
         cells.update({
             "os_code": _out_text(os_.code), "os_title": _out_text(os_.title),
+            "os_description": _out_text(os_.description),
             "os_weight": _out_number(os_.weight, "points"),
             "os_resources": _out_number(os_.resources, "euro"), "os_bsc": _out_text(os_.bsc),
-            "os_mission": _out_text(os_.mission), "os_mission_code": _out_text(os_.mission_code),
-            "os_programme": _out_text(os_.programme),
+            "os_mission_code": _out_text(os_.mission_code),
+            "os_mission": _out_text(os_.mission),
             "os_programme_code": _out_text(os_.programme_code),
+            "os_programme": _out_text(os_.programme),
             "os_offices": _out_offices(os_.offices, f"obiettivo {os_.code}"),
         })
     if oo is not None:
         cells.update({
             "oo_code": _out_text(oo.code), "oo_title": _out_text(oo.title),
+            "oo_description": _out_text(oo.description),
             "oo_weight": _out_number(oo.weight, "points"),
+            "oo_resources": _out_number(oo.resources, "euro"),
             "oo_offices": _out_offices(oo.offices, f"obiettivo {oo.code}"),
         })
     if ind is not None:
+        baseline = ind.baseline
         cells.update({
             "code": _out_text(ind.code), "name": _out_text(ind.name),
+            "description": _out_text(ind.description),
             "algorithm": _out_text(ind.algorithm), "numerator": _out_text(ind.numerator),
             "denominator": _out_text(ind.denominator), "unit": _out_text(ind.unit),
-            "kind": _out_text(ind.kind), "weight": _out_number(ind.weight, "points"),
+            "kind": _out_text(ind.kind), "source": _out_text(ind.source),
+            "baseline": _out_actual(baseline.value, ind.unit) if baseline else _NONE,
+            "baseline_year": _out_number(baseline.year if baseline else None),
+            "to_confirm": _Out("Sì") if ind.to_confirm else _NONE,
+            "weight": _out_number(ind.weight, "points"),
             "offices": _out_offices(ind.offices, f"indicatore {ind.code}"),
             "polarity": _out_text(ind.polarity.value if ind.polarity else None),
             "threshold": _out_number(ind.threshold, "percent"),
@@ -1481,16 +1806,58 @@ _ALWAYS = ("area_code", "area_title", "area_weight", "os_code", "os_title", "os_
            "polarity")
 
 
+def _extra_levels(plan: Plan) -> dict[str, str]:
+    """Each extra field's header and the level the table writes it at (see
+    :func:`_level_by_values`): the level of the elements that hold it; «obiettivo» when
+    both strategic and operational objectives do. A field the table cannot hold at one
+    level is left to the round-trip check, which refuses the export."""
+    found: dict[str, set[str]] = {}
+
+    def add(level: str, extra: dict[str, str]) -> None:
+        for key in extra:
+            found.setdefault(key, set()).add(level)
+
+    for area in plan.areas:
+        add("area", area.extra)
+        for os_ in area.objectives:
+            add("os", os_.extra)
+            for ind in os_.indicators:
+                add("indicator", ind.extra)
+            for oo in os_.operational:
+                add("oo", oo.extra)
+                for ind in oo.indicators:
+                    add("indicator", ind.extra)
+    levels = {}
+    for key, where in found.items():
+        if "indicator" in where:
+            levels[key] = "indicator"
+        elif where == {"os", "oo"}:
+            levels[key] = "objective"
+        else:
+            levels[key] = next(iter(sorted(where)))
+    return levels
+
+
+def _extra_cell(key: str, level: str, area: Area, os_: StrategicObjective | None,
+                oo: OperationalObjective | None, ind: Indicator | None) -> _Out:
+    record = _Record(0, [], area, os_, oo, ind)
+    element = record.element(level)
+    return _out_text(getattr(element, "extra", {}).get(key)) if element is not None else _NONE
+
+
 def table_data(plan: Plan) -> tuple[list[tuple[str, list[_Out]]], list[str], list[list[_Out]]]:
     """The plan block, the header and the rows of the table of ``plan``."""
     years = _year_columns(plan)
-    rows = [(_static_cells(a, o, p, i), i) for a, o, p, i in _objective_rows(plan)]
+    extras = _extra_levels(plan)
+    objective_rows = list(_objective_rows(plan))
+    rows = [(_static_cells(a, o, p, i), i) for a, o, p, i in objective_rows]
     used = {k for cells, _ in rows for k, v in cells.items() if v.value is not None}
     static = [c for c in COLUMNS if c.key in _ALWAYS or c.key in used]
-    header = [c.header for c in static] + [_year_header(c) for c in years]
+    header = [c.header for c in static] + list(extras) + [_year_header(c) for c in years]
     body = [[cells.get(c.key, _NONE) for c in static]
+            + [_extra_cell(key, level, *place) for key, level in extras.items()]
             + [_year_cell(ind, y) if ind is not None else _NONE for y in years]
-            for cells, ind in rows]
+            for (cells, ind), place in zip(rows, objective_rows, strict=True)]
     block: list[tuple[str, list[_Out]]] = [
         ("Ente", [_Out(plan.entity)]), ("Anno", [_Out(str(plan.year))]),
         ("Identificativo", [_Out(plan.id)]),
@@ -1512,6 +1879,10 @@ def table_data(plan: Plan) -> tuple[list[tuple[str, list[_Out]]], list[str], lis
     for office in plan.offices:
         block.append(("Ufficio", [_Out(office.name), _out_text(office.email),
                                   _out_text(office.head)]))
+    if plan.default_office:
+        block.append(("Ufficio predefinito", [_Out(plan.default_office)]))
+    for key, level in extras.items():
+        block.append(("Colonna", [_Out(key), _Out(EXTRA_LEVELS[level][1])]))
     return block, header, body
 
 

@@ -24,7 +24,7 @@ from ..filling import Typed, plan_with_typed
 from ..history import value_changes
 from ..model import FINAL_PERIOD, Plan
 from ..numbers import format_date, format_number
-from ..split import plan_for_office
+from ..split import plan_for_year, plan_part, unowned_indicators
 from ..workbook import Extras, render_book
 from ..workbook.stato import OfficeStatus
 from .integrity import identity_problems, integrity_problems, signoff_check
@@ -62,6 +62,7 @@ class Consolidation:
     missing: dict[str, list[MissingValue]] = field(default_factory=dict)   # by office
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → office, file
     unusable: set[str] = field(default_factory=set)   # reported but conflicting/unreadable
+    unowned: int = 0      # indicators of the «Senza ufficio» workbook (no owner office)
 
 
 def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
@@ -113,7 +114,7 @@ class _FileReport:
 
 def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport:
     office = reading.identity.office or ""
-    part = plan_for_office(plan, office) if office else plan
+    part = plan_part(plan, office, year)
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
     values: list[tuple[str, str, Typed]] = []
     missing: list[MissingValue] = []
@@ -242,7 +243,9 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                                             chosen.modified, len(chosen.missing),
                                             len(chosen.problems), chosen.signoff))
     refused = {s.office for s in result.statuses if s.state == REFUSED}
-    for office in plan.all_offices():
+    view = plan_for_year(plan, year)
+    result.unowned = len(unowned_indicators(view))
+    for office in view.all_offices():
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))

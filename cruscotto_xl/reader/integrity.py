@@ -17,7 +17,7 @@ from ..audit import carry_actuals
 from ..checks import Problem
 from ..model import Plan
 from ..signoff import CHANGED, SIGNED, STATE_MESSAGES
-from ..split import plan_for_office
+from ..split import plan_part
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -92,7 +92,7 @@ def plan_is_stale(reading: Reading, plan: Plan, part: Plan | None = None) -> boo
     """Was the workbook made from another version of ``plan`` (its office's part)?"""
     office = reading.identity.office
     if part is None:
-        part = plan_for_office(plan, office) if office else plan
+        part = plan_part(plan, office, reading.identity.year)
     return reading.identity.plan_digest != plan_digest(part)
 
 

@@ -16,7 +16,7 @@ import xlsxwriter
 import xlsxwriter.worksheet
 
 from ..model import FINAL_PERIOD, Plan
-from ..split import plan_for_office
+from ..split import plan_for_year, plan_part
 from .book import Book, plan_book
 from .controlli import write_checks
 from .istruzioni import write_instructions
@@ -97,7 +97,7 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     writes back.
     """
     year = year or plan.year
-    part = plan_for_office(plan, office) if office else plan
+    part = plan_part(plan, office, year)
     wb = _Workbook(target if target is not None and not isinstance(target, Path) else (
         str(target) if target is not None else io.BytesIO()),
         {"strings_to_formulas": False, "strings_to_urls": False,
@@ -139,7 +139,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
 def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
                   year: int | None = None, period: str = FINAL_PERIOD
                   ) -> list[tuple[str | None, Path]]:
-    """(office, output path) for every workbook of a plan: one, or one per owner office.
+    """(office, output path) for every workbook of a plan: one, or one per owner office
+    of ``year`` (with «Senza ufficio» for the indicators that name none).
 
     Workbooks of an intermediate period carry it in the name (``…_al_30-06``), so the
     copies of two periods never replace each other.
@@ -152,7 +153,7 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
         return [(None, out_dir / f"{stem}.xlsx")]
     jobs = []
     used: set[str] = set()
-    for office in plan.all_offices():
+    for office in plan_for_year(plan, year).all_offices():
         name = safe_file_stem(office)
         while name.lower() in used:
             name += "_"

@@ -8,6 +8,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..numbers import format_date, format_percent
 from ..rollover import change_log
+from ..split import UNOWNED
 from .book import Book
 from .obiettivo import page_setup, write_text
 
@@ -55,6 +56,12 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
         ("Controlli", "Il foglio «Controlli» segnala dati mancanti o incoerenti: a fine "
                       "compilazione deve mostrare 0 problemi aperti."),
     ]
+    if book.office == UNOWNED:
+        lines.insert(0, (UNOWNED, "Questa cartella raccoglie gli indicatori per cui il piano non "
+                                  "indica un ufficio responsabile (né l'indicatore, né il suo "
+                                  "obiettivo, né un ufficio predefinito del piano): la compila il "
+                                  "controllo di gestione, o la inoltra a chi ne risponde. Per "
+                                  "i prossimi monitoraggi indicare gli uffici nel piano."))
     others = [v.period for v in book.views]
     if others:
         lines.append(("Periodi", f"Si compila solo il periodo {book.period} "

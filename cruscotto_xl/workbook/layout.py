@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-TEMPLATE_VERSION = "3"   # 3: «Data evento» (deadlines from an event)
+TEMPLATE_VERSION = "3"   # 3: «Data evento» (deadlines from an event), office summaries
 
 SHEET_INSTRUCTIONS = "Istruzioni"
 SHEET_SUMMARY = "Riepilogo"
@@ -168,6 +168,13 @@ MACRO_RESULTS_COLUMN = len(CHECK_HEADERS) + 1
 MACRO_RESULTS_HEADERS = ("Gravità", "Foglio", "Cella", "Codice", "Problema")
 
 LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
+#: The top summary row of an office workbook: its grade is the office's part, not the ente's.
+OFFICE_LEVEL_LABEL = "Ufficio"
+
+
+def top_grade_label(office: str | None) -> str:
+    """What the grade of a workbook's top row is called: the ente's, or the office's."""
+    return "Grado dell'ufficio" if office else "Grado dell'ente"
 
 
 def col_letter(index: int) -> str:

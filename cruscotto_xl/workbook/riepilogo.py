@@ -24,6 +24,7 @@ from .book import Book, PeriodView
 from .layout import (
     LEVEL_LABELS,
     NAME_ENTE_GRADE,
+    OFFICE_LEVEL_LABEL,
     SHEET_SUMMARY,
     SUMMARY_COLUMNS,
     SUMMARY_INDEX,
@@ -31,6 +32,7 @@ from .layout import (
     col_letter,
     quote_sheet,
     row_height,
+    top_grade_label,
 )
 from .obiettivo import _traffic_lights, page_setup, write_text
 
@@ -98,6 +100,8 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
         values = {"level": LEVEL_LABELS[node.level],
                   "code": "" if node.level == "ente" else node.code,
                   "title": node.title, "key": key, "parent": parent}
+        if node.level == "ente" and book.office:   # an office's part, not the ente
+            values.update(level=OFFICE_LEVEL_LABEL, title=f"{book.office} — {node.title}")
         for name, value in values.items():
             write_text(ws, book, r, col[name], value, indent=indent if name == "title" else 0)
             if lock:
@@ -156,7 +160,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
         wb.define_name(NAME_ENTE_GRADE,
                        f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
 
-    ws.write_string(1, 0, "Grado dell'ente", st.get("label"))
+    ws.write_string(1, 0, top_grade_label(book.office), st.get("label"))
     book.formula(ws, 1, 2, f"={ref('grade', first)}", st.get("grade", "percentuale"),
                  root.grade.cell, locked=False)
     chart_rows = _chart(wb, ws, book, rows, first, last) if view is None else 0
