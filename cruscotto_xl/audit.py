@@ -134,11 +134,11 @@ def _ambiguous_targets(slot: IndicatorSlot) -> list[Finding]:
 
     for year, text in sorted(ind.targets.items()):
         try:
-            up = parse_target(text, Polarity.INCREASING)
-            down = parse_target(text, Polarity.DECREASING)
+            up = parse_target(text, Polarity.INCREASING, year)
+            down = parse_target(text, Polarity.DECREASING, year)
         except TargetError:
             continue  # reported by check_indicators
-        target = parse_target(text, ind.polarity)
+        target = parse_target(text, ind.polarity, year)
         bare = target.kind is Kind.COMPARISON and up.op != down.op
         if bare and ind.polarity is None and target.value != 0:
             warn(year, f"target «{text}» senza operatore e indicatore senza verso: letto come "
@@ -177,7 +177,7 @@ def _lone_equal_target(slot: IndicatorSlot) -> list[Finding]:
     ops: dict[int, tuple[str, Target]] = {}
     for year, text in ind.targets.items():
         try:
-            target = parse_target(text, ind.polarity)
+            target = parse_target(text, ind.polarity, year)
         except TargetError:
             continue
         if target.kind is Kind.COMPARISON and target.op is not None:
@@ -215,7 +215,7 @@ def _weaker_targets(slot: IndicatorSlot, year: int | None) -> list[Finding]:
             continue
         previous = _number_actual(ind.actual_for(target_year - 1))
         try:
-            target = parse_target(text, ind.polarity)
+            target = parse_target(text, ind.polarity, target_year)
         except TargetError:
             continue
         if previous is None or target.kind is not Kind.COMPARISON or target.value is None:

@@ -337,6 +337,9 @@ class RemovedIndicator(_Model):
     name: str = Field(alias="nome", min_length=1)
     objective: str = Field(alias="obiettivo", min_length=1)
     changes: list[Change] = Field(default_factory=list, alias="modifiche")
+    last: Indicator | None = Field(None, alias="ultimo_stato")
+    """The indicator as it was when eliminated (targets, offices, actuals): nothing of a
+    plan's history is lost with the elimination."""
 
 
 class Office(_Model):

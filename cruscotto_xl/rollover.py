@@ -149,9 +149,10 @@ def _apply(new: Plan, changes: ChangeSet, year: int, old_year: int,
         if entry.action == "Eliminato":
             owner = slot.owner
             owner.indicators = [i for i in owner.indicators if i.code != entry.code]
-            new.removed.append(RemovedIndicator(codice=ind.code, nome=ind.name,
-                                                obiettivo=owner.code,
-                                                modifiche=[*ind.changes, log]))
+            new.removed.append(RemovedIndicator(
+                codice=ind.code, nome=ind.name, obiettivo=owner.code,
+                modifiche=[*ind.changes, log],
+                ultimo_stato=ind.model_copy(update={"changes": [*ind.changes, log]})))
             logged.add(entry.code)
             continue
         described = _described(entry, ind, year, old_year)

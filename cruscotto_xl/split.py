@@ -119,7 +119,8 @@ def _year_view_cached(key: _Key, year: int) -> Plan:
                                "operational": [operational(oo) for oo in os_.operational]})
         for os_ in area.objectives]}) for area in plan.areas]
     removed = [RemovedIndicator(codice=s.indicator.code, nome=s.indicator.name,
-                                obiettivo=s.owner.code, modifiche=list(s.indicator.changes))
+                                obiettivo=s.owner.code, modifiche=list(s.indicator.changes),
+                                ultimo_stato=s.indicator)
                for s in gone]
     return plan.model_copy(update={"areas": areas, "removed": [*plan.removed, *removed]})
 

@@ -267,3 +267,14 @@ def test_weight_out_of_range_is_reported_not_a_crash():
     result = parse_integra(lines)
     assert [(p.location, p.subject) for p in result.errors] == [("riga 7", "01.01_01")]
     assert _indicator(result.plan, "01.01_01").weight is None
+
+
+def test_polarity_from_operators_in_words():
+    from cruscotto_xl.importers.common import polarity_of
+    from cruscotto_xl.targets import Polarity, parse_target
+
+    cases = {"almeno l'80%": Polarity.INCREASING, "non oltre 10 giorni": Polarity.DECREASING,
+             "max 30 gg": Polarity.DECREASING, ">= 5": Polarity.INCREASING,
+             "<= 3 gg": Polarity.DECREASING, "15": None, "Entro 31/12/2024": None}
+    for text, expected in cases.items():
+        assert polarity_of(text, parse_target(text)) is expected, text

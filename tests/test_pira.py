@@ -262,6 +262,11 @@ def test_001_every_objective_and_indicator(seed_001):
     assert len(list(plan.indicators())) + len(plan.removed) == rows
     assert len(plan.removed) == eliminated
     assert all(r.changes[-1].action == "Eliminato" for r in plan.removed)
+    # nothing of an eliminated indicator is lost: its targets and owners stay in the history
+    # (one of them, «Percentuale di attuazione … UC-MISE» at line 608, names no owner)
+    assert all(r.last is not None and r.last.targets for r in plan.removed)
+    assert sum(not r.last.offices for r in plan.removed if r.last) == 1
+    plan.model_validate(plan.model_dump(by_alias=True))
     assert plan.entity == "CCIAA Maremma e Tirreno"
     assert (plan.year, plan.deliberation) == (2020, "D GC n.92 del 21.07.2020")
     assert plan.target_years == [2016, 2017, 2018, 2019, 2020, 2021]

@@ -155,17 +155,25 @@ def entity_name(text: str) -> str:
     return f"Camera di Commercio {clean}"
 
 
-_EXPLICIT_OP = re.compile(r"^\s*(?:≥|≤|>=|=>|<=|=<|==|>|<|=)")
 
 
 def polarity_of(text: str, target: Target) -> Polarity | None:
     """The indicator's direction as the target's written operator says it.
 
-    ``<=``/``<`` → decreasing, ``>=``/``>``/``=`` → increasing; a bare value, a deadline or
-    any other kind of target says nothing (None).
+    ``<=``/``<`` → decreasing, ``>=``/``>``/``=`` → increasing, in symbols or in words
+    (``almeno``, ``non oltre``); a bare value, a deadline or any other kind of target says
+    nothing (None). The operator is written when the text reads the same whatever the
+    indicator's direction.
     """
-    if target.kind is not Kind.COMPARISON or not _EXPLICIT_OP.match(text):
+    if target.kind is not Kind.COMPARISON:
         return None
+    try:
+        up = parse_target(text, Polarity.INCREASING)
+        down = parse_target(text, Polarity.DECREASING)
+    except TargetError:
+        return None
+    if up.op != down.op:
+        return None   # a bare value: its operator comes from the direction
     return Polarity.DECREASING if target.family == "le" else Polarity.INCREASING
 
 

@@ -365,8 +365,9 @@ class _Builder:
             if record.alignment in ("inizio", "fine"):
                 guessed[record.alignment].append(record)
             if changes and _last_action(changes) == "Eliminato":
-                plan.removed.append(RemovedIndicator(codice=code, nome=indicator.name,
-                                                     obiettivo=os_.code, modifiche=changes))
+                plan.removed.append(RemovedIndicator(
+                    codice=code, nome=indicator.name, obiettivo=os_.code, modifiche=changes,
+                    ultimo_stato=indicator.model_copy(update={"changes": changes})))
                 continue
             indicator.changes = changes
             os_.indicators.append(indicator)
