@@ -116,10 +116,10 @@ def compose(reminder: Reminder, plan: Plan, year: int, period: str,
     if reminder.missing:
         if reminder.issues:
             lines.append("")
-        lines.append(f"Mancano questi consuntivi ({len(reminder.missing)}):")
+        lines.append(f"Mancano questi valori ({len(reminder.missing)}):")
         for m in reminder.missing:
             lines.append(f"- foglio «{m.sheet}», cella {m.cell}: indicatore {m.code} "
-                         f"«{m.name}», consuntivo al {m.period}")
+                         f"«{m.name}», {m.what} al {m.period}")
     lines.append("")
     if reminder.attachment:
         lines.append(f"In allegato la cartella Excel da compilare ({reminder.attachment[0]}): "

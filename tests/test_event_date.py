@@ -134,3 +134,20 @@ def test_a_missing_event_date_is_named_in_the_grade_and_the_checks(tmp_path, typ
     assert sheet[f"{col_letter(INDICATOR_INDEX['grade'])}7"].value == grade
     checks = {r[0].value: r[4].value for r in shown["Controlli"].iter_rows() if r[0].value}
     assert checks["T1"] == check
+
+
+def test_a_missing_event_date_is_owed_like_a_missing_actual(tmp_path):
+    plan = event_plan()
+    folder = tmp_path / "ritorni"
+    folder.mkdir()
+    for office, path in workbook_jobs(plan, folder, per_office=True):
+        write_workbook(plan, path, office=office)
+        fill_workbook(path, {"T1": Typed(date(2024, 2, 14)),        # no event date
+                             "T2": Typed(date(2025, 2, 28), event_date=date(2024, 12, 31)),
+                             "R1": Typed(0.95)})
+    result = consolidate(folder, plan)
+    owed = [(m.code, m.what) for ms in result.missing.values() for m in ms]
+    assert owed == [("T1", "data dell'evento")]
+    letter = col_letter(INDICATOR_INDEX["event_date"])
+    problem = next(p for p in result.problems if p.subject == "T1")
+    assert f"!{letter}7" in problem.location and "data dell'evento mancante" in problem.message

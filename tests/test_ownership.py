@@ -252,7 +252,7 @@ def test_consolida_and_solleciti_treat_senza_ufficio_like_an_office(tmp_path, ca
                                      policy=policy.default)
     assert draft["To"] is None
     body = draft.get_body(("plain",)).get_content()
-    assert "Mancano questi consuntivi (20):" in body and "KPI_02" not in body
+    assert "Mancano questi valori (20):" in body and "KPI_02" not in body
     assert "il piano non indica un ufficio responsabile" in body
 
     # Not returned: «mancante», and the reminder carries a new copy to fill.

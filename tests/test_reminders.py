@@ -54,7 +54,7 @@ def test_one_missing_office_and_one_with_two_missing_values_make_two_drafts(tmp_
     assert b["To"].addresses[0].display_name == "Responsabile B"
     assert b["X-Unsent"] == "1" and "31/12/2024" in b["Subject"]
     body = b.get_body(("plain",)).get_content()
-    assert "Mancano questi consuntivi (2):" in body
+    assert "Mancano questi valori (2):" in body
     for code in ("K4", "K5"):
         found = reading_b.indicators[code]
         assert (f"- foglio «{found.sheet}», cella {found.cells['actual']}: indicatore {code} "

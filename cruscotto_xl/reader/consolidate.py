@@ -22,9 +22,10 @@ from ..audit import carry_actuals
 from ..checks import Problem
 from ..filling import Typed, plan_with_typed
 from ..history import value_changes
-from ..model import FINAL_PERIOD, Plan
+from ..model import FINAL_PERIOD, Indicator, Plan
 from ..numbers import format_date, format_number
 from ..split import plan_for_year, plan_part, unowned_indicators
+from ..targets import Kind
 from ..workbook import Extras, render_book
 from ..workbook.stato import OfficeStatus
 from .integrity import identity_problems, integrity_problems, signoff_check
@@ -48,6 +49,8 @@ class MissingValue:
     code: str
     name: str
     period: str
+    what: str = "consuntivo"
+    """What is owed: the actual, or the date of the event a term runs from."""
 
 
 @dataclass
@@ -132,10 +135,28 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
             missing.append(MissingValue(found.sheet, found.cells["actual"], code,
                                         slot.indicator.name, period))
             problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
+        elif _owes_event_date(slot.indicator, found, year, period):
+            cell = found.cells["event_date"]
+            missing.append(MissingValue(found.sheet, cell, code, slot.indicator.name, period,
+                                        EVENT_DATE))
+            problems.append(Problem(reading.where(found.sheet, cell),
+                                    f"{EVENT_DATE} mancante al {period}: il termine decorre "
+                                    f"da quella data", "avviso", code))
         values.append((code, where, found.typed_lenient))
     unreadable = {code for code, v in reading.indicators.items() if _unreadable(v)}
     return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
                        signoff, unreadable)
+
+
+EVENT_DATE = "data dell'evento"
+
+
+def _owes_event_date(ind: Indicator, found: IndicatorValues, year: int, period: str) -> bool:
+    """A term from an event (``entro 30 gg dalla richiesta``) with its completion date but
+    not the event's: not gradable until the office types it."""
+    return (ind.owes_actual(year, period)
+            and ind.target_for(year, period).kind is Kind.EVENT_DEADLINE
+            and found.raw.get("event_date") in (None, ""))
 
 
 def _unreadable(found: IndicatorValues) -> bool:
