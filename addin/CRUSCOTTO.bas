@@ -1,5 +1,5 @@
 Attribute VB_Name = "CRUSCOTTO"
-' Worksheet functions of cruscotto_xl (Python: cruscotto_xl/xl/udfs.py), callable as
+' Worksheet functions of cruscotto_xl (Python: cruscotto_xl/excel/udfs.py), callable as
 ' =CRUSCOTTO.GRADO(...) or simply =GRADO(...). Each wrapper is what xlwings' Import
 ' Functions writes for an add-in: the call goes to xlwings' COM server (XLPy, module
 ' xlwings), which runs the Python function and returns its result; on a Python error
@@ -8,7 +8,7 @@ Option Explicit
 
 Public Function GRADO(consuntivo, target_piano, Optional politica, Optional riferimento, Optional data_evento)
     If TypeOf Application.Caller Is Range Then On Error GoTo failed
-    GRADO = XLPy.CallUDF("cruscotto_xl.xl.udfs", "grado", Array(consuntivo, target_piano, politica, riferimento, data_evento), ActiveWorkbook, Application.Caller)
+    GRADO = XLPy.CallUDF("cruscotto_xl.excel.udfs", "grado", Array(consuntivo, target_piano, politica, riferimento, data_evento), ActiveWorkbook, Application.Caller)
     Exit Function
 failed:
     GRADO = Err.Description
@@ -16,7 +16,7 @@ End Function
 
 Public Function TARGET(testo)
     If TypeOf Application.Caller Is Range Then On Error GoTo failed
-    TARGET = XLPy.CallUDF("cruscotto_xl.xl.udfs", "target", Array(testo), ActiveWorkbook, Application.Caller)
+    TARGET = XLPy.CallUDF("cruscotto_xl.excel.udfs", "target", Array(testo), ActiveWorkbook, Application.Caller)
     Exit Function
 failed:
     TARGET = Err.Description
@@ -24,7 +24,7 @@ End Function
 
 Public Function PESI(intervallo)
     If TypeOf Application.Caller Is Range Then On Error GoTo failed
-    PESI = XLPy.CallUDF("cruscotto_xl.xl.udfs", "pesi", Array(intervallo), ActiveWorkbook, Application.Caller)
+    PESI = XLPy.CallUDF("cruscotto_xl.excel.udfs", "pesi", Array(intervallo), ActiveWorkbook, Application.Caller)
     Exit Function
 failed:
     PESI = Err.Description
@@ -32,7 +32,7 @@ End Function
 
 Public Function MEDIA_PESATA(intervallo_pesi, intervallo_gradi)
     If TypeOf Application.Caller Is Range Then On Error GoTo failed
-    MEDIA_PESATA = XLPy.CallUDF("cruscotto_xl.xl.udfs", "media_pesata", Array(intervallo_pesi, intervallo_gradi), ActiveWorkbook, Application.Caller)
+    MEDIA_PESATA = XLPy.CallUDF("cruscotto_xl.excel.udfs", "media_pesata", Array(intervallo_pesi, intervallo_gradi), ActiveWorkbook, Application.Caller)
     Exit Function
 failed:
     MEDIA_PESATA = Err.Description

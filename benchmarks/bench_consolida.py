@@ -73,20 +73,20 @@ if str(HERE) not in sys.path:  # the helpers of bench_generate.py, imported as a
 from bench_generate import YEAR, _indicator, _weights, timed  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-import cruscotto_xl.reader.consolidate as consolidate_module  # noqa: E402
-import cruscotto_xl.reader.read as read_module  # noqa: E402
-from cruscotto_xl.checks import has_errors, validate_plan  # noqa: E402
-from cruscotto_xl.filling import fill_workbook, sample_typed  # noqa: E402
-from cruscotto_xl.model import FINAL_PERIOD, Plan  # noqa: E402
-from cruscotto_xl.planfile import plan_from_data  # noqa: E402
-from cruscotto_xl.reader.consolidate import (  # noqa: E402
+import cruscotto_xl.returns.consolidate as consolidate_module  # noqa: E402
+import cruscotto_xl.returns.read as read_module  # noqa: E402
+from cruscotto_xl.core.model import FINAL_PERIOD, Plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.io.planfile import plan_from_data  # noqa: E402
+from cruscotto_xl.returns.consolidate import (  # noqa: E402
     RETURNED,
     Consolidation,
     consolidate,
     write_master,
 )
-from cruscotto_xl.reader.integrity import identity_problems, integrity_problems  # noqa: E402
-from cruscotto_xl.reader.read import read_workbook  # noqa: E402
+from cruscotto_xl.returns.integrity import identity_problems, integrity_problems  # noqa: E402
+from cruscotto_xl.returns.read import read_workbook  # noqa: E402
+from cruscotto_xl.services.filling import fill_workbook, sample_typed  # noqa: E402
 from cruscotto_xl.workbook import workbook_jobs, write_workbook  # noqa: E402
 from cruscotto_xl.workbook.layout import TEMPLATE_VERSION  # noqa: E402
 

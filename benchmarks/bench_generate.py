@@ -44,9 +44,9 @@ import openpyxl  # noqa: E402
 import xlsxwriter  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from cruscotto_xl.checks import has_errors, validate_plan  # noqa: E402
-from cruscotto_xl.model import Plan  # noqa: E402
-from cruscotto_xl.planfile import plan_from_data  # noqa: E402
+from cruscotto_xl.core.model import Plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.io.planfile import plan_from_data  # noqa: E402
 from cruscotto_xl.workbook import _Workbook, write_workbook  # noqa: E402
 
 TARGET_RATIO = 1.5

@@ -3,13 +3,11 @@
 The public API is small on purpose; everything else is an implementation detail.
 """
 
-from .aggregate import Node, evaluate
-from .checks import Problem, validate_plan
-from .model import Plan, Policy
-from .numbers import parse_number
-from .planfile import PlanFileError, load_plan, save_plan
-from .rules import Grade, grade, valutazione
-from .targets import (
+from .core.model import Plan, Policy
+from .core.plan_checks import Problem, validate_plan
+from .core.rollup import Node, evaluate
+from .core.rules import Grade, grade, valutazione
+from .core.targets import (
     Kind,
     Polarity,
     Target,
@@ -18,6 +16,8 @@ from .targets import (
     format_target,
     parse_target,
 )
+from .core.vocabulary import parse_number
+from .io.planfile import PlanFileError, load_plan, save_plan
 
 __version__ = "0.1.0"
 

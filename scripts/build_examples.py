@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from cruscotto_xl.checks import Problem, has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.core.model import Office, Plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import Problem, has_errors, validate_plan  # noqa: E402
 from cruscotto_xl.importers import import_integra, import_pira  # noqa: E402
-from cruscotto_xl.model import Office, Plan  # noqa: E402
-from cruscotto_xl.planfile import load_plan, save_plan  # noqa: E402
+from cruscotto_xl.io.planfile import load_plan, save_plan  # noqa: E402
 
 SEEDS = ROOT / "tests" / "data"
 STRATEGIC_SEED = SEEDS / "003_fdfff813e4085a34.txt"

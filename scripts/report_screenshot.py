@@ -1,8 +1,8 @@
 """Render the first page of the example's Relazione into ``docs/img/relazione.png``.
 
 Steps, in a temporary directory: write the workbook of ``examples/piano-operativo-2023.yaml``,
-type the example's actuals into it as an office would (:func:`cruscotto_xl.filling.
-fill_workbook`), build the report (:func:`cruscotto_xl.report.build_report`, HTML and PDF),
+type the example's actuals into it as an office would (:func:`cruscotto_xl.services.filling.
+fill_workbook`), build the report (:func:`cruscotto_xl.services.report.build_report`, HTML and PDF),
 check that page 1 shows the title and the ente's grade, and render page 1 with ``pdftoppm``
 (the whole A4 page, reduced to a 256-colour palette by ``screenshots.render``).
 
@@ -24,10 +24,10 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from screenshots import MAX_PNG_BYTES, ScreenshotError, render, tool  # noqa: E402
 
-from cruscotto_xl.filling import fill_workbook, typed_from_plan  # noqa: E402
-from cruscotto_xl.numbers import format_percent  # noqa: E402
-from cruscotto_xl.planfile import load_plan  # noqa: E402
-from cruscotto_xl.report import ReportError, build_report  # noqa: E402
+from cruscotto_xl.core.vocabulary import format_percent  # noqa: E402
+from cruscotto_xl.io.planfile import load_plan  # noqa: E402
+from cruscotto_xl.services.filling import fill_workbook, typed_from_plan  # noqa: E402
+from cruscotto_xl.services.report import ReportError, build_report  # noqa: E402
 from cruscotto_xl.workbook import write_workbook  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "piano-operativo-2023.yaml"

@@ -6,8 +6,8 @@
 Steps, all in a temporary directory:
 
 1. load ``examples/piano-operativo-2023.yaml``, write its workbook, type the example's
-   actuals into it as an office would (:func:`cruscotto_xl.filling.fill_workbook`) and
-   recalculate a copy with LibreOffice (:func:`cruscotto_xl.recalc.recalculate`): the
+   actuals into it as an office would (:func:`cruscotto_xl.services.filling.fill_workbook`) and
+   recalculate a copy with LibreOffice (:func:`cruscotto_xl.io.libreoffice.recalculate`): the
    copy supplies the grades the pictures must show;
 2. for each picture, save a variant of the *filled* workbook in which every other sheet is
    hidden (LibreOffice's PDF export skips hidden sheets) and the page header and footer
@@ -54,9 +54,7 @@ try:  # optional: only used to shrink the PNG files
 except ImportError:  # pragma: no cover - depends on the environment
     Image = None
 
-from cruscotto_xl.filling import fill_workbook, typed_from_plan  # noqa: E402
-from cruscotto_xl.planfile import load_plan  # noqa: E402
-from cruscotto_xl.recalc import (  # noqa: E402
+from cruscotto_xl.io.libreoffice import (  # noqa: E402
     INSTALL_HINT,
     RecalcError,
     find_soffice,
@@ -64,6 +62,8 @@ from cruscotto_xl.recalc import (  # noqa: E402
     read_values,
     recalculate,
 )
+from cruscotto_xl.io.planfile import load_plan  # noqa: E402
+from cruscotto_xl.services.filling import fill_workbook, typed_from_plan  # noqa: E402
 from cruscotto_xl.workbook import write_workbook  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "piano-operativo-2023.yaml"
@@ -81,7 +81,7 @@ MAX_PNG_BYTES = 400_000
 #: White margin kept around the cropped sheet, in pixels.
 CROP_MARGIN = 12
 
-#: Profile: recalculation on load (from cruscotto_xl.recalc) plus the locale LibreOffice
+#: Profile: recalculation on load (from cruscotto_xl.io.libreoffice) plus the locale LibreOffice
 #: formats numbers with (``{locale}``: "96,88%" for it-IT, "96.88%" for en-US).
 LOCALE_ITEM = """\
 <item oor:path="/org.openoffice.Setup/L10N">\

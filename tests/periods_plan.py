@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 
-from cruscotto_xl.filling import Typed, fill_workbook
-from cruscotto_xl.model import Plan
-from cruscotto_xl.planfile import plan_from_data
-from cruscotto_xl.reader.read import read_workbook
+from cruscotto_xl.core.model import Plan
+from cruscotto_xl.io.planfile import plan_from_data
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.services.filling import Typed, fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 OFFICES = {"Ufficio A": "a@cciaa.invalid", "Ufficio B": "b@cciaa.invalid",

@@ -19,9 +19,7 @@ from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-import cruscotto_xl.xl.udfs as udfs
-from cruscotto_xl.addin import cli as addin_cli
-from cruscotto_xl.addin.cli import addin_app
+import cruscotto_xl.excel.udfs as udfs
 from cruscotto_xl.addin.package import (
     ADDIN_CONTENT_TYPE,
     CONFIG_SHEET,
@@ -33,7 +31,9 @@ from cruscotto_xl.addin.package import (
     xlam_bytes,
 )
 from cruscotto_xl.addin.vbaproject import normalise_source
-from cruscotto_xl.recalc import INSTALL_HINT, _run_soffice, find_soffice
+from cruscotto_xl.cli import addin as addin_cli
+from cruscotto_xl.cli.addin import addin_app
+from cruscotto_xl.io.libreoffice import INSTALL_HINT, _run_soffice, find_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 XLWINGS_DIR = Path(xlwings.__file__).parent
@@ -152,7 +152,7 @@ def test_ribbon_buttons_and_their_callbacks(sources):
         assert re.search(rf"^Sub {sub}\(control As IRibbonControl\)\r$", code, re.M)
         body = vba_subs(code)[sub.upper()]
         calls = re.findall(r'RunPython "([^"]*)"', body)
-        assert calls == [f"import cruscotto_xl.xl.macros as m; m.{BUTTONS[button['label']]}()"]
+        assert calls == [f"import cruscotto_xl.excel.macros as m; m.{BUTTONS[button['label']]}()"]
 
 
 def test_every_onaction_exists_in_some_module(sources):
@@ -174,7 +174,7 @@ def test_worksheet_functions_wrap_the_python_udfs(sources):
         assert [a.startswith("Optional ") for a in args] == [
             p.default is not inspect.Parameter.empty for p in signature]
         names = ", ".join(a.removeprefix("Optional ") for a in args)
-        assert (f'{name} = XLPy.CallUDF("cruscotto_xl.xl.udfs", "{python.__name__}", '
+        assert (f'{name} = XLPy.CallUDF("cruscotto_xl.excel.udfs", "{python.__name__}", '
                 f"Array({names}), ActiveWorkbook, Application.Caller)") in body
         assert f"{name} = Err.Description" in body
 

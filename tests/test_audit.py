@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cruscotto_xl.aggregate import grade_indicator
-from cruscotto_xl.audit import (
+from cruscotto_xl.core.audit import (
     ACTUALS,
     CODES,
     IMPLAUSIBLE,
@@ -22,9 +21,10 @@ from cruscotto_xl.audit import (
     merge_actuals,
     plan_actuals,
 )
+from cruscotto_xl.core.model import Actual, Plan
+from cruscotto_xl.core.rollup import grade_indicator
 from cruscotto_xl.importers import import_integra
-from cruscotto_xl.model import Actual, Plan
-from cruscotto_xl.planfile import load_plan, plan_from_data
+from cruscotto_xl.io.planfile import load_plan, plan_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRA = ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt"

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl.audit_cli import audit_app, audit_command
+from cruscotto_xl.cli.audit import audit_app, audit_command
 from cruscotto_xl.importers.tabella import export_table
-from cruscotto_xl.planfile import load_plan, save_plan
+from cruscotto_xl.io.planfile import load_plan, save_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

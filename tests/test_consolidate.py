@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import fill_workbook, typed_from_plan
-from cruscotto_xl.planfile import load_plan
-from cruscotto_xl.reader.consolidate import (
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.io.libreoffice import find_soffice, recalculate
+from cruscotto_xl.io.planfile import load_plan
+from cruscotto_xl.returns.consolidate import (
     MISSING,
     RETURNED,
     WITH_PROBLEMS,
@@ -20,9 +20,9 @@ from cruscotto_xl.reader.consolidate import (
     graded_plan,
     write_master,
 )
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.recalc import find_soffice, recalculate
-from cruscotto_xl.verify import compare_with_engine
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
+from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 PLAN_FILE = Path(__file__).resolve().parent.parent / "examples" / "piano-operativo-2023.yaml"

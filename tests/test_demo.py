@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.recalc import find_soffice
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.io.libreoffice import find_soffice
+from cruscotto_xl.returns.read import read_workbook
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -16,19 +16,19 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl import cli
-from cruscotto_xl.aggregate import evaluate
-from cruscotto_xl.audit import TARGETS, audit_findings
-from cruscotto_xl.checks import validate_plan
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import Typed, fill_workbook, plan_with_typed
-from cruscotto_xl.model import Change, Indicator
-from cruscotto_xl.planfile import plan_from_data, save_plan
-from cruscotto_xl.reader.consolidate import consolidate
-from cruscotto_xl.recalc import find_soffice, recalculate
-from cruscotto_xl.reminders import reminders
-from cruscotto_xl.split import UNOWNED, plan_for_year
-from cruscotto_xl.verify import compare_with_engine
+from cruscotto_xl.cli import main as cli
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.audit import TARGETS, audit_findings
+from cruscotto_xl.core.model import Change, Indicator
+from cruscotto_xl.core.plan_checks import validate_plan
+from cruscotto_xl.core.rollup import evaluate
+from cruscotto_xl.core.tree import UNOWNED, plan_for_year
+from cruscotto_xl.io.libreoffice import find_soffice, recalculate
+from cruscotto_xl.io.planfile import plan_from_data, save_plan
+from cruscotto_xl.returns.consolidate import consolidate
+from cruscotto_xl.services.filling import Typed, fill_workbook, plan_with_typed
+from cruscotto_xl.services.reminders import reminders
+from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 runner = CliRunner()

@@ -11,19 +11,19 @@ import openpyxl
 import pytest
 from periods_plan import set_input
 
-from cruscotto_xl.aggregate import evaluate
-from cruscotto_xl.filling import Typed, fill_workbook
-from cruscotto_xl.model import Actual
-from cruscotto_xl.numbers import excel_serial
-from cruscotto_xl.planfile import plan_from_data
-from cruscotto_xl.reader.consolidate import consolidate, write_master
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.reader.signing import sign_workbook
-from cruscotto_xl.signoff import CHANGED, SIGNED
+from cruscotto_xl.core.model import Actual
+from cruscotto_xl.core.rollup import evaluate
+from cruscotto_xl.core.signoff import CHANGED, SIGNED
+from cruscotto_xl.core.vocabulary import excel_serial
+from cruscotto_xl.excel import macros
+from cruscotto_xl.excel.port import OpenpyxlPort
+from cruscotto_xl.io.planfile import plan_from_data
+from cruscotto_xl.returns.consolidate import consolidate, write_master
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.returns.sign import sign_workbook
+from cruscotto_xl.services.filling import Typed, fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_INDEX, SHEET_HISTORY, col_letter
-from cruscotto_xl.xl import macros
-from cruscotto_xl.xl.port import OpenpyxlPort
 
 WHEN = datetime(2025, 1, 20, 10, 30)
 

@@ -9,16 +9,16 @@ import pytest
 from periods_plan import FINAL, MID, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import Typed, plan_with_typed
-from cruscotto_xl.history import EMPTY, HISTORY_HEADERS, REMOVED, actual_text, value_changes
-from cruscotto_xl.planfile import plan_from_data, plan_to_data, save_plan
-from cruscotto_xl.reader.consolidate import MasterError, consolidate, write_master
-from cruscotto_xl.reader.read import read_workbook
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.history import EMPTY, HISTORY_HEADERS, REMOVED, actual_text, value_changes
+from cruscotto_xl.excel import macros
+from cruscotto_xl.excel.port import OpenpyxlPort
+from cruscotto_xl.io.planfile import plan_from_data, plan_to_data, save_plan
+from cruscotto_xl.returns.consolidate import MasterError, consolidate, write_master
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.services.filling import Typed, plan_with_typed
 from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import SHEET_HISTORY
-from cruscotto_xl.xl import macros
-from cruscotto_xl.xl.port import OpenpyxlPort
 
 runner = CliRunner()
 WHEN = datetime(2025, 1, 20, 10, 30)

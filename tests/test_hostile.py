@@ -28,15 +28,15 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import fill_workbook, typed_from_plan
-from cruscotto_xl.planfile import load_plan
-from cruscotto_xl.reader.consolidate import MISSING, REFUSED, RETURNED, consolidate, write_master
-from cruscotto_xl.reader.package import read_index
-from cruscotto_xl.reader.read import NotOurWorkbookError, read_workbook
-from cruscotto_xl.reader.refresh import refresh_workbook
-from cruscotto_xl.reader.safe_open import UntrustedFileError, check_package
-from cruscotto_xl.split import plan_for_office
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.tree import plan_for_office
+from cruscotto_xl.io.planfile import load_plan
+from cruscotto_xl.returns.consolidate import MISSING, REFUSED, RETURNED, consolidate, write_master
+from cruscotto_xl.returns.guard import UntrustedFileError, check_package
+from cruscotto_xl.returns.package import read_index
+from cruscotto_xl.returns.read import NotOurWorkbookError, read_workbook
+from cruscotto_xl.returns.refresh import refresh_workbook
+from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -509,8 +509,8 @@ try:                       # a runaway allocation must fail, not eat the machine
     resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
 except (ImportError, ValueError, OSError):
     pass
-from cruscotto_xl.planfile import load_plan
-from cruscotto_xl.reader.consolidate import consolidate
+from cruscotto_xl.io.planfile import load_plan
+from cruscotto_xl.returns.consolidate import consolidate
 result = consolidate(Path(sys.argv[1]), load_plan(sys.argv[2]))
 for p in result.problems:
     print(p.location, "|", p.message)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cruscotto_xl.cli.importa import importa_app
 from cruscotto_xl.importers import import_integra, import_pira
-from cruscotto_xl.importers.cli import importa_app
 from cruscotto_xl.importers.tabella import export_table
-from cruscotto_xl.planfile import load_plan, plan_to_data
+from cruscotto_xl.io.planfile import load_plan, plan_to_data
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRA = ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt"

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from cruscotto_xl.checks import has_errors, validate_plan
+from cruscotto_xl.core.model import Plan, points
+from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.targets import Kind, Polarity, parse_target
 from cruscotto_xl.importers import (
     ImportFailed,
     import_integra,
     parse_integra,
 )
-from cruscotto_xl.model import Plan, points
-from cruscotto_xl.planfile import load_plan
-from cruscotto_xl.targets import Kind, Polarity, parse_target
+from cruscotto_xl.io.planfile import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -270,8 +270,8 @@ def test_weight_out_of_range_is_reported_not_a_crash():
 
 
 def test_polarity_from_operators_in_words():
+    from cruscotto_xl.core.targets import Polarity, parse_target
     from cruscotto_xl.importers.common import polarity_of
-    from cruscotto_xl.targets import Polarity, parse_target
 
     cases = {"almeno l'80%": Polarity.INCREASING, "non oltre 10 giorni": Polarity.DECREASING,
              "max 30 gg": Polarity.DECREASING, ">= 5": Polarity.INCREASING,

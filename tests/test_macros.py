@@ -17,14 +17,16 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlwings_fake import FakeBook, FakeData
 
-from cruscotto_xl.filling import Typed, fill_workbook, sample_typed
-from cruscotto_xl.planfile import load_plan
-from cruscotto_xl.reader.consolidate import consolidate, write_master
-from cruscotto_xl.reader.package import read_index, sheet_formulas
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.reader.refresh import refresh_workbook
-from cruscotto_xl.recalc import read_values
-from cruscotto_xl.split import plan_for_office
+from cruscotto_xl.core.tree import plan_for_office
+from cruscotto_xl.excel import macros
+from cruscotto_xl.excel.port import OpenpyxlPort, XlwingsPort, cell_position
+from cruscotto_xl.io.libreoffice import read_values
+from cruscotto_xl.io.planfile import load_plan
+from cruscotto_xl.returns.consolidate import consolidate, write_master
+from cruscotto_xl.returns.package import read_index, sheet_formulas
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.returns.refresh import refresh_workbook
+from cruscotto_xl.services.filling import Typed, fill_workbook, sample_typed
 from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import (
     MACRO_RESULTS_COLUMN,
@@ -35,8 +37,6 @@ from cruscotto_xl.workbook.layout import (
     col_letter,
 )
 from cruscotto_xl.workbook.styles import style_sheet
-from cruscotto_xl.xl import macros
-from cruscotto_xl.xl.port import OpenpyxlPort, XlwingsPort, cell_position
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "piano-operativo-2023.yaml"
@@ -72,7 +72,7 @@ def _assert_same(port: OpenpyxlPort, reference: Path, sheets: set[str] | None = 
             continue
         shown = port.read(sheet).values
         for coord in coords:
-            from cruscotto_xl.xl.port import cell_position
+            from cruscotto_xl.excel.port import cell_position
 
             r, c = cell_position(coord)
             want = expected[sheet][r][c]
@@ -115,7 +115,7 @@ def test_aggiorna_riepilogo_writes_only_the_summary(filled, tmp_path):
 
 
 def _input_coord(port: OpenpyxlPort, code: str) -> tuple[str, str]:
-    from cruscotto_xl.xl.reading import read_port
+    from cruscotto_xl.excel.reading import read_port
 
     reading, _ = read_port(port)
     ind = reading.indicators[code]
@@ -361,7 +361,7 @@ def test_every_ribbon_button_runs_an_existing_macro():
     import re
 
     source = (ROOT / "addin" / "CruscottoRibbon.bas").read_text(encoding="ascii")
-    called = re.findall(r"import cruscotto_xl\.xl\.macros as m; m\.(\w+)\(\)", source)
+    called = re.findall(r"import cruscotto_xl\.excel\.macros as m; m\.(\w+)\(\)", source)
     assert sorted(called) == sorted(["ricalcola", "valida", "aggiorna_riepilogo", "consolida",
                                      "firma", "nuovo_anno"])
     # Each button first refuses a workbook that would choose the Python to run (a

@@ -21,12 +21,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cruscotto_xl import cli
-from cruscotto_xl.checks import UNOWNED_MESSAGE, validate_plan
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import Typed, fill_workbook
-from cruscotto_xl.planfile import load_plan, plan_from_data, save_plan
-from cruscotto_xl.split import UNOWNED, known_offices, plan_for_office
+from cruscotto_xl.cli import main as cli
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.plan_checks import UNOWNED_MESSAGE, validate_plan
+from cruscotto_xl.core.tree import UNOWNED, known_offices, plan_for_office
+from cruscotto_xl.io.planfile import load_plan, plan_from_data, save_plan
+from cruscotto_xl.services.filling import Typed, fill_workbook
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent / "data"

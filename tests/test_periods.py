@@ -9,20 +9,20 @@ import pytest
 from periods_plan import FINAL, MID, PLAN_DATA, office_workbooks, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.aggregate import evaluate, grade_indicator
-from cruscotto_xl.checks import validate_plan
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import Typed, fill_workbook, plan_with_typed
-from cruscotto_xl.planfile import PlanFileError, plan_from_data, save_plan
-from cruscotto_xl.reader.consolidate import (
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.plan_checks import validate_plan
+from cruscotto_xl.core.rollup import evaluate, grade_indicator
+from cruscotto_xl.io.libreoffice import find_soffice, recalculate
+from cruscotto_xl.io.planfile import PlanFileError, plan_from_data, save_plan
+from cruscotto_xl.returns.consolidate import (
     consolidate,
     graded_plan,
     master_actuals,
     write_master,
 )
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.recalc import find_soffice, recalculate
-from cruscotto_xl.verify import compare_with_engine
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.services.filling import Typed, fill_workbook, plan_with_typed
+from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_COLUMNS, SHEET_SUMMARY
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from cruscotto_xl.checks import has_errors, validate_plan
+from cruscotto_xl.core.model import Plan, points
+from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.targets import Polarity, TargetError, parse_target
 from cruscotto_xl.importers import import_pira, parse_pira
-from cruscotto_xl.model import Plan, points
-from cruscotto_xl.targets import Polarity, TargetError, parse_target
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pira_variants as variants

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from cruscotto_xl.aggregate import effective_weights, evaluate
-from cruscotto_xl.checks import has_errors, validate_plan
-from cruscotto_xl.model import Plan
-from cruscotto_xl.planfile import PlanFileError, load_plan, plan_from_data, save_plan
+from cruscotto_xl.core.model import Plan
+from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.rollup import effective_weights, evaluate
+from cruscotto_xl.io.planfile import PlanFileError, load_plan, plan_from_data, save_plan
 
 
 def indicator(code, weight, target, actual=None, **extra):

@@ -1,4 +1,4 @@
-"""Tests for cruscotto_xl.recalc: headless LibreOffice recalculation and reading values.
+"""Tests for cruscotto_xl.io.libreoffice: headless LibreOffice recalculation and reading values.
 
 The workbooks are written by openpyxl, so they carry no cached values: every value
 asserted below was computed by LibreOffice. When LibreOffice is missing these tests
@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from cruscotto_xl.recalc import (
+from cruscotto_xl.io.libreoffice import (
     INSTALL_HINT,
     RecalcError,
     _group_by_output_name,

@@ -17,13 +17,13 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from typer.testing import CliRunner
 
-from cruscotto_xl.atomic import backups
-from cruscotto_xl.cli import app
-from cruscotto_xl.filling import plan_with_typed
-from cruscotto_xl.planfile import load_plan, plan_from_data
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.reader.refresh import RefreshError, lock_file, refresh_workbook
-from cruscotto_xl.verify import compare_with_engine
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.io.atomic import backups
+from cruscotto_xl.io.planfile import load_plan, plan_from_data
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.returns.refresh import RefreshError, lock_file, refresh_workbook
+from cruscotto_xl.services.filling import plan_with_typed
+from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import write_workbook
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -263,7 +263,7 @@ def test_cached_values_equal_libreoffice_on_tricky_inputs(plan, template, tmp_pa
     """What ricalcola caches is what the formulas compute on the same cells."""
     from datetime import time as clock
 
-    from cruscotto_xl.recalc import find_soffice, recalculate
+    from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 
     if find_soffice() is None:
         pytest.fail("LibreOffice non è installato: eseguire `bash scripts/setup.sh`")

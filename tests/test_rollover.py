@@ -11,10 +11,10 @@ from periods_plan import two_period_plan
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.model import Actual, Baseline
-from cruscotto_xl.planfile import PlanFileError, load_changes, load_plan
-from cruscotto_xl.rollover import ChangeSet, RolloverError, change_log, roll_over
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.model import Actual, Baseline
+from cruscotto_xl.core.rollover import ChangeSet, RolloverError, change_log, roll_over
+from cruscotto_xl.io.planfile import PlanFileError, load_changes, load_plan
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 runner = CliRunner()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cruscotto_xl.model import Band, Policy
-from cruscotto_xl.rules import grade, valutazione
-from cruscotto_xl.targets import Kind, Target, parse_target
+from cruscotto_xl.core.model import Band, Policy
+from cruscotto_xl.core.rules import grade, valutazione
+from cruscotto_xl.core.targets import Kind, Target, parse_target
 
 
 def g(actual, target_text, policy=None, **kw):
@@ -255,7 +255,7 @@ def test_deadline_from_an_event_needs_the_event_date():
 
 
 def test_edate_twin_at_month_ends():
-    from cruscotto_xl.numbers import edate
+    from cruscotto_xl.core.vocabulary import edate
     assert edate(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert edate(date(2023, 1, 31), 1) == date(2023, 2, 28)
     assert edate(date(2024, 3, 31), -1) == date(2024, 2, 29)

@@ -10,13 +10,8 @@ import pytest
 from periods_plan import FINAL, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.reader.consolidate import RETURNED, WITH_PROBLEMS, consolidate
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.reader.refresh import RefreshError
-from cruscotto_xl.reader.signing import sign_workbook
-from cruscotto_xl.recalc import find_soffice, recalculate
-from cruscotto_xl.signoff import (
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.signoff import (
     CHANGED,
     NO_FINGERPRINT,
     NOT_CONFIRMED,
@@ -26,9 +21,14 @@ from cruscotto_xl.signoff import (
     fingerprint,
     signature_state,
 )
+from cruscotto_xl.excel import macros
+from cruscotto_xl.excel.port import OpenpyxlPort
+from cruscotto_xl.io.libreoffice import find_soffice, recalculate
+from cruscotto_xl.returns.consolidate import RETURNED, WITH_PROBLEMS, consolidate
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.returns.refresh import RefreshError
+from cruscotto_xl.returns.sign import sign_workbook
 from cruscotto_xl.workbook.layout import SHEET_SIGNOFF
-from cruscotto_xl.xl import macros
-from cruscotto_xl.xl.port import OpenpyxlPort
 
 runner = CliRunner()
 

@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 import yaml
 
+from cruscotto_xl.core.model import Plan
+from cruscotto_xl.core.targets import Polarity
 from cruscotto_xl.importers import ImportFailed
 from cruscotto_xl.importers.tabella import (
     COLUMNS,
@@ -19,9 +21,7 @@ from cruscotto_xl.importers.tabella import (
     match_header,
     read_table_actuals,
 )
-from cruscotto_xl.model import Plan
-from cruscotto_xl.planfile import load_plan, plan_from_data, plan_to_data
-from cruscotto_xl.targets import Polarity
+from cruscotto_xl.io.planfile import load_plan, plan_from_data, plan_to_data
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from cruscotto_xl.targets import (
+from cruscotto_xl.core.targets import (
     PREVIOUS_YEAR,
     Kind,
     Offset,

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cruscotto_xl.numbers import NumberError, format_percent, parse_actual, parse_number
-from cruscotto_xl.targets import (
+from cruscotto_xl.core.targets import (
     PREVIOUS_YEAR,
     Kind,
     Offset,
@@ -26,6 +25,7 @@ from cruscotto_xl.targets import (
     format_target,
     parse_target,
 )
+from cruscotto_xl.core.vocabulary import NumberError, format_percent, parse_actual, parse_number
 
 DATA = Path(__file__).parent / "data"
 SEED_002 = DATA / "002_6a0ac35764cec512.txt"

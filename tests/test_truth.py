@@ -17,15 +17,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from cruscotto_xl.aggregate import evaluate
-from cruscotto_xl.filling import fill_workbook, plan_with_typed, sample_typed, typed_from_plan
-from cruscotto_xl.model import Policy
-from cruscotto_xl.planfile import load_plan, plan_from_data
-from cruscotto_xl.reader.locate import find_table, registry
-from cruscotto_xl.reader.read import read_workbook
-from cruscotto_xl.recalc import find_soffice, recalculate
-from cruscotto_xl.rollover import roll_over
-from cruscotto_xl.rules import (
+from cruscotto_xl.core.model import Policy
+from cruscotto_xl.core.rollover import roll_over
+from cruscotto_xl.core.rollup import evaluate
+from cruscotto_xl.core.rules import (
     Cells,
     GradeSpec,
     effective_actual,
@@ -35,8 +30,18 @@ from cruscotto_xl.rules import (
     valutazione,
     valutazione_formula,
 )
-from cruscotto_xl.targets import parse_target
-from cruscotto_xl.verify import compare_with_engine
+from cruscotto_xl.core.targets import parse_target
+from cruscotto_xl.io.libreoffice import find_soffice, recalculate
+from cruscotto_xl.io.planfile import load_plan, plan_from_data
+from cruscotto_xl.returns.locate import find_table, registry
+from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.services.filling import (
+    fill_workbook,
+    plan_with_typed,
+    sample_typed,
+    typed_from_plan,
+)
+from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_INDEX
 

@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 import pytest
 
-from cruscotto_xl.model import Policy
-from cruscotto_xl.numbers import excel_serial
-from cruscotto_xl.rules import grade
-from cruscotto_xl.targets import parse_target
-from cruscotto_xl.xl.udfs import grado, media_pesata, pesi, target
+from cruscotto_xl.core.model import Policy
+from cruscotto_xl.core.rules import grade
+from cruscotto_xl.core.targets import parse_target
+from cruscotto_xl.core.vocabulary import excel_serial
+from cruscotto_xl.excel.udfs import grado, media_pesata, pesi, target
 
 
 @pytest.mark.parametrize(("actual", "text"), [

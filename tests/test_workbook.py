@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import app
-from cruscotto_xl.planfile import load_plan, plan_from_data
+from cruscotto_xl.cli.main import app
+from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import (
     INDICATOR_COLUMNS,

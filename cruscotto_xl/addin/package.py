@@ -25,7 +25,7 @@ from pathlib import Path
 import xlsxwriter
 import xlwings
 
-from ..atomic import write_atomically
+from ..io.atomic import write_atomically
 from .vbaproject import Kind, Module, VBASourceError, build_vba_project, document_module
 
 #: xlwings' PROJECT_NAME: names the config sheet and files (``cruscotto.conf``).

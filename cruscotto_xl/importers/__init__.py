@@ -1,4 +1,4 @@
-"""Importers: turn the text exports of real plans into a :class:`~cruscotto_xl.model.Plan`.
+"""Importers: turn the text exports of real plans into a :class:`~cruscotto_xl.core.model.Plan`.
 
 - :func:`import_integra`: an "Integra"-style export of operational objectives with
   indicators, actuals and published grades (year-end report).
@@ -15,7 +15,7 @@ file. Nothing is dropped silently.
 
 from .common import ImportFailed, ImportResult
 from .integra import import_integra, parse_integra
-from .pira import import_pira, parse_pira
+from .pira.build import import_pira, parse_pira
 from .tabella import export_table, import_table
 
 __all__ = [

@@ -1,7 +1,7 @@
 """What every importer shares: the result type, reading the source, small text helpers.
 
-An importer turns a text export into a :class:`~cruscotto_xl.model.Plan` and a list of
-:class:`~cruscotto_xl.checks.Problem`. Every problem found in the source is located as
+An importer turns a text export into a :class:`~cruscotto_xl.core.model.Plan` and a list of
+:class:`~cruscotto_xl.core.plan_checks.Problem`. Every problem found in the source is located as
 ``riga N`` (the 1-based line number in the file), so the controller can open the export and
 find the line. Nothing in the source is dropped silently: a line the importer does not
 understand, a target it cannot read, a cell it had to ignore are all problems.
@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks import Problem, Severity, has_errors
-from ..model import Plan
-from ..numbers import NumberError, normalize_text, parse_decimal_it
-from ..targets import Kind, Polarity, Target, TargetError, parse_target
+from ..core.model import Plan
+from ..core.plan_checks import Problem, Severity, has_errors
+from ..core.targets import Kind, Polarity, Target, TargetError, parse_target
+from ..core.vocabulary import NumberError, normalize_text, parse_decimal_it
 
 #: The names some exports use for a body, and the body's official name.
 KNOWN_ENTITIES = {

@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..checks import Problem
-from ..model import Actual, Area, Indicator, OperationalObjective, Plan, StrategicObjective
-from ..numbers import (
+from ..core.model import Actual, Area, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..core.plan_checks import Problem
+from ..core.targets import Kind
+from ..core.vocabulary import (
     NumberError,
     canonical_unit,
     format_percent,
@@ -34,7 +35,6 @@ from ..numbers import (
     parse_number,
     parse_quantity,
 )
-from ..targets import Kind
 from .common import (
     WEIGHT_RE,
     ImportFailed,

@@ -46,8 +46,8 @@ Rules for hand-made tables:
 - A title column of only numbers without a code column gives the codes (``Ambito`` 1, 2, 3).
 
 Every unknown column, unreadable value and row that fits nowhere is a
-:class:`~cruscotto_xl.checks.Problem` located as ``riga N`` (the 1-based line of the .csv or
-row of the sheet); nothing is dropped silently. docs/tabella.md describes it for users.
+:class:`~cruscotto_xl.core.plan_checks.Problem` located as ``riga N`` (the 1-based line of the
+.csv or row of the sheet); nothing is dropped silently. docs/tabella.md describes it for users.
 
 What the table cannot carry, so :func:`export_table` refuses it with a message: two
 actuals of one indicator for the same year and period, two statuses or two change-log
@@ -74,8 +74,7 @@ import yaml
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ValidationError
 
-from ..checks import Problem, Severity
-from ..model import (
+from ..core.model import (
     FINAL_PERIOD,
     Actual,
     Area,
@@ -91,7 +90,9 @@ from ..model import (
     StrategicObjective,
     default_periods,
 )
-from ..numbers import (
+from ..core.plan_checks import Problem, Severity
+from ..core.targets import Polarity
+from ..core.vocabulary import (
     NumberError,
     canonical_unit,
     format_date,
@@ -102,10 +103,9 @@ from ..numbers import (
     parse_number,
     parse_quantity,
 )
-from ..planfile import error_message, format_loc, plan_to_data
-from ..reader.safe_open import UntrustedFileError, check_package
-from ..targets import Polarity
-from ..workbook.obiettivo import FORMULA_INJECTION_PREFIXES
+from ..io.planfile import error_message, format_loc, plan_to_data
+from ..returns.guard import UntrustedFileError, check_package
+from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
 from ..workbook.styles import Styles
 from .common import (
     ImportFailed,

@@ -15,11 +15,9 @@ from typing import BinaryIO
 import xlsxwriter
 import xlsxwriter.worksheet
 
-from ..model import FINAL_PERIOD, Plan
-from ..split import plan_for_year, plan_part
+from ..core.model import FINAL_PERIOD, Plan
+from ..core.tree import plan_for_year, plan_part
 from .book import Book, plan_book
-from .controlli import write_checks
-from .istruzioni import write_instructions
 from .layout import (
     SHEET_CHECKS,
     SHEET_HISTORY,
@@ -30,12 +28,14 @@ from .layout import (
     SHEET_SUMMARY,
     safe_file_stem,
 )
-from .meta import write_meta
-from .obiettivo import write_objective_sheet
-from .riepilogo import write_summary
-from .stato import Extras, OfficeStatus, write_history, write_offices
+from .sheets.checks import write_checks
+from .sheets.instructions import write_instructions
+from .sheets.meta import write_meta
+from .sheets.objective import write_objective_sheet
+from .sheets.offices import Extras, OfficeStatus, write_history, write_offices
+from .sheets.signoff import write_signoff
+from .sheets.summary import write_summary
 from .styles import Styles
-from .validazione import write_signoff
 
 
 class _Worksheet(xlsxwriter.worksheet.Worksheet):

@@ -2,7 +2,7 @@
 
 Positions of every objective sheet (name, table, rows, grade cell) are decided here before
 anything is written, so the summary can link to cells of sheets written after it.
-The Python grades (:func:`~cruscotto_xl.aggregate.evaluate`) become the cached values of
+The Python grades (:func:`~cruscotto_xl.core.rollup.evaluate`) become the cached values of
 the formulas: a reader that does not recalculate still sees the right numbers.
 """
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..aggregate import Node, evaluate, indicator_spec, weighted_mean
-from ..model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
-from ..numbers import excel_serial
-from ..rules import Grade, GradeSpec, effective_actual
-from ..targets import Kind
+from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
+from ..core.rules import Grade, GradeSpec, effective_actual
+from ..core.targets import Kind
+from ..core.vocabulary import excel_serial
 from .layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
-    from .stato import Extras
+    from .sheets.offices import Extras
 
 HEADER_ROW = 5  # 0-based row of the indicator table's header on objective sheets
 

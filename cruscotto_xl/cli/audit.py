@@ -1,0 +1,242 @@
+"""``cruscotto audit PIANO``: the plan audit (:mod:`cruscotto_xl.core.audit`) on the command line.
+
+:func:`audit_command` is a plain typer command; the main command registers it with
+``command("audit")(audit_command)`` (or ``app.command("audit")(audit_command)``).
+:data:`audit_app` runs it on its own (tests, scripts).
+
+``PIANO`` is a plan file (.yaml, .yml, .json) or a flat table (.xlsx, .csv, read by the
+``tabella`` importer, whose problems are reported too). ``--consuntivi FILE`` brings the
+actuals from elsewhere before auditing: a plan file or a flat table (columns ``Codice
+indicatore``, ``Consuntivo 2023``, ``Valore numeratore 2023``… and ``Riferimento 2024``); they
+are matched by indicator code and replace the plan's actual of the same year and period
+(:func:`~cruscotto_xl.core.audit.merge_actuals`); a code the plan lacks is an error.
+``--xlsx`` writes the findings as a ``Controlli`` sheet in the style of the generated
+workbooks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import xlsxwriter
+from rich.table import Table
+
+from ..core.audit import CHECKS, OWNERS, Finding, audit_findings, merge_actuals, plan_actuals
+from ..core.model import Plan
+from ..core.plan_checks import Problem, grouped, has_errors
+from ..importers.common import ImportFailed
+from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
+from ..io.planfile import PLAN_SUFFIXES, PlanFileError, load_plan
+from ..returns.guard import UntrustedFileError
+from ..workbook.layout import SHEET_CHECKS
+from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
+from ..workbook.styles import Styles
+
+IMPORT = "Lettura dei file"
+HEADERS = ("Gravità", "Controllo", "Dove", "Codice", "Problema")
+TABLE_AUDIT = "crx_audit"
+
+
+class AuditInputError(Exception):
+    """A file the audit cannot use (one line, exit 1)."""
+
+
+def _load(path: Path, year: int | None) -> tuple[Plan, list[Problem]]:
+    """The plan to audit and the problems of reading it."""
+    suffix = path.suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return load_plan(path), []
+    if suffix in TABLE_SUFFIXES:
+        result = import_table(path, year=year)
+        return result.plan, result.problems
+    raise AuditInputError(f"{path}: formato non supportato (usare un piano .yaml/.json o una "
+                          f"tabella .xlsx/.csv)")
+
+
+def _with_actuals(plan: Plan, path: Path, year: int | None) -> tuple[Plan, list[Problem]]:
+    """``plan`` with the actuals of ``path`` merged in (see the module docstring)."""
+    suffix = path.suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        actuals, references = plan_actuals(load_plan(path))
+        problems: list[Problem] = []
+    elif suffix in TABLE_SUFFIXES:
+        read = read_table_actuals(path, year=year or plan.year)
+        actuals, references, problems = read.actuals, read.references, read.problems
+    else:
+        raise AuditInputError(f"{path}: formato dei consuntivi non supportato (usare un piano "
+                              f".yaml/.json o una tabella .xlsx/.csv)")
+    merged, found = merge_actuals(plan, actuals, references, source=str(path))
+    return merged, [_located(p, path) for p in problems] + found
+
+
+def _located(problem: Problem, path: Path) -> Problem:
+    where = f"{path.name}, {problem.location}" if problem.location else path.name
+    return Problem(where, problem.message, problem.severity, problem.subject)
+
+
+# --- output -------------------------------------------------------------------------------
+
+def print_findings(findings: list[Finding], title: str) -> None:
+    """The findings as a table; the indicators without an owner office on one line."""
+    from .main import console
+
+    table = Table(title=title, title_justify="left")
+    for header in HEADERS:
+        table.add_column(header, overflow="fold")
+    check_of = {id(f.problem): f.check for f in findings}
+    for p in grouped([f.problem for f in findings]):
+        f = Finding(check_of.get(id(p), OWNERS), p)
+        p = f.problem
+        style = "red" if p.severity == "errore" else "yellow"
+        table.add_row(f"[{style}]{p.severity}[/]", f.check, p.location, p.subject, p.message)
+    console.print(table)
+
+
+SHEET_HEADERS = ("Controllo", "Gravità", "Codice", "Dove", "Problema")
+_WIDTHS = (34, 10, 12, 50, 90)
+
+
+def _row_height(values: tuple[str, ...]) -> float:
+    """Wrapped rows sized from their text: not every spreadsheet fits them when opening."""
+    lines = max(-(-len(v) // max(int(w * 1.1), 1)) for v, w in zip(values, _WIDTHS, strict=True))
+    return 13.5 * max(lines, 1)
+
+
+def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
+                     year: int | None = None) -> Path:
+    """The findings as a ``Controlli`` sheet: counts per check, then one row per problem."""
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path))
+    try:
+        st = Styles(wb)
+        ws = wb.add_worksheet(SHEET_CHECKS)
+
+        def text(r: int, c: int, value: str, kind: str = "cell") -> None:
+            fmt = st.get(kind, quote=value.startswith(FORMULA_INJECTION_PREFIXES))
+            if value:
+                ws.write_string(r, c, value, fmt)
+            else:
+                ws.write_blank(r, c, None, fmt)
+
+        shown_year = year or plan.year
+        text(0, 0, f"Audit del piano — {plan.entity} {shown_year}", "title")
+        text(1, 0, f"Controlli eseguiti il {datetime.now():%d/%m/%Y %H:%M}", "label")
+        counts = Counter((f.check, f.problem.severity) for f in findings)
+        top = 3
+        for c, header in enumerate(("Controllo", "Errori", "Avvisi")):
+            ws.write_string(top, c, header, st.get("header"))
+        for r, check in enumerate((*CHECKS, IMPORT), top + 1):
+            text(r, 0, check)
+            ws.write_number(r, 1, counts[(check, "errore")], st.get("cell"))
+            ws.write_number(r, 2, counts[(check, "avviso")], st.get("cell"))
+        total = top + len(CHECKS) + 2
+        ws.write_string(total, 0, "Totale", st.get("total"))
+        for c, severity in ((1, "errore"), (2, "avviso")):
+            ws.write_number(total, c, sum(n for (_, s), n in counts.items() if s == severity),
+                            st.get("total"))
+        for c, color in ((1, "red"), (2, "yellow")):
+            ws.conditional_format(top + 1, c, total - 1, c, {
+                "type": "cell", "criteria": ">", "value": 0, "format": st.conditional(color)})
+
+        header = total + 2
+        for r, f in enumerate(findings, header + 1):
+            p = f.problem
+            values = (f.check, p.severity, p.subject, p.location, p.message)
+            for c, value in enumerate(values):
+                text(r, c, value)
+            ws.set_row(r, _row_height(values))
+        last = header + max(len(findings), 1)
+        ws.add_table(header, 0, last, len(SHEET_HEADERS) - 1, {
+            "name": TABLE_AUDIT, "style": st.table_style, "autofilter": True,
+            "columns": [{"header": h, "header_format": st.get("header")}
+                        for h in SHEET_HEADERS]})
+        for severity, color in (("errore", "red"), ("avviso", "yellow")):
+            ws.conditional_format(header + 1, 1, last, 1, {
+                "type": "cell", "criteria": "==", "value": f'"{severity}"',
+                "format": st.conditional(color)})
+        if not findings:
+            text(header + 1, 4, "Nessun problema trovato")
+        for c, width in enumerate(_WIDTHS):
+            ws.set_column(c, c, width)
+        ws.freeze_panes(header + 1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(header)
+        ws.set_header(("&C" + f"{plan.entity} — audit {shown_year}".replace("&", "&&"))[:255])
+    finally:
+        wb.close()
+    return path
+
+
+# --- the command ----------------------------------------------------------------------------
+
+_INPUT_ERRORS = (PlanFileError, ImportFailed, UntrustedFileError, AuditInputError)
+
+
+def audit_command(
+    piano: Annotated[Path, typer.Argument(help="Piano (.yaml, .yml, .json) o tabella (.xlsx, "
+                                               ".csv)")],
+    consuntivi: Annotated[Path | None, typer.Option(
+        "--consuntivi", "--actuals", help="Piano o tabella da cui prendere i consuntivi "
+                                          "(abbinati per codice indicatore)")] = None,
+    anno: Annotated[int | None, typer.Option(
+        "--anno", "--year", help="Anno da controllare (predefinito: tutti gli anni)")] = None,
+    xlsx: Annotated[Path | None, typer.Option(
+        "--xlsx", help="Scrive anche il foglio Controlli in questa cartella Excel")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+) -> None:
+    """Controlla la qualità di un piano ed elenca tutti i problemi.
+
+    Pesi, codici doppi, target illeggibili o ambigui, consuntivi incoerenti con
+    numeratore/denominatore, valori non plausibili (percentuali oltre 100 %), target meno
+    sfidanti del consuntivo dell'anno prima, gradi pubblicati diversi da quelli calcolati.
+
+    Esce con 1 se trova errori (gli avvisi non bloccano).
+
+    Esempio: [bold]cruscotto audit piano-2023.yaml --xlsx audit.xlsx[/]
+    """
+    from .main import console, err_console, unowned_count, unowned_line
+
+    try:
+        plan, read_problems = _load(piano, anno)
+        read_problems = [_located(p, piano) for p in read_problems]
+        if consuntivi is not None:
+            plan, found = _with_actuals(plan, consuntivi, anno)
+            read_problems += found
+    except _INPUT_ERRORS as exc:
+        err_console.print(f"[red]Errore:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    findings = [Finding(IMPORT, p) for p in read_problems] + audit_findings(plan, anno)
+    problems = [f.problem for f in findings]
+    if xlsx is not None:
+        try:
+            write_audit_xlsx(findings, xlsx, plan, anno)
+        except OSError as exc:
+            err_console.print(f"[red]Errore:[/] {xlsx}: impossibile scrivere il file "
+                              f"({exc.strerror or exc})", highlight=False)
+            raise typer.Exit(1) from None
+    if as_json:
+        console.print_json(json.dumps([{"controllo": f.check, **f.problem.__dict__}
+                                       for f in findings], ensure_ascii=False))
+    else:
+        if findings:
+            print_findings(findings, f"Audit di {piano}")
+        n_err = sum(p.severity == "errore" for p in problems)
+        n_warn = len(problems) - n_err
+        color = "red" if n_err else "yellow" if n_warn else "green"
+        verdict = (f"{n_err} errori e {n_warn} avvisi" if problems else "nessun problema")
+        console.print(f"[{color}]{piano}: {verdict}[/] ({sum(1 for _ in plan.indicators())} "
+                      f"indicatori controllati)." + (f" Foglio Controlli: {xlsx}" if xlsx else ""),
+                      highlight=False)
+        console.print(unowned_line(unowned_count(plan)), highlight=False)
+    raise typer.Exit(1 if has_errors(problems) else 0)
+
+
+audit_app = typer.Typer(name="audit", add_completion=False, rich_markup_mode="rich")
+audit_app.command("audit", help=audit_command.__doc__)(audit_command)

@@ -1,0 +1,468 @@
+"""The plan model (DESIGN §2), as pydantic v2 models.
+
+Attributes are English; the keys of a plan file are the Italian words a controller
+uses (``peso``, ``obiettivi``, ``indicatori``), declared as aliases, so a plan file reads
+like the plan and a validation error points at ``ambiti[0].obiettivi[3].indicatori[2].peso``.
+Target texts are kept as written; :meth:`Indicator.target_for` parses them on demand, so
+a bad target is a validation problem reported with all the others, not a load failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .targets import Kind, Polarity, Source, Target, TargetError, parse_target
+from .vocabulary import NumberError, normalize_text, parse_actual, parse_decimal_it, parse_number
+
+SCHEMA_VERSION = 1
+FINAL_PERIOD = "31/12"
+
+
+def _percent_points(value: Any) -> Any:
+    """Weights are percent points: ``14,28%``, ``"14,28"`` and 14.28 all mean 14.28."""
+    if isinstance(value, str):
+        text = normalize_text(value).rstrip("%").strip()
+        try:
+            return float(parse_decimal_it(text))
+        except NumberError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+def _fraction(value: Any) -> Any:
+    """Ratios (soglia, grado forzato) are fractions: ``60 %`` → 0.6; numbers pass through."""
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except NumberError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+def _actual_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_actual(value)
+        except NumberError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+Points = Annotated[float, BeforeValidator(_percent_points)]
+Fraction = Annotated[float, BeforeValidator(_fraction)]
+ActualValue = Annotated[bool | float | date | None, BeforeValidator(_actual_value)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True, extra="forbid", str_strip_whitespace=True, validate_assignment=True
+    )
+
+
+class Band(_Model):
+    """A valutazione band: grades at or above ``threshold`` get ``label``."""
+
+    threshold: Fraction = Field(alias="da", ge=0, le=1)
+    label: str = Field(alias="etichetta", min_length=1)
+
+
+DEFAULT_BANDS = (
+    Band(threshold=1.0, label="Raggiunto"),
+    Band(threshold=0.6, label="Parzialmente raggiunto"),
+    Band(threshold=0.0, label="Non raggiunto"),
+)
+
+
+class Policy(_Model):
+    """Grading policy (the body's SMVP). Every rule of DESIGN §4 that has options is here."""
+
+    missing: Literal["non_valutabile", "zero"] = Field("non_valutabile", alias="dato_mancante")
+    lower_is_better: Literal["rapporto", "lineare"] = Field("rapporto", alias="minore_migliore")
+    red_flag_factor: float = Field(2.0, alias="fattore_soglia_rossa", gt=1)
+    deadline_decay_days: int | None = Field(None, alias="giorni_decadimento_scadenza", gt=0)
+    os_mix: Literal["automatico", "indicatori", "operativi", "misto"] = Field(
+        "automatico", alias="composizione_os"
+    )
+    os_indicator_share: Points = Field(50.0, alias="quota_indicatori_os", ge=0, le=100)
+    bands: list[Band] = Field(default_factory=lambda: list(DEFAULT_BANDS), alias="fasce")
+    weight_tolerance: float = Field(0.05, alias="tolleranza_pesi", ge=0)
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_sorted(cls, bands: list[Band]) -> list[Band]:
+        if not bands:
+            raise ValueError("serve almeno una fascia di valutazione")
+        ordered = sorted(bands, key=lambda b: b.threshold, reverse=True)
+        if ordered[-1].threshold != 0:
+            raise ValueError("l'ultima fascia deve partire da 0 (es. «Non raggiunto» da 0)")
+        return ordered
+
+
+class Status(_Model):
+    """Neutralized (excluded, weights renormalized) or forced (grade set by hand) for a year."""
+
+    year: int = Field(alias="anno")
+    kind: Literal["neutralizzato", "forzato"] = Field(alias="tipo")
+    note: str = Field(alias="nota", min_length=1)
+    reference: str | None = Field(None, alias="riferimento")
+    grade: Fraction | None = Field(None, alias="grado", ge=0, le=1)
+
+
+class Actual(_Model):
+    """What an office reported for a year and period (*consuntivo*).
+
+    Texts are kept exactly as typed: ``"Sì "`` is not ``"Sì"`` for the workbook's formula.
+    """
+
+    model_config = ConfigDict(**{**_Model.model_config, "str_strip_whitespace": False})
+
+    year: int = Field(alias="anno")
+    period: str = Field(FINAL_PERIOD, alias="periodo")
+    value: ActualValue = Field(None, alias="valore")
+    numerator: float | None = Field(None, alias="numeratore")
+    denominator: float | None = Field(None, alias="denominatore")
+    event_date: date | None = Field(None, alias="data_evento")
+    """The date of the event a term runs from (``entro 30 gg dalla richiesta``)."""
+    note: str | None = Field(None, alias="nota")
+    published_grade: Fraction | None = Field(None, alias="grado_pubblicato")
+    text: str | None = Field(None, alias="testo")
+    """What an office typed in the value cell when it is not a value (graded as invalid,
+    exactly as the workbook's formula sees it)."""
+
+    @property
+    def typed(self) -> bool | float | date | str | None:
+        """The value as typed: the raw text when there is one, else the value."""
+        return self.text if self.text is not None else self.value
+
+
+Extra = dict[str, str]
+"""Columns of an imported plan that the model has no field for, kept by their header
+(``Risorse interventi economici``): shown in docs/tabella.md, written back by the export."""
+
+
+class Baseline(_Model):
+    """The value an indicator starts from (``baseline``), with the year it was measured."""
+
+    value: float = Field(alias="valore")
+    year: int | None = Field(None, alias="anno")
+
+
+class Change(_Model):
+    """A change-log entry of the *rolling annuale* (Inserito / Aggiornato / Eliminato)."""
+
+    year: int = Field(alias="anno")
+    action: Literal["Inserito", "Aggiornato", "Eliminato"] = Field(alias="azione")
+    deliberation: str | None = Field(None, alias="delibera")
+    when: date | None = Field(None, alias="data")
+    note: str | None = Field(None, alias="nota")
+
+
+class Indicator(_Model):
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
+    algorithm: str | None = Field(None, alias="algoritmo")
+    numerator: str | None = Field(None, alias="numeratore")
+    denominator: str | None = Field(None, alias="denominatore")
+    unit: str | None = Field(None, alias="unita")
+    kind: str | None = Field(None, alias="tipologia")
+    source: str | None = Field(None, alias="fonte")
+    """Where the value comes from (data source: an archive, a survey, the accounts)."""
+    baseline: Baseline | None = Field(None, alias="baseline")
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    polarity: Polarity | None = Field(None, alias="verso")
+    targets: dict[int, str] = Field(default_factory=dict, alias="target")
+    period_targets: dict[int, dict[str, str]] = Field(default_factory=dict,
+                                                      alias="target_periodi")
+    """Intermediate targets: year → period (``30/06``) → target text; else the annual one."""
+    threshold: Fraction | None = Field(None, alias="soglia", ge=0, le=1)
+    red_flag: float | None = Field(None, alias="soglia_rossa")
+    tolerance: float | None = Field(None, alias="tolleranza", ge=0)
+    references: dict[int, float | None] = Field(default_factory=dict, alias="riferimenti")
+    actuals: list[Actual] = Field(default_factory=list, alias="consuntivi")
+    statuses: list[Status] = Field(default_factory=list, alias="stati")
+    changes: list[Change] = Field(default_factory=list, alias="modifiche")
+    to_confirm: bool = Field(False, alias="da_confermare")
+    """Imported from a sentence (a deliverable) and kept as a milestone that a person must
+    confirm: listed by ``valida`` until the flag is removed."""
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _target_texts(cls, value: Any) -> Any:
+        # YAML reads "0" as 0 and "100%" as text: targets are always kept as text.
+        if isinstance(value, dict):
+            return {k: "" if v is None else str(v) for k, v in value.items()}
+        return value
+
+    @field_validator("period_targets", mode="before")
+    @classmethod
+    def _period_target_texts(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {y: ({p: "" if t is None else str(t) for p, t in v.items()}
+                        if isinstance(v, dict) else v) for y, v in value.items()}
+        return value
+
+    def target_text(self, year: int, period: str = FINAL_PERIOD) -> str:
+        """The target text of ``year`` at ``period``: the intermediate one if given."""
+        interim = self.period_targets.get(year, {}).get(period) \
+            if period != FINAL_PERIOD else None
+        return interim if interim else self.targets.get(year, "")
+
+    def target_for(self, year: int, period: str = FINAL_PERIOD) -> Target:
+        """The parsed target of ``year`` (no target that year means monitoring only); a
+        date written without its year (``entro il 30 giugno``) is in ``year``."""
+        return parse_target(self.target_text(year, period), self.polarity, year)
+
+    def owes_actual(self, year: int, period: str = FINAL_PERIOD) -> bool:
+        """Does the office owe a value (not eliminated, not monitoring only, not neutralized
+        or forced)?"""
+        return self.removed_in(year) is None and self.status_for(year) is None and \
+            self.target_for(year, period).kind is not Kind.MONITORING
+
+    def removed_in(self, year: int) -> Change | None:
+        """The *Eliminato* entry of the indicator's own change log that takes it out of
+        ``year`` (the latest Inserito/Eliminato entry of a year ≤ ``year``), or None.
+
+        An eliminated indicator stays in the plan file with its history, but is out of that
+        year's workbooks, weights and grades (docs/ownership.md). A later
+        *Inserito* brings it back.
+        """
+        latest = None
+        for change in self.changes:
+            if change.year <= year and change.action != "Aggiornato" and (
+                    latest is None or change.year >= latest.year):
+                latest = change
+        return latest if latest is not None and latest.action == "Eliminato" else None
+
+    def actual_for(self, year: int, period: str = FINAL_PERIOD) -> Actual | None:
+        return next((a for a in self.actuals if a.year == year and a.period == period), None)
+
+    def status_for(self, year: int) -> Status | None:
+        return next((s for s in self.statuses if s.year == year), None)
+
+    def actual_number(self, year: int) -> float | None:
+        """The final actual of ``year`` as a number (typed, or numerator / denominator)."""
+        from .rules import effective_actual  # rules import the model: resolved at call time
+
+        actual = self.actual_for(year)
+        if actual is None:
+            return None
+        value = effective_actual(actual.typed, actual.numerator, actual.denominator)
+        return float(value) if isinstance(value, int | float) and not isinstance(
+            value, bool) else None
+
+    def reference_for(self, year: int, target: Target | None = None) -> float | None:
+        """The reference value of a relative target in ``year`` (``target``: the year's own
+        target by default), as docs/grammatica-target.md defines it.
+
+        An explicit ``riferimenti`` value wins (``None`` there means "no reference": an
+        office cleared the cell); else the actual of year n-k or of the named year (the mean
+        of several years when all are known), or the baseline. A named benchmark (``media
+        cluster``) and a target that is not relative have no reference from the plan.
+        """
+        if year in self.references:
+            return self.references[year]
+        if target is None:
+            try:
+                target = self.target_for(year)
+            except TargetError:
+                return None
+        ref = target.reference if target.kind is Kind.RELATIVE else None
+        if ref is None or ref.source is Source.BENCHMARK:
+            return None
+        if ref.source is Source.BASELINE:
+            return self.baseline.value if self.baseline is not None else None
+        values = [self.actual_number(y) for y in ref.years(year)]
+        if not values or any(v is None for v in values):
+            return None
+        numbers = [v for v in values if v is not None]
+        return numbers[0] if len(numbers) == 1 else sum(numbers) / len(numbers)
+
+
+class OperationalObjective(_Model):
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    resources: float | None = Field(None, alias="risorse")
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
+
+
+class StrategicObjective(_Model):
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    resources: float | None = Field(None, alias="risorse")
+    bsc: str | None = Field(None, alias="prospettiva_bsc")
+    mission: str | None = Field(None, alias="missione")
+    mission_code: str | None = Field(None, alias="codice_missione")
+    programme: str | None = Field(None, alias="programma")
+    programme_code: str | None = Field(None, alias="codice_programma")
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
+    operational: list[OperationalObjective] = Field(
+        default_factory=list, alias="obiettivi_operativi"
+    )
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
+
+
+class Area(_Model):
+    """*Ambito / area strategica*."""
+
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    bsc: str | None = Field(None, alias="prospettiva_bsc")
+    objectives: list[StrategicObjective] = Field(default_factory=list, alias="obiettivi")
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
+
+
+class RemovedIndicator(_Model):
+    """An indicator deleted by a yearly revision, kept with its change log (*Eliminato*)."""
+
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    objective: str = Field(alias="obiettivo", min_length=1)
+    changes: list[Change] = Field(default_factory=list, alias="modifiche")
+    last: Indicator | None = Field(None, alias="ultimo_stato")
+    """The indicator as it was when eliminated (targets, offices, actuals): nothing of a
+    plan's history is lost with the elimination."""
+
+
+class Office(_Model):
+    name: str = Field(alias="nome", min_length=1)
+    email: str | None = Field(None, alias="email")
+    head: str | None = Field(None, alias="responsabile")
+
+
+PERIOD_PATTERN = re.compile(r"^(0[1-9]|[12]\d|3[01])/(0[1-9]|1[0-2])$")
+
+
+class Period(_Model):
+    """A monitoring date of the year (*monitoraggio*): ``30/06`` intermedio, ``31/12`` finale."""
+
+    date: str = Field(alias="data")
+    label: str = Field(alias="nome", min_length=1)
+
+    @field_validator("date")
+    @classmethod
+    def _day_month(cls, value: str) -> str:
+        if not PERIOD_PATTERN.match(value):
+            raise ValueError(f"«{value}» non è una data gg/mm (es. 30/06)")
+        return value
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Sort key: (month, day)."""
+        day, month = self.date.split("/")
+        return int(month), int(day)
+
+
+def default_periods() -> list[Period]:
+    return [Period(data="30/06", nome="intermedio"), Period(data=FINAL_PERIOD, nome="finale")]
+
+
+class Plan(_Model):
+    schema_version: int = Field(SCHEMA_VERSION, alias="versione_schema")
+    id: str = Field("", alias="id")
+    entity: str = Field(alias="ente", min_length=1)
+    year: int = Field(alias="anno", ge=2000, le=2100)
+    target_years: list[int] = Field(default_factory=list, alias="anni_target")
+    title: str | None = Field(None, alias="titolo")
+    deliberation: str | None = Field(None, alias="delibera")
+    deadline: date | None = Field(None, alias="scadenza_compilazione")
+    policy: Policy = Field(default_factory=Policy, alias="politica")
+    offices: list[Office] = Field(default_factory=list, alias="uffici")
+    default_office: str | None = Field(None, alias="ufficio_predefinito")
+    """Owner of the indicators that name no office (else they go to «Senza ufficio»)."""
+    areas: list[Area] = Field(default_factory=list, alias="ambiti")
+    removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
+    periods: list[Period] = Field(default_factory=default_periods, alias="periodi")
+
+    @field_validator("periods")
+    @classmethod
+    def _periods(cls, value: list[Period]) -> list[Period]:
+        dates = [p.date for p in value]
+        if len(set(dates)) != len(dates):
+            raise ValueError("periodi ripetuti: " + ", ".join(dates))
+        ordered = sorted(value, key=lambda p: p.key)
+        if not ordered or ordered[-1].date != FINAL_PERIOD:
+            raise ValueError(f"l'ultimo periodo di monitoraggio deve essere il {FINAL_PERIOD}")
+        return ordered
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.id:
+            slug = re.sub(r"[^a-z0-9]+", "-", self.entity.lower()).strip("-")
+            object.__setattr__(self, "id", f"{slug}-{self.year}")
+        if not self.target_years:
+            object.__setattr__(self, "target_years", [self.year])
+
+    @property
+    def period_dates(self) -> list[str]:
+        """The monitoring dates in order, the year end last."""
+        return [p.date for p in self.periods]
+
+    def period_label(self, period: str) -> str:
+        return next((p.label for p in self.periods if p.date == period), period)
+
+    def indicators(self) -> Iterator[IndicatorSlot]:
+        """Every indicator with its place in the tree and its path in the plan file."""
+        for ai, area in enumerate(self.areas):
+            for oi, os_ in enumerate(area.objectives):
+                os_path = f"ambiti[{ai}].obiettivi[{oi}]"
+                for ii, ind in enumerate(os_.indicators):
+                    yield IndicatorSlot(area, os_, None, ind, f"{os_path}.indicatori[{ii}]")
+                for pi, oo in enumerate(os_.operational):
+                    oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
+                    for ii, ind in enumerate(oo.indicators):
+                        yield IndicatorSlot(area, os_, oo, ind, f"{oo_path}.indicatori[{ii}]")
+
+    def owners(self, slot: IndicatorSlot) -> list[str]:
+        """An indicator's offices: its own, else its OO's, else its OS's, else the plan's
+        ``ufficio_predefinito``; none at all puts it in the «Senza ufficio» workbook
+        (:mod:`cruscotto_xl.core.tree`)."""
+        for candidate in (slot.indicator.offices, slot.oo.offices if slot.oo else [],
+                          slot.os.offices):
+            if candidate:
+                return list(candidate)
+        return [self.default_office] if self.default_office else []
+
+    def all_offices(self) -> list[str]:
+        """Every owner office (declared ones first), in plan order, without repetitions."""
+        from .tree import known_offices  # the index lives beside the per-office split
+
+        return list(known_offices(self))
+
+
+@dataclass(frozen=True)
+class IndicatorSlot:
+    """An indicator and its ancestors; ``path`` is its location in the plan file."""
+
+    area: Area
+    os: StrategicObjective
+    oo: OperationalObjective | None
+    indicator: Indicator
+    path: str
+
+    @property
+    def owner(self) -> StrategicObjective | OperationalObjective:
+        """The objective that owns the indicator (its sheet in the workbook)."""
+        return self.oo if self.oo is not None else self.os
+
+
+def points(value: float) -> Decimal:
+    """Weights compared as decimals, so 14,28 + 14,29 + … sums without float noise."""
+    return Decimal(repr(float(value)))

@@ -1,0 +1,172 @@
+"""Per-office views of a plan: the part of the plan one office owns.
+
+An indicator belongs to its owners (its own offices, else its OO's, else its OS's); an
+objective survives when it keeps at least one indicator. Weights are kept as written: the
+roll-up renormalizes over what is present, so an office workbook grades the office's part.
+
+Consolidating hundreds of offices asks for every office's part: the ownership index is
+built once per plan object (plans are not changed in place once loaded) and each part
+touches only the objectives of its office.
+
+Indicators that name no office (nor does their OO or OS, nor the plan's
+``ufficio_predefinito``) are never dropped: they belong to :data:`UNOWNED`, the «Senza
+ufficio» workbook the controller fills or forwards. Indicators eliminated in their own
+change log are out of the year's view (:func:`plan_for_year`). Both rules are described in
+docs/ownership.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .model import (
+    Area,
+    Indicator,
+    IndicatorSlot,
+    OperationalObjective,
+    Plan,
+    RemovedIndicator,
+    StrategicObjective,
+)
+
+UNOWNED = "Senza ufficio"
+"""The office of the workbook that holds the indicators without an owner office."""
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Office → owned indicator ids and the (area, OS) positions holding them."""
+
+    indicators: dict[str, frozenset[int]]
+    places: dict[str, tuple[tuple[int, int], ...]]
+    offices: tuple[str, ...]
+
+
+def plan_for_office(plan: Plan, office: str) -> Plan:
+    """The plan restricted to ``office``'s indicators (pure; the input is not changed)."""
+    index = ownership(plan)
+    owned = index.indicators.get(office, frozenset())
+    by_area: dict[int, list[StrategicObjective]] = {}
+    for ai, oi in index.places.get(office, ()):
+        os_ = plan.areas[ai].objectives[oi]
+        indicators = [i for i in os_.indicators if id(i) in owned]
+        operational = [
+            oo.model_copy(update={"indicators": [i for i in oo.indicators if id(i) in owned]})
+            for oo in os_.operational
+            if any(id(i) in owned for i in oo.indicators)
+        ]
+        by_area.setdefault(ai, []).append(os_.model_copy(
+            update={"indicators": indicators, "operational": operational}))
+    areas = [plan.areas[ai].model_copy(update={"objectives": objectives})
+             for ai, objectives in sorted(by_area.items())]
+    offices = [o for o in plan.offices if o.name == office]
+    return plan.model_copy(update={"areas": areas, "offices": offices})
+
+
+def known_offices(plan: Plan) -> tuple[str, ...]:
+    """Every owner office of the plan, in plan order, then :data:`UNOWNED` when some
+    indicator has no owner (cached like the ownership index)."""
+    return ownership(plan).offices
+
+
+def unowned_indicators(plan: Plan) -> list[IndicatorSlot]:
+    """The indicators that go to the «Senza ufficio» workbook (no owner, no default)."""
+    return [slot for slot in plan.indicators() if not plan.owners(slot)]
+
+
+def unowned_text(n: int) -> str:
+    """``21 indicatori senza ufficio responsabile`` (singular for one), as messages say it."""
+    return f"{n} indicator{'e' if n == 1 else 'i'} senza ufficio responsabile"
+
+
+def same_office(a: str, b: str) -> bool:
+    """Office names compared as a person reads them (case and spaces do not count)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def plan_part(plan: Plan, office: str | None, year: int) -> Plan:
+    """What one workbook of ``year`` holds: the year's view, restricted to ``office``
+    (None: the whole plan). Generation, reading and consolidation all ask this."""
+    view = plan_for_year(plan, year)
+    return plan_for_office(view, office) if office else view
+
+
+def plan_for_year(plan: Plan, year: int) -> Plan:
+    """The plan as graded in ``year``: the indicators eliminated by then
+    (:meth:`~cruscotto_xl.core.model.Indicator.removed_in`) leave the tree and join
+    ``indicatori_eliminati`` with their change log. The plan itself when none is."""
+    return _year_view_cached(_Key(plan), year)
+
+
+@lru_cache(maxsize=8)
+def _year_view_cached(key: _Key, year: int) -> Plan:
+    plan = key.plan
+    gone = [s for s in plan.indicators() if s.indicator.removed_in(year) is not None]
+    if not gone:
+        return plan
+    out = {id(s.indicator) for s in gone}
+
+    def kept(indicators: list[Indicator]) -> list[Indicator]:
+        return [i for i in indicators if id(i) not in out]
+
+    def operational(oo: OperationalObjective) -> OperationalObjective:
+        return oo.model_copy(update={"indicators": kept(oo.indicators)})
+
+    areas = [area.model_copy(update={"objectives": [
+        os_.model_copy(update={"indicators": kept(os_.indicators),
+                               "operational": [operational(oo) for oo in os_.operational]})
+        for os_ in area.objectives]}) for area in plan.areas]
+    removed = [RemovedIndicator(codice=s.indicator.code, nome=s.indicator.name,
+                                obiettivo=s.owner.code, modifiche=list(s.indicator.changes),
+                                ultimo_stato=s.indicator)
+               for s in gone]
+    return plan.model_copy(update={"areas": areas, "removed": [*plan.removed, *removed]})
+
+
+def ownership(plan: Plan) -> Ownership:
+    return _ownership_cached(_Key(plan))
+
+
+class _Key:
+    """Identity-hashed wrapper: plans are mutable models, cache by object, not by value."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def __hash__(self) -> int:
+        return id(self.plan)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and other.plan is self.plan
+
+
+@lru_cache(maxsize=8)
+def _ownership_cached(key: _Key) -> Ownership:
+    plan = key.plan
+    owned: dict[str, set[int]] = {}
+    places: dict[str, dict[tuple[int, int], None]] = {}
+    for ai, area in enumerate(plan.areas):
+        for oi, os_ in enumerate(area.objectives):
+            for slot_indicator, offices in _owners(plan, area, os_):
+                for office in offices or [UNOWNED]:
+                    owned.setdefault(office, set()).add(id(slot_indicator))
+                    places.setdefault(office, {})[(ai, oi)] = None
+    offices = dict.fromkeys(o.name for o in plan.offices)
+    offices.update(dict.fromkeys(owned))
+    if UNOWNED in offices:   # the unowned ones last, whatever the plan order
+        offices[UNOWNED] = offices.pop(UNOWNED)
+    return Ownership({o: frozenset(s) for o, s in owned.items()},
+                     {o: tuple(p) for o, p in places.items()}, tuple(offices))
+
+
+def _owners(plan: Plan, area: Area,
+            os_: StrategicObjective) -> Iterator[tuple[Indicator, list[str]]]:
+    for ind in os_.indicators:
+        yield ind, plan.owners(IndicatorSlot(area, os_, None, ind, ""))
+    for oo in os_.operational:
+        for ind in oo.indicators:
+            yield ind, plan.owners(IndicatorSlot(area, os_, oo, ind, ""))

@@ -1,0 +1,487 @@
+"""The ribbon macros: Ricalcola, Valida, Aggiorna riepilogo, Consolida, Nuovo anno.
+
+Each button of the add-in runs ``RunPython "import cruscotto_xl.excel.macros as m; m.x()"``;
+the macro works on the workbook that was active (:meth:`XlwingsPort.caller`). All the work
+is done by the core and the reader; the macro only moves data through a :class:`BookPort`
+in bulk: every sheet is read once and written back as a few rectangles, never cell by
+cell. Tests pass an :class:`~cruscotto_xl.excel.port.OpenpyxlPort` instead of Excel.
+
+Messages for the user go to ``port.alert`` (a message box in Excel), in Italian.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import pairwise
+from pathlib import Path
+
+from ..core.history import HISTORY_HEADERS, value_changes
+from ..core.plan_checks import Problem, has_errors, validate_plan
+from ..core.rollover import RolloverError
+from ..core.vocabulary import cell_number, format_date, format_number
+from ..io.planfile import PlanFileError
+from ..returns.consolidate import consolidate as consolidate_folder
+from ..returns.consolidate import graded_plan
+from ..returns.guard import UntrustedFileError
+from ..returns.read import NotOurWorkbookError, Reading
+from ..returns.refresh import RefreshError, refreshed_book
+from ..returns.sign import RECONFIRM, ConfirmAgainError, signoff_values
+from ..services.generate import OutputExistsError, prepare_new_year, run_jobs
+from ..workbook import render_book
+from ..workbook.book import Book
+from ..workbook.layout import (
+    HISTORY_FIRST_ROW,
+    INDICATOR_INDEX,
+    INPUT_KEYS,
+    MACRO_RESULTS_COLUMN,
+    MACRO_RESULTS_HEADERS,
+    SHEET_CHECKS,
+    SHEET_HISTORY,
+    SHEET_OFFICES,
+    SHEET_SUMMARY,
+    col_letter,
+)
+from ..workbook.sheets.checks import HEADER_ROW as CHECKS_HEADER_ROW
+from ..workbook.sheets.offices import OFFICE_HEADERS
+from ..workbook.styles import style_sheet
+from .port import BookPort, SheetData, XlwingsPort, cell_position, excel_value
+from .reading import PortSource, read_port
+
+TITLE = "Cruscotto"
+MAX_LISTED = 12          # problems shown in the message box; all are on the Controlli sheet
+TOLERANCE = 1e-9
+
+
+class MacroError(Exception):
+    """The macro cannot run on this workbook (the message says why, in Italian)."""
+
+
+_USER_ERRORS = (MacroError, RefreshError, NotOurWorkbookError, UntrustedFileError,
+                PlanFileError, OutputExistsError, RolloverError)
+
+
+@dataclass
+class MacroResult:
+    """What a macro did: shown to the user, asserted by tests."""
+
+    title: str
+    message: str
+    ok: bool = True
+    problems: list[Problem] = field(default_factory=list)
+    cells: int = 0                      # formula cells written
+    mismatches: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _run(title: str, port: BookPort | None,
+         work: Callable[[BookPort], MacroResult]) -> MacroResult:
+    port = port if port is not None else XlwingsPort.caller()
+    try:
+        result = work(port)
+    except _USER_ERRORS as exc:
+        problems = list(getattr(exc, "problems", []) or [])
+        result = MacroResult(title, _with_problems(str(exc), problems), False, problems)
+    port.alert(result.message, f"{TITLE} — {title}")
+    return result
+
+
+def _with_problems(text: str, problems: list[Problem]) -> str:
+    if not problems:
+        return text
+    lines = [f"• {p.location}: {p.message}" for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"… e altri {len(problems) - MAX_LISTED} (elenco completo nel foglio "
+                     f"{SHEET_CHECKS})")
+    return text + "\n\n" + "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def rectangles(coords: Iterable[str],
+               free: Callable[[int, int], bool] | None = None) -> list[tuple[int, int, int, int]]:
+    """Cells grouped into few full rectangles by a column sweep: (row, col, rows, cols).
+
+    ``free(row, col)`` says a cell outside ``coords`` may be written too (it is empty and
+    not an input), so a column's formula cells separated by empty cells make one run. Our
+    formula cells sit in whole columns of tables: a sheet gives a handful of rectangles
+    whatever its number of rows. 0-based.
+    """
+    by_col: dict[int, list[int]] = {}
+    for coord in coords:
+        r, c = cell_position(coord)
+        by_col.setdefault(c, []).append(r)
+    done: list[tuple[int, int, int, int]] = []
+    open_runs: dict[tuple[int, int], tuple[int, int]] = {}   # (r0, r1) -> (c0, c1)
+    for c in sorted(by_col):
+        rows = sorted(by_col[c])
+        runs, start = [], rows[0]
+        for prev, cur in pairwise(rows):
+            if cur != prev + 1 and not (free and all(free(r, c) for r in range(prev + 1, cur))):
+                runs.append((start, prev))
+                start = cur
+        runs.append((start, rows[-1]))
+        if free:    # grow a run to the rows of the run on its left when the gap is free
+            for i, (s, e) in enumerate(runs):
+                for r0, r1 in (r for r, (_, c1) in open_runs.items() if c1 == c - 1):
+                    if r0 <= s and e <= r1 and (r0, r1) != (s, e) and (r0, r1) not in runs \
+                            and all(free(r, c) for r in (*range(r0, s), *range(e + 1, r1 + 1))):
+                        runs[i] = (r0, r1)
+                        break
+        for run in list(open_runs):
+            if run not in runs or open_runs[run][1] != c - 1:
+                c0, c1 = open_runs.pop(run)
+                done.append((run[0], c0, run[1] - run[0] + 1, c1 - c0 + 1))
+        for run in runs:
+            c0 = open_runs[run][0] if run in open_runs else c
+            open_runs[run] = (c0, c)
+    for (r0, r1), (c0, c1) in open_runs.items():
+        done.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+    return sorted(done)
+
+
+def _coord(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row + 1}"
+
+
+def write_results(port: BookPort, book: Book, source: PortSource,
+                  inputs: set[tuple[str, str]], sheets: set[str] | None = None) -> int:
+    """Formulas and the values they must show, sheet by sheet, in few rectangles.
+
+    Empty cells between formula cells (never an input cell) are written empty, which
+    keeps a sheet to a handful of writes.
+    """
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, coord in book.formulas:
+        if sheets is None or sheet in sheets:
+            by_sheet.setdefault(sheet, []).append(coord)
+    count = 0
+    for sheet, coords in by_sheet.items():
+        data = source.data(sheet)
+
+        def free(r: int, c: int, data: SheetData = data, sheet: str = sheet) -> bool:
+            coord = _coord(r, c)
+            value = data.values[r][c] if r < len(data.values) and c < len(data.values[r]) \
+                else ""
+            return value in ("", None) and coord not in data.formulas \
+                and (sheet, coord) not in inputs
+
+        for r0, c0, nr, nc in rectangles(coords, free):
+            cells = [[_coord(r0 + i, c0 + j) for j in range(nc)] for i in range(nr)]
+            port.write_formulas(
+                sheet, r0, c0,
+                [[book.formulas.get((sheet, c), "") for c in line] for line in cells],
+                [[excel_value(book.cached.get((sheet, c), "")) for c in line]
+                 for line in cells])
+            count += sum((sheet, c) in book.formulas for line in cells for c in line)
+    return count
+
+
+def _same(shown: object, expected: object) -> bool:
+    if isinstance(shown, date):          # a date-formatted cell: compare its serial
+        shown = cell_number(shown)
+    if shown is None:
+        shown = ""
+    if isinstance(expected, int | float) and isinstance(shown, int | float) \
+            and not isinstance(shown, bool):
+        return abs(float(shown) - float(expected)) <= TOLERANCE * max(1.0, abs(float(expected)))
+    return shown == expected
+
+
+def verify(source: PortSource, book: Book,
+           sheets: set[str] | None = None) -> list[str]:
+    """Cells where the host's computed value differs from the grading engine's."""
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, coord in book.cached:
+        if sheets is None or sheet in sheets:
+            by_sheet.setdefault(sheet, []).append(coord)
+    out = []
+    for sheet, coords in by_sheet.items():
+        source.forget(sheet)
+        values = source.sheet(sheet)
+        for coord in coords:
+            r, c = cell_position(coord)
+            shown = values[r][c] if r < len(values) and c < len(values[r]) else ""
+            expected = book.cached[(sheet, coord)]
+            if not _same(shown, expected):
+                out.append(f"{sheet}!{coord}: Excel {shown!r}, motore {expected!r}")
+    return out
+
+
+def _recompute(port: BookPort, title: str, sheets: set[str] | None) -> MacroResult:
+    reading, source = read_port(port)
+    book = refreshed_book(reading)
+    cells = write_results(port, book, source, _input_cells(reading), sheets)
+    port.calculate()
+    mismatches = verify(source, book, sheets)
+    where = "del riepilogo" if sheets else f"in {len({s for s, _ in book.formulas})} fogli"
+    if mismatches:
+        text = (f"{format_number(cells, 0)} celle ricalcolate {where}; "
+                f"{len(mismatches)} valori di Excel diversi dal motore di calcolo:\n"
+                + "\n".join(mismatches[:MAX_LISTED]))
+    else:
+        text = (f"{format_number(cells, 0)} celle ricalcolate {where}: valori uguali al "
+                "motore di calcolo.")
+    if reading.problems:
+        text = _with_problems(text + f"\n{len(reading.problems)} segnalazioni sui dati:",
+                              reading.problems)
+    return MacroResult(title, text, not mismatches, reading.problems, cells, mismatches)
+
+
+def ricalcola(port: BookPort | None = None) -> MacroResult:
+    """Recompute grades, Riepilogo and Controlli of the active workbook (button Ricalcola)."""
+    return _run("Ricalcola", port, lambda p: _recompute(p, "Ricalcola", None))
+
+
+def aggiorna_riepilogo(port: BookPort | None = None) -> MacroResult:
+    """Recompute only the Riepilogo sheet (button Aggiorna riepilogo)."""
+    return _run("Aggiorna riepilogo", port,
+                lambda p: _recompute(p, "Aggiorna riepilogo", {SHEET_SUMMARY}))
+
+
+# --------------------------------------------------------------------------- Valida
+
+
+def _problem_cell(problem: Problem) -> tuple[str, str] | None:
+    """(sheet, cell) of a problem located as ``file › sheet!A1``, else None."""
+    if " › " not in problem.location:
+        return None
+    sheet, _, coord = problem.location.split(" › ", 1)[1].rpartition("!")
+    if not sheet or not coord[:1].isalpha() or not coord[-1:].isdigit():
+        return None
+    return sheet, coord
+
+
+def _input_cells(reading: Reading) -> set[tuple[str, str]]:
+    return {(ind.sheet, ind.cells[k]) for ind in reading.indicators.values() for k in INPUT_KEYS}
+
+
+def report_on_checks(port: BookPort, source: PortSource, reading: Reading, heading: str,
+                     problems: list[Problem]) -> None:
+    """List ``problems`` beside the Controlli table and colour their input cells.
+
+    The previous list (of an earlier Valida or Consolida) is overwritten in the same single
+    write, and the cells it had coloured get back the input colour first.
+    """
+    colors = style_sheet()["colori"]
+    values = source.sheet(SHEET_CHECKS)
+    col, top = MACRO_RESULTS_COLUMN, CHECKS_HEADER_ROW
+    old: list[tuple[str, str]] = []
+    r = top + 1
+    while r < len(values) and col + 2 < len(values[r]) and values[r][col] not in ("", None):
+        old.append((str(values[r][col + 1]), str(values[r][col + 2])))
+        r += 1
+    inputs = _input_cells(reading)
+    rows: list[list[object]] = []
+    marked: dict[str, dict[str, list[str]]] = {}
+    for p in problems:
+        cell = _problem_cell(p)
+        sheet, coord = cell if cell and cell in inputs else ("", "")
+        rows.append([p.severity, sheet, coord, p.subject, p.message])
+        if sheet:
+            color = colors["rosso"] if p.severity == "errore" else colors["giallo"]
+            marked.setdefault(sheet, {}).setdefault(color, []).append(coord)
+    width = len(MACRO_RESULTS_HEADERS)
+    block: list[list[object]] = [
+        [f"{heading} — {datetime.now():%d/%m/%Y %H:%M}"] + [""] * (width - 1),
+        [f"{len(problems)} segnalazioni"] + [""] * (width - 1),
+        [""] * width,
+        list(MACRO_RESULTS_HEADERS),
+        *rows,
+    ]
+    block += [[""] * width for _ in range(max(0, len(old) - len(rows)))]
+    port.write_values(SHEET_CHECKS, top - 3, col, block)
+    source.forget(SHEET_CHECKS)
+    restore: dict[str, list[str]] = {}
+    for sheet, coord in old:
+        if (sheet, coord) in inputs:
+            restore.setdefault(sheet, []).append(coord)
+    for sheet, coords in restore.items():
+        port.fill(sheet, coords, colors["input"])
+    for sheet, by_color in marked.items():
+        for color, coords in by_color.items():
+            port.fill(sheet, coords, color)
+
+
+def _validate(port: BookPort) -> MacroResult:
+    reading, source = read_port(port)
+    problems = list(reading.problems)
+    problems += [Problem(f"{reading.path.name} › piano", p.message, p.severity, p.subject)
+                 for p in validate_plan(reading.embedded_plan())]
+    try:
+        refreshed_book(reading)
+    except RefreshError as exc:        # locked cells changed: listed, not refused
+        problems += exc.problems or [Problem(reading.path.name, str(exc))]
+    report_on_checks(port, source, reading, "Esito di Valida", problems)
+    errors = sum(p.severity == "errore" for p in problems)
+    if not problems:
+        text = "Nessun problema: pesi, valori inseriti e dati bloccati sono in ordine."
+    else:
+        text = _with_problems(f"{errors} errori e {len(problems) - errors} avvisi (elenco nel "
+                              f"foglio {SHEET_CHECKS}, celle evidenziate):", problems)
+    return MacroResult("Valida", text, errors == 0, problems)
+
+
+def valida(port: BookPort | None = None) -> MacroResult:
+    """Check weights, inputs and locked cells; list them in Controlli (button Valida)."""
+    return _run("Valida", port, _validate)
+
+
+# --------------------------------------------------------------------------- Consolida
+
+
+def write_inputs(port: BookPort, book: Book) -> None:
+    """The input columns of every objective table, one rectangle per sheet."""
+    cols = [INDICATOR_INDEX[k] for k in INPUT_KEYS]
+    if cols != list(range(cols[0], cols[0] + len(cols))):
+        raise AssertionError("input columns must be contiguous")   # layout contract
+    for sheet in book.sheets:
+        if not sheet.rows:
+            continue
+        block = [[_input_value(getattr(row, key)) for key in INPUT_KEYS] for row in sheet.rows]
+        port.write_values(sheet.name, sheet.rows[0].row, cols[0], block)
+
+
+def _input_value(value: object) -> object:
+    """An input as the generator writes it: a milestone as «Sì»/«No», never TRUE/FALSE
+    (which the grade formula reads as an invalid value)."""
+    if isinstance(value, bool):
+        return "Sì" if value else "No"
+    return excel_value(value)
+
+
+def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
+    reading, source = read_port(port)
+    ident = reading.identity
+    if ident.office:
+        raise MacroError(f"{reading.path.name} è la cartella dell'ufficio «{ident.office}»: "
+                         "Consolida va eseguito sulla cartella principale del piano")
+    refreshed_book(reading)             # refuses a workbook whose locked cells changed
+    folder = folder or port.ask_folder("Cartella con le cartelle degli uffici")
+    if folder is None:
+        return MacroResult("Consolida", "Nessuna cartella scelta: niente è stato modificato.")
+    if not folder.is_dir():
+        raise MacroError(f"la cartella {folder} non esiste")
+    plan = reading.embedded_plan()
+    exclude = {port.path} if port.path else set()
+    result = consolidate_folder(folder, plan, year=ident.year, period=ident.period,
+                                exclude=exclude)
+    before = reading.held_plan()
+    graded = graded_plan(result, before)
+    changes = value_changes(before, graded, ident.year, ident.period, result.sources,
+                            datetime.now().replace(microsecond=0))
+    book = render_book(graded, year=ident.year, period=ident.period, with_actuals=True)
+    write_inputs(port, book)
+    cells = write_results(port, book, source, _input_cells(reading))
+    width = len(OFFICE_HEADERS)
+    port.add_sheet(SHEET_OFFICES)
+    statuses = [[s.office, s.state, s.file, s.modified or "", s.missing_values, s.problems,
+                 s.signoff] for s in result.statuses]
+    previous = source.sheet(SHEET_OFFICES)      # an earlier Consolida's rows, to clear
+    block = [[f"Stato degli uffici — {plan.entity} {ident.year}"] + [""] * (width - 1),
+             [""] * width, list(OFFICE_HEADERS), *statuses]
+    block += [[""] * width for _ in range(max(0, len(previous) - len(block)))]
+    port.write_values(SHEET_OFFICES, 0, 0, block)
+    _append_history(port, source, f"Storico dei valori — {plan.entity} {ident.year}",
+                    [r.cells() for r in changes])
+    port.calculate()
+    mismatches = verify(source, book)
+    report_on_checks(port, source, reading, f"Esito di Consolida ({folder})", result.problems)
+    returned = sum(s.state != "mancante" for s in result.statuses)
+    text = (f"{result.files} file letti nella cartella {folder}; {returned} uffici su "
+            f"{len(result.statuses)} con una cartella; {format_number(cells, 0)} celle "
+            f"ricalcolate. Stato nel foglio {SHEET_OFFICES}.")
+    if mismatches:
+        text += f"\n{len(mismatches)} valori di Excel diversi dal motore di calcolo."
+    text = _with_problems(text, result.problems)
+    return MacroResult("Consolida", text, not mismatches, result.problems, cells, mismatches)
+
+
+def _append_history(port: BookPort, source: PortSource, title: str,
+                    rows: list[tuple[object, ...]]) -> None:
+    """Add this Consolida's value changes below the rows the ``Storico valori`` sheet has."""
+    port.add_sheet(SHEET_HISTORY)
+    width = len(HISTORY_HEADERS)
+    kept = [list(r[:width]) + [""] * (width - len(r[:width]))
+            for r in source.sheet(SHEET_HISTORY)[HISTORY_FIRST_ROW:]
+            if any(v not in (None, "") for v in r)]
+    block = [[title] + [""] * (width - 1), [""] * width, list(HISTORY_HEADERS), *kept,
+             *[[excel_value(v) for v in r] for r in rows]]
+    port.write_values(SHEET_HISTORY, 0, 0, block)
+
+
+def consolida(port: BookPort | None = None, folder: Path | str | None = None) -> MacroResult:
+    """Fill the active master workbook from a folder of office workbooks (button Consolida)."""
+    return _run("Consolida", port,
+                lambda p: _consolidate(p, Path(folder) if folder is not None else None))
+
+
+# --------------------------------------------------------------------------- Nuovo anno
+
+
+def _new_year(port: BookPort, out_dir: Path | None, per_office: bool) -> MacroResult:
+    reading, _ = read_port(port)
+    ident = reading.identity
+    if ident.office:
+        raise MacroError(f"{reading.path.name} è la cartella dell'ufficio «{ident.office}»: "
+                         "Nuovo anno va eseguito sulla cartella principale del piano")
+    plan = reading.held_plan()
+    year = ident.year + 1
+    base = port.path.parent if port.path else Path.cwd()
+    new = prepare_new_year(plan, year, out_dir or base / f"cruscotto-{year}",
+                           per_office=per_office)
+    if has_errors(new.problems):
+        raise MacroError(_with_problems(f"piano {year} scritto in {new.plan_path} ma con errori: "
+                                        "cartelle non generate", new.problems))
+    generated = run_jobs(new.jobs)
+    text = (f"Piano {year} scritto in {new.plan_path} ({len(new.rollover.changed)} indicatori "
+            f"con target aggiornato, registrati nello storico delle modifiche); "
+            f"{len(generated)} cartelle generate in {new.plan_path.parent}.")
+    return MacroResult("Nuovo anno", text, True, [], 0, [],
+                       [new.plan_path, *(g.path for g in generated)])
+
+
+def nuovo_anno(port: BookPort | None = None, out_dir: Path | str | None = None,
+               per_office: bool = True) -> MacroResult:
+    """Next year's plan and templates from the active plan workbook (button Nuovo anno)."""
+    return _run("Nuovo anno", port, lambda p: _new_year(
+        p, Path(out_dir) if out_dir is not None else None, per_office))
+
+
+# --------------------------------------------------------------------------- Firma
+
+
+def _sign(port: BookPort) -> MacroResult:
+    reading, _ = read_port(port)
+    names = port.defined_names()
+
+    def write(values: dict[str, object]) -> None:
+        for name, value in values.items():
+            sheet, ref = names[name]
+            row, col = cell_position(ref.split(":")[0])
+            port.write_values(sheet, row, col, [[excel_value(value)]])
+
+    try:
+        signature, values = signoff_values(reading)
+    except ConfirmAgainError as exc:
+        write(RECONFIRM)
+        raise MacroError(f"{exc}. La conferma precedente è stata annullata: verificare i "
+                         "valori, scegliere di nuovo «Sì» in «Confermo i dati» e premere "
+                         "Firma.") from None
+    write(values)
+    role = f" ({signature.role})" if signature.role else ""
+    when = format_date(signature.when) if signature.when else ""
+    return MacroResult("Firma", f"Dati confermati da {signature.signer}{role} il {when}. "
+                                "Salvare la cartella e restituirla: una modifica successiva "
+                                "sarà segnalata al consolidamento.")
+
+
+def firma(port: BookPort | None = None) -> MacroResult:
+    """Seal the office's confirmation typed in the Validazione sheet (button Firma)."""
+    return _run("Firma", port, _sign)
+
+
+__all__ = ["MacroError", "MacroResult", "aggiorna_riepilogo", "consolida", "firma",
+           "nuovo_anno", "rectangles", "ricalcola", "valida"]

@@ -1,0 +1,393 @@
+"""``consolida``: the office workbooks of a folder + the plan → one master workbook.
+
+Every file is read behind the untrusted-file guard; a refused file is reported and the
+others go on. Each office's values are merged into the plan; the same indicator reported
+differently by two offices is kept out of the master and both values are reported (no
+value is chosen silently). Reported too: offices that did not return, missing values,
+tampering (a locked cell changed, found cell by cell), a file made from another version
+of the plan, wrong plan/year/period/version, two files of one office.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..core.audit import carry_actuals
+from ..core.history import value_changes
+from ..core.model import FINAL_PERIOD, Indicator, Plan
+from ..core.plan_checks import Problem
+from ..core.targets import Kind
+from ..core.tree import plan_for_year, plan_part, unowned_indicators
+from ..core.vocabulary import format_date, format_number
+from ..io.atomic import KEEP_BACKUPS, write_atomically
+from ..services.filling import Typed, plan_with_typed
+from ..workbook import Extras, render_book
+from ..workbook.sheets.offices import OfficeStatus
+from .guard import Limits, UntrustedFileError
+from .integrity import identity_problems, integrity_problems, signoff_check
+from .read import IndicatorValues, NotOurWorkbookError, Reading, read_workbook
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
+
+RETURNED = "restituita"
+MISSING = "mancante"
+WITH_PROBLEMS = "con problemi"
+REFUSED = "rifiutata"
+
+
+@dataclass(frozen=True)
+class MissingValue:
+    """An actual an office still owes: where it goes and what it is."""
+
+    sheet: str
+    cell: str
+    code: str
+    name: str
+    period: str
+    what: str = "consuntivo"
+    """What is owed: the actual, or the date of the event a term runs from."""
+
+
+@dataclass
+class Consolidation:
+    plan: Plan
+    year: int
+    period: str
+    typed: dict[str, Typed] = field(default_factory=dict)
+    statuses: list[OfficeStatus] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    missing: dict[str, list[MissingValue]] = field(default_factory=dict)   # by office
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → office, file
+    unusable: set[str] = field(default_factory=set)   # reported but conflicting/unreadable
+    unowned: int = 0      # indicators of the «Senza ufficio» workbook (no owner office)
+
+
+def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
+    """Workbook-like files of ``directory`` (lock files, backups and ``exclude`` skipped)."""
+    files, notes = [], []
+    for path in sorted(directory.iterdir()):
+        if not path.is_file() or path.resolve() in exclude:
+            continue
+        name = path.name
+        if name.startswith(("~$", ".")) or name.endswith(".bak"):
+            continue
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            files.append(path)
+        else:
+            notes.append(Problem(name, "file ignorato: non è una cartella di lavoro", "avviso"))
+    return files, notes
+
+
+def _value_text(t: Typed) -> str:
+    v = t.actual
+    if v is None:
+        parts = [f"{format_number(x, 2)}" for x in (t.numerator, t.denominator) if x is not None]
+        return " / ".join(parts) or "vuoto"
+    if isinstance(v, float):
+        return format_number(v, 4)
+    if hasattr(v, "strftime"):
+        return format_date(v)  # type: ignore[arg-type]
+    return str(v)
+
+
+def _same(a: Typed, b: Typed) -> bool:
+    return (a.actual, a.numerator, a.denominator, a.reference, a.event_date) == (
+        b.actual, b.numerator, b.denominator, b.reference, b.event_date)
+
+
+@dataclass
+class _FileReport:
+    """What one returned file contributes, kept compact (the reading itself is dropped)."""
+
+    office: str
+    name: str
+    modified: datetime
+    problems: list[Problem]
+    values: list[tuple[str, str, Typed]]      # (indicator code, cell, what was typed)
+    missing: list[MissingValue]
+    signoff: str
+    unreadable: set[str]
+
+
+def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport:
+    office = reading.identity.office or ""
+    part = plan_part(plan, office, year)
+    problems = list(reading.problems) + integrity_problems(reading, plan, part)
+    values: list[tuple[str, str, Typed]] = []
+    missing: list[MissingValue] = []
+    signoff, signoff_problems = signoff_check(reading)
+    problems += signoff_problems
+    for slot in part.indicators():
+        code = slot.indicator.code
+        found = reading.indicators.get(code)
+        if found is None:
+            problems.append(Problem(reading.path.name, f"indicatore {code} assente dalla "
+                                                       "cartella", subject=code))
+            continue
+        where = reading.where(found.sheet, found.cells["actual"])
+        if found.is_missing() and slot.indicator.owes_actual(year, period):
+            missing.append(MissingValue(found.sheet, found.cells["actual"], code,
+                                        slot.indicator.name, period))
+            problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
+        elif _owes_event_date(slot.indicator, found, year, period):
+            cell = found.cells["event_date"]
+            missing.append(MissingValue(found.sheet, cell, code, slot.indicator.name, period,
+                                        EVENT_DATE))
+            problems.append(Problem(reading.where(found.sheet, cell),
+                                    f"{EVENT_DATE} mancante al {period}: il termine decorre "
+                                    f"da quella data", "avviso", code))
+        values.append((code, where, found.typed_lenient))
+    unreadable = {code for code, v in reading.indicators.items() if _unreadable(v)}
+    return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
+                       signoff, unreadable)
+
+
+EVENT_DATE = "data dell'evento"
+
+
+def _owes_event_date(ind: Indicator, found: IndicatorValues, year: int, period: str) -> bool:
+    """A term from an event (``entro 30 gg dalla richiesta``) with its completion date but
+    not the event's: not gradable until the office types it."""
+    return (ind.owes_actual(year, period)
+            and ind.target_for(year, period).kind is Kind.EVENT_DEADLINE
+            and found.raw.get("event_date") in (None, ""))
+
+
+def _unreadable(found: IndicatorValues) -> bool:
+    """Something typed that could not be read as a value (reported at its cell)."""
+    typed = found.typed_lenient
+    return any(found.raw.get(key) not in (None, "") and getattr(typed, key) is None
+               for key in ("actual", "numerator", "denominator", "event_date"))
+
+
+_Refusal = tuple[OfficeStatus | None, list[Problem]]     # None: a file that is not an office's
+
+
+def _process(path: Path, plan: Plan, year: int, period: str,
+             limits: Limits | None) -> _FileReport | _Refusal:
+    """Everything done with one returned file; the result is small and picklable."""
+    try:
+        reading = read_workbook(path, limits)
+        if reading.is_master:
+            return None, [Problem(path.name, "cartella principale di un consolidamento, non "
+                                             "di un ufficio: ignorata", "avviso")]
+        wrong = identity_problems(reading, plan, year, period)
+        if wrong:
+            return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
+                                 reading.modified, 0, len(wrong)), wrong)
+        return _report(reading, plan, year, period)
+    except (UntrustedFileError, NotOurWorkbookError) as exc:
+        return OfficeStatus("?", REFUSED, path.name), [
+            Problem(path.name, f"file rifiutato: {exc}")]
+    except Exception as exc:  # a damaged file must not stop the others
+        return OfficeStatus("?", REFUSED, path.name), [
+            Problem(path.name, f"file illeggibile ({type(exc).__name__}): aprirlo e salvarlo "
+                               "di nuovo, o rigenerarlo")]
+
+
+PARALLEL_FROM = 40          # below this, starting processes costs more than it saves
+_worker: dict[str, object] = {}
+
+
+def _init_worker(plan: Plan, year: int, period: str, limits: Limits | None) -> None:
+    _worker.update(plan=plan, year=year, period=period, limits=limits)
+
+
+def _process_in_worker(path: Path) -> _FileReport | _Refusal:
+    return _process(path, _worker["plan"], _worker["year"], _worker["period"],  # type: ignore[arg-type]
+                    _worker["limits"])  # type: ignore[arg-type]
+
+
+def _outcomes(files: list[Path], plan: Plan, year: int, period: str, limits: Limits | None,
+              progress: Callable[[Path], None] | None) -> Iterator[_FileReport | _Refusal]:
+    """Each file's outcome, in file order; on several cores when there are many files."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        for path in files:
+            yield _process(path, plan, year, period, limits)
+            if progress:
+                progress(path)
+        return
+    with ProcessPoolExecutor(workers, initializer=_init_worker,
+                             initargs=(plan, year, period, limits)) as pool:
+        for path, outcome in zip(files, pool.map(_process_in_worker, files, chunksize=8),
+                                 strict=True):
+            yield outcome
+            if progress:
+                progress(path)
+
+
+def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
+                period: str = FINAL_PERIOD, exclude: set[Path] | None = None,
+                limits: Limits | None = None,
+                progress: Callable[[Path], None] | None = None) -> Consolidation:
+    directory = Path(directory)
+    year = year or plan.year
+    result = Consolidation(plan, year, period)
+    files, notes = candidate_files(directory, {p.resolve() for p in exclude or set()})
+    result.problems += notes
+    result.files = len(files)
+    by_office: dict[str, list[_FileReport]] = {}
+    for outcome in _outcomes(files, plan, year, period, limits, progress):
+        if isinstance(outcome, _FileReport):
+            by_office.setdefault(outcome.office, []).append(outcome)
+        else:
+            status, problems = outcome
+            if status is not None:
+                result.statuses.append(status)
+            result.problems += problems
+
+    reports: dict[str, list[tuple[str, str, Typed]]] = {}
+    files_of: dict[str, str] = {}
+    for office, candidates in by_office.items():
+        candidates.sort(key=lambda r: r.modified)
+        chosen = candidates[-1]
+        for old in candidates[:-1]:
+            result.problems.append(Problem(old.name, f"due cartelle per l'ufficio «{office}»: "
+                                           f"usata la più recente ({chosen.name})", "avviso"))
+        result.problems += chosen.problems
+        files_of[office] = chosen.name
+        for code, where, typed in chosen.values:
+            reports.setdefault(code, []).append((office, where, typed))
+        result.unusable |= chosen.unreadable
+        if chosen.missing:
+            result.missing[office] = chosen.missing
+        errors = sum(p.severity == "errore" for p in chosen.problems)
+        result.statuses.append(OfficeStatus(office or "(piano intero)",
+                                            WITH_PROBLEMS if errors else RETURNED, chosen.name,
+                                            chosen.modified, len(chosen.missing),
+                                            len(chosen.problems), chosen.signoff))
+    refused = {s.office for s in result.statuses if s.state == REFUSED}
+    view = plan_for_year(plan, year)
+    result.unowned = len(unowned_indicators(view))
+    for office in view.all_offices():
+        if office not in by_office and office not in refused:
+            result.statuses.append(OfficeStatus(office, MISSING))
+            result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
+    result.typed = _merge(reports, result.problems, result.unusable)
+    for code, items in reports.items():
+        offices = sorted({o for o, _, _ in items})
+        result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
+                                ", ".join(files_of[o] for o in offices))
+    return result
+
+
+def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
+           problems: list[Problem], conflicts: set[str]) -> dict[str, Typed]:
+    merged: dict[str, Typed] = {}
+    for code, items in reports.items():
+        given = [(o, w, t) for o, w, t in items
+                 if t.actual is not None or t.numerator is not None or t.denominator is not None]
+        notes = [f"{o}: {t.note}" if len(items) > 1 else t.note for o, _, t in items if t.note]
+        note = "; ".join(n for n in notes if n) or None
+        if not given:
+            ref = next((t.reference for _, _, t in items if t.reference is not None), None)
+            event = next((t.event_date for _, _, t in items if t.event_date is not None), None)
+            if note or ref is not None or event is not None:
+                merged[code] = Typed(None, None, None, note, ref, event)
+            continue
+        first = given[0][2]
+        if all(_same(first, t) for _, _, t in given[1:]):
+            merged[code] = Typed(first.actual, first.numerator, first.denominator, note,
+                                 first.reference, first.event_date)
+            continue
+        listing = "; ".join(f"{o}: {_value_text(t)} ({w})" for o, w, t in given)
+        problems.append(Problem(given[0][1], f"valori discordanti tra uffici, nessuno scelto: "
+                                             f"{listing}", subject=code))
+        merged[code] = Typed(None, None, None, f"Valori discordanti: {listing}", None)
+        conflicts.add(code)
+    return merged
+
+
+def write_master(result: Consolidation, out: Path | str,
+                 keep_backups: int = KEEP_BACKUPS, now: datetime | None = None) -> Path | None:
+    """Write (or rewrite in place) the master workbook; returns the backup made, if any.
+
+    Same layout as the plan's workbook, with the merged actuals in its input cells, the
+    ``Stato uffici`` sheet, the consolidation problems at the top of ``Controlli`` and the
+    ``Storico valori`` sheet. An existing master at ``out`` is the state of the year: its
+    values of the other periods are carried over, its history rows are kept, and every
+    value this consolidation changes adds a row (:mod:`cruscotto_xl.core.history`).
+    """
+    out = Path(out)
+    before, history = previous_master(out, result.plan, result.year)
+    graded = graded_plan(result, before)
+    when = (now or datetime.now()).replace(microsecond=0)
+    rows = history + [r.cells() for r in value_changes(before, graded, result.year,
+                                                        result.period, result.sources, when)]
+    extras = Extras(result.statuses, result.problems, rows)
+    return write_atomically(out, lambda tmp: render_book(
+        graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras),
+        keep_backups)
+
+
+class MasterError(Exception):
+    """The existing master cannot be continued (its history would be lost): file untouched."""
+
+
+def previous_master(out: Path, plan: Plan, year: int
+                    ) -> tuple[Plan | None, list[tuple[object, ...]]]:
+    """The plan with actuals and the history rows of the master already at ``out``.
+
+    (None, []) when there is none yet. A file there that is not a master of this plan and
+    year, or cannot be read, stops the consolidation: overwriting it would lose values.
+    """
+    if not out.exists():
+        return None, []
+    try:
+        reading = read_workbook(out)
+        # What the master's cells hold now (a value corrected by hand, or written by the
+        # Consolida button) is its state; its other periods are in the plan it carries.
+        held = reading.held_plan()
+    except (UntrustedFileError, NotOurWorkbookError) as exc:
+        raise MasterError(f"{out.name}: la cartella principale esistente non si può "
+                          f"continuare ({exc}); spostarla o indicare un altro --out") from None
+    ident = reading.identity
+    if ident.plan_id != plan.id or ident.year != year or ident.office:
+        what = f"dell'ufficio «{ident.office}»" if ident.office else \
+            f"del piano {ident.plan_id} {ident.year}"
+        raise MasterError(f"{out.name}: il file esistente è la cartella {what}, non la "
+                          f"cartella principale del piano {plan.id} {year}: indicare un "
+                          "altro --out")
+    return held, list(reading.history)
+
+
+def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
+    """The plan with the merged actuals: what the master's grades must equal.
+
+    Without ``before`` the returned files are the whole truth of the period. With it (the
+    previous master's plan), its values of the other periods and years are carried over,
+    and so are this period's values of the indicators no accepted file reported (an office
+    missing or refused this time): only what came back replaces what the master held.
+    """
+    year, period = result.year, result.period
+    if before is None:
+        return plan_with_typed(result.plan, result.typed, year, period, replace_all=True)
+    plan = carry_actuals(result.plan, before)
+    # Reported with nothing typed: emptied. Conflicting or unreadable: the master's value
+    # stays (the problem is listed), as it does for an office that did not report.
+    emptied = set(result.sources) - set(result.typed) - result.unusable
+    for slot in plan.indicators():
+        if slot.indicator.code in emptied:
+            slot.indicator.actuals = [a for a in slot.indicator.actuals
+                                      if (a.year, a.period) != (year, period)]
+    usable = {c: t for c, t in result.typed.items() if c not in result.unusable}
+    return plan_with_typed(plan, usable, year, period)
+
+
+def master_actuals(plan: Plan, master: Path | str, year: int) -> Plan:
+    """``plan`` with every value the master at ``master`` consolidated (all its periods):
+    the next period's workbooks show them in their locked columns."""
+    master = Path(master)
+    if not master.is_file():
+        raise MasterError(f"{master}: cartella principale non trovata")
+    before, _ = previous_master(master, plan, year)
+    assert before is not None
+    return carry_actuals(plan, before)
+

@@ -1,0 +1,159 @@
+"""Is a returned workbook the one that was sent? Identity and locked cells.
+
+Identity: plan id, year, period, template version and office must be those expected.
+Locked cells (targets, weights, statuses, formulas, summary) are compared one by one with
+a render of the plan part in memory, so each change is reported with its sheet, cell,
+column, expected and found content. Formulas are compared normalized (see
+:func:`~cruscotto_xl.workbook.layout.normalize_formula`), so a re-save is not a change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from ..core.audit import carry_actuals
+from ..core.model import Plan
+from ..core.plan_checks import Problem
+from ..core.signoff import CHANGED, SIGNED, STATE_MESSAGES
+from ..core.tree import plan_part
+from ..workbook import render_book
+from ..workbook.book import Book
+from ..workbook.layout import (
+    INDICATOR_COLUMNS,
+    SHEET_SIGNOFF,
+    SHEET_SUMMARY,
+    SUMMARY_COLUMNS,
+    TEMPLATE_VERSION,
+    normalize_cell,
+)
+from ..workbook.sheets.meta import plan_digest
+from .guard import UntrustedFileError
+from .read import NotOurWorkbookError, Reading, read_workbook
+
+MAX_CELLS_REPORTED = 20
+
+
+def identity_problems(reading: Reading, plan: Plan, year: int, period: str) -> list[Problem]:
+    """Wrong plan, year, period, version or office: the workbook cannot be merged."""
+    ident = reading.identity
+    where = reading.path.name
+    problems = []
+    if ident.plan_id != plan.id:
+        problems.append(Problem(where, f"cartella di un altro piano («{ident.plan_id}», atteso "
+                                       f"«{plan.id}»)"))
+    if ident.year != year:
+        problems.append(Problem(where, f"cartella dell'anno {ident.year}, atteso {year}"))
+    if ident.period != period:
+        problems.append(Problem(where, f"cartella del periodo {ident.period}, atteso {period}"))
+    if ident.version != TEMPLATE_VERSION:
+        problems.append(Problem(where, f"versione del modello {ident.version}, attesa "
+                                       f"{TEMPLATE_VERSION}: rigenerare la cartella"))
+    if ident.office and ident.office not in plan.all_offices():
+        problems.append(Problem(where, f"ufficio «{ident.office}» non presente nel piano"))
+    return problems
+
+
+def _column_label(sheet: str, coord: str) -> str:
+    letters, _ = coordinate_from_string(coord)
+    index = column_index_from_string(letters) - 1
+    columns = SUMMARY_COLUMNS if sheet == SHEET_SUMMARY else INDICATOR_COLUMNS
+    return columns[index].header if index < len(columns) else letters
+
+
+def _shown(value: str) -> str:
+    return "vuoto" if value == "" else (value if len(value) <= 60 else value[:57] + "…")
+
+
+def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
+    """Every locked cell whose content differs from the render of the plan."""
+    found = {(s, c): normalize_cell(v) for s, c, v in reading.locked}
+    wanted = {(s, c): normalize_cell(v) for s, c, v in expected.locked}
+    problems: list[Problem] = []
+    for key in sorted(set(found) | set(wanted)):
+        a, b = wanted.get(key, ""), found.get(key, "")
+        if a == b:
+            continue
+        sheet, coord = key
+        what = ("formula bloccata modificata" if a.startswith("=") or b.startswith("=")
+                else "valore bloccato modificato")
+        problems.append(Problem(reading.where(sheet, coord),
+                                f"{what} ({_column_label(sheet, coord)}): "
+                                f"atteso «{_shown(a)}», trovato «{_shown(b)}»"))
+    if len(problems) > MAX_CELLS_REPORTED:
+        extra = len(problems) - MAX_CELLS_REPORTED
+        problems = problems[:MAX_CELLS_REPORTED]
+        problems.append(Problem(reading.path.name, f"… e altre {extra} celle bloccate modificate"))
+    return problems
+
+
+def plan_is_stale(reading: Reading, plan: Plan, part: Plan | None = None) -> bool:
+    """Was the workbook made from another version of ``plan`` (its office's part)?"""
+    office = reading.identity.office
+    if part is None:
+        part = plan_part(plan, office, reading.identity.year)
+    return reading.identity.plan_digest != plan_digest(part)
+
+
+def integrity_problems(reading: Reading, plan: Plan | None = None,
+                       part: Plan | None = None) -> list[Problem]:
+    """Locked cells against the plan (or, without one, against the plan the file carries).
+
+    Cheap first: the recomputed hash against the stored one, and the stored digest of the
+    plan part against the current plan's. Only a file that fails one is rendered and
+    compared cell by cell, so every changed cell is named. ``part`` is the office's part
+    of ``plan`` when the caller has it already.
+    """
+    ident = reading.identity
+    stale = plan is not None and plan_is_stale(reading, plan, part)
+    changed = not reading.hash_matches
+    if not stale and not changed:
+        return []
+    embedded = reading.embedded_plan()
+    # Other periods' values are the workbook's own (consolidated earlier): not tampering.
+    base = embedded if plan is None else carry_actuals(plan, embedded,
+                                                       skip=(ident.year, ident.period))
+    expected = render_book(base, year=ident.year, office=ident.office, period=ident.period)
+    problems = locked_problems(reading, expected)
+    if stale and not changed:
+        problems.insert(0, Problem(reading.path.name, "cartella generata da una versione "
+                                                      "precedente del piano: rigenerarla"))
+    return problems
+
+
+def signoff_check(reading: Reading) -> tuple[str, list[Problem]]:
+    """The sign-off state ("" for a master) and its problem: unsigned (a warning) or
+    changed after signing (an error; the values still count).
+
+    A master has no Validazione sheet; any other workbook without one is unsigned. The
+    fingerprint is computed once here, for the state and the problem both.
+    """
+    if reading.is_master:
+        return "", []
+    state = reading.signature_state()
+    if state == SIGNED:
+        return state, []
+    message = STATE_MESSAGES[state]
+    if reading.signature is None:
+        message = f"foglio Validazione mancante: {message}"
+    return state, [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", message,
+                           "errore" if state == CHANGED else "avviso")]
+
+
+def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None, list[Problem]]:
+    """All the checks of one workbook: safety, identity, locked cells, values as typed."""
+    try:
+        reading = read_workbook(path)
+        if plan is not None:
+            wrong = identity_problems(reading, plan, reading.identity.year,
+                                      reading.identity.period)
+            if wrong:
+                return reading, wrong
+        return reading, (integrity_problems(reading, plan) + reading.problems
+                         + signoff_check(reading)[1])
+    except (UntrustedFileError, NotOurWorkbookError) as exc:
+        return None, [Problem(Path(path).name, f"file rifiutato: {exc}")]
+    except Exception as exc:  # one unreadable file must not stop the others
+        return None, [Problem(Path(path).name, f"file illeggibile ({type(exc).__name__}): "
+                                               "aprirlo e salvarlo di nuovo, o rigenerarlo")]

@@ -1,0 +1,122 @@
+"""Batch generation: many plans, per plan or per office, spread over the machine's cores.
+
+The CLI (``cruscotto genera``) and the demo call :func:`generation_jobs` and
+:func:`run_jobs`; a progress callback lets them draw a bar. Existing files are never
+overwritten unless asked, because a workbook in the output folder may already hold an
+office's values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.model import FINAL_PERIOD, Plan
+from ..core.plan_checks import Problem, has_errors, validate_plan
+from ..core.rollover import ChangeSet, Rollover, roll_over
+from ..io.planfile import PLAN_SUFFIXES, save_plan
+from ..workbook import Generated, workbook_jobs, write_workbook
+
+PARALLEL_FROM = 4   # fewer workbooks than this are faster in one process
+
+
+@dataclass(frozen=True)
+class Job:
+    plan: Plan
+    path: Path
+    office: str | None
+    year: int
+    period: str = FINAL_PERIOD
+    password: str | None = None
+    with_actuals: bool = False
+
+
+class OutputExistsError(Exception):
+    """Output files already exist and overwriting was not requested."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        shown = ", ".join(str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+        super().__init__(f"{len(paths)} file esistono già ({shown}): usare --sovrascrivi per "
+                         f"rigenerarli, oppure un'altra cartella --out")
+
+
+def plan_files(paths: Iterable[Path]) -> list[Path]:
+    """Plan files given directly or found (not recursively) in the given folders."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in PLAN_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+def generation_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
+                    per_office: bool = False, period: str = FINAL_PERIOD,
+                    password: str | None = None, with_actuals: bool = False) -> list[Job]:
+    year = year or plan.year
+    return [Job(plan, path, office, year, period, password, with_actuals)
+            for office, path in workbook_jobs(plan, out_dir, per_office=per_office, year=year,
+                                              period=period)]
+
+
+def check_outputs(jobs: list[Job], overwrite: bool) -> None:
+    existing = [j.path for j in jobs if j.path.exists()]
+    if existing and not overwrite:
+        raise OutputExistsError(existing)
+
+
+def _run(job: Job) -> Generated:
+    job.path.parent.mkdir(parents=True, exist_ok=True)
+    return write_workbook(job.plan, job.path, year=job.year, office=job.office,
+                          period=job.period, password=job.password,
+                          with_actuals=job.with_actuals)
+
+
+def run_jobs(jobs: list[Job], workers: int | None = None,
+             progress: Callable[[Generated], None] | None = None) -> list[Generated]:
+    """Write every workbook; in parallel processes when there are many."""
+    workers = workers or os.cpu_count() or 1
+    results: list[Generated] = []
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        for job in jobs:
+            results.append(_run(job))
+            if progress:
+                progress(results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for generated in pool.map(_run, jobs, chunksize=1):
+            results.append(generated)
+            if progress:
+                progress(generated)
+    return results
+
+
+@dataclass
+class NewYear:
+    """A rollover written to disk: the new plan file and the workbooks still to generate."""
+
+    rollover: Rollover
+    plan_path: Path
+    jobs: list[Job]
+    problems: list[Problem]
+
+
+def prepare_new_year(plan: Plan, year: int, out_dir: Path, changes: ChangeSet | None = None,
+                     *, per_office: bool = False, overwrite: bool = False) -> NewYear:
+    """Roll the plan over to ``year`` and save it in ``out_dir``; nothing is overwritten
+    unless asked. The jobs are empty when the new plan has errors (they are in problems)."""
+    rolled = roll_over(plan, year, changes)
+    plan_path = out_dir / f"{rolled.plan.id}.yaml"
+    jobs = generation_jobs(rolled.plan, out_dir, year=year, per_office=per_office)
+    check_outputs(jobs, overwrite)
+    if plan_path.exists() and not overwrite:
+        raise OutputExistsError([plan_path])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_plan(rolled.plan, plan_path)
+    problems = validate_plan(rolled.plan)
+    return NewYear(rolled, plan_path, [] if has_errors(problems) else jobs, problems)

@@ -1,0 +1,128 @@
+"""The ``Istruzioni`` sheet: what to fill, by when, the colours and the grading rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from xlsxwriter.worksheet import Worksheet
+
+from ...core.rollover import change_log
+from ...core.tree import UNOWNED
+from ...core.vocabulary import format_date, format_percent
+from ..book import Book
+from .objective import page_setup, write_text
+
+RULES = (
+    ("≥ / > con target positivo", "consuntivo ≥ target → 100 %; altrimenti consuntivo/target "
+                                  "(0 se il consuntivo è negativo)"),
+    ("≥ / > con target zero o negativo", "100 % se la relazione vale; con target negativo e "
+                                         "consuntivo inferiore: target/consuntivo"),
+    ("≤ / < con target positivo", "consuntivo ≤ target → 100 %; altrimenti target/consuntivo"),
+    ("≤ / < con target negativo", "consuntivo ≤ target → 100 %; tra target e 0: "
+                                  "consuntivo/target; da 0 in su: 0"),
+    ("= valore", "100 % se lo scostamento è entro la tolleranza, altrimenti 0"),
+    ("Entro una data", "realizzato entro la scadenza → 100 %, altrimenti 0"),
+    ("Entro un termine da un evento (entro 30 gg dalla richiesta)",
+     "data di realizzazione entro la «Data evento» più il termine (i mesi come EDATE) → "
+     "100 %, altrimenti 0; senza data dell'evento non valutabile"),
+    ("Sì / No", "Sì → 100 %, No → 0"),
+    ("Relativo (x < x-1, > media)", "come il confronto, rispetto al valore di riferimento"),
+    ("Relativo con variazione (+5 % rispetto all'anno precedente)",
+     "come il confronto, con target = riferimento più la variazione (+10, +2 p.p.) o "
+     "riferimento × (1 + variazione %)"),
+    ("Monitoraggio", "non valutato, escluso dal calcolo"),
+)
+
+
+def write_instructions(ws: Worksheet, book: Book) -> None:
+    st = book.styles
+    plan = book.plan
+    deadline = plan.deadline or date(book.year + 1, 1, 31)
+    office = f" — ufficio {book.office}" if book.office else ""
+    write_text(ws, book, 0, 0, f"{plan.entity} — piano della performance {book.year}{office}",
+               "title")
+    lines = [
+        ("Cosa compilare", "Per ogni indicatore, nei fogli degli obiettivi, il consuntivo al "
+                           f"{book.period}/{book.year}: il valore (colonna «Consuntivo») oppure "
+                           "numeratore e denominatore, e se serve una nota. Per i target "
+                           "relativi indicare anche il valore di riferimento; per i termini "
+                           "che decorrono da un evento («entro 30 gg dalla richiesta») la "
+                           "«Data evento» e, come consuntivo, la data di realizzazione."),
+        ("Entro quando", f"Restituire il file compilato entro il {format_date(deadline)} "
+                         "all'ufficio controllo di gestione, senza rinominarlo."),
+        ("Cosa non fare", "Non modificare target, pesi e formule: i fogli sono protetti e il "
+                          "file contiene un controllo di integrità. Non servono macro né "
+                          "componenti aggiuntivi."),
+        ("Controlli", "Il foglio «Controlli» segnala dati mancanti o incoerenti: a fine "
+                      "compilazione deve mostrare 0 problemi aperti."),
+    ]
+    if book.office == UNOWNED:
+        lines.insert(0, (UNOWNED, "Questa cartella raccoglie gli indicatori per cui il piano non "
+                                  "indica un ufficio responsabile (né l'indicatore, né il suo "
+                                  "obiettivo, né un ufficio predefinito del piano): la compila il "
+                                  "controllo di gestione, o la inoltra a chi ne risponde. Per "
+                                  "i prossimi monitoraggi indicare gli uffici nel piano."))
+    others = [v.period for v in book.views]
+    if others:
+        lines.append(("Periodi", f"Si compila solo il periodo {book.period} "
+                                 f"({plan.period_label(book.period)}). Le colonne «Consuntivo» "
+                                 f"e «Grado» dei periodi {', '.join(others)} sono bloccate: "
+                                 "mostrano i valori già consolidati dal controllo di gestione "
+                                 "(vuote se il periodo non è ancora chiuso); i fogli "
+                                 + ", ".join(f"«{v.summary_sheet}»" for v in book.views)
+                                 + " ne riassumono i gradi."))
+    if book.extras is None:
+        lines.append(("Validazione", "Completati i dati, il responsabile dell'ufficio compila "
+                                     "il foglio «Validazione» (nome, ruolo, data, «Confermo i "
+                                     "dati: Sì») e firma: una modifica successiva alla firma "
+                                     "viene segnalata al consolidamento."))
+    r = 2
+    for label, text in lines:
+        ws.write_string(r, 0, label, st.get("label"))
+        write_text(ws, book, r, 1, text, "plain")
+        ws.set_row(r, 45)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, "Legenda", st.get("subtitle"))
+    r += 1
+    ws.write_string(r, 0, "", st.get("legend_input"))
+    ws.write_string(r, 1, "cella da compilare (le altre sono protette)")
+    bands = plan.policy.bands
+    legend = [("green", f"grado ≥ {format_percent(bands[0].threshold)}: {bands[0].label}")]
+    if len(bands) > 2:
+        legend.append(("yellow", f"grado ≥ {format_percent(bands[1].threshold)}: "
+                                 f"{bands[1].label}"))
+    legend += [("red", f"grado inferiore: {bands[-1].label}"),
+               ("grey", "non valutabile (dato mancante, solo monitoraggio, neutralizzato)")]
+    for color, text in legend:
+        r += 1
+        ws.write_string(r, 0, "", st.get(color))
+        ws.write_string(r, 1, text)
+    r += 2
+    ws.write_string(r, 0, "Regole di calcolo del grado", st.get("subtitle"))
+    for rule, text in RULES:
+        r += 1
+        ws.write_string(r, 0, rule, st.get("cell"))
+        ws.write_string(r, 1, text, st.get("cell"))
+    r += 2
+    write_text(ws, book, r, 0, "Il grado di un obiettivo è la media dei gradi dei suoi indicatori "
+                               "pesata sui pesi, calcolata sui soli indicatori valutabili.",
+               "plain")
+    log = change_log(book.plan)
+    if log:
+        r += 2
+        ws.write_string(r, 0, "Modifiche al piano (rolling annuale)", st.get("subtitle"))
+        for change, code, name, objective in log:
+            r += 1
+            when = format_date(change.when) if change.when else ""
+            head = f"{change.year} — {change.action} — {code}"
+            text = "; ".join(x for x in (
+                f"{name} (obiettivo {objective})", change.deliberation, when, change.note) if x)
+            write_text(ws, book, r, 0, head, "cell")
+            write_text(ws, book, r, 1, text, "cell")
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 100)
+    ws.print_area(0, 0, r, 1)
+    page_setup(ws, book)
+    ws.protect(book.password or "")
+    ws.activate()
