@@ -6,7 +6,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from periods_plan import FINAL, MID, PLAN_DATA, office_workbooks, two_period_plan
+from support.periods_plan import FINAL, MID, PLAN_DATA, office_workbooks, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
-from periods_plan import two_period_plan
 from python_calamine import CalamineWorkbook
+from support import EXAMPLES
+from support.periods_plan import two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
@@ -16,7 +16,6 @@ from cruscotto_xl.core.model import Actual, Baseline
 from cruscotto_xl.core.rollover import ChangeSet, RolloverError, change_log, roll_over
 from cruscotto_xl.io.planfile import PlanFileError, load_changes, load_plan
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 runner = CliRunner()
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-from periods_plan import set_input
+from support.periods_plan import set_input
 
 from cruscotto_xl.core.model import Actual
 from cruscotto_xl.core.rollup import evaluate

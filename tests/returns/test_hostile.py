@@ -26,6 +26,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import ROOT
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
@@ -39,7 +40,6 @@ from cruscotto_xl.returns.refresh import refresh_workbook
 from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "examples" / "piano-operativo-2023.yaml"
 YEAR = 2023
 MISSING_OFFICE = "Comunicazione"   # did not return its workbook; its hostile copies are refused

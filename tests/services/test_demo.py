@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
 from cruscotto_xl.io.libreoffice import find_soffice
 from cruscotto_xl.returns.read import read_workbook
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def test_demo_generates_fills_recalculates_and_agrees(tmp_path):

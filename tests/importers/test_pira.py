@@ -6,23 +6,20 @@ raw text, or a hand count said so in a comment); the derived extractions must gi
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import support.pira_variants as variants
+from support import DATA
 
 from cruscotto_xl.core.model import Plan, points
 from cruscotto_xl.core.plan_checks import has_errors, validate_plan
 from cruscotto_xl.core.targets import Polarity, TargetError, parse_target
 from cruscotto_xl.importers import import_pira, parse_pira
 
-sys.path.insert(0, str(Path(__file__).parent))
-import pira_variants as variants
-
-DATA = Path(__file__).parent / "data"
 SEED_001 = DATA / "001_2f7775cd533185bf.txt"
 SEED_003 = DATA / "003_fdfff813e4085a34.txt"
 SEED_004 = DATA / "004_b59b20b8390521e9.txt"

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import DATA
 
 from cruscotto_xl.core.model import Plan
 from cruscotto_xl.core.tree import unowned_indicators
 from cruscotto_xl.importers.tabella import TableExportError, export_table, import_table
 from cruscotto_xl.io.planfile import plan_to_data
 
-DATA = Path(__file__).resolve().parent / "data" / "tabelle"
-CAMERA = DATA / "camera_31_indicatori.csv"
+TABLES = DATA / "tabelle"
+CAMERA = TABLES / "camera_31_indicatori.csv"
 ENTE = "Camera di Commercio di Valdarno e Colline"
 
 

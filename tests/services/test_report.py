@@ -7,12 +7,12 @@ import re
 import shutil
 import subprocess
 from datetime import date
-from pathlib import Path
 
 import pytest
 import typer
-from periods_plan import MID, two_period_plan
 from PIL import Image
+from support import EXAMPLES
+from support.periods_plan import MID, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.report import relazione
@@ -29,7 +29,7 @@ from cruscotto_xl.services.report import ReportError, build_report, traffic_ligh
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.styles import style_sheet
 
-PLAN_FILE = Path(__file__).resolve().parent.parent / "examples" / "piano-operativo-2023.yaml"
+PLAN_FILE = EXAMPLES / "piano-operativo-2023.yaml"
 HOSTILE_NOTE = '<script>alert("nota")</script>'
 HOSTILE_TITLE = "Costi $x^2$ & <b>margini</b>"   # "$" would start matplotlib's math parser
 DELIBERA = "deliberazione della Giunta n. 92 del 21.07.2020"

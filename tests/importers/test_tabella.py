@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from support import EXAMPLES
 
 from cruscotto_xl.core.model import Plan
 from cruscotto_xl.core.targets import Polarity
@@ -22,8 +23,6 @@ from cruscotto_xl.importers.tabella import (
     read_table_actuals,
 )
 from cruscotto_xl.io.planfile import load_plan, plan_from_data, plan_to_data
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 #: Every field of the plan model that the table carries, with the awkward values.
 FULL_PLAN = """

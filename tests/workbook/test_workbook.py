@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import openpyxl
 import pytest
+from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
@@ -26,7 +26,6 @@ from cruscotto_xl.workbook.layout import (
     sheet_names,
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OPERATIVO = EXAMPLES / "piano-operativo-2023.yaml"
 HEADERS = {c.key: c.header for c in INDICATOR_COLUMNS}
 INPUT_HEADERS = {c.header for c in INDICATOR_COLUMNS if c.is_input}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
@@ -25,7 +26,7 @@ from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
-PLAN_FILE = Path(__file__).resolve().parent.parent / "examples" / "piano-operativo-2023.yaml"
+PLAN_FILE = EXAMPLES / "piano-operativo-2023.yaml"
 MISSING_OFFICE = "Contabilità e Provveditorato"
 SHARED = "02.03_01"                      # owned by two offices in the example
 TAMPERED_OFFICE = "Registro Imprese"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from support import DATA, ROOT
 
 from cruscotto_xl.core.model import Plan, points
 from cruscotto_xl.core.plan_checks import has_errors, validate_plan
@@ -22,8 +23,6 @@ from cruscotto_xl.importers import (
 )
 from cruscotto_xl.io.planfile import load_plan
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data"
 INTEGRA = DATA / "002_6a0ac35764cec512.txt"
 
 

@@ -6,7 +6,7 @@ import email
 from email import policy
 
 import openpyxl
-from periods_plan import FINAL, MID, OFFICES, office_workbooks, set_input, two_period_plan
+from support.periods_plan import FINAL, MID, OFFICES, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app

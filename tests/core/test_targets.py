@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support import DATA
 
 from cruscotto_xl.core.targets import (
     PREVIOUS_YEAR,
@@ -27,7 +27,6 @@ from cruscotto_xl.core.targets import (
 )
 from cruscotto_xl.core.vocabulary import NumberError, format_percent, parse_actual, parse_number
 
-DATA = Path(__file__).parent / "data"
 SEED_002 = DATA / "002_6a0ac35764cec512.txt"
 SEED_003 = DATA / "003_fdfff813e4085a34.txt"
 

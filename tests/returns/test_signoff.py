@@ -7,7 +7,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from periods_plan import FINAL, office_workbooks, set_input, two_period_plan
+from support.periods_plan import FINAL, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app

@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from support import EXAMPLES
 
 from cruscotto_xl.core.model import Policy
 from cruscotto_xl.core.rollover import roll_over
@@ -44,9 +45,6 @@ from cruscotto_xl.services.filling import (
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_INDEX
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
 
 # --- a harness of rules: one row per (spec, inputs) ---------------------------------------
 

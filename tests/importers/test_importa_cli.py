@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from support import ROOT
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.importa import importa_app
@@ -13,7 +13,6 @@ from cruscotto_xl.importers import import_integra, import_pira
 from cruscotto_xl.importers.tabella import export_table
 from cruscotto_xl.io.planfile import load_plan, plan_to_data
 
-ROOT = Path(__file__).resolve().parents[1]
 INTEGRA = ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt"
 PIRA = ROOT / "tests" / "data" / "003_fdfff813e4085a34.txt"
 SEED_001 = ROOT / "tests" / "data" / "001_2f7775cd533185bf.txt"

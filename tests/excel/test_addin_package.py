@@ -17,6 +17,7 @@ import xlwings
 from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
+from support import ROOT
 from typer.testing import CliRunner
 
 import cruscotto_xl.excel.udfs as udfs
@@ -35,7 +36,6 @@ from cruscotto_xl.cli import addin as addin_cli
 from cruscotto_xl.cli.addin import addin_app
 from cruscotto_xl.io.libreoffice import INSTALL_HINT, _run_soffice, find_soffice
 
-ROOT = Path(__file__).resolve().parent.parent
 XLWINGS_DIR = Path(xlwings.__file__).parent
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"

@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from support import DATA
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli import main as cli
@@ -29,7 +30,6 @@ from cruscotto_xl.io.planfile import load_plan, plan_from_data, save_plan
 from cruscotto_xl.services.filling import Typed, fill_workbook
 
 runner = CliRunner()
-DATA = Path(__file__).resolve().parent / "data"
 CAMERA = DATA / "tabelle" / "camera_31_indicatori.csv"
 INTEGRA = DATA / "002_6a0ac35764cec512.txt"
 ENTE = "Camera di Commercio di Valdarno e Colline"

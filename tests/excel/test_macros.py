@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
-from xlwings_fake import FakeBook, FakeData
+from support import ROOT
+from support.xlwings_fake import FakeBook, FakeData
 
 from cruscotto_xl.core.tree import plan_for_office
 from cruscotto_xl.excel import macros
@@ -38,7 +39,6 @@ from cruscotto_xl.workbook.layout import (
 )
 from cruscotto_xl.workbook.styles import style_sheet
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "piano-operativo-2023.yaml"
 COLORS = style_sheet()["colori"]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from cruscotto_xl.core.audit import (
     ACTUALS,
@@ -26,7 +26,6 @@ from cruscotto_xl.core.rollup import grade_indicator
 from cruscotto_xl.importers import import_integra
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 
-ROOT = Path(__file__).resolve().parents[1]
 INTEGRA = ROOT / "tests" / "data" / "002_6a0ac35764cec512.txt"
 EXAMPLES = ROOT / "examples"
 

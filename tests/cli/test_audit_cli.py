@@ -7,13 +7,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import ROOT
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.audit import audit_app, audit_command
 from cruscotto_xl.importers.tabella import export_table
 from cruscotto_xl.io.planfile import load_plan, save_plan
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 OPERATIONAL = EXAMPLES / "piano-operativo-2023.yaml"
 runner = CliRunner()

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
@@ -26,7 +27,6 @@ from cruscotto_xl.services.filling import plan_with_typed
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import write_workbook
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OFFICE = "Segreteria Generale"
 
 
