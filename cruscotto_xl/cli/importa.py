@@ -4,7 +4,7 @@ with ``app.add_typer(importa_app, name="importa")``.
 Each command reads a source, writes the plan file (``--out``, never over an existing file
 without ``--sovrascrivi``), prints what the importer reported and a summary of what was
 imported. The plan is written even when the source has errors, so the controller can fix it
-there or in the source; the exit code is then 1 (DESIGN §11: 1 = problems in the user's data).
+there or in the source; the exit code is then 1 (docs/cli.md: 1 = problems in the user's data).
 
 The console and the problem table are the main command's (imported when a command runs, so
 ``cli.py`` can import this module at its top without an import cycle).

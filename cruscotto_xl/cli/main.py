@@ -1,6 +1,6 @@
 """The ``cruscotto`` command: thin typer commands that parse arguments, call the API, print.
 
-Subcommands are Italian (DESIGN §11); the English spellings used in the issues
+Subcommands are Italian (docs/cli.md); the English spellings used in the issues
 (``validate``, ``grade``) are hidden aliases. Exit codes: 0 success, 1 problems in the
 user's data, 2 wrong usage. Errors are one readable line, never a traceback.
 """

@@ -8,7 +8,7 @@ location in the plan file (``ambiti[0].obiettivi[2].obiettivi_operativi[1].indic
   weights of every sibling group, duplicate codes, unparseable targets, relative targets without a
   reference, statuses without what they need;
 - ambiguous targets: a bare value (``14``) with no *verso* to say which way is better (a bare
-  ``0`` is not: "no more than zero" is its only sensible reading, DESIGN §3), an
+  ``0`` is not: "no more than zero" is its only sensible reading, docs/grammatica-target.md), an
   operator against the declared *verso*, a unit other than the indicator's (``>= 70`` for a
   percentage reads as 7.000 %), a deadline that falls before its target year;
 - actuals inconsistent with their own measures, and implausible values — the decision of

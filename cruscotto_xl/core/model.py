@@ -1,4 +1,4 @@
-"""The plan model (DESIGN §2), as pydantic v2 models.
+"""The plan model (docs/domain.md), as pydantic v2 models.
 
 Attributes are English; the keys of a plan file are the Italian words a controller
 uses (``peso``, ``obiettivi``, ``indicatori``), declared as aliases, so a plan file reads
@@ -81,7 +81,7 @@ DEFAULT_BANDS = (
 
 
 class Policy(_Model):
-    """Grading policy (the body's SMVP). Every rule of DESIGN §4 that has options is here."""
+    """Grading policy (the body's SMVP). Every option of docs/rules.md is here."""
 
     missing: Literal["non_valutabile", "zero"] = Field("non_valutabile", alias="dato_mancante")
     lower_is_better: Literal["rapporto", "lineare"] = Field("rapporto", alias="minore_migliore")

@@ -1,4 +1,4 @@
-"""Weighted roll-up indicator → OO → OS → ambito → ente (DESIGN §4, aggregation).
+"""Weighted roll-up indicator → OO → OS → ambito → ente (docs/rules.md, Roll-up).
 
 An objective's grade is Σ wᵢgᵢ / Σ wᵢ over its *graded* children: a child that is non
 valutabile (missing, monitoring, neutralized) drops out and the others' weights are

@@ -1,4 +1,4 @@
-"""Grading rules (DESIGN §4), each written twice side by side: in Python and as an Excel formula.
+"""Grading rules (docs/rules.md): each twice, side by side, in Python and as an Excel formula.
 
 The workbook must give the same grade as the engine without Python, so every rule is a
 pair: ``compute`` (the engine) and ``formula`` (the text written into the grade cell).
@@ -177,7 +177,7 @@ class Cells:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of DESIGN §4: its Italian name, the Python rule and its Excel formula."""
+    """One rule of docs/rules.md: its Italian name, the Python rule and its Excel formula."""
 
     name: str
     compute: Callable[[float, float, GradeSpec], float]

@@ -1,4 +1,4 @@
-"""Writing workbooks: one per plan, or one per owner office (DESIGN §5).
+"""Writing workbooks: one per plan, or one per owner office (docs/workbook.md).
 
 Sheets, in order: ``Istruzioni``, ``Riepilogo``, one per objective that owns indicators,
 ``Controlli`` and the hidden ``_cruscotto``. XlsxWriter writes them (it is fast and

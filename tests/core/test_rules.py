@@ -1,4 +1,4 @@
-"""Every row of DESIGN §4 at and around its boundaries, with expected values written by hand."""
+"""Every rule of docs/rules.md at and around its boundaries, expected values written by hand."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_higher_positive_target(actual, expected):
 
 
 def test_strict_greater_with_positive_target_follows_the_table():
-    # DESIGN §4 groups ">=" and ">" when T > 0: A ≥ T → 1.
+    # docs/rules.md groups ">=" and ">" when T > 0: A ≥ T → 1.
     assert value(5, "> 5 N.") == 1.0
     assert value(4, "> 5 N.") == pytest.approx(0.8)
 

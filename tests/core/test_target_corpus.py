@@ -173,7 +173,7 @@ CORPUS: list[tuple[str, Polarity | None, Target | None]] = [
     ("Definizione di una proposta di regolamento", None, None),
     ("≤ 2 mesi dalla chiusura dell'esercizio", None,
      E(2, "mesi", "dalla chiusura dell'esercizio")),
-    # the noise and words of DESIGN's table, in other bodies' spellings
+    # the noise and words of docs/grammatica-target.md, in other bodies' spellings
     (">= 67%.", None, C(">=", 0.67, "%")),
     (">=90%;", None, C(">=", 0.9, "%")),
     ("ITP < -10", None, C("<", -10.0)),

@@ -1,4 +1,4 @@
-"""Hostile files (DESIGN §9, the issue's acceptance).
+"""Hostile files (docs/security.md, the issue's acceptance).
 
 "A 10 MB zip that inflates to > 1 GB, a sheet declaring dimension ``A1:XFD1048576``, a
 ``<!DOCTYPE`` with entities, a renamed ``.txt``, a ``.xlsm``: each refused with a clear

@@ -1,6 +1,6 @@
 """Import a strategic plan / PIRA / strategic cruscotto from a text extraction.
 
-:func:`import_pira` reads the file, :mod:`.pira_reader` finds the objectives, their fields
+:func:`import_pira` reads the file, :mod:`.reader` finds the objectives, their fields
 and their indicator rows whatever the extraction (see docs/importa-pira.md), and this
 module turns what was found into a :class:`~cruscotto_xl.core.model.Plan`:
 
@@ -10,7 +10,7 @@ module turns what was found into a :class:`~cruscotto_xl.core.model.Plan`:
 - every target year of the document is kept as written (last year's too) and checked with
   the target grammar; a text it cannot read is an error on its line, never a number;
 - Missione and Programma are matched against the list of D.M. 27/03/2013
-  (:mod:`.vocabulary`) to get their codes;
+  (:mod:`..vocabulary`) to get their codes;
 - an indicator whose change log ends with *Eliminato* goes to the plan's removed indicators
   with its log;
 - what could not be used is reported once per kind, with its lines.

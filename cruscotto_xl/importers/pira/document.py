@@ -1,7 +1,7 @@
 """What the PIRA reader found in a document, before it becomes a plan.
 
-The reader (:mod:`.pira_reader`) fills these records from the text; the builder
-(:mod:`.pira`) turns them into a :class:`~cruscotto_xl.core.model.Plan` and decides what to
+The reader (:mod:`.reader`) fills these records from the text; the builder
+(:mod:`.build`) turns them into a :class:`~cruscotto_xl.core.model.Plan` and decides what to
 report. Everything keeps the line it came from. Sections the plan does not import (the
 individual objectives of the Segretario Generale, dirigenti and PO, resources outside the
 objectives, an operational table whose rows cannot be placed) are kept as :class:`Section`

@@ -156,7 +156,7 @@ def join_words(parts: list[str]) -> str:
     is a word broken at the line end: the two halves are glued keeping the hyphen
     (``competi-`` + ``tività`` → ``competi-tività``, ``economico-`` + ``sociale`` →
     ``economico-sociale``), since only a dictionary could tell a broken word from a compound;
-    vocabulary matching (:mod:`.vocabulary`) ignores hyphens and spaces.
+    vocabulary matching (:mod:`..vocabulary`) ignores hyphens and spaces.
     """
     out = ""
     for part in parts:

@@ -1,4 +1,4 @@
-"""Read the text of a PIRA / strategic cruscotto into a :class:`~.pira_document.Document`.
+"""Read the text of a PIRA / strategic cruscotto into a :class:`~.document.Document`.
 
 How it decides is described in docs/importa-pira.md; in short:
 

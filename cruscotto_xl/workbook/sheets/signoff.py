@@ -1,4 +1,4 @@
-"""The ``Validazione`` sheet: the office head confirms the data (DESIGN: sign-off).
+"""The ``Validazione`` sheet: the office head confirms the data (docs/workbook.md).
 
 Four cells the office fills (responsabile, ruolo, data, «Confermo i dati»), unlocked and
 named, and a locked cell for the fingerprint that ``cruscotto firma`` stores
