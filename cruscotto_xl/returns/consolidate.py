@@ -314,6 +314,7 @@ def write_master(result: Consolidation, out: Path | str,
     ``Storico valori`` sheet. An existing master at ``out`` is the state of the year: its
     values of the other periods are carried over, its history rows are kept, and every
     value this consolidation changes adds a row (:mod:`cruscotto_xl.core.history`).
+    ``now`` dates those rows and the file (the present moment by default).
     """
     out = Path(out)
     before, history = previous_master(out, result.plan, result.year)
@@ -323,8 +324,8 @@ def write_master(result: Consolidation, out: Path | str,
                                                         result.period, result.sources, when)]
     extras = Extras(result.statuses, result.problems, rows)
     return write_atomically(out, lambda tmp: render_book(
-        graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras),
-        keep_backups)
+        graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras,
+        created=when), keep_backups)
 
 
 class MasterError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,15 +72,17 @@ class Generated:
 
 def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
                    office: str | None = None, period: str = FINAL_PERIOD,
-                   password: str | None = None, with_actuals: bool = False) -> Generated:
+                   password: str | None = None, with_actuals: bool = False,
+                   created: datetime | None = None) -> Generated:
     """Write the workbook of ``plan`` (or of ``office``'s part of it) for ``year``.
 
     ``with_actuals`` pre-fills the input cells with the plan's actuals of that year and
-    period; templates sent to offices are written without them.
+    period; templates sent to offices are written without them. ``created`` is when the
+    workbook says it was made (now by default; fixed for reproducible files).
     """
     path = Path(path)
     book = render_book(plan, path, year=year, office=office, period=period, password=password,
-                       with_actuals=with_actuals)
+                       with_actuals=with_actuals, created=created)
     return Generated(path, book.plan.id, book.year, office, len(book.sheets),
                      sum(len(s.rows) for s in book.sheets), book.digest)
 
@@ -87,10 +90,12 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
 def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
                 office: str | None = None, period: str = FINAL_PERIOD,
                 password: str | None = None, with_actuals: bool = False,
-                extras: Extras | None = None) -> Book:
+                extras: Extras | None = None, created: datetime | None = None) -> Book:
     """Write the workbook to ``target`` (a path, a binary stream, or memory when None).
 
     ``extras`` (a consolidation's office statuses and problems) makes it a master workbook.
+    ``created`` dates the document properties and the footer «Generato … il» (now when
+    None): with it fixed, the same inputs give the same bytes (tests/workbook/test_golden.py).
 
     The returned :class:`Book` holds every locked cell and every formula's cached value,
     which is what the reader compares a returned workbook with, and what ``ricalcola``
@@ -102,11 +107,16 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
         str(target) if target is not None else io.BytesIO()),
         {"strings_to_formulas": False, "strings_to_urls": False,
          "strings_to_numbers": False, "in_memory": True})
-    wb.set_properties({"title": f"Cruscotto {plan.entity} {year}",
-                       "subject": "Piano della performance", "author": "cruscotto_xl",
-                       "company": plan.entity, "comments": office or ""})
+    properties = {"title": f"Cruscotto {plan.entity} {year}",
+                  "subject": "Piano della performance", "author": "cruscotto_xl",
+                  "company": plan.entity, "comments": office or ""}
+    if created is not None:
+        properties["created"] = created
+    wb.set_properties(properties)
     styles = Styles(wb)
     book = plan_book(part, year, styles, office=office, period=period, with_actuals=with_actuals)
+    if created is not None:
+        book.generated_on = created.date()
     book.password = password
     book.extras = extras
     istruzioni = wb.add_worksheet(SHEET_INSTRUCTIONS)
