@@ -98,8 +98,9 @@ def test_out_of_the_grades_and_the_weights_renormalize():
     assert root.find("os", "OS1").grade.value == pytest.approx((50 * 1 + 20 * 0.5) / 70)
     with pytest.raises(KeyError):
         root.find("indicatore", "K2")
-    # The year before, it was in.
-    assert evaluate(plan, 2023).find("indicatore", "K2") is not None
+    # The year before, it was in: with its weight, and no 2023 actual → «dato mancante».
+    k2 = evaluate(plan, 2023).find("indicatore", "K2")
+    assert (k2.weight, k2.grade.value, k2.grade.reason) == (30.0, None, "dato mancante")
     view = plan_for_year(plan, 2024)
     assert [s.indicator.code for s in view.indicators()] == ["K1", "K3", "K4"]
     assert [(r.code, r.objective, r.changes[-1].deliberation) for r in view.removed] == [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 from datetime import date, datetime
 
 import pytest
@@ -10,6 +12,7 @@ from cruscotto_xl.core.model import Policy
 from cruscotto_xl.core.rules import grade
 from cruscotto_xl.core.targets import parse_target
 from cruscotto_xl.core.vocabulary import excel_serial
+from cruscotto_xl.excel import udfs
 from cruscotto_xl.excel.udfs import grado, media_pesata, pesi, target
 
 
@@ -80,7 +83,24 @@ def test_media_pesata_renormalizes_over_graded():
 
 
 def test_functions_are_plain_callables_with_xlwings_decorators():
-    import xlwings as xw
-
-    assert xw.func is not None
+    """Off Windows ``xw.func`` and ``xw.arg`` change nothing, so the decorators are read
+    from the source: the four worksheet functions, each ``@xw.arg`` naming one of its
+    parameters in order (Excel's argument help is matched by name)."""
+    tree = ast.parse(inspect.getsource(udfs))
+    decorated = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        names = [ast.unparse(d.func) for d in node.decorator_list if isinstance(d, ast.Call)]
+        if "xw.func" in names:
+            documented = [d.args[0].value for d in node.decorator_list
+                          if isinstance(d, ast.Call) and ast.unparse(d.func) == "xw.arg"]
+            decorated[node.name] = (documented, [a.arg for a in node.args.args])
+    assert decorated == {
+        "grado": (["consuntivo", "target", "politica", "riferimento", "data_evento"],
+                  ["consuntivo", "target", "politica", "riferimento", "data_evento"]),
+        "target": (["testo"], ["testo"]),
+        "pesi": (["intervallo"], ["intervallo"]),
+        "media_pesata": (["pesi", "gradi"], ["pesi", "gradi"]),
+    }
     assert grado.__name__ == "grado" and "Grado di raggiungimento" in (grado.__doc__ or "")

@@ -439,7 +439,7 @@ def test_consolidation_of_the_remaining_files_completes(plan, returns, office_bo
           f"+{peak.rss_growth / MB:.0f} MiB, picco Python {peak.python_peak / MB:.0f} MiB")
 
 
-def test_cli_consolida_names_every_refused_file(returns, tmp_path):
+def test_cli_consolida_names_every_refused_file(plan, returns, tmp_path):
     out = tmp_path / "cruscotto.xlsx"
     result = CliRunner().invoke(app, ["consolida", str(returns), "--piano", str(PLAN_FILE),
                                       "--out", str(out), "--json"])
@@ -448,8 +448,9 @@ def test_cli_consolida_names_every_refused_file(returns, tmp_path):
     assert "Traceback" not in result.output
     for name in HOSTILE:
         assert f"file rifiutato: {name}: " in result.output, name
-    assert out.is_file()
-    read_workbook(out)
+    master = read_workbook(out)          # the master is written all the same, from the rest
+    assert master.is_master and master.identity.office is None
+    assert (master.identity.plan_id, master.identity.year) == (plan.id, YEAR)
 
 
 def test_cli_consolida_table_output(returns, tmp_path):

@@ -199,9 +199,13 @@ def test_period_grades_recalculated_by_libreoffice_equal_the_engine(year, tmp_pa
 def test_consolidation_of_a_period_refuses_the_other_period(year):
     plan, _root, mid_files, *_ = year
     result = consolidate(mid_files[0].parent, plan, period="31/12")
-    assert all(s.state == "rifiutata" for s in result.statuses if s.file), result.statuses
-    assert any("cartella del periodo 30/06, atteso 31/12" in p.message
-               for p in result.problems)
+    refused = sorted((s.office, s.state, s.file) for s in result.statuses if s.file)
+    assert refused == [(office, "rifiutata", path.name) for office, path in
+                       zip(("Ufficio A", "Ufficio B", "Ufficio C"), mid_files, strict=True)]
+    assert sorted((p.location, p.message) for p in result.problems if p.severity == "errore"
+                  and "periodo" in p.message) == [
+        (path.name, "cartella del periodo 30/06, atteso 31/12") for path in mid_files]
+    assert result.typed == {}
 
 
 def test_ricalcola_periodo_only_touches_that_period(year, tmp_path):
@@ -245,7 +249,7 @@ def test_reference_values_follow_the_periods(tmp_path):
                            {"R1": Typed(10.0, reference=15.0)})
     master = tmp_path / "cruscotto.xlsx"
     write_master(consolidate(tmp_path / "giugno", plan, period="30/06"), master)
-    assert mid
+    assert list(mid) == ["Ufficio A"]
     carried = master_actuals(plan, master, 2024)
     r1 = next(s.indicator for s in carried.indicators())
     assert r1.references == {2024: 15.0}

@@ -117,6 +117,7 @@ def test_refresh_keeps_everything_typed_and_grades_like_the_engine(
     graded = plan_with_typed(plan, raw, 2023, raw=True, replace_all=True)
     comparison = compare_with_engine(path, graded, office=OFFICE)
     assert comparison.equal, [str(m) for m in comparison.mismatches[:5]]
+    assert comparison.compared >= 2 * len(raw) > 0      # every grade and valutazione at least
 
     content = path.read_bytes()
     again = refresh_workbook(path)
@@ -294,11 +295,13 @@ def test_cached_values_equal_libreoffice_on_tricky_inputs(plan, template, tmp_pa
     computed = openpyxl.load_workbook(out, data_only=True)
     formulas = openpyxl.load_workbook(path)
     differences = []
+    compared = 0
     for ws in formulas.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if not (isinstance(cell.value, str) and cell.value.startswith("=")):
                     continue
+                compared += 1
                 a = cached[ws.title][cell.coordinate].value
                 b = computed[ws.title][cell.coordinate].value
                 if isinstance(a, date | clock) or isinstance(b, date | clock):
@@ -308,6 +311,8 @@ def test_cached_values_equal_libreoffice_on_tricky_inputs(plan, template, tmp_pa
                 if not same and not (a in (None, "") and b in (None, "")):
                     differences.append((ws.title, cell.coordinate, a, b))
     assert not differences, differences[:10]
+    # every grade, valutazione and effective actual of the tricky rows was among them
+    assert compared >= 3 * len(rows) > 0
 
 
 def test_a_file_calamine_cannot_read_is_read_quietly(template, tmp_path, capfd):

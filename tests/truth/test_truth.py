@@ -439,6 +439,8 @@ def test_office_workbooks_of_the_example_equal_engine(batch):
         plan, output, office = batch.plans[label]
         result = compare_with_engine(output, plan, office=office)
         assert result.equal, (label, [str(m) for m in result.mismatches[:10]])
+        # not vacuous: at least every indicator's grade and valutazione was compared
+        assert result.compared >= 2 * len(read_workbook(output).indicators) > 0, label
 
 
 def test_synthetic_plan_expected_grades(batch):
@@ -469,7 +471,11 @@ def test_a_changed_formula_is_caught(tmp_path, batch):
     wb.save(path)
     out = recalculate([path], tmp_path / "rc")[path]
     result = compare_with_engine(out, plan)
-    assert any("indicatore K01" in m.what for m in result.mismatches)
+    # Exactly K01 (its grade «=1» → «Raggiunto») and the grades that roll it up.
+    assert [m.what for m in result.mismatches] == [
+        "grado indicatore K01", "valutazione indicatore K01", "grado obiettivo 01",
+        "grado ente None", "grado ambito A1", "grado os 01"]
+    assert (result.mismatches[0].excel, result.mismatches[1].excel) == (1, "Raggiunto")
 
 
 def _grades_by_code(path: Path) -> dict[str, object]:
