@@ -296,7 +296,7 @@ NAME_MEANING = {
     "NAME_OFFICE": "the office, empty for the plan's and the master's workbook",
     "NAME_VERSION": "`TEMPLATE_VERSION` of the writer",
     "NAME_HASH": "sha256 of the locked cells (tamper hash)",
-    "NAME_PLAN_DIGEST": "sha256 of the plan part without actuals (which plan version made it)",
+    "NAME_PLAN_DIGEST": "sha256 of the plan part without its inputs (which plan version made it)",
     "NAME_PLAN_DATA": "the plan part, compressed, in text chunks (what `ricalcola` needs)",
     "NAME_ENTE_GRADE": "the top grade of the summary (ente, or office)",
     "NAME_OPEN_CHECKS": "the count of open problems of Controlli",

@@ -161,3 +161,29 @@ def test_a_refused_office_is_not_also_reported_missing(tmp_path):
     assert states == ["rifiutata"]
     assert not any(p.location == office and "non ha restituito" in p.message
                    for p in result.problems)
+
+
+def test_a_master_holding_typed_references_is_not_an_older_plan(tmp_path):
+    """A reference typed by an office is an input: the master that carries it is still made
+    from the current plan (the plan digest leaves inputs out)."""
+    from cruscotto_xl.io.planfile import plan_from_data
+    from cruscotto_xl.services.filling import Typed
+
+    plan = plan_from_data({
+        "ente": "Comune di prova", "anno": 2024, "id": "rif-2024",
+        "ambiti": [{"codice": "A", "titolo": "Servizi", "obiettivi": [
+            {"codice": "O1", "titolo": "Tempi", "uffici": ["Tributi"], "indicatori": [
+                {"codice": "R1", "nome": "Pratiche", "target": {2024: "x < x-1"}},
+                {"codice": "R2", "nome": "Incassi", "target": {2024: ">= 90 %"}}]}]}]})
+    folder = tmp_path / "ritorni"
+    folder.mkdir()
+    for office, path in workbook_jobs(plan, folder, per_office=True):
+        write_workbook(plan, path, office=office)
+        fill_workbook(path, {"R1": Typed(10, reference=12), "R2": Typed(0.95)})
+    plan_file = tmp_path / "piano.yaml"
+    from cruscotto_xl.io.planfile import save_plan
+    save_plan(plan, plan_file)
+    master = tmp_path / "cruscotto.xlsx"
+    write_master(consolidate(folder, plan), master)
+    result = CliRunner().invoke(app, ["controlla", str(master), "--piano", str(plan_file)])
+    assert "versione precedente del piano" not in result.output, result.output

@@ -39,15 +39,18 @@ from .objective import write_text
 
 
 def plan_digest(plan: Plan) -> str:
-    """sha256 of a plan part without its actuals: which version of the plan made a file.
+    """sha256 of a plan part without its inputs: which version of the plan made a file.
 
     Consolidation compares it with the current plan's, cheaply, for every returned file.
+    Actuals and references are what offices type (a master carries them), so they are left
+    out: only what the controller decides identifies the plan's version.
     """
     data = plan_to_data(plan)
     for area in data.get("ambiti", []):
         for os_ in area.get("obiettivi", []):
             for ind in _all_indicators(os_):
                 ind.pop("consuntivi", None)
+                ind.pop("riferimenti", None)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
