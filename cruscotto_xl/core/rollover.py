@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import UserError
 from .model import Change, Indicator, Plan, RemovedIndicator
 from .targets import Kind, TargetError, parse_target
 
@@ -35,7 +36,7 @@ def change_log(plan: Plan) -> list[tuple[Change, str, str, str]]:
     return sorted(rows, key=lambda row: (-row[0].year, row[1]))
 
 
-class RolloverError(Exception):
+class RolloverError(UserError):
     """The rollover cannot be done (the message says why, in Italian)."""
 
 

@@ -21,6 +21,7 @@ from ..core.history import HISTORY_HEADERS, value_changes
 from ..core.plan_checks import Problem, has_errors, validate_plan
 from ..core.rollover import RolloverError
 from ..core.vocabulary import cell_number, format_date, format_number
+from ..errors import UserError
 from ..io.planfile import PlanFileError
 from ..returns.consolidate import consolidate as consolidate_folder
 from ..returns.consolidate import graded_plan
@@ -54,7 +55,7 @@ MAX_LISTED = 12          # problems shown in the message box; all are on the Con
 TOLERANCE = 1e-9
 
 
-class MacroError(Exception):
+class MacroError(UserError):
     """The macro cannot run on this workbook (the message says why, in Italian)."""
 
 

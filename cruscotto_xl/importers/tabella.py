@@ -103,6 +103,7 @@ from ..core.vocabulary import (
     parse_number,
     parse_quantity,
 )
+from ..errors import UserError
 from ..io.planfile import error_message, format_loc, plan_to_data
 from ..returns.guard import UntrustedFileError, check_package
 from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
@@ -1603,7 +1604,7 @@ def read_table_actuals(path: Path | str, *, year: int | None = None) -> TableAct
 
 # --- export -----------------------------------------------------------------------------------
 
-class TableExportError(ValueError):
+class TableExportError(UserError, ValueError):
     """A plan with something the flat table cannot hold (the message says what)."""
 
 

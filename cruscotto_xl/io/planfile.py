@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ..core.model import Plan
 from ..core.rollover import ChangeSet
+from ..errors import UserError
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -46,7 +47,7 @@ _MESSAGES = {
 }
 
 
-class PlanFileError(Exception):
+class PlanFileError(UserError):
     """A plan file that cannot be read; ``problems`` lists ``(location, message)`` pairs."""
 
     def __init__(self, path: Path | str, problems: list[tuple[str, str]]) -> None:

@@ -24,6 +24,7 @@ from ..core.plan_checks import Problem
 from ..core.targets import Kind
 from ..core.tree import plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
+from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, write_atomically
 from ..services.filling import Typed, plan_with_typed
 from ..workbook import Extras, render_book
@@ -327,7 +328,7 @@ def write_master(result: Consolidation, out: Path | str,
         keep_backups)
 
 
-class MasterError(Exception):
+class MasterError(UserError):
     """The existing master cannot be continued (its history would be lost): file untouched."""
 
 

@@ -19,6 +19,8 @@ from typing import IO
 
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
+from ..errors import UserError
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
@@ -40,7 +42,7 @@ class Limits:
     max_cols: int = 200
 
 
-class UntrustedFileError(Exception):
+class UntrustedFileError(UserError):
     """A file refused before parsing."""
 
     def __init__(self, path: Path | str, reason: str) -> None:

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from ..core.audit import carry_actuals
 from ..core.model import Plan
 from ..core.plan_checks import Problem
+from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..services.filling import plan_with_typed
 from ..workbook import render_book
@@ -34,7 +35,7 @@ from .package import read_index
 from .read import Reading, read_workbook
 
 
-class RefreshError(Exception):
+class RefreshError(UserError):
     """The workbook was not refreshed; ``problems`` says why (the file is untouched)."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
