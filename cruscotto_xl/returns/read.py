@@ -10,6 +10,7 @@ as found (formula texts from the sheet XML) for the tamper checks of :mod:`.inte
 from __future__ import annotations
 
 import binascii
+import math
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -18,9 +19,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from defusedxml import DefusedXmlException, ElementTree
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    range_boundaries,
+)
 from openpyxl.utils.exceptions import CellCoordinatesException
-from python_calamine import CalamineError, XmlError, ZipError
 
 from ..core.history import HISTORY_HEADERS
 from ..core.input_checks import OK, input_check, row_flags
@@ -67,9 +71,10 @@ from ..workbook.layout import (
 )
 from .guard import Limits, UntrustedFileError, check_package
 from .package import PackageIndex, read_index, sheet_formulas
-from .source import CalamineSource, OpenpyxlSource, Source
+from .source import CalamineSource, OpenpyxlSource, Source, SourceError
 
 HEADER_KEY = {c.header: c.key for c in INDICATOR_COLUMNS}
+REGISTRY_WIDTH = 5          # code, level, sheet, table, name of the grade cell
 PERIOD_GRADE_PREFIX = PERIOD_COLUMNS[PERIOD_INDEX["grade"]].header + " "
 
 
@@ -220,7 +225,10 @@ def _signature(index: PackageIndex, book: Source) -> Signature | None:
     if isinstance(when, datetime):
         when = when.date()
     elif isinstance(when, int | float) and not isinstance(when, bool):
-        when = from_excel_serial(when)
+        try:
+            when = from_excel_serial(when)
+        except (OverflowError, ValueError):    # a number no date can be: no date
+            when = None
     return Signature(_text_or_none(signer), _text_or_none(role),
                      when if isinstance(when, date) else None, confirmed(confirm),
                      _text_or_none(printed))
@@ -231,15 +239,17 @@ def _text_or_none(value: object) -> str | None:
     return text or None
 
 
-PARSER_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, ElementTree.ParseError,
-                 DefusedXmlException, CalamineError, XmlError, ZipError, EOFError)
+#: What the zip module and the XML parser of ``workbook.xml`` raise on a damaged file
+#: (the sources convert their libraries' errors themselves: :mod:`.source`).
+PARSER_ERRORS = (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError)
 
 
 def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
     """Read a generated workbook safely (see :func:`check_package`).
 
     Raises :class:`UntrustedFileError` for a hostile or damaged file (whatever parser
-    noticed it) and :class:`NotOurWorkbookError` for a workbook we did not generate.
+    noticed it) and :class:`NotOurWorkbookError` for a workbook we did not generate; any
+    other exception is a bug, never blamed on the file (docs/errors.md).
     """
     path = Path(path)
     sheet_bytes = check_package(path, limits or Limits())
@@ -250,9 +260,7 @@ def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
                 raise NotOurWorkbookError(path, "manca il foglio nascosto _cruscotto")
             try:
                 return _read_with(CalamineSource, path, zf, index, sheet_bytes)
-            except BaseException as exc:  # a Rust panic of calamine is a BaseException
-                if isinstance(exc, KeyboardInterrupt | SystemExit | NotOurWorkbookError):
-                    raise
+            except SourceError:           # calamine could not parse it: openpyxl is lenient
                 return _read_with(OpenpyxlSource, path, zf, index, sheet_bytes)
     except DefusedXmlException:
         raise UntrustedFileError(path, "una parte XML dichiara DOCTYPE/ENTITY (possibile "
@@ -293,7 +301,7 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     identity = Identity(
         plan_id=str(_named(index, meta, NAME_PLAN_ID, path)),
         entity=str(_named(index, meta, NAME_ENTITY, path)),
-        year=int(year) if isinstance(year, int | float) else 0,
+        year=int(year) if isinstance(year, int | float) and math.isfinite(year) else 0,
         period=str(_named(index, meta, NAME_PERIOD, path)),
         office=str(_named(index, meta, NAME_OFFICE, path)) or None,
         version=str(_named(index, meta, NAME_VERSION, path)),
@@ -303,15 +311,22 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     chunks: list[str] = []
     if NAME_PLAN_DATA in index.names:
         _, ref = index.names[NAME_PLAN_DATA]
-        first, _, last = ref.partition(":")
-        col = "".join(ch for ch in first if ch.isalpha())
-        start, end = int(first[len(col):]), int((last or first)[len(col):])
-        chunks = [str(_cell(meta, f"{col}{r}")) for r in range(start, end + 1)]
+        try:
+            col, start, _, end = range_boundaries(ref)
+        except ValueError:
+            raise NotOurWorkbookError(path, f"il nome definito {NAME_PLAN_DATA} non indica "
+                                            "un intervallo") from None
+        if col is None or start is None or end is None:
+            raise NotOurWorkbookError(path, f"il nome definito {NAME_PLAN_DATA} non indica "
+                                            "un intervallo")
+        chunks = [str(_cell(meta, f"{col_letter(col - 1)}{r}")) for r in range(start, end + 1)]
     reading = Reading(path, identity, {}, [], [], modified, chunks, _signature(index, book))
     tables = set(book.table_names)
     if TABLE_REGISTRY not in tables:
         raise NotOurWorkbookError(path, "manca la tabella del registro dei fogli")
     registry = book.table(TABLE_REGISTRY)[2]
+    if any(len(row) < REGISTRY_WIDTH for row in registry):
+        raise NotOurWorkbookError(path, "tabella del registro dei fogli incompleta")
     reading.is_master = TABLE_OFFICES in tables
     if SHEET_HISTORY in index.sheets:
         # Every row below the header, not only the table's: the Consolida button appends
@@ -320,8 +335,8 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         reading.history = [tuple(None if v == "" else v for v in row[:width])
                            for row in book.sheet(SHEET_HISTORY)[HISTORY_FIRST_ROW:]
                            if any(v not in (None, "") for v in row[:width])]
-    for code, _level, sheet, table, grade_name in (tuple(map(str, r[:5])) for r in registry
-                                                   if r and r[0] != ""):
+    for code, _level, sheet, table, grade_name in (tuple(map(str, r[:REGISTRY_WIDTH]))
+                                                   for r in registry if r and r[0] != ""):
         if table not in tables or sheet not in index.sheets:
             reading.problems.append(Problem(f"{path.name} › {sheet}", "foglio o tabella "
                                             f"dell'obiettivo {code} mancante", subject=code))
@@ -329,7 +344,11 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         _read_objective(reading, book, table, str(code), sheet, formulas(sheet))
         if grade_name in index.names:
             gsheet, gref = index.names[grade_name]
-            letters, row_number = coordinate_from_string(gref)
+            try:
+                letters, row_number = coordinate_from_string(gref)
+            except CellCoordinatesException:
+                raise NotOurWorkbookError(path, f"il nome definito {grade_name} non indica "
+                                                "una cella") from None
             beside = f"{col_letter(column_index_from_string(letters))}{row_number}"
             for coord in (gref, beside):
                 _lock_formula_cell(reading, book, formulas(gsheet), gsheet, coord)

@@ -31,7 +31,7 @@ from ..services.filling import plan_with_typed
 from ..workbook import render_book
 from ..workbook.book import Book
 from .integrity import identity_problems, locked_problems, plan_is_stale
-from .package import read_index
+from .package import read_index, read_part
 from .read import Reading, read_workbook
 
 
@@ -200,7 +200,7 @@ def rewrite_sheets(path: Path, updates: dict[str, dict[str, object]],
         new_parts: dict[str, bytes] = {}
         cells = 0
         for part, values in parts.items():
-            old = zf.read(part)
+            old = read_part(zf, part)
             new, n = patch(old, values)
             cells += n
             if new != old:
