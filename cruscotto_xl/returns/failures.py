@@ -26,8 +26,9 @@ def refusal(path: Path | str, exc: Exception) -> Problem:
     return Problem(Path(path).name, f"file rifiutato: {exc}")
 
 
-def internal_failure(path: Path | str, exc: Exception) -> Problem:
-    """A bug met while working on ``path``: logged, and reported as an internal error."""
+def internal_failure(path: Path | str, exc: Exception, doing: str = "nel leggere") -> Problem:
+    """A bug met while working on ``path`` (``doing``: «nel leggere», «nel ricalcolare»):
+    logged, and reported as an internal error."""
     name = Path(path).name
-    incident = record_internal_error(exc, f"lettura di {path}")
-    return Problem(name, internal_message(incident, f"nel leggere {name}"))
+    incident = record_internal_error(exc, f"{doing} {path}")
+    return Problem(name, internal_message(incident, f"{doing} {name}"))

@@ -11,7 +11,7 @@ from support import EXAMPLES
 from support.periods_plan import two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.model import Actual, Baseline
 from cruscotto_xl.core.rollover import ChangeSet, RolloverError, change_log, roll_over
 from cruscotto_xl.io.planfile import PlanFileError, load_changes, load_plan
