@@ -26,6 +26,7 @@ import tempfile
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 #: Exit codes of the ``cruscotto`` command (0 is success).
@@ -100,11 +101,16 @@ class Incident:
     traceback: str
 
 
-def _report_text(exc: BaseException, reference: str, context: str, when: datetime) -> str:
-    from . import __version__  # the package's version; imported late (no cycle at import)
+def _version() -> str:
+    try:
+        return metadata.version("cruscotto-xl")
+    except metadata.PackageNotFoundError:      # run from a source tree, not installed
+        return "(versione sconosciuta)"
 
+
+def _report_text(exc: BaseException, reference: str, context: str, when: datetime) -> str:
     lines = [
-        f"cruscotto_xl {__version__} — errore interno, riferimento {reference}",
+        f"cruscotto_xl {_version()} — errore interno, riferimento {reference}",
         f"Quando: {when:%d/%m/%Y %H:%M:%S}",
         f"Durante: {context or '—'}",
         f"Comando: {' '.join(sys.argv)}",
