@@ -120,9 +120,10 @@ def _report_text(exc: BaseException, reference: str, context: str, when: datetim
     return "\n".join(lines) + "".join(traceback.format_exception(exc))
 
 
-def _prune(folder: Path, keep: int) -> None:
-    logs = sorted(folder.glob(f"{LOG_PREFIX}*.log"))
-    for old in logs[:-keep] if keep > 0 else logs:
+def _prune(folder: Path, keep: int, new: Path) -> None:
+    """Keep the ``keep`` newest logs (their names start with the time), ``new`` always."""
+    logs = sorted(p for p in folder.glob(f"{LOG_PREFIX}*.log") if p != new)
+    for old in logs[:max(len(logs) - keep + 1, 0)]:
         old.unlink(missing_ok=True)
 
 
@@ -138,7 +139,7 @@ def record_internal_error(exc: BaseException, context: str = "") -> Incident:
     when = datetime.now()
     text = _report_text(exc, reference, context, when)
     log: Path | None = None
-    name = f"{LOG_PREFIX}{when:%Y%m%d-%H%M%S}-{reference}.log"
+    name = f"{LOG_PREFIX}{when:%Y%m%d-%H%M%S-%f}-{reference}.log"
     for folder in (log_dir(), Path(tempfile.gettempdir()) / APP_DIR):
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,7 @@ def record_internal_error(exc: BaseException, context: str = "") -> Incident:
             continue
         log = folder / name
         with contextlib.suppress(OSError):    # an old log left in place is no reason to fail
-            _prune(folder, KEEP_LOGS)
+            _prune(folder, KEEP_LOGS, log)
         break
     if debug_enabled():
         print(text, file=sys.stderr)

@@ -14,7 +14,7 @@ from ..core.plan_checks import has_errors, validate_plan
 from ..core.rollup import Node
 from ..core.rules import valutazione
 from ..core.tree import UNOWNED, unowned_text
-from ..errors import UserError
+from ..errors import UsageError, UserError
 from ..io.planfile import load_changes, load_plan
 from ..returns.consolidate import master_actuals
 from ..services.demo import run_demo
@@ -79,7 +79,7 @@ def genera(
     if not files:
         raise UserError("nessun file di piano (.yaml, .yml, .json) da generare")
     if consolidato is not None and len(files) != 1:
-        raise UserError("--consolidato vale per un solo piano alla volta")
+        raise UsageError("--consolidato vale per un solo piano alla volta")
     jobs: list[Job] = []
     failed = False
     notes: list[str] = []

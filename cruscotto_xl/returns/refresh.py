@@ -214,7 +214,7 @@ def rewrite_sheets(path: Path, updates: dict[str, dict[str, object]],
                     data = new_parts.get(info.filename)
                     out.writestr(info, data if data is not None else zf.read(info.filename),
                                  compress_type=info.compress_type)
-        except BaseException:
+        except BaseException:       # any failure, even Ctrl-C: no temporary file is left
             tmp.unlink(missing_ok=True)
             raise
     return tmp, cells
