@@ -1,9 +1,9 @@
 """What the commands print: the consoles, problem tables, JSON, errors, shared sentences.
 
 Every command module prints through here, so the form of an error line, a problem table
-or a JSON result is decided once. Texts that come from outside (file names, cell values,
-plan texts) reach the terminal through :func:`print_error`, :func:`print_problems` and
-:func:`print_text`; escaping rich markup in them is done in those functions.
+or a JSON result is decided once. Error lines are printed literally (:func:`print_error`
+escapes rich markup); the texts of problems (:func:`print_problems`) are printed as they
+are, so that is the one place to escape them.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 #: Output without markup (the add-in's messages: Windows paths and configuration lines).
 plain_console = Console(markup=False, highlight=False, soft_wrap=True)
-
-
-def print_text(text: str, *, style: str | None = None) -> None:
-    """A line on the standard output, with no highlighting of numbers or paths."""
-    console.print(f"[{style}]{text}[/]" if style else text, highlight=False)
 
 
 def print_error(message: str) -> None:
