@@ -5,6 +5,8 @@ not stop a run over many."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
 import shutil
 import zipfile
@@ -17,7 +19,7 @@ from typer.testing import CliRunner
 from cruscotto_xl.cli import generate, plan
 from cruscotto_xl.cli.app import app
 from cruscotto_xl.io.planfile import load_plan
-from cruscotto_xl.returns import read
+from cruscotto_xl.returns import consolidate, read
 from cruscotto_xl.returns.consolidate import INTERNAL_ERROR, RETURNED, WITH_PROBLEMS
 from cruscotto_xl.returns.package import read_index
 from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
@@ -127,6 +129,22 @@ def test_consolida_goes_on_after_a_bug_in_one_file(folder, bug_in_one_file, tmp_
     assert len(mine) == 1
     _assert_internal(mine[0]["message"], victim)
     assert master.is_file()
+
+
+def test_a_bug_in_a_worker_process_is_reported_the_same(folder, bug_in_one_file, tmp_path,
+                                                       monkeypatch):
+    """Many files are read by worker processes: the guard, and the log, work there too."""
+    if multiprocessing.get_start_method() != "fork" or (os.cpu_count() or 1) < 2:
+        pytest.skip("the workers must inherit the injected bug (fork, two cores at least)")
+    monkeypatch.setattr(consolidate, "PARALLEL_FROM", 2)
+    victim = bug_in_one_file
+    result = run("consolida", folder, "--piano", PLAN_FILE, "--out", tmp_path / "m.xlsx",
+                 "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert {s["file"]: s["stato"] for s in data["uffici"]}[victim.name] == INTERNAL_ERROR
+    (mine,) = [p for p in data["problemi"] if p["location"] == victim.name]
+    _assert_internal(mine["message"], victim)
 
 
 def test_ricalcola_goes_on_after_a_bug_in_one_file(folder, bug_in_one_file):
