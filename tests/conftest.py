@@ -9,7 +9,17 @@ import pytest
 from support import EXAMPLES
 
 from cruscotto_xl.core.model import Plan
+from cruscotto_xl.errors import LOG_DIR_ENV, set_debug
 from cruscotto_xl.io.planfile import load_plan
+
+
+@pytest.fixture(autouse=True)
+def _internal_error_logs(tmp_path_factory, monkeypatch):
+    """Internal errors met by a test are logged in a temporary folder, never in the
+    user's; ``--debug`` does not outlive the test that set it."""
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path_factory.getbasetemp() / "registro"))
+    yield
+    set_debug(False)
 
 
 @pytest.fixture(scope="session")

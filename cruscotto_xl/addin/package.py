@@ -25,6 +25,7 @@ from pathlib import Path
 import xlsxwriter
 import xlwings
 
+from ..errors import UserError
 from ..io.atomic import write_atomically
 from .vbaproject import Kind, Module, VBASourceError, build_vba_project, document_module
 
@@ -60,7 +61,7 @@ _FIXED_TIME = datetime(2024, 1, 1)
 _CONFIG_LINE = re.compile(r'"([^"]*)","([^"]*)"')
 
 
-class AddinBuildError(RuntimeError):
+class AddinBuildError(UserError, RuntimeError):
     """The add-in cannot be built (the message is Italian, for the user)."""
 
 

@@ -2,8 +2,8 @@
 
 A typer sub-app, mounted by the main CLI as ``addin``. Both commands build the add-in on
 the machine that runs them, from the installed xlwings: the VBA then matches the xlwings
-version (and DLL) of the Python that the add-in will call. Errors are one Italian line and
-exit code 1, as in the main CLI.
+version (and DLL) of the Python that the add-in will call. Errors follow the command line's
+policy (:mod:`.policy`): one Italian line and exit code 1.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from typing import Annotated, Any, TypeVar, cast
 
 import typer
 import xlwings
-from rich.console import Console
-from rich.markup import escape
 
-from ..addin.package import ADDIN_NAME, AddinBuildError, build_xlam, config_entries, source_text
+from ..addin.package import ADDIN_NAME, build_xlam, config_entries, source_text
+from ..errors import UserError
+from .output import plain_console as console
+from .policy import guarded
 
 ADDIN_FILE = f"{ADDIN_NAME}.xlam"
 CONFIG_FILE = f"{ADDIN_NAME}.conf"
@@ -43,28 +44,23 @@ addin_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(markup=False, highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class InstallError(RuntimeError):
+class InstallError(UserError):
     """The add-in cannot be installed here (Italian message, for the user)."""
 
 
-def _one_line_errors(func: F) -> F:
-    """Known failures → ``Errore: ...`` on one line and exit code 1, never a traceback."""
+def _writing(func: F) -> F:
+    """These commands only write files: a write the system refuses is an InstallError."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (AddinBuildError, InstallError) as exc:
-            message = str(exc)
         except OSError as exc:
-            message = f"impossibile scrivere {exc.filename or ''}: {exc.strerror or exc}"
-        err_console.print(f"[red]Errore:[/] {escape(message)}")
-        raise typer.Exit(1)
+            raise InstallError(f"impossibile scrivere {exc.filename or ''}: "
+                               f"{exc.strerror or exc}") from None
 
     return cast(F, wrapper)
 
@@ -116,7 +112,8 @@ def _windows_dirs() -> tuple[Path, Path]:
     "Costruisce il componente aggiuntivo (.xlam) dai sorgenti, su qualsiasi sistema.\n\n"
     "Il file va poi installato in Excel (su Windows basta `cruscotto addin install`). "
     + _SAME_VERSION.format(version=xlwings.__version__)))
-@_one_line_errors
+@guarded
+@_writing
 def build(
     out: Annotated[Path, typer.Option("--out", "-o", help="File da scrivere")] = Path(
         ADDIN_FILE),
@@ -136,7 +133,8 @@ def build(
     "imposta INTERPRETER_MAC e spiega come attivarlo.\n\n"
     "Linux: Excel non esiste; con --dir costruisce il file da portare su Windows o macOS.\n\n"
     + _SAME_VERSION.format(version=xlwings.__version__)))
-@_one_line_errors
+@guarded
+@_writing
 def install(
     folder: Annotated[Path | None, typer.Option(
         "--dir", help="Cartella in cui installare il file (predefinita: su Windows la "

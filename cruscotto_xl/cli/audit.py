@@ -1,8 +1,8 @@
 """``cruscotto audit PIANO``: the plan audit (:mod:`cruscotto_xl.core.audit`) on the command line.
 
-:func:`audit_command` is a plain typer command; the main command registers it with
-``command("audit")(audit_command)`` (or ``app.command("audit")(audit_command)``).
-:data:`audit_app` runs it on its own (tests, scripts).
+:func:`audit_command` is a plain typer command under the command line's error policy
+(:mod:`.policy`); the main command registers it as ``audit``, and :data:`audit_app` runs it
+on its own (tests, scripts).
 
 ``PIANO`` is a plan file (.yaml, .yml, .json) or a flat table (.xlsx, .csv, read by the
 ``tabella`` importer, whose problems are reported too). ``--consuntivi FILE`` brings the
@@ -16,7 +16,6 @@ workbooks.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -29,20 +28,22 @@ from rich.table import Table
 from ..core.audit import CHECKS, OWNERS, Finding, audit_findings, merge_actuals, plan_actuals
 from ..core.model import Plan
 from ..core.plan_checks import Problem, grouped, has_errors
-from ..importers.common import ImportFailed
+from ..errors import UserError
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
-from ..io.planfile import PLAN_SUFFIXES, PlanFileError, load_plan
-from ..returns.guard import UntrustedFileError
+from ..io.planfile import PLAN_SUFFIXES, load_plan
 from ..workbook.layout import SHEET_CHECKS
 from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
 from ..workbook.styles import Styles
+from .options import JsonFlag, option, year_option
+from .output import console, print_json, severity_style, unowned_count, unowned_line
+from .policy import guarded, register
 
 IMPORT = "Lettura dei file"
 HEADERS = ("Gravità", "Controllo", "Dove", "Codice", "Problema")
 TABLE_AUDIT = "crx_audit"
 
 
-class AuditInputError(Exception):
+class AuditInputError(UserError):
     """A file the audit cannot use (one line, exit 1)."""
 
 
@@ -83,8 +84,6 @@ def _located(problem: Problem, path: Path) -> Problem:
 
 def print_findings(findings: list[Finding], title: str) -> None:
     """The findings as a table; the indicators without an owner office on one line."""
-    from .main import console
-
     table = Table(title=title, title_justify="left")
     for header in HEADERS:
         table.add_column(header, overflow="fold")
@@ -92,8 +91,8 @@ def print_findings(findings: list[Finding], title: str) -> None:
     for p in grouped([f.problem for f in findings]):
         f = Finding(check_of.get(id(p), OWNERS), p)
         p = f.problem
-        style = "red" if p.severity == "errore" else "yellow"
-        table.add_row(f"[{style}]{p.severity}[/]", f.check, p.location, p.subject, p.message)
+        table.add_row(f"[{severity_style(p.severity)}]{p.severity}[/]", f.check, p.location,
+                      p.subject, p.message)
     console.print(table)
 
 
@@ -176,20 +175,18 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
 
 # --- the command ----------------------------------------------------------------------------
 
-_INPUT_ERRORS = (PlanFileError, ImportFailed, UntrustedFileError, AuditInputError)
-
-
+@guarded
 def audit_command(
     piano: Annotated[Path, typer.Argument(help="Piano (.yaml, .yml, .json) o tabella (.xlsx, "
                                                ".csv)")],
-    consuntivi: Annotated[Path | None, typer.Option(
-        "--consuntivi", "--actuals", help="Piano o tabella da cui prendere i consuntivi "
-                                          "(abbinati per codice indicatore)")] = None,
-    anno: Annotated[int | None, typer.Option(
-        "--anno", "--year", help="Anno da controllare (predefinito: tutti gli anni)")] = None,
+    consuntivi: Annotated[Path | None, option(
+        "--consuntivi", "Piano o tabella da cui prendere i consuntivi "
+                        "(abbinati per codice indicatore)")] = None,
+    anno: Annotated[int | None, year_option(
+        "Anno da controllare (predefinito: tutti gli anni)")] = None,
     xlsx: Annotated[Path | None, typer.Option(
         "--xlsx", help="Scrive anche il foglio Controlli in questa cartella Excel")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Risultato in JSON")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Controlla la qualità di un piano ed elenca tutti i problemi.
 
@@ -201,29 +198,21 @@ def audit_command(
 
     Esempio: [bold]cruscotto audit piano-2023.yaml --xlsx audit.xlsx[/]
     """
-    from .main import console, err_console, unowned_count, unowned_line
-
-    try:
-        plan, read_problems = _load(piano, anno)
-        read_problems = [_located(p, piano) for p in read_problems]
-        if consuntivi is not None:
-            plan, found = _with_actuals(plan, consuntivi, anno)
-            read_problems += found
-    except _INPUT_ERRORS as exc:
-        err_console.print(f"[red]Errore:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    plan, read_problems = _load(piano, anno)
+    read_problems = [_located(p, piano) for p in read_problems]
+    if consuntivi is not None:
+        plan, found = _with_actuals(plan, consuntivi, anno)
+        read_problems += found
     findings = [Finding(IMPORT, p) for p in read_problems] + audit_findings(plan, anno)
     problems = [f.problem for f in findings]
     if xlsx is not None:
         try:
             write_audit_xlsx(findings, xlsx, plan, anno)
         except OSError as exc:
-            err_console.print(f"[red]Errore:[/] {xlsx}: impossibile scrivere il file "
-                              f"({exc.strerror or exc})", highlight=False)
-            raise typer.Exit(1) from None
+            raise UserError(f"{xlsx}: impossibile scrivere il file "
+                            f"({exc.strerror or exc})") from None
     if as_json:
-        console.print_json(json.dumps([{"controllo": f.check, **f.problem.__dict__}
-                                       for f in findings], ensure_ascii=False))
+        print_json([{"controllo": f.check, **f.problem.__dict__} for f in findings])
     else:
         if findings:
             print_findings(findings, f"Audit di {piano}")
@@ -239,4 +228,8 @@ def audit_command(
 
 
 audit_app = typer.Typer(name="audit", add_completion=False, rich_markup_mode="rich")
-audit_app.command("audit", help=audit_command.__doc__)(audit_command)
+register(audit_app, "audit", audit_command)
+
+
+def register_commands(app: typer.Typer) -> None:
+    register(app, "audit", audit_command)

@@ -4,15 +4,14 @@ with ``app.add_typer(importa_app, name="importa")``.
 Each command reads a source, writes the plan file (``--out``, never over an existing file
 without ``--sovrascrivi``), prints what the importer reported and a summary of what was
 imported. The plan is written even when the source has errors, so the controller can fix it
-there or in the source; the exit code is then 1 (docs/cli.md: 1 = problems in the user's data).
+there or in the source; the exit code is then 1 (docs/errors.md: 1 = problems in the user's
+data).
 
-The console and the problem table are the main command's (imported when a command runs, so
-``cli.py`` can import this module at its top without an import cycle).
+Errors follow the command line's policy (:mod:`.policy`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -21,13 +20,15 @@ import typer
 from rich.table import Table
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators
 from ..importers.common import ImportFailed, ImportResult
 from ..importers.integra import import_integra
 from ..importers.pira.build import import_pira
 from ..importers.tabella import import_table
 from ..io.planfile import PLAN_SUFFIXES, PlanFileError, save_plan
+from .options import JsonFlag, overwrite_option, year_option
+from .output import console, print_error, print_json, print_problems, problem_data, unowned_line
+from .policy import guarded
 
 importa_app = typer.Typer(
     name="importa",
@@ -41,13 +42,10 @@ importa_app = typer.Typer(
 Source = Annotated[Path, typer.Argument(help="File da importare")]
 Out = Annotated[Path, typer.Option("--out", help="File del piano da scrivere (.yaml, .yml o "
                                                  ".json)")]
-Year = Annotated[int | None, typer.Option("--anno", "--year",
-                                          help="Anno del piano (predefinito: quello del file)")]
+Year = Annotated[int | None, year_option("Anno del piano (predefinito: quello del file)")]
 Entity = Annotated[str | None, typer.Option("--ente", help="Nome dell'ente (predefinito: "
                                                            "quello del file)")]
-Overwrite = Annotated[bool, typer.Option("--sovrascrivi", "--overwrite",
-                                         help="Sostituisce il file --out se esiste già")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Risultato in JSON")]
+Overwrite = Annotated[bool, overwrite_option("Sostituisce il file --out se esiste già")]
 
 
 def summary(plan: Plan) -> dict[str, int]:
@@ -73,47 +71,36 @@ _LABELS = {"ambiti": "Ambiti", "obiettivi_strategici": "Obiettivi strategici",
            "senza_ufficio": f"Indicatori senza ufficio («{UNOWNED}»)"}
 
 
-def _problems_data(problems: list[Problem]) -> list[dict[str, str]]:
-    return [p.__dict__ for p in problems]
-
-
 def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwrite: bool,
                as_json: bool) -> None:
     """Import, write the plan, print problems and summary; exit 1 when there are errors."""
-    from .main import console, err_console, print_problems, unowned_line
-
     if out.suffix.lower() not in PLAN_SUFFIXES:
         raise typer.BadParameter(f"«{out.name}»: il piano si scrive in .yaml, .yml o .json",
                                  param_hint="--out")
     if out.exists() and not overwrite:
-        err_console.print(f"[red]Errore:[/] {out} esiste già: usare --sovrascrivi per "
-                          f"sostituirlo, oppure un altro --out", highlight=False)
+        print_error(f"{out} esiste già: usare --sovrascrivi per sostituirlo, oppure un altro "
+                    "--out")
         raise typer.Exit(1)
     try:
         result = read()
     except ImportFailed as exc:
         if as_json:
-            console.print_json(json.dumps({"file": str(source), "piano": None,
-                                           "problemi": _problems_data(exc.problems)},
-                                          ensure_ascii=False))
+            print_json({"file": str(source), "piano": None,
+                        "problemi": problem_data(exc.problems)})
         else:
             print_problems(exc.problems, f"{source}: importazione non riuscita")
-            err_console.print(f"[red]Errore:[/] {source}: nessun piano importato",
-                              highlight=False)
+            print_error(f"{source}: nessun piano importato")
         raise typer.Exit(1) from None
     try:
         save_plan(result.plan, out)
     except (PlanFileError, OSError) as exc:
-        err_console.print(f"[red]Errore:[/] {out}: impossibile scrivere il piano ({exc})",
-                          highlight=False)
+        print_error(f"{out}: impossibile scrivere il piano ({exc})")
         raise typer.Exit(1) from None
     counts = summary(result.plan)
     errors = len(result.errors)
     if as_json:
-        console.print_json(json.dumps({"file": str(source), "piano": str(out),
-                                       "riepilogo": counts,
-                                       "problemi": _problems_data(result.problems)},
-                                      ensure_ascii=False))
+        print_json({"file": str(source), "piano": str(out), "riepilogo": counts,
+                    "problemi": problem_data(result.problems)})
     else:
         if result.problems:
             print_problems(result.problems, f"Problemi trovati in {source}")
@@ -134,6 +121,7 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
 
 
 @importa_app.command("integra")
+@guarded
 def integra(file: Source, out: Out, anno: Year = None, ente: Entity = None,
             sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
     """Importa l'export «Obiettivi operativi con indicatori» (Integra).
@@ -147,6 +135,7 @@ def integra(file: Source, out: Out, anno: Year = None, ente: Entity = None,
 
 
 @importa_app.command("tabella")
+@guarded
 def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
             sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
     """Importa una tabella .xlsx o .csv con una riga per indicatore.
@@ -163,6 +152,7 @@ def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
 
 
 @importa_app.command("pira")
+@guarded
 def pira(file: Source, out: Out, anno: Year = None, ente: Entity = None,
          sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
     """Importa un piano strategico, un PIRA o un cruscotto strategico estratto da PDF o Word.

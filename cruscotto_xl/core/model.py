@@ -55,9 +55,15 @@ def _actual_value(value: Any) -> Any:
     return value
 
 
+def _target_text(value: Any) -> Any:
+    """YAML reads ``0`` as a number and ``100%`` as text: targets are always kept as text."""
+    return "" if value is None else str(value)
+
+
 Points = Annotated[float, BeforeValidator(_percent_points)]
 Fraction = Annotated[float, BeforeValidator(_fraction)]
 ActualValue = Annotated[bool | float | date | None, BeforeValidator(_actual_value)]
+TargetText = Annotated[str, BeforeValidator(_target_text)]
 
 
 class _Model(BaseModel):
@@ -179,9 +185,9 @@ class Indicator(_Model):
     weight: Points | None = Field(None, alias="peso", ge=0, le=100)
     offices: list[str] = Field(default_factory=list, alias="uffici")
     polarity: Polarity | None = Field(None, alias="verso")
-    targets: dict[int, str] = Field(default_factory=dict, alias="target")
-    period_targets: dict[int, dict[str, str]] = Field(default_factory=dict,
-                                                      alias="target_periodi")
+    targets: dict[int, TargetText] = Field(default_factory=dict, alias="target")
+    period_targets: dict[int, dict[str, TargetText]] = Field(default_factory=dict,
+                                                             alias="target_periodi")
     """Intermediate targets: year → period (``30/06``) → target text; else the annual one."""
     threshold: Fraction | None = Field(None, alias="soglia", ge=0, le=1)
     red_flag: float | None = Field(None, alias="soglia_rossa")
@@ -194,22 +200,6 @@ class Indicator(_Model):
     """Imported from a sentence (a deliverable) and kept as a milestone that a person must
     confirm: listed by ``valida`` until the flag is removed."""
     extra: Extra = Field(default_factory=dict, alias="altri_campi")
-
-    @field_validator("targets", mode="before")
-    @classmethod
-    def _target_texts(cls, value: Any) -> Any:
-        # YAML reads "0" as 0 and "100%" as text: targets are always kept as text.
-        if isinstance(value, dict):
-            return {k: "" if v is None else str(v) for k, v in value.items()}
-        return value
-
-    @field_validator("period_targets", mode="before")
-    @classmethod
-    def _period_target_texts(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {y: ({p: "" if t is None else str(t) for p, t in v.items()}
-                        if isinstance(v, dict) else v) for y, v in value.items()}
-        return value
 
     def target_text(self, year: int, period: str = FINAL_PERIOD) -> str:
         """The target text of ``year`` at ``period``: the intermediate one if given."""

@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .model import Change, Indicator, Plan, RemovedIndicator
+from ..errors import UserError
+from .model import Change, Indicator, Plan, RemovedIndicator, TargetText
 from .targets import Kind, TargetError, parse_target
 
 
@@ -35,7 +36,7 @@ def change_log(plan: Plan) -> list[tuple[Change, str, str, str]]:
     return sorted(rows, key=lambda row: (-row[0].year, row[1]))
 
 
-class RolloverError(Exception):
+class RolloverError(UserError):
     """The rollover cannot be done (the message says why, in Italian)."""
 
 
@@ -47,13 +48,14 @@ class Rollover:
     logged: list[str] = field(default_factory=list)       # codes changed by the change file
 
 
-_FIELDS = {"name": "nome", "target": "target", "weight": "peso", "algorithm": "algoritmo",
-           "numerator": "numeratore", "denominator": "denominatore", "unit": "unita",
-           "kind": "tipologia", "polarity": "verso", "offices": "uffici"}
+#: The indicator's fields a change entry may set, in the order its log entry lists them.
+#: Their types, validators, constraints and file keys are the :class:`Indicator`'s own.
+CHANGED_FIELDS = ("name", "target", "weight", "algorithm", "numerator", "denominator",
+                  "unit", "kind", "polarity", "offices")
 
 
-class IndicatorChange(BaseModel):
-    """One entry of a change file."""
+class _ChangeEntry(BaseModel):
+    """What every entry of a change file says besides the indicator's fields."""
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid", str_strip_whitespace=True)
 
@@ -63,16 +65,25 @@ class IndicatorChange(BaseModel):
     note: str | None = Field(None, alias="nota")
     deliberation: str | None = Field(None, alias="delibera")
     when: date | None = Field(None, alias="data")
-    name: str | None = Field(None, alias="nome")
-    target: str | None = Field(None, alias="target")
-    weight: float | None = Field(None, alias="peso", ge=0, le=100)
-    algorithm: str | None = Field(None, alias="algoritmo")
-    numerator: str | None = Field(None, alias="numeratore")
-    denominator: str | None = Field(None, alias="denominatore")
-    unit: str | None = Field(None, alias="unita")
-    kind: str | None = Field(None, alias="tipologia")
-    polarity: str | None = Field(None, alias="verso")
-    offices: list[str] | None = Field(None, alias="uffici")
+    target: TargetText | None = Field(None, alias="target")
+    """The target of the new year (an indicator keeps one per year: ``target: {2025: …}``)."""
+
+
+def _optional_indicator_field(name: str) -> tuple[Any, Any]:
+    """The :class:`Indicator` field ``name`` (type, validators, constraints, file key) made
+    optional: absent or ``null`` in an entry means "unchanged"."""
+    info = Indicator.model_fields[name]
+    optional = info.annotation | None
+    return (Annotated[(optional, *info.metadata)] if info.metadata else optional,
+            Field(None, alias=info.alias))
+
+
+IndicatorChange = create_model(
+    "IndicatorChange", __base__=_ChangeEntry, __doc__="One entry of a change file.",
+    **{name: _optional_indicator_field(name) for name in CHANGED_FIELDS if name != "target"})
+
+_FIELDS = {name: "target" if name == "target" else str(Indicator.model_fields[name].alias)
+           for name in CHANGED_FIELDS}
 
 
 class ChangeSet(BaseModel):

@@ -30,6 +30,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
 
+from ..errors import UserError
 from .vocabulary import (
     MONTH_PATTERN,
     MONTHS,
@@ -140,7 +141,7 @@ class Offset:
     decimals: int = 0
 
 
-class TargetError(ValueError):
+class TargetError(UserError, ValueError):
     """A target text that cannot be read. The message quotes the text, says why when it
     is known, and gives the nearest accepted forms."""
 

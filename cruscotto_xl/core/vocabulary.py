@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from ..errors import UserError
+
 LOCALE = "it_IT"
 
 #: Canonical unit → accepted spellings (lower case, compared after stripping spaces).
@@ -40,7 +42,7 @@ _SPACES = "\u00a0\u202f\u2009"
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
-class NumberError(ValueError):
+class NumberError(UserError, ValueError):
     """A text that is not an Italian number (the message quotes it)."""
 
 

@@ -19,16 +19,14 @@ from pathlib import Path
 
 from ..core.history import HISTORY_HEADERS, value_changes
 from ..core.plan_checks import Problem, has_errors, validate_plan
-from ..core.rollover import RolloverError
 from ..core.vocabulary import cell_number, format_date, format_number
-from ..io.planfile import PlanFileError
+from ..errors import UserError, internal_message, record_internal_error
 from ..returns.consolidate import consolidate as consolidate_folder
 from ..returns.consolidate import graded_plan
-from ..returns.guard import UntrustedFileError
-from ..returns.read import NotOurWorkbookError, Reading
+from ..returns.read import Reading
 from ..returns.refresh import RefreshError, refreshed_book
 from ..returns.sign import RECONFIRM, ConfirmAgainError, signoff_values
-from ..services.generate import OutputExistsError, prepare_new_year, run_jobs
+from ..services.generate import prepare_new_year, run_jobs
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -54,12 +52,10 @@ MAX_LISTED = 12          # problems shown in the message box; all are on the Con
 TOLERANCE = 1e-9
 
 
-class MacroError(Exception):
+class MacroError(UserError):
     """The macro cannot run on this workbook (the message says why, in Italian)."""
 
 
-_USER_ERRORS = (MacroError, RefreshError, NotOurWorkbookError, UntrustedFileError,
-                PlanFileError, OutputExistsError, RolloverError)
 
 
 @dataclass
@@ -77,12 +73,21 @@ class MacroResult:
 
 def _run(title: str, port: BookPort | None,
          work: Callable[[BookPort], MacroResult]) -> MacroResult:
+    """Run a button's work and show its outcome in a message box (docs/errors.md): a user
+    error with its problems; anything else as an internal error with its reference and the
+    log file of its traceback, never as a fault of the workbook."""
     port = port if port is not None else XlwingsPort.caller()
     try:
         result = work(port)
-    except _USER_ERRORS as exc:
+    except UserError as exc:
         problems = list(getattr(exc, "problems", []) or [])
         result = MacroResult(title, _with_problems(str(exc), problems), False, problems)
+    except Exception as exc:   # a bug: the button says so and where its traceback is
+        incident = record_internal_error(exc, f"pulsante {title}")
+        message = internal_message(incident, f"del pulsante {title}")
+        if incident.log is None:
+            message += "\n\n" + incident.traceback
+        result = MacroResult(title, message[:1].upper() + message[1:], False)
     port.alert(result.message, f"{TITLE} — {title}")
     return result
 

@@ -12,6 +12,7 @@ the block from A1 to its last used cell) and written back as rectangles. Two por
 from __future__ import annotations
 
 import contextlib
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -333,15 +334,27 @@ class XlwingsPort:
         self._book.app.alert(message, title=title)
 
     def ask_folder(self, prompt: str) -> Path | None:
-        """Excel's folder picker (Windows); elsewhere the folder of the workbook."""
+        """Excel's folder picker (Windows); elsewhere, or when Excel refuses the dialog,
+        the folder of the workbook."""
+        fallback = self.path.parent if self.path else None
+        if sys.platform != "win32":        # Excel for Mac has no FileDialog object
+            return fallback
         try:
             dialog = self._book.app.api.FileDialog(4)   # msoFileDialogFolderPicker
             dialog.Title = prompt
             if dialog.Show() != -1:
                 return None
             return Path(str(dialog.SelectedItems(1)))
-        except Exception:
-            return self.path.parent if self.path else None
+        except com_errors():
+            return fallback
+
+
+def com_errors() -> tuple[type[BaseException], ...]:
+    """What a call into Excel raises when Excel refuses it (Windows: pywin32's
+    ``com_error``, installed with xlwings there)."""
+    from pywintypes import com_error  # type: ignore[import-not-found]
+
+    return (com_error,)
 
 
 def cell_position(coord: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from ..core.model import Plan
 from ..core.plan_checks import Problem, Severity, has_errors
 from ..core.targets import Kind, Polarity, Target, TargetError, parse_target
 from ..core.vocabulary import NumberError, normalize_text, parse_decimal_it
+from ..errors import UserError
 
 #: The names some exports use for a body, and the body's official name.
 KNOWN_ENTITIES = {
@@ -45,7 +46,7 @@ class ImportResult:
         return [p for p in self.problems if p.severity == "avviso"]
 
 
-class ImportFailed(Exception):
+class ImportFailed(UserError):
     """The source cannot give a plan at all (unreadable file, no year, no objectives)."""
 
     def __init__(self, source: Path | str, problems: list[Problem]) -> None:

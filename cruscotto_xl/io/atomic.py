@@ -64,6 +64,6 @@ def write_atomically(path: Path, write: Callable[[Path], object],
     try:
         write(tmp)
         return replace_with_backup(tmp, path, keep)
-    except BaseException:
+    except BaseException:           # any failure, even Ctrl-C: no temporary file is left
         tmp.unlink(missing_ok=True)
         raise

@@ -39,6 +39,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from ..errors import UserError
+
 __all__ = [
     "INSTALL_HINT",
     "RecalcError",
@@ -80,7 +82,7 @@ _NOISE = ("Warning: failed to launch javaldx", "convert ")
 _TAIL_LINES = 20
 
 
-class RecalcError(RuntimeError):
+class RecalcError(UserError, RuntimeError):
     """LibreOffice is missing, failed or did not produce some outputs.
 
     The message is in Italian and meant for the user. ``failed`` maps each input

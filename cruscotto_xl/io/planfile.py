@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ..core.model import Plan
 from ..core.rollover import ChangeSet
+from ..errors import UserError
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -46,7 +47,7 @@ _MESSAGES = {
 }
 
 
-class PlanFileError(Exception):
+class PlanFileError(UserError):
     """A plan file that cannot be read; ``problems`` lists ``(location, message)`` pairs."""
 
     def __init__(self, path: Path | str, problems: list[tuple[str, str]]) -> None:
@@ -82,7 +83,8 @@ def _subject(data: Any, loc: tuple[int | str, ...]) -> str:
 def error_message(error: dict[str, Any]) -> str:
     """An Italian message for one pydantic error."""
     template = _MESSAGES.get(error["type"])
-    ctx = error.get("ctx") or {}
+    ctx = {k: v.replace("' or '", "' o '") if isinstance(v, str) else v
+           for k, v in (error.get("ctx") or {}).items()}     # pydantic lists in English
     if template:
         try:
             text = template.format(**ctx)
@@ -97,6 +99,17 @@ def error_message(error: dict[str, Any]) -> str:
     return text
 
 
+def file_problems(data: Any, exc: ValidationError) -> list[tuple[str, str]]:
+    """Each pydantic error as (path in the file with the element's code, Italian message)."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        subject = _subject(data, loc)
+        where = format_loc(loc) + (f" (codice {subject})" if subject else "")
+        problems.append((where, error_message(dict(err))))
+    return problems
+
+
 def plan_from_data(data: Any, source: Path | str = "<piano>") -> Plan:
     """Validate already-parsed data; errors become a :class:`PlanFileError`."""
     if not isinstance(data, dict):
@@ -105,13 +118,7 @@ def plan_from_data(data: Any, source: Path | str = "<piano>") -> Plan:
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            subject = _subject(data, loc)
-            where = format_loc(loc) + (f" (codice {subject})" if subject else "")
-            problems.append((where, error_message(dict(err))))
-        raise PlanFileError(source, problems) from None
+        raise PlanFileError(source, file_problems(data, exc)) from None
 
 
 def read_plan_data(path: Path) -> Any:
@@ -179,11 +186,18 @@ def save_plan(plan: Plan, path: Path | str) -> Path:
 
 
 def load_changes(path: Path | str) -> ChangeSet:
-    """Read a change file of the yearly revision (YAML or JSON), errors in Italian."""
+    """Read a change file of the yearly revision (YAML or JSON), errors in Italian.
+
+    Its entries are checked with the indicator's own field types (``verso``, ``peso``,
+    ``uffici``…, see :data:`~cruscotto_xl.core.rollover.CHANGED_FIELDS`), so an entry
+    holds nothing a plan could not.
+    """
     path = Path(path)
     data = read_plan_data(path)
+    if not isinstance(data, dict):
+        raise PlanFileError(path, [("", "il file non contiene modifiche (attesa una tabella "
+                                        "con delibera, data, modifiche)")])
     try:
         return ChangeSet.model_validate(data)
     except ValidationError as exc:
-        raise PlanFileError(path, [(format_loc(e["loc"]), error_message(e))
-                                   for e in exc.errors()]) from None
+        raise PlanFileError(path, file_problems(data, exc)) from None

@@ -24,13 +24,15 @@ from ..core.plan_checks import Problem
 from ..core.targets import Kind
 from ..core.tree import plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
+from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, write_atomically
 from ..services.filling import Typed, plan_with_typed
 from ..workbook import Extras, render_book
 from ..workbook.sheets.offices import OfficeStatus
-from .guard import Limits, UntrustedFileError
+from .failures import BAD_FILE_ERRORS, internal_failure, refusal
+from .guard import Limits
 from .integrity import identity_problems, integrity_problems, signoff_check
-from .read import IndicatorValues, NotOurWorkbookError, Reading, read_workbook
+from .read import IndicatorValues, Reading, read_workbook
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
 
@@ -38,6 +40,7 @@ RETURNED = "restituita"
 MISSING = "mancante"
 WITH_PROBLEMS = "con problemi"
 REFUSED = "rifiutata"
+INTERNAL_ERROR = "non letta (errore interno)"
 
 
 @dataclass(frozen=True)
@@ -182,13 +185,10 @@ def _process(path: Path, plan: Plan, year: int, period: str,
             return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
                                  reading.modified, 0, len(wrong)), wrong)
         return _report(reading, plan, year, period)
-    except (UntrustedFileError, NotOurWorkbookError) as exc:
-        return OfficeStatus("?", REFUSED, path.name), [
-            Problem(path.name, f"file rifiutato: {exc}")]
-    except Exception as exc:  # a damaged file must not stop the others
-        return OfficeStatus("?", REFUSED, path.name), [
-            Problem(path.name, f"file illeggibile ({type(exc).__name__}): aprirlo e salvarlo "
-                               "di nuovo, o rigenerarlo")]
+    except BAD_FILE_ERRORS as exc:
+        return OfficeStatus("?", REFUSED, path.name), [refusal(path, exc)]
+    except Exception as exc:  # a bug of ours: logged, this file reported, the others go on
+        return OfficeStatus("?", INTERNAL_ERROR, path.name), [internal_failure(path, exc)]
 
 
 PARALLEL_FROM = 40          # below this, starting processes costs more than it saves
@@ -328,7 +328,7 @@ def write_master(result: Consolidation, out: Path | str,
         created=when), keep_backups)
 
 
-class MasterError(Exception):
+class MasterError(UserError):
     """The existing master cannot be continued (its history would be lost): file untouched."""
 
 
@@ -346,7 +346,7 @@ def previous_master(out: Path, plan: Plan, year: int
         # What the master's cells hold now (a value corrected by hand, or written by the
         # Consolida button) is its state; its other periods are in the plan it carries.
         held = reading.held_plan()
-    except (UntrustedFileError, NotOurWorkbookError) as exc:
+    except BAD_FILE_ERRORS as exc:
         raise MasterError(f"{out.name}: la cartella principale esistente non si può "
                           f"continuare ({exc}); spostarla o indicare un altro --out") from None
     ident = reading.identity

@@ -29,8 +29,8 @@ from ..workbook.layout import (
     normalize_cell,
 )
 from ..workbook.sheets.meta import plan_digest
-from .guard import UntrustedFileError
-from .read import NotOurWorkbookError, Reading, read_workbook
+from .failures import BAD_FILE_ERRORS, internal_failure, refusal
+from .read import Reading, read_workbook
 
 MAX_CELLS_REPORTED = 20
 
@@ -152,8 +152,7 @@ def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None
                 return reading, wrong
         return reading, (integrity_problems(reading, plan) + reading.problems
                          + signoff_check(reading)[1])
-    except (UntrustedFileError, NotOurWorkbookError) as exc:
-        return None, [Problem(Path(path).name, f"file rifiutato: {exc}")]
-    except Exception as exc:  # one unreadable file must not stop the others
-        return None, [Problem(Path(path).name, f"file illeggibile ({type(exc).__name__}): "
-                                               "aprirlo e salvarlo di nuovo, o rigenerarlo")]
+    except BAD_FILE_ERRORS as exc:
+        return None, [refusal(path, exc)]
+    except Exception as exc:  # a bug of ours: logged, this file reported, the others go on
+        return None, [internal_failure(path, exc)]

@@ -13,10 +13,11 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..errors import UserError
 from ..workbook.layout import TABLE_REGISTRY, TABLE_SUMMARY
 
 
-class LayoutError(ValueError):
+class LayoutError(UserError, ValueError):
     """The workbook lacks a part of the layout (it is not one of ours, or it was damaged)."""
 
 

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
+from openpyxl.formula.tokenizer import TokenizerError
 from openpyxl.formula.translate import Translator
+
+from .guard import UntrustedFileError
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -42,10 +45,21 @@ def split_reference(text: str) -> tuple[str, str] | None:
     return sheet, ref.replace("$", "")
 
 
+def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """The inflated bytes of the part ``name``; a part the workbook names but the archive
+    lacks makes it a damaged file (:class:`UntrustedFileError`), not a ``KeyError``."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise UntrustedFileError(zf.filename or "", f"archivio .xlsx danneggiato: manca la "
+                                                    f"parte {name}") from None
+    return zf.read(info)
+
+
 def read_index(zf: zipfile.ZipFile) -> PackageIndex:
     index = PackageIndex()
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    workbook = ElementTree.fromstring(read_part(zf, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(read_part(zf, "xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", NS)}
     for sheet in workbook.findall("m:sheets/m:sheet", NS):
         target = targets.get(sheet.get(R_ID), "")
@@ -75,20 +89,30 @@ def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) ->
 
     ``data`` is the part's content when the caller already inflated it.
     """
-    data = zf.read(part) if data is None else data
+    data = read_part(zf, part) if data is None else data
     formulas: dict[str, str] = {}
     shared: dict[bytes, tuple[str, str]] = {}
     for cell in _FORMULA_CELL.finditer(data):
         coord = cell.group(1).decode()
         attrs, text = cell.group(2), cell.group(3)
-        formula = "=" + html.unescape(text.decode()) if text else ""
+        try:
+            formula = "=" + html.unescape(text.decode()) if text else ""
+        except UnicodeDecodeError:
+            raise UntrustedFileError(zf.filename or "", f"archivio .xlsx danneggiato: la "
+                                                        f"formula della cella {coord} di {part} "
+                                                        "non è testo UTF-8") from None
         if _SHARED.search(attrs) and (si := _SHARED_INDEX.search(attrs)):
             key = si.group(1)
             if formula:
                 shared[key] = (coord, formula)
             elif key in shared:
                 origin, master = shared[key]
-                formula = Translator(master, origin=origin).translate_formula(coord)
+                try:
+                    formula = Translator(master, origin=origin).translate_formula(coord)
+                except (TokenizerError, ValueError) as exc:
+                    raise UntrustedFileError(zf.filename or "", f"formula condivisa illeggibile "
+                                                                f"nella cella {coord} di {part} "
+                                                                f"({exc})") from None
         if formula:
             formulas[coord] = formula
     return formulas

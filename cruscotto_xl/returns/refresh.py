@@ -25,16 +25,17 @@ from xml.sax.saxutils import escape
 from ..core.audit import carry_actuals
 from ..core.model import Plan
 from ..core.plan_checks import Problem
+from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..services.filling import plan_with_typed
 from ..workbook import render_book
 from ..workbook.book import Book
 from .integrity import identity_problems, locked_problems, plan_is_stale
-from .package import read_index
+from .package import read_index, read_part
 from .read import Reading, read_workbook
 
 
-class RefreshError(Exception):
+class RefreshError(UserError):
     """The workbook was not refreshed; ``problems`` says why (the file is untouched)."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
@@ -199,7 +200,7 @@ def rewrite_sheets(path: Path, updates: dict[str, dict[str, object]],
         new_parts: dict[str, bytes] = {}
         cells = 0
         for part, values in parts.items():
-            old = zf.read(part)
+            old = read_part(zf, part)
             new, n = patch(old, values)
             cells += n
             if new != old:
@@ -213,7 +214,7 @@ def rewrite_sheets(path: Path, updates: dict[str, dict[str, object]],
                     data = new_parts.get(info.filename)
                     out.writestr(info, data if data is not None else zf.read(info.filename),
                                  compress_type=info.compress_type)
-        except BaseException:
+        except BaseException:       # any failure, even Ctrl-C: no temporary file is left
             tmp.unlink(missing_ok=True)
             raise
     return tmp, cells

@@ -19,6 +19,7 @@ from ..core.model import Plan
 from ..core.plan_checks import has_errors, validate_plan
 from ..core.rollup import Node, evaluate
 from ..core.vocabulary import format_percent
+from ..errors import UserError
 from ..io.libreoffice import find_soffice, recalculate
 from ..io.planfile import load_plan
 from .filling import fill_workbook, plan_with_typed, sample_typed, typed_from_plan
@@ -26,7 +27,7 @@ from .generate import Job, generation_jobs, plan_files, run_jobs
 from .verify import Mismatch, compare_with_engine
 
 
-class DemoError(Exception):
+class DemoError(UserError):
     """The demo cannot run (no example plan, or an example with errors)."""
 
 

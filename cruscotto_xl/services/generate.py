@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.model import FINAL_PERIOD, Plan
 from ..core.plan_checks import Problem, has_errors, validate_plan
 from ..core.rollover import ChangeSet, Rollover, roll_over
+from ..errors import UserError
 from ..io.planfile import PLAN_SUFFIXES, save_plan
 from ..workbook import Generated, workbook_jobs, write_workbook
 
@@ -34,7 +35,7 @@ class Job:
     with_actuals: bool = False
 
 
-class OutputExistsError(Exception):
+class OutputExistsError(UserError):
     """Output files already exist and overwriting was not requested."""
 
     def __init__(self, paths: list[Path]) -> None:

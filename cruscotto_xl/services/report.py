@@ -39,6 +39,7 @@ from ..core.rollup import Node, evaluate
 from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, ge, valutazione
 from ..core.targets import Kind, TargetError
 from ..core.vocabulary import format_date, format_number, format_percent, from_excel_serial
+from ..errors import UserError
 from ..io.atomic import write_atomically
 from ..returns.read import Reading, read_workbook
 from ..workbook.styles import style_sheet
@@ -68,7 +69,7 @@ Light = Literal["verde", "giallo", "rosso", "grigio"]
 LIGHTS: tuple[Light, ...] = ("verde", "giallo", "rosso", "grigio")
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """The report could not be written; the message is one Italian line."""
 
 

@@ -7,7 +7,7 @@ import yaml
 from support import EXAMPLES
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 
 runner = CliRunner()
 

@@ -22,8 +22,8 @@ import yaml
 from support import DATA
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import main as cli
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli import output as cli_output
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.plan_checks import UNOWNED_MESSAGE, validate_plan
 from cruscotto_xl.core.tree import UNOWNED, known_offices, plan_for_office
 from cruscotto_xl.io.planfile import load_plan, plan_from_data, save_plan
@@ -38,7 +38,7 @@ ENTE = "Camera di Commercio di Valdarno e Colline"
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
     """Tables wide enough that a problem's message stays on one line of the output."""
-    monkeypatch.setattr(cli.console, "width", 1000)
+    monkeypatch.setattr(cli_output.console, "width", 1000)
 
 
 def _run(*args: object):

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli import main as cli
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli import output as cli_output
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.audit import TARGETS, audit_findings
 from cruscotto_xl.core.model import Change, Indicator
 from cruscotto_xl.core.plan_checks import validate_plan
@@ -37,7 +37,7 @@ DELIBERA = "deliberazione della Giunta n. 12 del 30.01.2024"
 
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
-    monkeypatch.setattr(cli.console, "width", 1000)
+    monkeypatch.setattr(cli_output.console, "width", 1000)
 
 
 def _run(*args: object):

@@ -11,9 +11,17 @@ from support import EXAMPLES
 from support.periods_plan import two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
-from cruscotto_xl.core.model import Actual, Baseline
-from cruscotto_xl.core.rollover import ChangeSet, RolloverError, change_log, roll_over
+from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.model import Actual, Baseline, Indicator
+from cruscotto_xl.core.rollover import (
+    CHANGED_FIELDS,
+    ChangeSet,
+    IndicatorChange,
+    RolloverError,
+    change_log,
+    roll_over,
+)
+from cruscotto_xl.core.targets import Polarity
 from cruscotto_xl.io.planfile import PlanFileError, load_changes, load_plan
 
 runner = CliRunner()
@@ -153,6 +161,62 @@ def test_a_malformed_change_file_names_the_field(tmp_path):
     path.write_text(yaml.safe_dump({"modifiche": [{"codice": "A", "azione": "Cambiato"}]}))
     with pytest.raises(PlanFileError, match="modifiche"):
         load_changes(path)
+
+
+def _change_file(tmp_path, entry: dict) -> object:
+    path = tmp_path / "delibera.yaml"
+    path.write_text(yaml.safe_dump({"delibera": "Delibera n. 3", "modifiche": [entry]},
+                                   allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_change_with_an_unknown_direction_is_an_italian_error(plan, tmp_path):
+    first = next(plan.indicators()).indicator.code
+    changes = _change_file(tmp_path, {"codice": first, "azione": "Aggiornato", "verso": "boh"})
+    result = runner.invoke(app, ["nuovo-anno", str(EXAMPLES / "piano-strategico-2024.yaml"),
+                                 "--anno", "2025", "--modifiche", str(changes),
+                                 "--out", str(tmp_path / "2025")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert " ".join(result.output.split()) == (
+        f"Errore: {changes}: modifiche[0].verso (codice {first}): valore non ammesso "
+        "(ammessi: 'crescente' o 'decrescente') (trovato 'boh')")
+    assert not (tmp_path / "2025").exists()
+
+
+def test_change_entries_take_what_a_plan_takes(tmp_path):
+    """Weights written the Italian way and numeric targets, as in a plan file."""
+    changes = load_changes(_change_file(tmp_path, {
+        "codice": "A", "azione": "Aggiornato", "peso": "14,28 %", "target": 95,
+        "verso": "decrescente", "uffici": ["Ragioneria"]}))
+    (entry,) = changes.changes
+    assert entry.weight == pytest.approx(14.28) and entry.target == "95"
+    assert entry.polarity is Polarity.DECREASING and entry.offices == ["Ragioneria"]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("peso", 140, "peso: deve essere al massimo 100"),
+    ("uffici", "Ragioneria", "uffici: deve essere un elenco"),
+    ("nome", "", "nome: non può essere vuoto"),
+    ("verso", "su", "verso: valore non ammesso"),
+])
+def test_change_entries_are_refused_as_a_plan_would_be(tmp_path, field, value, message):
+    path = _change_file(tmp_path, {"codice": "A1", "azione": "Aggiornato", field: value})
+    with pytest.raises(PlanFileError) as info:
+        load_changes(path)
+    assert f"modifiche[0].{field.split()[0]} (codice A1)" in str(info.value)
+    assert message.split(": ", 1)[1] in str(info.value)
+
+
+def test_every_field_a_change_sets_is_the_indicators_own():
+    for name in CHANGED_FIELDS:
+        change = IndicatorChange.model_fields[name]
+        if name == "target":
+            assert change.alias == "target"
+            continue
+        own = Indicator.model_fields[name]
+        assert change.alias == own.alias and change.metadata == own.metadata
+        assert change.annotation == own.annotation | None
 
 
 def test_cli_writes_the_plan_and_the_workbooks_with_the_change_log(plan, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from support import EXAMPLES
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import (

@@ -9,7 +9,7 @@ import pytest
 from support.periods_plan import FINAL, MID, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.history import EMPTY, HISTORY_HEADERS, REMOVED, actual_text, value_changes
 from cruscotto_xl.excel import macros
 from cruscotto_xl.excel.port import OpenpyxlPort

@@ -29,7 +29,7 @@ import pytest
 from support import ROOT
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.tree import plan_for_office
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import MISSING, REFUSED, RETURNED, consolidate, write_master

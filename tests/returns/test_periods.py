@@ -9,7 +9,7 @@ import pytest
 from support.periods_plan import FINAL, MID, PLAN_DATA, office_workbooks, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.plan_checks import validate_plan
 from cruscotto_xl.core.rollup import evaluate, grade_indicator
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate

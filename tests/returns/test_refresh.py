@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from support import EXAMPLES
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.io.atomic import backups
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.returns.read import read_workbook

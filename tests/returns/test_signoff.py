@@ -10,7 +10,7 @@ import pytest
 from support.periods_plan import FINAL, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.signoff import (
     CHANGED,
     NO_FINGERPRINT,

@@ -6,7 +6,7 @@ import pytest
 from support import EXAMPLES
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.io.libreoffice import find_soffice
 from cruscotto_xl.returns.read import read_workbook
 

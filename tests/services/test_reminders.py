@@ -9,7 +9,7 @@ import openpyxl
 from support.periods_plan import FINAL, MID, OFFICES, office_workbooks, set_input, two_period_plan
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.io.planfile import plan_from_data, save_plan
 from cruscotto_xl.returns.read import read_workbook
 from cruscotto_xl.returns.sign import sign_workbook

@@ -10,7 +10,7 @@ import pytest
 from support import EXAMPLES
 from typer.testing import CliRunner
 
-from cruscotto_xl.cli.main import app
+from cruscotto_xl.cli.app import app
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import (

@@ -21,6 +21,7 @@ from ...core.model import (
     StrategicObjective,
 )
 from ...core.vocabulary import format_date
+from ...errors import UserError
 from ...io.planfile import format_loc, plan_to_data
 from ...workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
 from ...workbook.styles import Styles
@@ -43,7 +44,7 @@ from .read import Grid
 SHEET_NAME = "Piano"
 
 
-class TableExportError(ValueError):
+class TableExportError(UserError, ValueError):
     """A plan with something the flat table cannot hold (the message says what)."""
 
 

@@ -9,12 +9,11 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 
 from ...core.plan_checks import Problem
-from ...returns.guard import UntrustedFileError, check_package
+from ...returns.guard import OPENPYXL_ERRORS, UntrustedFileError, check_package
 from ..common import ImportFailed, read_text
 from .cells import Cell, Percent, _blank, _plain
 from .columns import _PLAN_KEY, header_key, match_header
@@ -97,14 +96,35 @@ def _read_csv(path: Path) -> Grid:
     return best[1]
 
 
-def _sheet_rows(ws: Any) -> list[tuple[int, list[Cell]]]:
+RawRow = list[tuple[object, str | None]]      # (value, number format) of each cell
+
+
+def _sheet_rows(raw: list[RawRow]) -> list[tuple[int, list[Cell]]]:
     rows = []
-    for lineno, row in enumerate(ws.iter_rows(), 1):
-        cells = [_xlsx_cell(c.value, getattr(c, "number_format", None)) for c in row]
+    for lineno, row in enumerate(raw, 1):
+        cells = [_xlsx_cell(value, number_format) for value, number_format in row]
         while cells and _blank(cells[-1]):
             cells.pop()
         rows.append((lineno, cells))
     return rows
+
+
+def _load_xlsx(path: Path) -> list[tuple[str, list[RawRow]]]:
+    """Every sheet's cells as openpyxl parses them (lazily, in read-only mode: a damaged
+    sheet fails while its rows are read); what openpyxl raises on a damaged file is a
+    refusal with one line, and only that (docs/errors.md)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                return [(ws.title, [[(c.value, getattr(c, "number_format", None)) for c in row]
+                                    for row in ws.iter_rows()]) for ws in book.worksheets]
+            finally:
+                book.close()
+    except OPENPYXL_ERRORS as exc:
+        raise ImportFailed(path, [Problem("", f"cartella Excel non leggibile "
+                                              f"({type(exc).__name__})")]) from None
 
 
 def _read_xlsx(path: Path) -> Grid:
@@ -112,17 +132,7 @@ def _read_xlsx(path: Path) -> Grid:
         check_package(path)
     except UntrustedFileError as exc:
         raise ImportFailed(path, [Problem("", exc.reason)]) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # any parser failure is a refusal with one line
-        raise ImportFailed(path, [Problem("", f"cartella Excel non leggibile "
-                                              f"({type(exc).__name__})")]) from None
-    try:
-        sheets = [(ws.title, _sheet_rows(ws)) for ws in book.worksheets]
-    finally:
-        book.close()
+    sheets = [(title, _sheet_rows(raw)) for title, raw in _load_xlsx(path)]
     chosen = next(((name, rows) for name, rows in sheets if _find_header(rows) is not None),
                   sheets[0] if sheets else ("", []))
     problems = [Problem("", f"foglio «{name}» non letto: la tabella è nel foglio "

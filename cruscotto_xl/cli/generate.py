@@ -1,0 +1,247 @@
+"""``cruscotto genera``, ``nuovo-anno`` and ``demo``: workbooks from plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from ..core.model import Plan
+from ..core.plan_checks import has_errors, validate_plan
+from ..core.rollup import Node
+from ..core.rules import valutazione
+from ..core.tree import UNOWNED, unowned_text
+from ..errors import UsageError, UserError
+from ..io.planfile import load_changes, load_plan
+from ..returns.consolidate import master_actuals
+from ..services.demo import run_demo
+from ..services.generate import (
+    Job,
+    check_outputs,
+    generation_jobs,
+    plan_files,
+    prepare_new_year,
+    run_jobs,
+)
+from .options import (
+    JsonFlag,
+    PeriodOption,
+    PerOffice,
+    checked_period,
+    option,
+    overwrite_option,
+    year_option,
+)
+from .output import (
+    console,
+    err_console,
+    grade_text,
+    print_json,
+    print_problems,
+    unowned_count,
+)
+from .policy import guarded, register
+
+#: The bundled example plans (``examples/`` at the top of the repository).
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+
+
+@guarded
+def genera(
+    piani: Annotated[list[Path], typer.Argument(help="File di piano o cartelle che li contengono")],
+    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere le cartelle Excel")],
+    anno: Annotated[int | None, year_option("Anno (predefinito: l'anno del piano)")] = None,
+    per_ufficio: PerOffice = False,
+    password: Annotated[str | None, typer.Option(
+        "--password", help="Password di protezione dei fogli (predefinito: nessuna)")] = None,
+    sovrascrivi: Annotated[bool, overwrite_option("Rigenera anche i file già presenti")] = False,
+    periodo: PeriodOption = None,
+    consolidato: Annotated[Path | None, option(
+        "--consolidato",
+        "Cartella principale consolidata: i valori dei periodi già consolidati entrano "
+        "bloccati nelle nuove cartelle")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Genera le cartelle Excel di uno o più piani: una per piano o una per ufficio.
+
+    Ogni cartella ha i fogli Istruzioni, Riepilogo, un foglio per obiettivo, Validazione,
+    Controlli. Si compila solo il periodo scelto (--periodo); gli altri periodi del piano
+    sono mostrati bloccati, con i valori già consolidati (--consolidato).
+    I piani con errori non vengono generati (esce con 1).
+
+    Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
+    --consolidato cruscotto.xlsx[/]
+    """
+    files = plan_files(piani)
+    if not files:
+        raise UserError("nessun file di piano (.yaml, .yml, .json) da generare")
+    if consolidato is not None and len(files) != 1:
+        raise UsageError("--consolidato vale per un solo piano alla volta")
+    jobs: list[Job] = []
+    failed = False
+    notes: list[str] = []
+    for path in files:
+        plan = load_plan(path)
+        if consolidato is not None:
+            plan = master_actuals(plan, consolidato, anno or plan.year)
+        problems = validate_plan(plan, anno)
+        if has_errors(problems):
+            print_problems([p for p in problems if p.severity == "errore"],
+                           f"{path}: piano non generato")
+            failed = True
+            continue
+        found = generation_jobs(plan, out, year=anno, per_office=per_ufficio,
+                                password=password, period=checked_period(plan, periodo))
+        if not found:
+            notes.append(f"{path}: nessuna cartella da scrivere: il piano {anno or plan.year} "
+                         f"non ha indicatori né uffici")
+        jobs += found
+        notes += _unowned_notes(plan, anno or plan.year, path, found, per_ufficio)
+    check_outputs(jobs, sovrascrivi)
+    for note in notes:
+        err_console.print(note, highlight=False)
+    if not jobs:
+        raise UserError("nessuna cartella Excel scritta" + (
+            ": i piani hanno errori da correggere" if failed else
+            ": i piani non hanno indicatori né uffici"))
+    _generate(jobs, out, as_json)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _unowned_notes(plan: Plan, year: int, path: Path, jobs: list[Job],
+                   per_office: bool) -> list[str]:
+    """What ``genera`` says about the indicators without an owner office."""
+    n = unowned_count(plan, year)
+    if not n:
+        return []
+    if not per_office:
+        return [f"{path}: {unowned_text(n)} (nella cartella del piano; "
+                f"con --per-ufficio vanno nella cartella «{UNOWNED}»)."]
+    file = next((j.path.name for j in jobs if j.office == UNOWNED), "")
+    return [f"{path}: {unowned_text(n)} nella cartella «{UNOWNED}» "
+            f"({file}), per il controllo di gestione: indicarne gli uffici nel piano, o un "
+            f"ufficio_predefinito."]
+
+
+def _generate(jobs: list[Job], out: Path, as_json: bool) -> None:
+    """Write the workbooks with a progress bar and list them."""
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Generazione", total=len(jobs))
+        results = run_jobs(jobs, progress=lambda _: progress.advance(task))
+    if as_json:
+        print_json([{"file": str(g.path), "piano": g.plan_id, "anno": g.year,
+                     "ufficio": g.office, "fogli_obiettivo": g.sheets,
+                     "indicatori": g.indicators} for g in results])
+    else:
+        table = Table(title=f"Cartelle generate in {out}")
+        for header in ("File", "Ufficio", "Fogli obiettivo", "Indicatori"):
+            table.add_column(header)
+        for g in results:
+            table.add_row(g.path.name, g.office or "—", str(g.sheets), str(g.indicators))
+        console.print(table)
+
+
+@guarded
+def nuovo_anno(
+    piano: Annotated[Path, typer.Argument(help="Piano dell'anno in corso (.yaml o .json)")],
+    anno: Annotated[int, year_option("Anno del nuovo piano")],
+    modifiche: Annotated[Path | None, option(
+        "--modifiche",
+        "File delle modifiche deliberate (Inserito / Aggiornato / Eliminato)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Cartella del nuovo piano e delle cartelle Excel "
+                      "(predefinita: cruscotto-ANNO accanto al piano)")] = None,
+    per_ufficio: PerOffice = False,
+    sovrascrivi: Annotated[bool, overwrite_option("Sostituisce i file già presenti")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rolling annuale: il piano dell'anno successivo e le sue cartelle Excel.
+
+    Codici, pesi e uffici restano; i target passano al nuovo anno (quelli già previsti dal
+    piano pluriennale, altrimenti quelli dell'anno in corso); i consuntivi dell'anno in corso
+    diventano riferimenti per i target relativi (x < x-1). Ogni indicatore modificato riceve
+    una voce nello storico delle modifiche, mostrata nel foglio Istruzioni.
+
+    Esempio: [bold]cruscotto nuovo-anno piano-2024.yaml --anno 2025 --modifiche delibera.yaml[/]
+    """
+    plan = load_plan(piano)
+    changes = load_changes(modifiche) if modifiche is not None else None
+    out = out if out is not None else piano.parent / f"cruscotto-{anno}"
+    new = prepare_new_year(plan, anno, out, changes, per_office=per_ufficio,
+                           overwrite=sovrascrivi)
+    rolled = new.rollover
+    err_console.print(f"Piano {anno} scritto in {new.plan_path}: {len(rolled.changed)} target "
+                      f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal "
+                      f"file, {len(rolled.carried)} target riportati dall'anno {plan.year}.")
+    if has_errors(new.problems):
+        print_problems([p for p in new.problems if p.severity == "errore"],
+                       f"{new.plan_path}: cartelle non generate, correggere il piano")
+        raise typer.Exit(1)
+    _generate(new.jobs, out, as_json)
+
+
+def summary_table(plan: Plan, root: Node, title: str,
+                  levels: tuple[str, ...] = ("ente", "ambito", "os")) -> Table:
+    """Ente → ambito → OS (→ OO) with weights and grades, as the demo prints it."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("Livello", no_wrap=True, min_width=7)
+    table.add_column("Codice", no_wrap=True, min_width=6)
+    table.add_column("Titolo", max_width=44, overflow="ellipsis", no_wrap=True)
+    table.add_column("Peso", justify="right", no_wrap=True, min_width=6)
+    table.add_column("Grado", justify="right", no_wrap=True, min_width=9)
+    table.add_column("Valutazione", no_wrap=True, min_width=22)
+    indent = {"ente": "", "ambito": " ", "os": "  ", "oo": "   "}
+    for node in root.walk():
+        if node.level not in levels:
+            continue
+        code = "" if node.level == "ente" else node.code
+        table.add_row(indent[node.level] + node.level.upper(), code, node.title,
+                      f"{node.weight:.2f}".replace(".", ","),
+                      grade_text(node.grade.value, node.grade.reason),
+                      valutazione(node.grade, plan.policy.bands))
+    return table
+
+
+@guarded
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Cartella dei file della dimostrazione")] =
+    Path("cruscotto-demo"),
+    esempi: Annotated[Path, typer.Option("--esempi", help="Cartella dei piani di esempio")] =
+    EXAMPLES_DIR,
+) -> None:
+    """Dimostrazione completa sugli esempi inclusi.
+
+    Genera le cartelle Excel (per piano e per ufficio), le compila con i consuntivi come
+    farebbe un ufficio, le ricalcola con LibreOffice (se installato) e stampa il riepilogo,
+    dichiarando se i gradi calcolati dalle formule coincidono con quelli del motore Python.
+
+    Esempio: [bold]cruscotto demo --out /tmp/demo[/]
+    """
+    report = run_demo(esempi, out, progress_console=err_console)
+    for plan, root, note in report.summaries:
+        console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year}"))
+        if note:
+            console.print(f"[dim]{note}[/]")
+    console.print(f"Cartelle generate: {len(report.workbooks)} in {out}")
+    if report.recalculated is None:
+        console.print("[yellow]LibreOffice non è installato: formule non ricalcolate "
+                      "(installare libreoffice-calc-nogui per il confronto).[/]")
+    elif report.equal:
+        console.print(f"[green]Gradi calcolati da LibreOffice = motore Python: sì[/] "
+                      f"({report.compared} valori confrontati in {report.recalculated} "
+                      f"cartelle, tolleranza 1e-9).")
+    else:
+        console.print(f"[red]Gradi calcolati da LibreOffice diversi dal motore Python: "
+                      f"{len(report.mismatches)} differenze.[/]")
+        for m in report.mismatches[:20]:
+            console.print(f"  {m}")
+    raise typer.Exit(0 if report.equal in (True, None) else 1)
+
+
+def register_commands(app: typer.Typer) -> None:
+    register(app, "genera", genera)
+    register(app, "nuovo-anno", nuovo_anno)
+    register(app, "demo", demo)

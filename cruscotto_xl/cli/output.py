@@ -1,0 +1,93 @@
+"""What the commands print: the consoles, problem tables, JSON, errors, shared sentences.
+
+Every command module prints through here, so the form of an error line, a problem table
+or a JSON result is decided once. Error lines are printed literally (:func:`print_error`
+escapes rich markup); the texts of problems (:func:`print_problems`) are printed as they
+are, so that is the one place to escape them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..core.model import Plan
+from ..core.plan_checks import Problem
+from ..core.tree import UNOWNED, plan_for_year, unowned_indicators, unowned_text
+from ..core.vocabulary import format_number, format_percent
+from ..errors import Incident, internal_message
+
+console = Console(width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True)
+#: Output without markup (the add-in's messages: Windows paths and configuration lines).
+plain_console = Console(markup=False, highlight=False, soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    """A user error: ``Errore: …`` on one line of the standard error (never wrapped, and
+    printed literally, so a path or value with brackets stays as it is)."""
+    err_console.print(f"[red]Errore:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def print_internal_error(incident: Incident) -> None:
+    """An internal error: its reference, the log with the traceback, and ``--debug``."""
+    text = internal_message(incident)
+    err_console.print(f"[red]{escape(text[:1].upper() + text[1:])}[/] Con --debug il "
+                      "dettaglio è mostrato qui.", highlight=False, soft_wrap=True)
+
+
+def print_problems(problems: list[Problem], title: str) -> None:
+    """Problems as a table: severity, where, code, message."""
+    table = Table(title=title, show_lines=False)
+    table.add_column("Gravità")
+    table.add_column("Dove")
+    table.add_column("Codice")
+    table.add_column("Problema")
+    for p in problems:
+        table.add_row(f"[{severity_style(p.severity)}]{p.severity}[/]", p.location, p.subject,
+                      p.message)
+    console.print(table)
+
+
+def severity_style(severity: str) -> str:
+    return "red" if severity == "errore" else "yellow"
+
+
+def problem_data(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Problems as plain data, for ``--json``."""
+    return [p.__dict__ for p in problems]
+
+
+def print_json(data: Any) -> None:
+    """A ``--json`` result (dates and paths as text)."""
+    console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def grade_text(value: float | None, reason: str | None) -> str:
+    """A grade as the tables show it: ``63,00 %``, or ``n.v. (why)``."""
+    return format_percent(value) if value is not None else f"n.v. ({reason})"
+
+
+def plain_number(value: float) -> str:
+    """An Italian number with the decimals it needs (up to 6): 105, 1.234,5."""
+    return format_number(value, 6).rstrip("0").rstrip(",")
+
+
+def unowned_count(plan: Plan, year: int | None = None) -> int:
+    """How many indicators of ``year`` go to the «Senza ufficio» workbook."""
+    return len(unowned_indicators(plan_for_year(plan, year or plan.year)))
+
+
+def unowned_line(n: int, where: str = "") -> str:
+    """The sentence every command prints about the indicators without an owner office."""
+    prefix = f"{where}: " if where else ""
+    if n == 0:
+        return f"{prefix}nessun indicatore senza ufficio responsabile."
+    return (f"{prefix}{unowned_text(n)}: nella cartella "
+            f"«{UNOWNED}», per il controllo di gestione (indicarne gli uffici nel piano, o un "
+            f"ufficio_predefinito).")

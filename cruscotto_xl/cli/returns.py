@@ -1,0 +1,309 @@
+"""The workbooks that come back: ``ricalcola``, ``controlla``, ``consolida``, ``firma``,
+``solleciti``.
+
+One bad file never stops a run over many: it is reported against its name, as a refused
+file or, for a bug of ours, as an internal error with its log (:mod:`..returns.failures`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from ..core.model import Plan
+from ..core.plan_checks import Problem, has_errors
+from ..core.tree import UNOWNED, unowned_text
+from ..core.vocabulary import format_date, parse_date
+from ..errors import UserError
+from ..io.planfile import load_plan
+from ..returns.consolidate import (
+    RETURNED,
+    WITH_PROBLEMS,
+    Consolidation,
+    candidate_files,
+    consolidate,
+    master_actuals,
+    write_master,
+)
+from ..returns.failures import BAD_FILE_ERRORS, internal_failure
+from ..returns.integrity import check_workbook
+from ..returns.refresh import RefreshError, refresh_workbook
+from ..returns.sign import sign_workbook
+from ..services.reminders import write_reminders
+from .options import (
+    JsonFlag,
+    PeriodOption,
+    PlanOption,
+    ReferencePlan,
+    checked_period,
+    option,
+    overwrite_option,
+    year_option,
+)
+from .output import console, err_console, print_json, print_problems, problem_data
+from .policy import guarded, register
+
+
+def _optional_plan(path: Path | None) -> Plan | None:
+    return load_plan(path) if path is not None else None
+
+
+@guarded
+def ricalcola(
+    cartelle: Annotated[list[Path], typer.Argument(help="Cartelle Excel da ricalcolare")],
+    piano: ReferencePlan = None,
+    periodo: Annotated[str | None, option(
+        "--periodo",
+        "Ricalcola solo le cartelle di questo periodo (gg/mm); le altre sono "
+        "segnalate e lasciate come sono")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ricalcola gradi, riepilogo e controlli nella stessa cartella, senza toccare i dati.
+
+    I valori inseriti, i fogli aggiunti, i commenti e la formattazione restano come sono;
+    il file originale è salvato come copia .bak. Rifiuta file aperti in Excel, estranei
+    o con target, pesi o formule modificati, o (con --periodo) di un altro periodo.
+
+    Esempio: [bold]cruscotto ricalcola cartelle/*.xlsx --periodo 30/06[/]
+    """
+    plan = _optional_plan(piano)
+    rows: list[dict[str, Any]] = []
+    failed = False
+    for path in cartelle:
+        try:
+            result = refresh_workbook(path, plan, period=periodo)
+        except (RefreshError, *BAD_FILE_ERRORS) as exc:
+            failed = True
+            rows.append({"file": str(path), "esito": "rifiutato", "motivo": str(exc),
+                         "problemi": [str(p) for p in getattr(exc, "problems", [])]})
+            continue
+        except Exception as exc:  # a bug of ours: logged, this file reported, the others go on
+            failed = True
+            problem = internal_failure(path, exc, "nel ricalcolare")
+            rows.append({"file": str(path), "esito": "errore interno", "problemi": [],
+                         "motivo": problem.message})
+            continue
+        rows.append({"file": str(path), "esito": "aggiornato" if result.changed else
+                     "già aggiornato", "celle": result.cells,
+                     "copia": str(result.backup) if result.backup else None,
+                     "problemi": [str(p) for p in result.problems]})
+    if as_json:
+        print_json(rows)
+    else:
+        table = Table(title="Ricalcolo")
+        for header in ("File", "Esito", "Dettagli"):
+            table.add_column(header)
+        for row in rows:
+            detail = row.get("motivo") or (f"{row['celle']} celle; copia: {row['copia']}"
+                                           if row.get("copia") else f"{row['celle']} celle")
+            table.add_row(Path(row["file"]).name, row["esito"], str(detail))
+        console.print(table)
+        for row in rows:
+            for problem in row["problemi"]:
+                console.print(f"  {problem}", highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+@guarded
+def controlla(
+    percorsi: Annotated[list[Path], typer.Argument(help="Cartelle Excel o cartelle di file")],
+    piano: ReferencePlan = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Controlla le cartelle restituite: file sicuri, piano e anno giusti, dati bloccati
+    integri, valori inseriti plausibili. Esce con 1 se trova errori.
+
+    Esempio: [bold]cruscotto controlla ritorni/ --piano piano.yaml[/]
+    """
+    plan = _optional_plan(piano)
+    files: list[Path] = []
+    for path in percorsi:
+        if path.is_dir():
+            found, _ = candidate_files(path, set())
+            files += found
+        else:
+            files.append(path)
+    problems: list[Problem] = []
+    for path in files:
+        problems += check_workbook(path, plan)[1]
+    if as_json:
+        print_json(problem_data(problems))
+    elif problems:
+        print_problems(problems, f"Controlli su {len(files)} file")
+    else:
+        console.print(f"[green]Nessun problema in {len(files)} file.[/]")
+    raise typer.Exit(1 if has_errors(problems) else 0)
+
+
+def _read_returns(cartella: Path, plan: Plan, anno: int | None, periodo: str | None,
+                  skip: Path | None) -> Consolidation:
+    """The returned workbooks of ``cartella`` read for one period, with a progress bar
+    (``skip``: the master, which is not an office's)."""
+    if not cartella.is_dir():
+        raise UserError(f"{cartella}: non è una cartella")
+    period = checked_period(plan, periodo)
+    exclude = {skip} if skip is not None else set()
+    files, _ = candidate_files(cartella, {p.resolve() for p in exclude})
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Lettura", total=len(files))
+        return consolidate(cartella, plan, year=anno, period=period, exclude=exclude,
+                           progress=lambda _: progress.advance(task))
+
+
+def _none_accepted(result: Consolidation) -> bool:
+    """No returned file was read into the result (wrong folder or period)."""
+    return not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses)
+
+
+@guarded
+def consolida(
+    cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle Excel degli uffici")],
+    piano: PlanOption,
+    out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
+    anno: Annotated[int | None, year_option("Anno")] = None,
+    periodo: PeriodOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Consolida le cartelle degli uffici nella cartella principale (aggiornata sul posto).
+
+    Segnala uffici mancanti, valori mancanti, valori discordanti tra uffici (nessuno scelto),
+    cartelle non firmate o modificate dopo la firma, dati bloccati modificati, anno, periodo
+    o versione sbagliati, file rifiutati perché non sicuri. Se la cartella principale esiste
+    già, ne tiene i valori degli altri periodi e lo «Storico valori», a cui aggiunge una
+    riga per ogni valore cambiato.
+
+    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx
+    --periodo 30/06[/]
+    """
+    plan = load_plan(piano)
+    result = _read_returns(cartella, plan, anno, periodo, out)
+    if _none_accepted(result):
+        print_problems(result.problems, "Problemi del consolidamento")
+        raise UserError(f"nessuna cartella accettata in {cartella} per il {result.period}/"
+                        f"{result.year}: {out.name} non modificata")
+    backup = write_master(result, out)
+    errors = has_errors(result.problems)
+    if as_json:
+        print_json({
+            "master": str(out), "copia": str(backup) if backup else None,
+            "periodo": result.period,
+            "uffici": [{"ufficio": s.office, "stato": s.state, "file": s.file,
+                        "valori_mancanti": s.missing_values, "problemi": s.problems,
+                        "firma": s.signoff} for s in result.statuses],
+            "senza_ufficio": result.unowned,
+            "problemi": problem_data(result.problems)})
+    else:
+        table = Table(title=f"Stato uffici al {result.period} ({result.files} file letti)")
+        for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi", "Firma"):
+            table.add_column(header)
+        for s in result.statuses:
+            table.add_row(s.office, s.state, s.file, str(s.missing_values), str(s.problems),
+                          s.signoff or "—")
+        console.print(table)
+        if result.problems:
+            print_problems(result.problems, "Problemi del consolidamento")
+        if result.unowned:
+            state = next((s.state for s in result.statuses if s.office == UNOWNED), "")
+            console.print(f"{unowned_text(result.unowned)}: cartella "
+                          f"«{UNOWNED}» {state}.", highlight=False)
+        console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
+                                                                if backup else ""))
+    raise typer.Exit(1 if errors else 0)
+
+
+@guarded
+def firma(
+    cartella: Annotated[Path, typer.Argument(help="Cartella Excel dell'ufficio da firmare")],
+    responsabile: Annotated[str | None, typer.Option(
+        "--responsabile", help="Nome di chi conferma (predefinito: quello nel foglio "
+                               "Validazione)")] = None,
+    ruolo: Annotated[str | None, typer.Option("--ruolo", help="Ruolo di chi conferma")] = None,
+    data: Annotated[str | None, typer.Option(
+        "--data", help="Data della conferma gg/mm/aaaa (predefinita: quella nel foglio, "
+                       "altrimenti oggi)")] = None,
+    conferma: Annotated[bool, typer.Option(
+        "--conferma", help="Conferma i dati (equivale a «Confermo i dati: Sì»)")] = False,
+) -> None:
+    """Firma la cartella di un ufficio: registra chi conferma i dati e l'impronta dei valori.
+
+    Scrive solo il foglio Validazione (copia .bak dell'originale). Se dopo la firma un
+    valore cambia, il consolidamento segnala «modificata dopo la firma».
+
+    Esempio: [bold]cruscotto firma ufficio.xlsx --responsabile "Anna Neri" --ruolo
+    Dirigente --conferma[/]
+    """
+    when = parse_date(data) if data else None
+    result = sign_workbook(cartella, signer=responsabile, role=ruolo, when=when,
+                           confirm=conferma)
+    s = result.signature
+    console.print(f"[green]{cartella.name} firmata[/] da {s.signer}"
+                  f"{f' ({s.role})' if s.role else ''} il {format_date(s.when)}"
+                  + (f"; copia: {result.backup.name}" if result.backup else
+                     " (era già firmata così)"), highlight=False)
+
+
+@guarded
+def solleciti(
+    cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle restituite")],
+    piano: PlanOption,
+    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere i .eml")],
+    anno: Annotated[int | None, year_option("Anno")] = None,
+    periodo: PeriodOption = None,
+    mittente: Annotated[str | None, typer.Option(
+        "--mittente", help="Indirizzo del mittente (predefinito: nessuno, lo mette il "
+                           "programma di posta)")] = None,
+    sovrascrivi: Annotated[bool, overwrite_option(
+        "Sostituisce i solleciti già scritti")] = False,
+    consolidato: Annotated[Path | None, option(
+        "--consolidato",
+        "Cartella principale: le cartelle allegate mostrano i periodi già consolidati")
+    ] = None,
+) -> None:
+    """Scrive una bozza di e-mail (.eml) per ogni ufficio con dati mancanti, cartella non
+    restituita, non firmata o modificata dopo la firma. Non invia nulla.
+
+    Ogni bozza è indirizzata all'e-mail dell'ufficio indicata nel piano ed elenca foglio,
+    cella, indicatore e periodo di ogni dato mancante; a chi non ha restituito la cartella
+    allega quella da compilare.
+
+    Esempio: [bold]cruscotto solleciti ritorni/ --plan piano.yaml --out solleciti/[/]
+    """
+    plan = load_plan(piano)
+    if consolidato is not None:
+        plan = master_actuals(plan, consolidato, anno or plan.year)
+    result = _read_returns(cartella, plan, anno, periodo, consolidato)
+    if result.files and _none_accepted(result):
+        print_problems(result.problems, "Problemi delle cartelle")
+        raise UserError(f"nessuna cartella di {cartella} accettata per il {result.period}/"
+                        f"{result.year} (periodo giusto? --periodo): nessun sollecito "
+                        "scritto")
+    written = write_reminders(result, plan, out, overwrite=sovrascrivi, sender=mittente)
+    if result.unowned:
+        unowned = next((r for r in written if r.office == UNOWNED), None)
+        console.print(f"{unowned_text(result.unowned)} (cartella "
+                      f"«{UNOWNED}»): " + (
+                          f"sollecito senza destinatario per il controllo di gestione, "
+                          f"{len(unowned.missing)} dati mancanti." if unowned is not None else
+                          "nessun dato mancante."), highlight=False)
+    if not written:
+        console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
+                      f"completa e firmata ({result.files} file letti).[/]")
+        return
+    table = Table(title=f"Solleciti scritti in {out}")
+    for header in ("Ufficio", "Destinatario", "Dati mancanti", "Altro", "File"):
+        table.add_column(header)
+    for r in written:
+        table.add_row(r.office, r.email or "[yellow]nessuna e-mail nel piano[/]",
+                      str(len(r.missing)), "; ".join(r.issues) or "—",
+                      r.path.name if r.path else "")
+    console.print(table)
+
+
+def register_commands(app: typer.Typer) -> None:
+    for name, func in (("ricalcola", ricalcola), ("controlla", controlla),
+                       ("consolida", consolida), ("firma", firma), ("solleciti", solleciti)):
+        register(app, name, func)
