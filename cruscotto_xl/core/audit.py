@@ -57,7 +57,7 @@ from .plan_checks import (
 from .rollup import grade_indicator
 from .rules import effective_actual, gt, lt
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
-from .vocabulary import format_date, format_number, format_percent
+from .vocabulary import format_date, format_number, format_percent, yes_no_text
 
 #: The checks, in the order a report shows them (Italian: they are column values).
 STRUCTURE = "Struttura"
@@ -243,7 +243,7 @@ def _typed(actual: Actual, percent: bool = False) -> str:
 def _shown(value: object, percent: bool = False) -> str:
     """An actual as a person reads it: ``97,87 %``, ``12,5``, ``16/03/2023``, ``Sì``."""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, float):
         return format_percent(value) if percent else _amount(value)
     if value is None:

@@ -22,7 +22,14 @@ from typing import Literal
 
 from .model import DEFAULT_BANDS, Band, Policy
 from .targets import Kind, OffsetMode, Target
-from .vocabulary import edate, excel_serial, from_excel_serial
+from .vocabulary import (
+    FORMULA_YES_WORDS,
+    NO,
+    edate,
+    excel_serial,
+    formula_yes_no,
+    from_excel_serial,
+)
 
 _EPS = 2.0**-48
 
@@ -361,19 +368,6 @@ def _as_day(value: ActualInput) -> float | None:
     return _as_number(value)
 
 
-_YES = ("sì", "si", "sí")
-
-
-def _as_yes_no(value: ActualInput) -> bool | None:
-    """Exactly what the milestone formula accepts: Sì/Si/Sí/No in any case (or a bool)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        word = value.lower()
-        return True if word in _YES else False if word == "no" else None
-    return None
-
-
 def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = None,
                event: ActualInput = None) -> Grade:
     """Grade an actual against a fully resolved spec (the engine behind :func:`grade`).
@@ -395,7 +389,7 @@ def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = N
             return Grade(0.0, None, "dato mancante: 0 per la politica «dato_mancante: zero»")
         return not_graded(MISSING)
     if target.kind is Kind.MILESTONE:
-        done = _as_yes_no(actual)
+        done = formula_yes_no(actual)
         if done is None:
             return not_graded(INVALID)
         return _with_threshold(1.0 if done else 0.0, spec, "realizzazione: Sì → 100 %, No → 0")
@@ -459,9 +453,10 @@ def grade_formula(spec: GradeSpec, c: Cells) -> str:
     elif target.kind is Kind.MILESTONE:
         done = _threshold_formula("1", spec, c)
         not_done = _threshold_formula("0", spec, c)
-        yes = ",".join(f'{a}="{word}"' for word in _YES)
+        # Spreadsheets compare text ignoring case: «="No"» is every word of FORMULA_NO_WORDS.
+        yes = ",".join(f'{a}="{word}"' for word in FORMULA_YES_WORDS)
         body = (f'IF({a}="",{missing},IF(OR({yes}),{done},'
-                f'IF({a}="No",{not_done},"{INVALID}")))')
+                f'IF({a}="{NO}",{not_done},"{INVALID}")))')
     else:
         rule = rule_for(spec)
         assert rule is not None

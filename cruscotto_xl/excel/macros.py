@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.history import HISTORY_HEADERS, value_changes
 from ..core.plan_checks import Problem, has_errors, validate_plan
 from ..core.rollover import RolloverError
-from ..core.vocabulary import cell_number, format_date, format_number
+from ..core.vocabulary import cell_number, format_date, format_number, yes_no_text
 from ..io.planfile import PlanFileError
 from ..returns.consolidate import consolidate as consolidate_folder
 from ..returns.consolidate import graded_plan
@@ -348,7 +348,7 @@ def _input_value(value: object) -> object:
     """An input as the generator writes it: a milestone as «Sì»/«No», never TRUE/FALSE
     (which the grade formula reads as an invalid value)."""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     return excel_value(value)
 
 

@@ -93,6 +93,8 @@ from ..core.model import (
 from ..core.plan_checks import Problem, Severity
 from ..core.targets import Polarity
 from ..core.vocabulary import (
+    YES,
+    YES_WORDS,
     NumberError,
     canonical_unit,
     format_date,
@@ -100,8 +102,10 @@ from ..core.vocabulary import (
     is_missing_text,
     parse_actual,
     parse_date,
+    parse_flag,
     parse_number,
     parse_quantity,
+    yes_no_text,
 )
 from ..io.planfile import error_message, format_loc, plan_to_data
 from ..returns.guard import UntrustedFileError, check_package
@@ -388,7 +392,7 @@ def number_text(value: float | Decimal, percent: bool = False) -> str:
 def show(cell: Cell) -> str:
     """A cell as a person reads it (for messages and for text fields)."""
     if isinstance(cell, bool):
-        return "Sì" if cell else "No"
+        return yes_no_text(cell)
     if isinstance(cell, datetime):
         return cell.strftime("%d/%m/%Y %H:%M")
     if isinstance(cell, date):
@@ -1133,19 +1137,13 @@ _OO_FIELDS: tuple[tuple[str, str, Callable[[Cell], Any]], ...] = (
     ("description", "oo_description", _text), ("weight", "oo_weight", _weight),
     ("resources", "oo_resources", _amount), ("offices", "oo_offices", _offices))
 
-_YES = {"si", "sì", "s", "x", "vero", "true", "1", "yes", "da confermare"}
-_NO = {"no", "n", "falso", "false", "0"}
-
-
 def _yes_no(cell: Cell) -> bool:
+    """A flag cell (``da confermare``): a yes or no word, or the column's own name."""
     if isinstance(cell, bool):
         return cell
-    word = show(cell).strip().lower()
-    if word in _YES or header_key(word) in _YES:
+    if header_key(show(cell)) in ("da confermare", *(header_key(w) for w in YES_WORDS)):
         return True
-    if word in _NO:
-        return False
-    raise NumberError(f"«{show(cell)}» non è Sì o No")
+    return parse_flag(show(cell))
 
 
 def _year(cell: Cell) -> int:
@@ -1630,7 +1628,7 @@ def _out_actual(value: object, unit: str | None) -> _Out:
     if value is None:
         return _NONE
     if isinstance(value, bool):
-        return _Out("Sì" if value else "No")
+        return _Out(yes_no_text(value))
     if isinstance(value, date):
         return _Out(value, "date")
     assert isinstance(value, float)
@@ -1790,7 +1788,7 @@ def _static_cells(area: Area, os_: StrategicObjective | None, oo: OperationalObj
             "kind": _out_text(ind.kind), "source": _out_text(ind.source),
             "baseline": _out_actual(baseline.value, ind.unit) if baseline else _NONE,
             "baseline_year": _out_number(baseline.year if baseline else None),
-            "to_confirm": _Out("Sì") if ind.to_confirm else _NONE,
+            "to_confirm": _Out(YES) if ind.to_confirm else _NONE,
             "weight": _out_number(ind.weight, "points"),
             "offices": _out_offices(ind.offices, f"indicatore {ind.code}"),
             "polarity": _out_text(ind.polarity.value if ind.polarity else None),

@@ -35,6 +35,8 @@ from ..core.vocabulary import (
     from_excel_serial,
     is_missing_text,
     parse_actual,
+    parse_yes_no,
+    yes_no_text,
 )
 from ..io.planfile import PlanFileError, plan_from_data
 from ..services.filling import Typed, plan_with_typed
@@ -426,10 +428,11 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
         if isinstance(raw, bool):
             _problem(reading, ind, "actual", f"«{'VERO' if raw else 'FALSO'}» non è Sì o No",
                      "errore")
-        elif isinstance(raw, str) and raw.strip().lower() in ("sì", "si", "sí", "no"):
-            actual = "No" if raw.strip().lower() == "no" else "Sì"
         else:
-            _problem(reading, ind, "actual", f"«{raw}» non è Sì o No", "errore")
+            try:
+                actual = yes_no_text(parse_yes_no(str(raw)))
+            except NumberError as exc:
+                _problem(reading, ind, "actual", str(exc), "errore")
     elif kind in (Kind.DEADLINE.value, Kind.EVENT_DEADLINE.value):
         actual = _date_cell(reading, ind, "actual")
     elif isinstance(raw, str):

@@ -16,7 +16,7 @@ import openpyxl
 
 from ..core.model import FINAL_PERIOD, Actual, Plan
 from ..core.targets import Kind, TargetError
-from ..core.vocabulary import from_excel_serial, parse_actual
+from ..core.vocabulary import from_excel_serial, parse_actual, yes_no_text
 from ..returns.locate import find_table, registry
 from ..workbook.layout import INDICATOR_COLUMNS
 
@@ -48,7 +48,7 @@ def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[s
             continue
         value = actual.value if actual else None
         if isinstance(value, bool):
-            value = "Sì" if value else "No"
+            value = yes_no_text(value)
         out[ind.code] = Typed(value, actual.numerator if actual else None,
                               actual.denominator if actual else None,
                               actual.note if actual else None, reference,
@@ -100,7 +100,7 @@ def sample_typed(plan: Plan, year: int, seed: int = 2024,
         if target.kind is Kind.DEADLINE and target.deadline is not None:
             value = target.deadline + timedelta(days=rnd.randint(-30, 20))
         elif target.kind is Kind.MILESTONE:
-            value = "Sì" if rnd.random() < 0.8 else "No"
+            value = yes_no_text(rnd.random() < 0.8)
         elif target.value is not None and target.value != 0:
             value = round(target.value * rnd.uniform(0.6, 1.2), 4)
         else:

@@ -38,7 +38,13 @@ from ..core.plan_checks import Problem
 from ..core.rollup import Node, evaluate
 from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, ge, valutazione
 from ..core.targets import Kind, TargetError
-from ..core.vocabulary import format_date, format_number, format_percent, from_excel_serial
+from ..core.vocabulary import (
+    format_date,
+    format_number,
+    format_percent,
+    from_excel_serial,
+    yes_no_text,
+)
 from ..io.atomic import write_atomically
 from ..returns.read import Reading, read_workbook
 from ..workbook.styles import style_sheet
@@ -158,7 +164,7 @@ def actual_text(ind: Indicator, actual: Actual | None, year: int) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, datetime | date):
         return format_date(value if not isinstance(value, datetime) else value.date())
     if isinstance(value, str):

@@ -16,7 +16,7 @@ from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, St
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec, effective_actual
 from ..core.targets import Kind
-from ..core.vocabulary import excel_serial
+from ..core.vocabulary import excel_serial, yes_no_text
 from .layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
@@ -222,7 +222,7 @@ def cached_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, date):
         return excel_serial(value)
     return value

@@ -21,7 +21,7 @@ from ...core.rules import (
     valutazione_formula,
 )
 from ...core.targets import Kind, Target
-from ...core.vocabulary import format_date
+from ...core.vocabulary import NO, YES, format_date, yes_no_text
 from ..book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
 from ..layout import (
     INDICATOR_COLUMNS,
@@ -280,7 +280,7 @@ def write_locked(ws: Worksheet, book: Book, sheet: ObjectiveSheet, r: int, c: in
         ws.write_blank(r, c, None, fmt)
         value = None
     elif isinstance(value, bool):
-        value = "Sì" if value else "No"
+        value = yes_no_text(value)
         ws.write_string(r, c, value, fmt)
     elif isinstance(value, str):
         write_text(ws, book, r, c, value)
@@ -296,7 +296,7 @@ def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, bool):
-        ws.write_string(r, c, "Sì" if value else "No", fmt)
+        ws.write_string(r, c, yes_no_text(value), fmt)
     elif isinstance(value, date):
         ws.write_datetime(r, c, value, book.styles.get("input", "data"))
     elif isinstance(value, int | float):
@@ -308,7 +308,7 @@ def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str
 def _actual_validation(ws: Worksheet, cells: list[str], kind: Kind, book: Book) -> None:
     """One validation per kind of target for all its actual cells (Sì/No, date, number)."""
     if kind is Kind.MILESTONE:
-        rule = {"validate": "list", "source": ["Sì", "No"],
+        rule = {"validate": "list", "source": [YES, NO],
                 "error_message": "Scegliere Sì oppure No."}
     elif kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE):
         rule = {"validate": "date", "criteria": "between", "minimum": MIN_DATE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.vocabulary import NO, YES
 from ..book import Book
 from ..layout import (
     NAME_SIGN_CONFIRM,
@@ -56,7 +57,7 @@ def write_signoff(wb: Workbook, ws: Worksheet, book: Book) -> None:
         elif name == NAME_SIGN_CONFIRM:
             ws.write_blank(r, 1, None, st.get("input"))
             ws.data_validation(r, 1, r, 1, {
-                "validate": "list", "source": ["Sì", "No"],
+                "validate": "list", "source": [YES, NO],
                 "error_title": "Valore non valido", "error_message": "Scegliere Sì oppure No."})
         else:
             ws.write_blank(r, 1, None, st.get("input"))
