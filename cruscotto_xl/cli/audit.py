@@ -139,7 +139,7 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
         for c, severity in ((1, "errore"), (2, "avviso")):
             ws.write_number(total, c, sum(n for (_, s), n in counts.items() if s == severity),
                             st.get("total"))
-        for c, color in ((1, "red"), (2, "yellow")):
+        for c, color in ((1, "rosso"), (2, "giallo")):
             ws.conditional_format(top + 1, c, total - 1, c, {
                 "type": "cell", "criteria": ">", "value": 0, "format": st.conditional(color)})
 
@@ -155,7 +155,7 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
             "name": TABLE_AUDIT, "style": st.table_style, "autofilter": True,
             "columns": [{"header": h, "header_format": st.get("header")}
                         for h in SHEET_HEADERS]})
-        for severity, color in (("errore", "red"), ("avviso", "yellow")):
+        for severity, color in (("errore", "rosso"), ("avviso", "giallo")):
             ws.conditional_format(header + 1, 1, last, 1, {
                 "type": "cell", "criteria": "==", "value": f'"{severity}"',
                 "format": st.conditional(color)})

@@ -15,7 +15,7 @@ valutazione cell turns it into the band text of the policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -488,16 +488,21 @@ def _threshold_formula(core: str, spec: GradeSpec, c: Cells) -> str:
 NOT_GRADED_PREFIX = "Non valutabile"
 
 
-def valutazione(g: Grade, bands: list[Band] | tuple[Band, ...] = DEFAULT_BANDS) -> str:
+def band_index(value: float, bands: Sequence[Band] = DEFAULT_BANDS) -> int:
+    """Which band (highest first) a grade falls in: the first it reaches, else the last."""
+    for i, band in enumerate(bands):
+        if ge(value, band.threshold):
+            return i
+    return len(bands) - 1
+
+
+def valutazione(g: Grade, bands: Sequence[Band] = DEFAULT_BANDS) -> str:
     """The band text of a grade (``Raggiunto`` …), or why it is not graded."""
     if g.value is None:
         if g.reason == NEUTRALIZED:
             return "Neutralizzato"
         return f"{NOT_GRADED_PREFIX} ({g.reason})"
-    for band in bands:
-        if ge(g.value, band.threshold):
-            return band.label
-    return bands[-1].label
+    return bands[band_index(g.value, bands)].label
 
 
 def valutazione_formula(grade_ref: str,
@@ -511,7 +516,7 @@ def valutazione_formula(grade_ref: str,
 
 
 __all__ = [
-    "RULES", "Cells", "Grade", "GradeSpec", "Rule", "effective_actual",
+    "RULES", "Cells", "Grade", "GradeSpec", "Rule", "band_index", "effective_actual",
     "effective_actual_formula", "event_deadline", "event_deadline_formula", "grade",
     "grade_formula", "grade_spec", "reference_target", "reference_target_formula",
     "rule_for", "spreadsheet_add", "valutazione", "valutazione_formula",

@@ -52,10 +52,10 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
     })
     ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==",
                                               "value": f'"{OK}"',
-                                              "format": st.conditional("green")})
+                                              "format": st.conditional("verde")})
     ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "!=",
                                               "value": f'"{OK}"',
-                                              "format": st.conditional("yellow")})
+                                              "format": st.conditional("giallo")})
     ws.write_string(1, 0, "Problemi aperti", st.get("label"))
     book.formula(ws, 1, 2, f'=COUNTIF($E${first + 1}:$E${last + 1},"<>{OK}")',
                  st.get("grade"), open_count, locked=False)

@@ -6,9 +6,10 @@ from datetime import date
 
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.lights import legend
 from ...core.rollover import change_log
 from ...core.tree import UNOWNED
-from ...core.vocabulary import format_date, format_percent
+from ...core.vocabulary import format_date
 from ..book import Book
 from .objective import page_setup, write_text
 
@@ -87,17 +88,10 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
     r += 1
     ws.write_string(r, 0, "", st.get("legend_input"))
     ws.write_string(r, 1, "cella da compilare (le altre sono protette)")
-    bands = plan.policy.bands
-    legend = [("green", f"grado ≥ {format_percent(bands[0].threshold)}: {bands[0].label}")]
-    if len(bands) > 2:
-        legend.append(("yellow", f"grado ≥ {format_percent(bands[1].threshold)}: "
-                                 f"{bands[1].label}"))
-    legend += [("red", f"grado inferiore: {bands[-1].label}"),
-               ("grey", "non valutabile (dato mancante, solo monitoraggio, neutralizzato)")]
-    for color, text in legend:
+    for entry in legend(plan.policy.bands):
         r += 1
-        ws.write_string(r, 0, "", st.get(color))
-        ws.write_string(r, 1, text)
+        ws.write_string(r, 0, "", st.get(entry.light))
+        ws.write_string(r, 1, str(entry))
     r += 2
     ws.write_string(r, 0, "Regole di calcolo del grado", st.get("subtitle"))
     for rule, text in RULES:

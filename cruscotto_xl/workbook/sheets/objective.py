@@ -12,6 +12,7 @@ from datetime import date
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.lights import light_formulas
 from ...core.rollup import contribution_formula, weight_used_formula, weighted_mean_formula
 from ...core.rules import (
     Cells,
@@ -162,18 +163,10 @@ def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
 
 def _traffic_lights(ws: Worksheet, book: Book, r1: int, c1: int, r2: int, c2: int,
                     top_left: str, multi_range: str | None = None) -> None:
-    """Green at 100 %, yellow from 60 %, red below, grey when not graded."""
+    """The policy's traffic lights (core/lights.py): a colour per band, grey when not graded."""
     st = book.styles
-    bands = book.plan.policy.bands
-    high, mid = bands[0].threshold, (bands[1].threshold if len(bands) > 2 else 0.0)
-    rules = [
-        (f"=AND(ISNUMBER({top_left}),{top_left}>={high!r})", "green"),
-        (f"=AND(ISNUMBER({top_left}),{top_left}>={mid!r})", "yellow"),
-        (f"=ISNUMBER({top_left})", "red"),
-        (f'=AND(NOT(ISNUMBER({top_left})),{top_left}<>"")', "grey"),
-    ]
-    for formula, color in rules:
-        options = {"type": "formula", "criteria": formula, "format": st.conditional(color),
+    for light, formula in light_formulas(book.plan.policy.bands, top_left):
+        options = {"type": "formula", "criteria": formula, "format": st.conditional(light),
                    "stop_if_true": True}
         if multi_range:
             options["multi_range"] = multi_range

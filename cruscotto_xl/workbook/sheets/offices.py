@@ -62,17 +62,17 @@ def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
     ws.add_table(top, 0, last, len(OFFICE_HEADERS) - 1, {
         "name": TABLE_OFFICES, "style": st.table_style, "autofilter": True,
         "columns": [{"header": h, "header_format": st.get("header")} for h in OFFICE_HEADERS]})
-    for state, color in (("restituita", "green"), ("con problemi", "yellow"),
-                         ("mancante", "red"), ("rifiutata", "red")):
+    for state, color in (("restituita", "verde"), ("con problemi", "giallo"),
+                         ("mancante", "rosso"), ("rifiutata", "rosso")):
         ws.conditional_format(top + 1, 1, last, 1, {"type": "cell", "criteria": "==",
                                                     "value": f'"{state}"',
                                                     "format": st.conditional(color)})
     ws.conditional_format(top + 1, 6, last, 6, {
         "type": "cell", "criteria": "==", "value": '"firmata"',
-        "format": st.conditional("green")})
+        "format": st.conditional("verde")})
     ws.conditional_format(top + 1, 6, last, 6, {
         "type": "cell", "criteria": "==", "value": '"modificata dopo la firma"',
-        "format": st.conditional("red")})
+        "format": st.conditional("rosso")})
     for c, width in enumerate((30, 14, 44, 18, 14, 10, 24)):
         ws.set_column(c, c, width)
     ws.print_area(0, 0, last, len(OFFICE_HEADERS) - 1)
@@ -98,7 +98,7 @@ def write_problems(wb: Workbook, ws: Worksheet, book: Book, problems: list[Probl
         "columns": [{"header": h, "header_format": st.get("header")} for h in PROBLEM_HEADERS]})
     ws.conditional_format(header + 1, 0, last, 0, {"type": "cell", "criteria": "==",
                                                    "value": '"errore"',
-                                                   "format": st.conditional("red")})
+                                                   "format": st.conditional("rosso")})
     return last + 2
 
 
