@@ -76,7 +76,8 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 import cruscotto_xl.returns.consolidate as consolidate_module  # noqa: E402
 import cruscotto_xl.returns.read as read_module  # noqa: E402
 from cruscotto_xl.core.model import FINAL_PERIOD, Plan  # noqa: E402
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import validate_plan  # noqa: E402
+from cruscotto_xl.core.problems import has_errors  # noqa: E402
 from cruscotto_xl.io.planfile import plan_from_data  # noqa: E402
 from cruscotto_xl.returns.consolidate import (  # noqa: E402
     RETURNED,

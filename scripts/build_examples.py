@@ -26,7 +26,8 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from cruscotto_xl.core.model import Office, Plan  # noqa: E402
-from cruscotto_xl.core.plan_checks import Problem, has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import validate_plan  # noqa: E402
+from cruscotto_xl.core.problems import Problem, has_errors  # noqa: E402
 from cruscotto_xl.importers import import_integra, import_pira  # noqa: E402
 from cruscotto_xl.io.planfile import load_plan, save_plan  # noqa: E402
 

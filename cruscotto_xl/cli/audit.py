@@ -28,7 +28,8 @@ from rich.table import Table
 
 from ..core.audit import CHECKS, OWNERS, Finding, audit_findings, merge_actuals, plan_actuals
 from ..core.model import Plan
-from ..core.plan_checks import Problem, grouped, has_errors
+from ..core.plan_checks import grouped
+from ..core.problems import Problem, has_errors
 from ..importers.common import ImportFailed
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from ..io.planfile import PLAN_SUFFIXES, PlanFileError, load_plan
@@ -75,8 +76,8 @@ def _with_actuals(plan: Plan, path: Path, year: int | None) -> tuple[Plan, list[
 
 
 def _located(problem: Problem, path: Path) -> Problem:
-    where = f"{path.name}, {problem.location}" if problem.location else path.name
-    return Problem(where, problem.message, problem.severity, problem.subject)
+    return Problem(problem.where.in_file(path.name), problem.message, problem.severity,
+                   problem.subject)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def audit_command(
                               f"({exc.strerror or exc})", highlight=False)
             raise typer.Exit(1) from None
     if as_json:
-        console.print_json(json.dumps([{"controllo": f.check, **f.problem.__dict__}
+        console.print_json(json.dumps([{"controllo": f.check, **f.problem.as_dict()}
                                        for f in findings], ensure_ascii=False))
     else:
         if findings:

@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators
 from ..importers.common import ImportFailed, ImportResult
 from ..importers.integra import import_integra
@@ -74,7 +74,7 @@ _LABELS = {"ambiti": "Ambiti", "obiettivi_strategici": "Obiettivi strategici",
 
 
 def _problems_data(problems: list[Problem]) -> list[dict[str, str]]:
-    return [p.__dict__ for p in problems]
+    return [p.as_dict() for p in problems]
 
 
 def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwrite: bool,

@@ -21,7 +21,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ..core.model import Plan, Policy
-from ..core.plan_checks import Problem, grouped, has_errors, validate_plan
+from ..core.plan_checks import grouped, validate_plan
+from ..core.problems import Problem, has_errors
 from ..core.rollover import RolloverError
 from ..core.rollup import Node
 from ..core.rules import event_deadline, grade, reference_target, valutazione
@@ -149,7 +150,7 @@ def print_problems(problems: list[Problem], title: str) -> None:
 
 
 def _problems_json(problems: list[Problem]) -> str:
-    return json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=2)
+    return json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2)
 
 
 def unowned_count(plan: Plan, year: int | None = None) -> int:
@@ -633,7 +634,7 @@ def consolida(
                         "valori_mancanti": s.missing_values, "problemi": s.problems,
                         "firma": s.signoff} for s in result.statuses],
             "senza_ufficio": result.unowned,
-            "problemi": [p.__dict__ for p in result.problems]}, ensure_ascii=False, default=str))
+            "problemi": [p.as_dict() for p in result.problems]}, ensure_ascii=False, default=str))
     else:
         table = Table(title=f"Stato uffici al {result.period} ({result.files} file letti)")
         for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi", "Firma"):

@@ -45,8 +45,6 @@ from .input_checks import (
 )
 from .model import FINAL_PERIOD, Actual, Indicator, IndicatorSlot, Plan
 from .plan_checks import (
-    Problem,
-    Severity,
     check_codes,
     check_eliminated,
     check_indicators,
@@ -54,6 +52,7 @@ from .plan_checks import (
     check_structure,
     check_weights,
 )
+from .problems import Location, Problem, Severity, in_plan
 from .rollup import grade_indicator
 from .rules import effective_actual, gt, lt
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
@@ -129,8 +128,8 @@ def _ambiguous_targets(slot: IndicatorSlot) -> list[Finding]:
     found: list[Finding] = []
 
     def warn(year: int, message: str) -> None:
-        found.append(Finding(TARGETS, Problem(f"{slot.path}.target.{year}", message, "avviso",
-                                              ind.code)))
+        found.append(Finding(TARGETS, Problem(in_plan(f"{slot.path}.target.{year}"), message,
+                                              "avviso", ind.code)))
 
     for year, text in sorted(ind.targets.items()):
         try:
@@ -192,7 +191,7 @@ def _lone_equal_target(slot: IndicatorSlot) -> list[Finding]:
     years = ", ".join(f"{y} «{ops[y][0]}»" for y in sorted(ops) if y != year)
     fixed = format_target(replace(target, op=op))
     return [Finding(TARGETS, Problem(
-        f"{slot.path}.target.{year}",
+        in_plan(f"{slot.path}.target.{year}"),
         f"target {year} «{text}» con «=» in una serie di target «{op}» ({years}): con «=» il "
         f"grado è 100 % solo per quel valore esatto, altrimenti 0; se si intende «{fixed}» "
         f"correggere il piano", "avviso", ind.code))]
@@ -227,7 +226,7 @@ def _weaker_targets(slot: IndicatorSlot, year: int | None) -> list[Finding]:
         if weaker:
             better = "più alto" if target.family == "ge" else "più basso"
             found.append(Finding(WEAKER, Problem(
-                f"{slot.path}.target.{target_year}",
+                in_plan(f"{slot.path}.target.{target_year}"),
                 f"target {target_year} «{text}» meno sfidante del consuntivo {target_year - 1} "
                 f"({_shown_value(previous, target, ind.unit)}), già {better}: verificare se è "
                 f"voluto", "avviso", ind.code)))
@@ -299,7 +298,7 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
     skip = {OK, MSG_MISSING} | ({MSG_NO_REFERENCE} if actual.year == plan.year else set())
     if outcome not in skip:
         check, severity, message = messages[outcome]
-        found.append(Finding(check, Problem(path, message, severity, ind.code)))
+        found.append(Finding(check, Problem(in_plan(path), message, severity, ind.code)))
     if actual.published_grade is not None:
         found += _published(path, ind, actual, when, grade.value, grade.reason, effective)
     return found
@@ -336,7 +335,7 @@ def _published(path: str, ind: Indicator, actual: Actual, when: object, ours: fl
                    f"{format_percent(ours)} (consuntivo {when} {shown}, target «{target}»)")
     else:
         return []
-    return [Finding(PUBLISHED, Problem(path, message, "errore", ind.code))]
+    return [Finding(PUBLISHED, Problem(in_plan(path), message, "errore", ind.code))]
 
 
 # --- actuals from another file ------------------------------------------------------------
@@ -366,8 +365,9 @@ def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
     for code in dict.fromkeys([*actuals, *references]):
         ind = by_code.get(code)
         if ind is None:
-            problems.append(Problem(source, f"consuntivi dell'indicatore «{code}», che non è nel "
-                                            f"piano: non usati", "errore", code))
+            problems.append(Problem(Location(file=source), f"consuntivi dell'indicatore «{code}», "
+                                                           f"che non è nel piano: non usati",
+                                    "errore", code))
             continue
         new = list(actuals.get(code, []))
         keys = {(a.year, a.period) for a in new}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem, Severity, has_errors
+from ..core.problems import Location, Problem, Severity, has_errors
 from ..core.targets import Kind, Polarity, Target, TargetError, parse_target
 from ..core.vocabulary import NumberError, normalize_text, parse_decimal_it
 
@@ -57,7 +57,7 @@ class ImportFailed(Exception):
 def at_line(lineno: int, message: str, severity: Severity = "errore",
             subject: str = "") -> Problem:
     """A problem located at a line of the source file (``riga N``, 1-based)."""
-    return Problem(f"riga {lineno}", message, severity, subject)
+    return Problem(Location(lines=(lineno,)), message, severity, subject)
 
 
 def at_lines(linenos: list[int], message: str, severity: Severity = "errore",
@@ -67,13 +67,12 @@ def at_lines(linenos: list[int], message: str, severity: Severity = "errore",
     lines = sorted(set(linenos))
     if len(lines) == 1:
         return at_line(lines[0], message, severity, subject)
-    return Problem(f"righe {', '.join(map(str, lines))}", message, severity, subject)
+    return Problem(Location(lines=tuple(lines)), message, severity, subject)
 
 
 def by_line(problem: Problem) -> int:
     """Sort key: problems in the order of the source lines (file-level ones first)."""
-    m = re.match(r"righ[ae] (\d+)", problem.location)
-    return int(m[1]) if m else 0
+    return problem.where.first_line
 
 
 def read_lines(path: Path | str) -> tuple[list[str], list[Problem]]:
@@ -88,16 +87,16 @@ def read_text(path: Path | str) -> tuple[str, list[Problem]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ImportFailed(path, [Problem("", "file non trovato")]) from None
+        raise ImportFailed(path, [Problem(Location(), "file non trovato")]) from None
     except OSError as exc:
-        raise ImportFailed(path, [Problem("", f"impossibile leggere il file "
-                                              f"({exc.strerror})")]) from None
+        raise ImportFailed(path, [Problem(Location(), f"impossibile leggere il file "
+                                                      f"({exc.strerror})")]) from None
     problems: list[Problem] = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-        problems.append(Problem("", "il file non è UTF-8: letto come Windows-1252 "
+        problems.append(Problem(Location(), "il file non è UTF-8: letto come Windows-1252 "
                                     "(controllare le lettere accentate)", "avviso"))
     return text, problems
 

@@ -90,7 +90,7 @@ from ..core.model import (
     StrategicObjective,
     default_periods,
 )
-from ..core.plan_checks import Problem, Severity
+from ..core.problems import Location, Problem, Severity
 from ..core.targets import Polarity
 from ..core.vocabulary import (
     YES,
@@ -455,7 +455,7 @@ def _read_csv(path: Path) -> Grid:
                 rows.append((start, [c.strip() for c in row]))
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise ImportFailed(path, [Problem(f"riga {reader.line_num}",
+            raise ImportFailed(path, [Problem(Location(lines=(reader.line_num,)),
                                               f"CSV non leggibile: {exc}")]) from None
         at = _find_header(rows)
         score = _header_score(rows[at][1]) if at is not None else 0
@@ -479,22 +479,22 @@ def _read_xlsx(path: Path) -> Grid:
     try:
         check_package(path)
     except UntrustedFileError as exc:
-        raise ImportFailed(path, [Problem("", exc.reason)]) from None
+        raise ImportFailed(path, [Problem(Location(), exc.reason)]) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure is a refusal with one line
-        raise ImportFailed(path, [Problem("", f"cartella Excel non leggibile "
-                                              f"({type(exc).__name__})")]) from None
+        raise ImportFailed(path, [Problem(Location(), f"cartella Excel non leggibile "
+                                                      f"({type(exc).__name__})")]) from None
     try:
         sheets = [(ws.title, _sheet_rows(ws)) for ws in book.worksheets]
     finally:
         book.close()
     chosen = next(((name, rows) for name, rows in sheets if _find_header(rows) is not None),
                   sheets[0] if sheets else ("", []))
-    problems = [Problem("", f"foglio «{name}» non letto: la tabella è nel foglio "
-                            f"«{chosen[0]}»", "avviso")
+    problems = [Problem(Location(), f"foglio «{name}» non letto: la tabella è nel foglio "
+                                    f"«{chosen[0]}»", "avviso")
                 for name, rows in sheets if name != chosen[0] and any(c for _, c in rows)]
     return Grid(chosen[1], problems, chosen[0])
 
@@ -507,8 +507,8 @@ def read_grid(path: Path | str) -> Grid:
         return _read_csv(path)
     if suffix == ".xlsx":
         return _read_xlsx(path)
-    raise ImportFailed(path, [Problem("", f"formato «{path.suffix}» non supportato: usare una "
-                                          f"tabella .xlsx o .csv")])
+    raise ImportFailed(path, [Problem(Location(), f"formato «{path.suffix}» non supportato: "
+                                                  f"usare una tabella .xlsx o .csv")])
 
 
 # --- the header -------------------------------------------------------------------------------
@@ -1458,10 +1458,11 @@ def _periods_text(plan: Plan) -> str | None:
 def _header_of(grid: Grid, path: Path) -> int:
     at = _find_header(grid.rows)
     if at is None:
-        raise ImportFailed(path, [Problem("", "intestazione della tabella non trovata: serve una "
-                                              "riga con «Indicatore» (o «Codice indicatore») e "
-                                              "le altre colonne (Ambito, Obiettivo strategico, "
-                                              "Peso, Target 2024…)"), *grid.problems])
+        raise ImportFailed(path, [Problem(Location(), "intestazione della tabella non trovata: "
+                                                      "serve una riga con «Indicatore» (o «Codice "
+                                                      "indicatore») e le altre colonne (Ambito, "
+                                                      "Obiettivo strategico, Peso, Target 2024…)"),
+                                  *grid.problems])
     return at
 
 
@@ -1497,11 +1498,11 @@ def import_grid(grid: Grid, source: Path, *, year: int | None = None,
     name = entity or fields.pop("entity", None)
     fatal = []
     if plan_year is None:
-        fatal.append(Problem("", "anno del piano non trovato: aggiungere sopra l'intestazione "
-                                 "una riga «Anno; 2024» o indicare --anno"))
+        fatal.append(Problem(Location(), "anno del piano non trovato: aggiungere sopra "
+                                         "l'intestazione una riga «Anno; 2024» o indicare --anno"))
     if not name:
-        fatal.append(Problem("", "ente non trovato: aggiungere sopra l'intestazione una riga "
-                                 "«Ente; nome dell'ente» o indicare --ente"))
+        fatal.append(Problem(Location(), "ente non trovato: aggiungere sopra l'intestazione una "
+                                         "riga «Ente; nome dell'ente» o indicare --ente"))
     if fatal:
         raise ImportFailed(source, fatal + problems)
     assert plan_year is not None
@@ -1562,15 +1563,15 @@ def read_table_actuals(path: Path | str, *, year: int | None = None) -> TableAct
     header = _parse_header(*grid.rows[at], out.problems)
     plan_year = year or _block_year(block, out.problems)
     if "code" not in header.static:
-        raise ImportFailed(path, [Problem(f"riga {header.lineno}", "manca la colonna «Codice "
-                                                                   "indicatore»: i consuntivi "
-                                                                   "si abbinano per codice")])
+        raise ImportFailed(path, [Problem(Location(lines=(header.lineno,)),
+                                          "manca la colonna «Codice indicatore»: i consuntivi "
+                                          "si abbinano per codice")])
     if plan_year is not None:
         header.resolve_years(plan_year, out.problems)
     elif any(c.year is None for c, _ in header.years):
-        raise ImportFailed(path, [Problem(f"riga {header.lineno}", "colonne senza anno (es. "
-                                                                   "«Consuntivo»): indicare "
-                                                                   "l'anno")])
+        raise ImportFailed(path, [Problem(Location(lines=(header.lineno,)),
+                                          "colonne senza anno (es. «Consuntivo»): indicare "
+                                          "l'anno")])
     header.report_ignored(grid.rows[at + 1:], out.problems, letters=grid.sheet is not None)
     wanted = [(c, i) for c, i in header.years if c.key in (*ACTUAL_KEYS, "reference")]
     seen: dict[str, int] = {}

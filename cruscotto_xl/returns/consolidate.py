@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.audit import carry_actuals
 from ..core.history import value_changes
 from ..core.model import FINAL_PERIOD, Indicator, Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Location, Problem
 from ..core.targets import Kind
 from ..core.tree import plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
@@ -80,7 +80,8 @@ def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], li
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
             files.append(path)
         else:
-            notes.append(Problem(name, "file ignorato: non è una cartella di lavoro", "avviso"))
+            notes.append(Problem(Location(file=name), "file ignorato: non è una cartella di "
+                                                      "lavoro", "avviso"))
     return files, notes
 
 
@@ -109,7 +110,7 @@ class _FileReport:
     name: str
     modified: datetime
     problems: list[Problem]
-    values: list[tuple[str, str, Typed]]      # (indicator code, cell, what was typed)
+    values: list[tuple[str, Location, Typed]]   # (indicator code, cell, what was typed)
     missing: list[MissingValue]
     signoff: str
     unreadable: set[str]
@@ -119,7 +120,7 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
     office = reading.identity.office or ""
     part = plan_part(plan, office, year)
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
-    values: list[tuple[str, str, Typed]] = []
+    values: list[tuple[str, Location, Typed]] = []
     missing: list[MissingValue] = []
     signoff, signoff_problems = signoff_check(reading)
     problems += signoff_problems
@@ -127,8 +128,8 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
         code = slot.indicator.code
         found = reading.indicators.get(code)
         if found is None:
-            problems.append(Problem(reading.path.name, f"indicatore {code} assente dalla "
-                                                       "cartella", subject=code))
+            problems.append(Problem(Location(file=reading.path.name),
+                                    f"indicatore {code} assente dalla cartella", subject=code))
             continue
         where = reading.where(found.sheet, found.cells["actual"])
         if found.is_missing() and slot.indicator.owes_actual(year, period):
@@ -175,8 +176,9 @@ def _process(path: Path, plan: Plan, year: int, period: str,
     try:
         reading = read_workbook(path, limits)
         if reading.is_master:
-            return None, [Problem(path.name, "cartella principale di un consolidamento, non "
-                                             "di un ufficio: ignorata", "avviso")]
+            return None, [Problem(Location(file=path.name), "cartella principale di un "
+                                                            "consolidamento, non di un ufficio: "
+                                                            "ignorata", "avviso")]
         wrong = identity_problems(reading, plan, year, period)
         if wrong:
             return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
@@ -184,11 +186,11 @@ def _process(path: Path, plan: Plan, year: int, period: str,
         return _report(reading, plan, year, period)
     except (UntrustedFileError, NotOurWorkbookError) as exc:
         return OfficeStatus("?", REFUSED, path.name), [
-            Problem(path.name, f"file rifiutato: {exc}")]
+            Problem(Location(file=path.name), f"file rifiutato: {exc}")]
     except Exception as exc:  # a damaged file must not stop the others
         return OfficeStatus("?", REFUSED, path.name), [
-            Problem(path.name, f"file illeggibile ({type(exc).__name__}): aprirlo e salvarlo "
-                               "di nuovo, o rigenerarlo")]
+            Problem(Location(file=path.name), f"file illeggibile ({type(exc).__name__}): "
+                                              "aprirlo e salvarlo di nuovo, o rigenerarlo")]
 
 
 PARALLEL_FROM = 40          # below this, starting processes costs more than it saves
@@ -243,14 +245,15 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                 result.statuses.append(status)
             result.problems += problems
 
-    reports: dict[str, list[tuple[str, str, Typed]]] = {}
+    reports: dict[str, list[tuple[str, Location, Typed]]] = {}
     files_of: dict[str, str] = {}
     for office, candidates in by_office.items():
         candidates.sort(key=lambda r: r.modified)
         chosen = candidates[-1]
         for old in candidates[:-1]:
-            result.problems.append(Problem(old.name, f"due cartelle per l'ufficio «{office}»: "
-                                           f"usata la più recente ({chosen.name})", "avviso"))
+            result.problems.append(Problem(Location(file=old.name),
+                                           f"due cartelle per l'ufficio «{office}»: usata la più "
+                                           f"recente ({chosen.name})", "avviso"))
         result.problems += chosen.problems
         files_of[office] = chosen.name
         for code, where, typed in chosen.values:
@@ -269,7 +272,8 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     for office in view.all_offices():
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
-            result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
+            result.problems.append(Problem(Location(office=office),
+                                           "l'ufficio non ha restituito la cartella"))
     result.typed = _merge(reports, result.problems, result.unusable)
     for code, items in reports.items():
         offices = sorted({o for o, _, _ in items})
@@ -278,7 +282,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     return result
 
 
-def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
+def _merge(reports: dict[str, list[tuple[str, Location, Typed]]],
            problems: list[Problem], conflicts: set[str]) -> dict[str, Typed]:
     merged: dict[str, Typed] = {}
     for code, items in reports.items():

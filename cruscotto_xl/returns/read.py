@@ -25,7 +25,7 @@ from python_calamine import CalamineError, XmlError, ZipError
 from ..core.history import HISTORY_HEADERS
 from ..core.input_checks import OK, input_check, row_flags
 from ..core.model import Plan
-from ..core.plan_checks import Problem, Severity
+from ..core.problems import Location, Problem, Severity
 from ..core.rules import effective_actual
 from ..core.signoff import Signature, confirmed, fingerprint, signature_state
 from ..core.targets import Kind
@@ -179,8 +179,8 @@ class Reading:
         return plan_with_typed(self.embedded_plan(), self.typed(), ident.year, ident.period,
                                replace_all=True)
 
-    def where(self, sheet: str, coord: str) -> str:
-        return f"{self.path.name} › {sheet}!{coord}"
+    def where(self, sheet: str, coord: str) -> Location:
+        return Location(file=self.path.name, sheet=sheet, cell=coord)
 
     def typed(self, lenient: bool = True) -> dict[str, Typed]:
         return {code: (v.typed_lenient if lenient else v.typed_raw)
@@ -324,8 +324,9 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     for code, _level, sheet, table, grade_name in (tuple(map(str, r[:5])) for r in registry
                                                    if r and r[0] != ""):
         if table not in tables or sheet not in index.sheets:
-            reading.problems.append(Problem(f"{path.name} › {sheet}", "foglio o tabella "
-                                            f"dell'obiettivo {code} mancante", subject=code))
+            reading.problems.append(Problem(Location(file=path.name, sheet=sheet),
+                                            f"foglio o tabella dell'obiettivo {code} mancante",
+                                            subject=code))
             continue
         _read_objective(reading, book, table, str(code), sheet, formulas(sheet))
         if grade_name in index.names:
@@ -342,7 +343,7 @@ def read_source(path: Path, index: PackageIndex, book: Source,
                 coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
                 reading.locked.append((SHEET_SUMMARY, coord, f.get(coord, value)))
     else:
-        reading.problems.append(Problem(f"{path.name} › {SHEET_SUMMARY}",
+        reading.problems.append(Problem(Location(file=path.name, sheet=SHEET_SUMMARY),
                                         "tabella del riepilogo mancante"))
     return reading
 
@@ -353,7 +354,7 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
     keys = [HEADER_KEY.get(str(h)) for h in columns]
     missing = [c.header for c in INDICATOR_COLUMNS if c.key not in keys]
     if missing:
-        reading.problems.append(Problem(f"{reading.path.name} › {sheet}",
+        reading.problems.append(Problem(Location(file=reading.path.name, sheet=sheet),
                                         f"colonne mancanti nella tabella: {', '.join(missing)}",
                                         subject=objective))
         return

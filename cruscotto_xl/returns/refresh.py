@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from ..core.audit import carry_actuals
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..services.filling import plan_with_typed
 from ..workbook import render_book

@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from ..core.model import Plan
-from ..core.plan_checks import has_errors, validate_plan
+from ..core.plan_checks import validate_plan
+from ..core.problems import has_errors
 from ..core.rollup import Node, evaluate
 from ..core.vocabulary import format_percent
 from ..io.libreoffice import find_soffice, recalculate

@@ -16,7 +16,7 @@ from email.utils import formataddr
 from pathlib import Path
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..core.signoff import SIGNED, STATE_MESSAGES
 from ..core.tree import UNOWNED, plan_for_year
 from ..io.atomic import write_atomically
@@ -79,7 +79,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
                 reminder.issues.append(STATE_MESSAGES[status.signoff])
             reminder.issues += [   # the signature is said above, once
                 p.message for p in _file_problems(result, status.file)
-                if p.severity == "errore" and not p.location.endswith(f" › {SHEET_SIGNOFF}")]
+                if p.severity == "errore" and p.where.sheet != SHEET_SIGNOFF]
         if reminder.missing or reminder.issues:
             out.append(reminder)
     return out
@@ -87,7 +87,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
 
 def _file_problems(result: Consolidation, file: str) -> list[Problem]:
     """The consolidation problems found in one returned file."""
-    return [p for p in result.problems if file and p.location.startswith(file)]
+    return [p for p in result.problems if file and p.where.file == file]
 
 
 def compose(reminder: Reminder, plan: Plan, year: int, period: str,

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from ..core.audit import audit_plan
 from ..core.lights import LIGHTS, Light, legend, light_thresholds, traffic_light
 from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
 from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, valutazione
 from ..core.targets import Kind, TargetError

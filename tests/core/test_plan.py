@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from cruscotto_xl.core.model import Plan
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.plan_checks import validate_plan
+from cruscotto_xl.core.problems import has_errors
 from cruscotto_xl.core.rollup import effective_weights, evaluate
 from cruscotto_xl.io.planfile import PlanFileError, load_plan, plan_from_data, save_plan
 

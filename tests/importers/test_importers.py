@@ -14,7 +14,8 @@ import pytest
 from support import DATA, ROOT
 
 from cruscotto_xl.core.model import Plan, points
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.plan_checks import validate_plan
+from cruscotto_xl.core.problems import has_errors
 from cruscotto_xl.core.targets import Kind, Polarity, parse_target
 from cruscotto_xl.importers import (
     ImportFailed,

@@ -13,7 +13,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ...core.history import HISTORY_HEADERS
-from ...core.plan_checks import Problem
+from ...core.problems import Problem
 from ..book import Book
 from ..layout import HISTORY_FIRST_ROW, TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
 from .objective import page_setup, write_text
