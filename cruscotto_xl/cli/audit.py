@@ -9,7 +9,7 @@
 actuals from elsewhere before auditing: a plan file or a flat table (columns ``Codice
 indicatore``, ``Consuntivo 2023``, ``Valore numeratore 2023``… and ``Riferimento 2024``); they
 are matched by indicator code and replace the plan's actual of the same year and period
-(:func:`~cruscotto_xl.core.audit.merge_actuals`); a code the plan lacks is an error.
+(:func:`~cruscotto_xl.core.actuals.merge_actuals`); a code the plan lacks is an error.
 ``--xlsx`` writes the findings as a ``Controlli`` sheet in the style of the generated
 workbooks.
 """
@@ -26,7 +26,8 @@ import typer
 import xlsxwriter
 from rich.table import Table
 
-from ..core.audit import CHECKS, OWNERS, Finding, audit_findings, merge_actuals, plan_actuals
+from ..core.actuals import merge_actuals, plan_actuals
+from ..core.audit import CHECKS, OWNERS, Finding, audit_findings
 from ..core.model import Plan
 from ..core.plan_checks import grouped
 from ..core.problems import Problem, has_errors

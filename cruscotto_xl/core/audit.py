@@ -26,7 +26,6 @@ last year) to one year; by default every year in the plan is audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -52,7 +51,7 @@ from .plan_checks import (
     check_structure,
     check_weights,
 )
-from .problems import Location, Problem, Severity, in_plan
+from .problems import Problem, Severity, in_plan
 from .rollup import grade_indicator
 from .rules import effective_actual, gt, lt
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
@@ -338,58 +337,4 @@ def _published(path: str, ind: Indicator, actual: Actual, when: object, ours: fl
     return [Finding(PUBLISHED, Problem(in_plan(path), message, "errore", ind.code))]
 
 
-# --- actuals from another file ------------------------------------------------------------
-
-def plan_actuals(plan: Plan) -> tuple[dict[str, list[Actual]], dict[str, dict[int, float | None]]]:
-    """The actuals and reference values of every indicator of ``plan``, by code."""
-    actuals = {s.indicator.code: list(s.indicator.actuals) for s in plan.indicators()
-               if s.indicator.actuals}
-    references = {s.indicator.code: dict(s.indicator.references) for s in plan.indicators()
-                  if s.indicator.references}
-    return actuals, references
-
-
-def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
-                  references: Mapping[str, Mapping[int, float | None]] | None = None,
-                  source: str = "") -> tuple[Plan, list[Problem]]:
-    """A copy of ``plan`` with the actuals (and reference values) reported elsewhere.
-
-    Matched by indicator code: an actual replaces the plan's actual of the same year and
-    period, or is added; a reference value replaces the plan's for its year. A code the
-    plan does not have is an error (those values would be lost), located at ``source``.
-    """
-    references = references or {}
-    merged = plan.model_copy(deep=True)
-    by_code = {slot.indicator.code: slot.indicator for slot in merged.indicators()}
-    problems: list[Problem] = []
-    for code in dict.fromkeys([*actuals, *references]):
-        ind = by_code.get(code)
-        if ind is None:
-            problems.append(Problem(Location(file=source), f"consuntivi dell'indicatore «{code}», "
-                                                           f"che non è nel piano: non usati",
-                                    "errore", code))
-            continue
-        new = list(actuals.get(code, []))
-        keys = {(a.year, a.period) for a in new}
-        ind.actuals = [a for a in ind.actuals if (a.year, a.period) not in keys] + new
-        if code in references:
-            ind.references = {**ind.references, **references[code]}
-    return merged, problems
-
-
-def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None) -> Plan:
-    """``plan`` with ``source``'s actuals and reference values (matched by indicator code),
-    except the actuals of ``skip`` (year, period): how values consolidated earlier follow
-    a newer copy of the plan."""
-    known = {s.indicator.code for s in plan.indicators()}
-    found = [s.indicator for s in source.indicators() if s.indicator.code in known]
-    carried = {i.code: [a for a in i.actuals if (a.year, a.period) != skip] for i in found}
-    merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a},
-                              {i.code: dict(i.references) for i in found if i.references})
-    return merged
-
-
-__all__ = [
-    "CHECKS", "Finding", "audit_findings", "audit_plan", "carry_actuals", "merge_actuals",
-    "plan_actuals",
-]
+__all__ = ["CHECKS", "Finding", "audit_findings", "audit_plan"]

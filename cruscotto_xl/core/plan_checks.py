@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from .actuals import reference_for
 from .model import Indicator, Plan, points
 from .problems import Problem, in_plan
 from .targets import Kind, TargetError, describe_reference, parse_target
@@ -139,7 +140,7 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
                 continue
             if target_year != year:
                 continue
-            if target.kind is Kind.RELATIVE and ind.reference_for(year, target) is None:
+            if target.kind is Kind.RELATIVE and reference_for(ind, year, target) is None:
                 problems.append(Problem(
                     in_plan(f"{slot.path}.riferimenti.{year}"),
                     f"target relativo «{text}» senza valore di riferimento per il {year} "

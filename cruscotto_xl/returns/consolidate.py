@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core.audit import carry_actuals
+from ..core.actuals import Typed, carry_actuals, plan_with_typed
 from ..core.history import value_changes
 from ..core.model import FINAL_PERIOD, Indicator, Plan
 from ..core.problems import Location, Problem
 from ..core.targets import Kind
-from ..core.tree import plan_for_year, plan_part, unowned_indicators
+from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
 from ..io.atomic import KEEP_BACKUPS, write_atomically
-from ..services.filling import Typed, plan_with_typed
 from ..workbook import Extras, render_book
 from ..workbook.sheets.offices import OfficeStatus
 from .guard import Limits, UntrustedFileError
@@ -269,7 +268,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     refused = {s.office for s in result.statuses if s.state == REFUSED}
     view = plan_for_year(plan, year)
     result.unowned = len(unowned_indicators(view))
-    for office in view.all_offices():
+    for office in known_offices(view):
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(Location(office=office),

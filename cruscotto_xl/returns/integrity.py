@@ -13,11 +13,11 @@ from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from ..core.audit import carry_actuals
+from ..core.actuals import carry_actuals
 from ..core.model import Plan
 from ..core.problems import Location, Problem
 from ..core.signoff import CHANGED, SIGNED, STATE_MESSAGES
-from ..core.tree import plan_part
+from ..core.tree import known_offices, plan_part
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -50,7 +50,7 @@ def identity_problems(reading: Reading, plan: Plan, year: int, period: str) -> l
     if ident.version != TEMPLATE_VERSION:
         problems.append(Problem(where, f"versione del modello {ident.version}, attesa "
                                        f"{TEMPLATE_VERSION}: rigenerare la cartella"))
-    if ident.office and ident.office not in plan.all_offices():
+    if ident.office and ident.office not in known_offices(plan):
         problems.append(Problem(where, f"ufficio «{ident.office}» non presente nel piano"))
     return problems
 

@@ -22,6 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 from python_calamine import CalamineError, XmlError, ZipError
 
+from ..core.actuals import Typed, plan_with_typed
 from ..core.history import HISTORY_HEADERS
 from ..core.input_checks import OK, input_check, row_flags
 from ..core.model import Plan
@@ -39,7 +40,6 @@ from ..core.vocabulary import (
     yes_no_text,
 )
 from ..io.planfile import PlanFileError, plan_from_data
-from ..services.filling import Typed, plan_with_typed
 from ..workbook.layout import (
     HISTORY_FIRST_ROW,
     INDICATOR_COLUMNS,

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.model import Plan
 from ..core.problems import Problem
 from ..core.signoff import SIGNED, STATE_MESSAGES
-from ..core.tree import UNOWNED, plan_for_year
+from ..core.tree import UNOWNED, known_offices, plan_for_year
 from ..io.atomic import write_atomically
 from ..returns.consolidate import MISSING, REFUSED, Consolidation, MissingValue
 from ..workbook import render_book, workbook_jobs
@@ -48,7 +48,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
     names = dict(workbook_jobs(plan, Path(), per_office=True, year=result.year,
                                period=result.period))
     out: list[Reminder] = []
-    for office in plan_for_year(plan, result.year).all_offices():
+    for office in known_offices(plan_for_year(plan, result.year)):
         contact = contacts.get(office)
         reminder = Reminder(office, contact.email if contact else None,
                             contact.head if contact else None)

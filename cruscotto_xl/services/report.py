@@ -32,6 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.actuals import plan_with_typed
 from ..core.audit import audit_plan
 from ..core.lights import LIGHTS, Light, legend, light_thresholds, traffic_light
 from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan
@@ -49,7 +50,6 @@ from ..core.vocabulary import (
 from ..io.atomic import write_atomically
 from ..returns.read import Reading, read_workbook
 from ..workbook.styles import style_sheet
-from .filling import plan_with_typed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -16,7 +16,7 @@ import xlsxwriter
 import xlsxwriter.worksheet
 
 from ..core.model import FINAL_PERIOD, Plan
-from ..core.tree import plan_for_year, plan_part
+from ..core.tree import known_offices, plan_for_year, plan_part
 from .book import Book, plan_book
 from .layout import (
     SHEET_CHECKS,
@@ -153,7 +153,7 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
         return [(None, out_dir / f"{stem}.xlsx")]
     jobs = []
     used: set[str] = set()
-    for office in plan_for_year(plan, year).all_offices():
+    for office in known_offices(plan_for_year(plan, year)):
         name = safe_file_stem(office)
         while name.lower() in used:
             name += "_"

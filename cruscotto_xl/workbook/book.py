@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..core.actuals import reference_for
 from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec, effective_actual
@@ -265,7 +266,7 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,
-                reference=ind.reference_for(year, spec.target),
+                reference=reference_for(ind, year, spec.target),
                 event_date=actual.event_date if actual else None,
                 periods={v.period: _period_row(ind, year, shown, v.period,
                                                other_nodes[v.period][ind.code])

@@ -11,6 +11,7 @@ from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.main import app
+from cruscotto_xl.core.actuals import typed_from_plan
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import (
@@ -22,7 +23,7 @@ from cruscotto_xl.returns.consolidate import (
     write_master,
 )
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 

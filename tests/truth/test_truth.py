@@ -18,6 +18,7 @@ import pytest
 import xlsxwriter
 from support import EXAMPLES
 
+from cruscotto_xl.core.actuals import plan_with_typed, typed_from_plan
 from cruscotto_xl.core.model import Policy
 from cruscotto_xl.core.rollover import roll_over
 from cruscotto_xl.core.rollup import evaluate
@@ -44,12 +45,7 @@ from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.returns.locate import find_table, registry
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import (
-    fill_workbook,
-    plan_with_typed,
-    sample_typed,
-    typed_from_plan,
-)
+from cruscotto_xl.services.filling import fill_workbook, sample_typed
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_INDEX
