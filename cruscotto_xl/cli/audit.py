@@ -35,8 +35,8 @@ from ..importers.common import ImportFailed
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from ..io.planfile import PLAN_SUFFIXES, PlanFileError, load_plan
 from ..returns.guard import UntrustedFileError
+from ..workbook.cells import row_height, write_text
 from ..workbook.layout import SHEET_CHECKS
-from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
 from ..workbook.styles import Styles
 
 IMPORT = "Lettura dei file"
@@ -103,12 +103,6 @@ SHEET_HEADERS = ("Controllo", "Gravità", "Codice", "Dove", "Problema")
 _WIDTHS = (34, 10, 12, 50, 90)
 
 
-def _row_height(values: tuple[str, ...]) -> float:
-    """Wrapped rows sized from their text: not every spreadsheet fits them when opening."""
-    lines = max(-(-len(v) // max(int(w * 1.1), 1)) for v, w in zip(values, _WIDTHS, strict=True))
-    return 13.5 * max(lines, 1)
-
-
 def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
                      year: int | None = None) -> Path:
     """The findings as a ``Controlli`` sheet: counts per check, then one row per problem."""
@@ -118,22 +112,15 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
         st = Styles(wb)
         ws = wb.add_worksheet(SHEET_CHECKS)
 
-        def text(r: int, c: int, value: str, kind: str = "cell") -> None:
-            fmt = st.get(kind, quote=value.startswith(FORMULA_INJECTION_PREFIXES))
-            if value:
-                ws.write_string(r, c, value, fmt)
-            else:
-                ws.write_blank(r, c, None, fmt)
-
         shown_year = year or plan.year
-        text(0, 0, f"Audit del piano — {plan.entity} {shown_year}", "title")
-        text(1, 0, f"Controlli eseguiti il {datetime.now():%d/%m/%Y %H:%M}", "label")
+        write_text(ws, st, 0, 0, f"Audit del piano — {plan.entity} {shown_year}", "title")
+        write_text(ws, st, 1, 0, f"Controlli eseguiti il {datetime.now():%d/%m/%Y %H:%M}", "label")
         counts = Counter((f.check, f.problem.severity) for f in findings)
         top = 3
         for c, header in enumerate(("Controllo", "Errori", "Avvisi")):
             ws.write_string(top, c, header, st.get("header"))
         for r, check in enumerate((*CHECKS, IMPORT), top + 1):
-            text(r, 0, check)
+            write_text(ws, st, r, 0, check)
             ws.write_number(r, 1, counts[(check, "errore")], st.get("cell"))
             ws.write_number(r, 2, counts[(check, "avviso")], st.get("cell"))
         total = top + len(CHECKS) + 2
@@ -150,8 +137,10 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
             p = f.problem
             values = (f.check, p.severity, p.subject, p.location, p.message)
             for c, value in enumerate(values):
-                text(r, c, value)
-            ws.set_row(r, _row_height(values))
+                write_text(ws, st, r, c, value)
+            height = row_height(zip(values, _WIDTHS, strict=True))
+            if height:
+                ws.set_row(r, height)
         last = header + max(len(findings), 1)
         ws.add_table(header, 0, last, len(SHEET_HEADERS) - 1, {
             "name": TABLE_AUDIT, "style": st.table_style, "autofilter": True,
@@ -162,7 +151,7 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
                 "type": "cell", "criteria": "==", "value": f'"{severity}"',
                 "format": st.conditional(color)})
         if not findings:
-            text(header + 1, 4, "Nessun problema trovato")
+            write_text(ws, st, header + 1, 4, "Nessun problema trovato")
         for c, width in enumerate(_WIDTHS):
             ws.set_column(c, c, width)
         ws.freeze_panes(header + 1, 0)

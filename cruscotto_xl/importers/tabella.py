@@ -109,7 +109,7 @@ from ..core.vocabulary import (
 )
 from ..io.planfile import error_message, format_loc, plan_to_data
 from ..returns.guard import UntrustedFileError, check_package
-from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
+from ..workbook.cells import row_height, write_value
 from ..workbook.styles import Styles
 from .common import (
     ImportFailed,
@@ -1922,26 +1922,18 @@ def _write_xlsx(path: Path, block: list[tuple[str, list[_Out]]], header: list[st
         def put(r: int, c: int, cell: _Out, kind: str = "cell") -> None:
             # The plan block: plain text, left-aligned.
             style = "plain" if kind == "block" else kind
-            left = kind == "block"
-            value = cell.value
-            if value is None:
-                ws.write_blank(r, c, None, st.get(style))
-            elif isinstance(value, date):
-                ws.write_datetime(r, c, datetime.combine(value, time()),
-                                  st.get(style, _NUMBER_FORMATS["date"], left=left))
-            elif isinstance(value, float):
-                ws.write_number(r, c, value, st.get(style, _NUMBER_FORMATS[cell.kind]))
-            else:
-                quote = value.startswith(FORMULA_INJECTION_PREFIXES)
-                ws.write_string(r, c, value, st.get(style, quote=quote, left=left))
+            number = _NUMBER_FORMATS[cell.kind] if isinstance(cell.value, float) else None
+            write_value(ws, st, r, c, cell.value, st.get(style, number), style,
+                        left=kind == "block")
 
         for r, (label, cells) in enumerate(block):
             ws.write_string(r, 0, label, st.get("label"))
             for c, cell in enumerate(cells, 1):
                 put(r, c, cell, "block")
-            longest = max((len(c.value) for c in cells if isinstance(c.value, str)), default=0)
-            if longest > 44:  # wrapped in a 40-wide column: give the row its lines
-                ws.set_row(r, 13.5 * -(-longest // 44))
+            # wrapped in 40-wide columns: give the row its lines
+            height = row_height((c.value, 40) for c in cells if isinstance(c.value, str))
+            if height:
+                ws.set_row(r, height)
         top = len(block) + 1
         for r, row in enumerate(body, top + 1):
             for c, cell in enumerate(row):

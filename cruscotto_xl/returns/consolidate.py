@@ -25,8 +25,7 @@ from ..core.targets import Kind
 from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
 from ..io.atomic import KEEP_BACKUPS, write_atomically
-from ..workbook import Extras, render_book
-from ..workbook.sheets.offices import OfficeStatus
+from ..workbook import Extras, OfficeStatus, render_book
 from .guard import Limits, UntrustedFileError
 from .integrity import identity_problems, integrity_problems, signoff_check
 from .read import IndicatorValues, NotOurWorkbookError, Reading, read_workbook

@@ -17,7 +17,7 @@ import xlsxwriter.worksheet
 
 from ..core.model import FINAL_PERIOD, Plan
 from ..core.tree import known_offices, plan_for_year, plan_part
-from .book import Book, plan_book
+from .book import Book, Extras, OfficeStatus, plan_book
 from .layout import (
     SHEET_CHECKS,
     SHEET_HISTORY,
@@ -32,7 +32,7 @@ from .sheets.checks import write_checks
 from .sheets.instructions import write_instructions
 from .sheets.meta import write_meta
 from .sheets.objective import write_objective_sheet
-from .sheets.offices import Extras, OfficeStatus, write_history, write_offices
+from .sheets.offices import write_history, write_offices
 from .sheets.signoff import write_signoff
 from .sheets.summary import write_summary
 from .styles import Styles
