@@ -1,7 +1,7 @@
 """What every importer shares: the result type, reading the source, small text helpers.
 
 An importer turns a text export into a :class:`~cruscotto_xl.core.model.Plan` and a list of
-:class:`~cruscotto_xl.core.plan_checks.Problem`. Every problem found in the source is located as
+:class:`~cruscotto_xl.core.problems.Problem`. Every problem found in the source is located as
 ``riga N`` (the 1-based line number in the file), so the controller can open the export and
 find the line. Nothing in the source is dropped silently: a line the importer does not
 understand, a target it cannot read, a cell it had to ignore are all problems.
