@@ -24,11 +24,11 @@ from .model import DEFAULT_BANDS, Band, Policy
 from .targets import Kind, OffsetMode, Target
 from .vocabulary import (
     FORMULA_YES_WORDS,
-    NO,
     edate,
     excel_serial,
     formula_yes_no,
     from_excel_serial,
+    yes_no_text,
 )
 
 _EPS = 2.0**-48
@@ -456,7 +456,7 @@ def grade_formula(spec: GradeSpec, c: Cells) -> str:
         # Spreadsheets compare text ignoring case: «="No"» is every word of FORMULA_NO_WORDS.
         yes = ",".join(f'{a}="{word}"' for word in FORMULA_YES_WORDS)
         body = (f'IF({a}="",{missing},IF(OR({yes}),{done},'
-                f'IF({a}="{NO}",{not_done},"{INVALID}")))')
+                f'IF({a}="{yes_no_text(False)}",{not_done},"{INVALID}")))')
     else:
         rule = rule_for(spec)
         assert rule is not None
