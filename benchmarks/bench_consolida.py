@@ -29,7 +29,7 @@ of 3 (1 with --quick), but a measurement is not repeated once one run of it took
 every file is read once so both sides find it in the page cache.
 
 Where the time goes: during the timed runs the functions ``consolidate`` calls
-(``read_workbook``, ``check_package``, ``identity_problems``, ``Plan.all_offices``,
+(``read_workbook``, ``check_package``, ``identity_problems``, ``known_offices``,
 ``integrity_problems``, ``plan_for_office``, ``_merge``) are wrapped with timers, about
 seven calls per file at a microsecond each; the split of the best run is printed. The
 package code is not changed.
@@ -74,9 +74,11 @@ from bench_generate import YEAR, _indicator, _weights, timed  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 import cruscotto_xl.returns.consolidate as consolidate_module  # noqa: E402
+import cruscotto_xl.returns.integrity as integrity_module  # noqa: E402
 import cruscotto_xl.returns.read as read_module  # noqa: E402
 from cruscotto_xl.core.model import FINAL_PERIOD, Plan  # noqa: E402
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import validate_plan  # noqa: E402
+from cruscotto_xl.core.problems import has_errors  # noqa: E402
 from cruscotto_xl.io.planfile import plan_from_data  # noqa: E402
 from cruscotto_xl.returns.consolidate import (  # noqa: E402
     RETURNED,
@@ -242,7 +244,7 @@ PHASES: tuple[tuple[Any, str, str], ...] = (
     (consolidate_module, "read_workbook", "read_workbook"),
     (read_module, "check_package", "  of which check_package (guard)"),
     (consolidate_module, "identity_problems", "identity_problems"),
-    (Plan, "all_offices", "  Plan.all_offices (every call)"),
+    (integrity_module, "known_offices", "  of which known_offices (every call)"),
     (consolidate_module, "integrity_problems", "integrity_problems"),
     (consolidate_module, "plan_for_office", "plan_for_office (consolidate's own)"),
     (consolidate_module, "_merge", "_merge"),

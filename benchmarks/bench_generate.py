@@ -45,7 +45,8 @@ import xlsxwriter  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from cruscotto_xl.core.model import Plan  # noqa: E402
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import validate_plan  # noqa: E402
+from cruscotto_xl.core.problems import has_errors  # noqa: E402
 from cruscotto_xl.io.planfile import plan_from_data  # noqa: E402
 from cruscotto_xl.workbook import _Workbook, write_workbook  # noqa: E402
 

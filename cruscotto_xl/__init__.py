@@ -4,7 +4,8 @@ The public API is small on purpose; everything else is an implementation detail.
 """
 
 from .core.model import Plan, Policy
-from .core.plan_checks import Problem, validate_plan
+from .core.plan_checks import validate_plan
+from .core.problems import Problem
 from .core.rollup import Node, evaluate
 from .core.rules import Grade, grade, valutazione
 from .core.targets import (

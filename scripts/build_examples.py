@@ -26,7 +26,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from cruscotto_xl.core.model import Office, Plan  # noqa: E402
-from cruscotto_xl.core.plan_checks import Problem, has_errors, validate_plan  # noqa: E402
+from cruscotto_xl.core.plan_checks import validate_plan  # noqa: E402
+from cruscotto_xl.core.problems import Problem, has_errors  # noqa: E402
+from cruscotto_xl.core.tree import known_offices  # noqa: E402
 from cruscotto_xl.importers import import_integra, import_pira  # noqa: E402
 from cruscotto_xl.io.planfile import load_plan, save_plan  # noqa: E402
 
@@ -111,7 +113,7 @@ def assign_offices(plan: Plan, indicator_offices: dict[str, tuple[str, list[str]
         if indicator is None or not indicator.name.startswith(name_start):
             raise ExampleError(f"indicatore {code} «{name_start}…» non trovato nel piano")
         indicator.offices = list(offices)
-    unknown = set(plan.all_offices()) - set(OFFICES)
+    unknown = set(known_offices(plan)) - set(OFFICES)
     if unknown:
         raise ExampleError(f"uffici senza e-mail: {', '.join(sorted(unknown))}")
     return plan
@@ -137,7 +139,7 @@ def build(out_dir: Path = EXAMPLES, echo=print) -> bool:
         path = save_plan(plan, out_dir / name)
         checked = validate_plan(load_plan(path))
         echo(f"{path}: {len(list(plan.indicators()))} indicatori, "
-             f"{len(plan.all_offices())} uffici")
+             f"{len(known_offices(plan))} uffici")
         for problem in import_problems:
             echo(f"  importazione: {problem}")
         for problem in checked:

@@ -24,9 +24,10 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from screenshots import MAX_PNG_BYTES, ScreenshotError, render, tool  # noqa: E402
 
+from cruscotto_xl.core.actuals import typed_from_plan  # noqa: E402
 from cruscotto_xl.core.vocabulary import format_percent  # noqa: E402
 from cruscotto_xl.io.planfile import load_plan  # noqa: E402
-from cruscotto_xl.services.filling import fill_workbook, typed_from_plan  # noqa: E402
+from cruscotto_xl.services.filling import fill_workbook  # noqa: E402
 from cruscotto_xl.services.report import ReportError, build_report  # noqa: E402
 from cruscotto_xl.workbook import write_workbook  # noqa: E402
 

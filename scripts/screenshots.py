@@ -54,6 +54,7 @@ try:  # optional: only used to shrink the PNG files
 except ImportError:  # pragma: no cover - depends on the environment
     Image = None
 
+from cruscotto_xl.core.actuals import typed_from_plan  # noqa: E402
 from cruscotto_xl.io.libreoffice import (  # noqa: E402
     INSTALL_HINT,
     RecalcError,
@@ -63,7 +64,7 @@ from cruscotto_xl.io.libreoffice import (  # noqa: E402
     recalculate,
 )
 from cruscotto_xl.io.planfile import load_plan  # noqa: E402
-from cruscotto_xl.services.filling import fill_workbook, typed_from_plan  # noqa: E402
+from cruscotto_xl.services.filling import fill_workbook  # noqa: E402
 from cruscotto_xl.workbook import write_workbook  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "piano-operativo-2023.yaml"

@@ -9,7 +9,7 @@ on its own (tests, scripts).
 actuals from elsewhere before auditing: a plan file or a flat table (columns ``Codice
 indicatore``, ``Consuntivo 2023``, ``Valore numeratore 2023``… and ``Riferimento 2024``); they
 are matched by indicator code and replace the plan's actual of the same year and period
-(:func:`~cruscotto_xl.core.audit.merge_actuals`); a code the plan lacks is an error.
+(:func:`~cruscotto_xl.core.actuals.merge_actuals`); a code the plan lacks is an error.
 ``--xlsx`` writes the findings as a ``Controlli`` sheet in the style of the generated
 workbooks.
 """
@@ -25,14 +25,16 @@ import typer
 import xlsxwriter
 from rich.table import Table
 
-from ..core.audit import CHECKS, OWNERS, Finding, audit_findings, merge_actuals, plan_actuals
+from ..core.actuals import merge_actuals, plan_actuals
+from ..core.audit import CHECKS, OWNERS, Finding, audit_findings
 from ..core.model import Plan
-from ..core.plan_checks import Problem, grouped, has_errors
+from ..core.plan_checks import grouped
+from ..core.problems import Problem, has_errors
 from ..errors import UserError
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from ..io.planfile import PLAN_SUFFIXES, load_plan
+from ..workbook.cells import row_height, write_text
 from ..workbook.layout import SHEET_CHECKS
-from ..workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
 from ..workbook.styles import Styles
 from .options import JsonFlag, option, year_option
 from .output import console, print_json, severity_style, unowned_count, unowned_line
@@ -76,8 +78,8 @@ def _with_actuals(plan: Plan, path: Path, year: int | None) -> tuple[Plan, list[
 
 
 def _located(problem: Problem, path: Path) -> Problem:
-    where = f"{path.name}, {problem.location}" if problem.location else path.name
-    return Problem(where, problem.message, problem.severity, problem.subject)
+    return Problem(problem.where.in_file(path.name), problem.message, problem.severity,
+                   problem.subject)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -100,12 +102,6 @@ SHEET_HEADERS = ("Controllo", "Gravità", "Codice", "Dove", "Problema")
 _WIDTHS = (34, 10, 12, 50, 90)
 
 
-def _row_height(values: tuple[str, ...]) -> float:
-    """Wrapped rows sized from their text: not every spreadsheet fits them when opening."""
-    lines = max(-(-len(v) // max(int(w * 1.1), 1)) for v, w in zip(values, _WIDTHS, strict=True))
-    return 13.5 * max(lines, 1)
-
-
 def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
                      year: int | None = None) -> Path:
     """The findings as a ``Controlli`` sheet: counts per check, then one row per problem."""
@@ -115,22 +111,15 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
         st = Styles(wb)
         ws = wb.add_worksheet(SHEET_CHECKS)
 
-        def text(r: int, c: int, value: str, kind: str = "cell") -> None:
-            fmt = st.get(kind, quote=value.startswith(FORMULA_INJECTION_PREFIXES))
-            if value:
-                ws.write_string(r, c, value, fmt)
-            else:
-                ws.write_blank(r, c, None, fmt)
-
         shown_year = year or plan.year
-        text(0, 0, f"Audit del piano — {plan.entity} {shown_year}", "title")
-        text(1, 0, f"Controlli eseguiti il {datetime.now():%d/%m/%Y %H:%M}", "label")
+        write_text(ws, st, 0, 0, f"Audit del piano — {plan.entity} {shown_year}", "title")
+        write_text(ws, st, 1, 0, f"Controlli eseguiti il {datetime.now():%d/%m/%Y %H:%M}", "label")
         counts = Counter((f.check, f.problem.severity) for f in findings)
         top = 3
         for c, header in enumerate(("Controllo", "Errori", "Avvisi")):
             ws.write_string(top, c, header, st.get("header"))
         for r, check in enumerate((*CHECKS, IMPORT), top + 1):
-            text(r, 0, check)
+            write_text(ws, st, r, 0, check)
             ws.write_number(r, 1, counts[(check, "errore")], st.get("cell"))
             ws.write_number(r, 2, counts[(check, "avviso")], st.get("cell"))
         total = top + len(CHECKS) + 2
@@ -138,7 +127,7 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
         for c, severity in ((1, "errore"), (2, "avviso")):
             ws.write_number(total, c, sum(n for (_, s), n in counts.items() if s == severity),
                             st.get("total"))
-        for c, color in ((1, "red"), (2, "yellow")):
+        for c, color in ((1, "rosso"), (2, "giallo")):
             ws.conditional_format(top + 1, c, total - 1, c, {
                 "type": "cell", "criteria": ">", "value": 0, "format": st.conditional(color)})
 
@@ -147,19 +136,21 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
             p = f.problem
             values = (f.check, p.severity, p.subject, p.location, p.message)
             for c, value in enumerate(values):
-                text(r, c, value)
-            ws.set_row(r, _row_height(values))
+                write_text(ws, st, r, c, value)
+            height = row_height(zip(values, _WIDTHS, strict=True))
+            if height:
+                ws.set_row(r, height)
         last = header + max(len(findings), 1)
         ws.add_table(header, 0, last, len(SHEET_HEADERS) - 1, {
             "name": TABLE_AUDIT, "style": st.table_style, "autofilter": True,
             "columns": [{"header": h, "header_format": st.get("header")}
                         for h in SHEET_HEADERS]})
-        for severity, color in (("errore", "red"), ("avviso", "yellow")):
+        for severity, color in (("errore", "rosso"), ("avviso", "giallo")):
             ws.conditional_format(header + 1, 1, last, 1, {
                 "type": "cell", "criteria": "==", "value": f'"{severity}"',
                 "format": st.conditional(color)})
         if not findings:
-            text(header + 1, 4, "Nessun problema trovato")
+            write_text(ws, st, header + 1, 4, "Nessun problema trovato")
         for c, width in enumerate(_WIDTHS):
             ws.set_column(c, c, width)
         ws.freeze_panes(header + 1, 0)
@@ -212,7 +203,7 @@ def audit_command(
             raise UserError(f"{xlsx}: impossibile scrivere il file "
                             f"({exc.strerror or exc})") from None
     if as_json:
-        print_json([{"controllo": f.check, **f.problem.__dict__} for f in findings])
+        print_json([{"controllo": f.check, **f.problem.as_dict()} for f in findings])
     else:
         if findings:
             print_findings(findings, f"Audit di {piano}")

@@ -10,7 +10,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ..core.model import Plan
-from ..core.plan_checks import has_errors, validate_plan
+from ..core.plan_checks import validate_plan
+from ..core.problems import has_errors
 from ..core.rollup import Node
 from ..core.rules import valutazione
 from ..core.tree import UNOWNED, unowned_text

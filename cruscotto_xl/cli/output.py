@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators, unowned_text
 from ..core.vocabulary import format_number, format_percent
 from ..errors import Incident, internal_message
@@ -60,7 +60,7 @@ def severity_style(severity: str) -> str:
 
 def problem_data(problems: list[Problem]) -> list[dict[str, Any]]:
     """Problems as plain data, for ``--json``."""
-    return [p.__dict__ for p in problems]
+    return [p.as_dict() for p in problems]
 
 
 def print_json(data: Any) -> None:

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from ..core.model import Policy
-from ..core.plan_checks import grouped, has_errors, validate_plan
+from ..core.plan_checks import grouped, validate_plan
+from ..core.problems import has_errors
 from ..core.rules import event_deadline, grade, reference_target, valutazione
 from ..core.targets import Kind, Polarity, Target, format_target, parse_target
 from ..core.vocabulary import (

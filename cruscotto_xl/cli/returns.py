@@ -15,7 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem, has_errors
+from ..core.problems import Problem, has_errors
 from ..core.tree import UNOWNED, unowned_text
 from ..core.vocabulary import format_date, parse_date
 from ..errors import UserError

@@ -26,7 +26,6 @@ last year) to one year; by default every year in the plan is audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -45,8 +44,6 @@ from .input_checks import (
 )
 from .model import FINAL_PERIOD, Actual, Indicator, IndicatorSlot, Plan
 from .plan_checks import (
-    Problem,
-    Severity,
     check_codes,
     check_eliminated,
     check_indicators,
@@ -54,10 +51,11 @@ from .plan_checks import (
     check_structure,
     check_weights,
 )
+from .problems import Problem, Severity, in_plan
 from .rollup import grade_indicator
 from .rules import effective_actual, gt, lt
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
-from .vocabulary import format_date, format_number, format_percent
+from .vocabulary import format_date, format_number, format_percent, yes_no_text
 
 #: The checks, in the order a report shows them (Italian: they are column values).
 STRUCTURE = "Struttura"
@@ -129,8 +127,8 @@ def _ambiguous_targets(slot: IndicatorSlot) -> list[Finding]:
     found: list[Finding] = []
 
     def warn(year: int, message: str) -> None:
-        found.append(Finding(TARGETS, Problem(f"{slot.path}.target.{year}", message, "avviso",
-                                              ind.code)))
+        found.append(Finding(TARGETS, Problem(in_plan(f"{slot.path}.target.{year}"), message,
+                                              "avviso", ind.code)))
 
     for year, text in sorted(ind.targets.items()):
         try:
@@ -192,7 +190,7 @@ def _lone_equal_target(slot: IndicatorSlot) -> list[Finding]:
     years = ", ".join(f"{y} «{ops[y][0]}»" for y in sorted(ops) if y != year)
     fixed = format_target(replace(target, op=op))
     return [Finding(TARGETS, Problem(
-        f"{slot.path}.target.{year}",
+        in_plan(f"{slot.path}.target.{year}"),
         f"target {year} «{text}» con «=» in una serie di target «{op}» ({years}): con «=» il "
         f"grado è 100 % solo per quel valore esatto, altrimenti 0; se si intende «{fixed}» "
         f"correggere il piano", "avviso", ind.code))]
@@ -227,7 +225,7 @@ def _weaker_targets(slot: IndicatorSlot, year: int | None) -> list[Finding]:
         if weaker:
             better = "più alto" if target.family == "ge" else "più basso"
             found.append(Finding(WEAKER, Problem(
-                f"{slot.path}.target.{target_year}",
+                in_plan(f"{slot.path}.target.{target_year}"),
                 f"target {target_year} «{text}» meno sfidante del consuntivo {target_year - 1} "
                 f"({_shown_value(previous, target, ind.unit)}), già {better}: verificare se è "
                 f"voluto", "avviso", ind.code)))
@@ -243,7 +241,7 @@ def _typed(actual: Actual, percent: bool = False) -> str:
 def _shown(value: object, percent: bool = False) -> str:
     """An actual as a person reads it: ``97,87 %``, ``12,5``, ``16/03/2023``, ``Sì``."""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, float):
         return format_percent(value) if percent else _amount(value)
     if value is None:
@@ -299,7 +297,7 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
     skip = {OK, MSG_MISSING} | ({MSG_NO_REFERENCE} if actual.year == plan.year else set())
     if outcome not in skip:
         check, severity, message = messages[outcome]
-        found.append(Finding(check, Problem(path, message, severity, ind.code)))
+        found.append(Finding(check, Problem(in_plan(path), message, severity, ind.code)))
     if actual.published_grade is not None:
         found += _published(path, ind, actual, when, grade.value, grade.reason, effective)
     return found
@@ -336,60 +334,7 @@ def _published(path: str, ind: Indicator, actual: Actual, when: object, ours: fl
                    f"{format_percent(ours)} (consuntivo {when} {shown}, target «{target}»)")
     else:
         return []
-    return [Finding(PUBLISHED, Problem(path, message, "errore", ind.code))]
+    return [Finding(PUBLISHED, Problem(in_plan(path), message, "errore", ind.code))]
 
 
-# --- actuals from another file ------------------------------------------------------------
-
-def plan_actuals(plan: Plan) -> tuple[dict[str, list[Actual]], dict[str, dict[int, float | None]]]:
-    """The actuals and reference values of every indicator of ``plan``, by code."""
-    actuals = {s.indicator.code: list(s.indicator.actuals) for s in plan.indicators()
-               if s.indicator.actuals}
-    references = {s.indicator.code: dict(s.indicator.references) for s in plan.indicators()
-                  if s.indicator.references}
-    return actuals, references
-
-
-def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
-                  references: Mapping[str, Mapping[int, float | None]] | None = None,
-                  source: str = "") -> tuple[Plan, list[Problem]]:
-    """A copy of ``plan`` with the actuals (and reference values) reported elsewhere.
-
-    Matched by indicator code: an actual replaces the plan's actual of the same year and
-    period, or is added; a reference value replaces the plan's for its year. A code the
-    plan does not have is an error (those values would be lost), located at ``source``.
-    """
-    references = references or {}
-    merged = plan.model_copy(deep=True)
-    by_code = {slot.indicator.code: slot.indicator for slot in merged.indicators()}
-    problems: list[Problem] = []
-    for code in dict.fromkeys([*actuals, *references]):
-        ind = by_code.get(code)
-        if ind is None:
-            problems.append(Problem(source, f"consuntivi dell'indicatore «{code}», che non è nel "
-                                            f"piano: non usati", "errore", code))
-            continue
-        new = list(actuals.get(code, []))
-        keys = {(a.year, a.period) for a in new}
-        ind.actuals = [a for a in ind.actuals if (a.year, a.period) not in keys] + new
-        if code in references:
-            ind.references = {**ind.references, **references[code]}
-    return merged, problems
-
-
-def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None) -> Plan:
-    """``plan`` with ``source``'s actuals and reference values (matched by indicator code),
-    except the actuals of ``skip`` (year, period): how values consolidated earlier follow
-    a newer copy of the plan."""
-    known = {s.indicator.code for s in plan.indicators()}
-    found = [s.indicator for s in source.indicators() if s.indicator.code in known]
-    carried = {i.code: [a for a in i.actuals if (a.year, a.period) != skip] for i in found}
-    merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a},
-                              {i.code: dict(i.references) for i in found if i.references})
-    return merged
-
-
-__all__ = [
-    "CHECKS", "Finding", "audit_findings", "audit_plan", "carry_actuals", "merge_actuals",
-    "plan_actuals",
-]
+__all__ = ["CHECKS", "Finding", "audit_findings", "audit_plan"]

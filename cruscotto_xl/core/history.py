@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .model import Actual, Indicator, Plan
-from .vocabulary import format_date
+from .vocabulary import format_date, yes_no_text
 
 HISTORY_HEADERS = ("Quando", "Ufficio", "Indicatore", "Periodo", "Valore precedente",
                    "Nuovo valore", "File")
@@ -48,7 +48,7 @@ def actual_text(actual: Actual | None, reference: float | None = None) -> str:
     parts = []
     value = actual.typed if actual is not None else None
     if isinstance(value, bool):
-        parts.append("Sì" if value else "No")
+        parts.append(yes_no_text(value))
     elif isinstance(value, float):
         parts.append(_number(value))
     elif isinstance(value, date):

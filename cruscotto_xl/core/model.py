@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from .targets import Kind, Polarity, Source, Target, TargetError, parse_target
+from .targets import Kind, Polarity, Target, parse_target
 from .vocabulary import NumberError, normalize_text, parse_actual, parse_decimal_it, parse_number
 
 SCHEMA_VERSION = 1
@@ -239,45 +239,6 @@ class Indicator(_Model):
     def status_for(self, year: int) -> Status | None:
         return next((s for s in self.statuses if s.year == year), None)
 
-    def actual_number(self, year: int) -> float | None:
-        """The final actual of ``year`` as a number (typed, or numerator / denominator)."""
-        from .rules import effective_actual  # rules import the model: resolved at call time
-
-        actual = self.actual_for(year)
-        if actual is None:
-            return None
-        value = effective_actual(actual.typed, actual.numerator, actual.denominator)
-        return float(value) if isinstance(value, int | float) and not isinstance(
-            value, bool) else None
-
-    def reference_for(self, year: int, target: Target | None = None) -> float | None:
-        """The reference value of a relative target in ``year`` (``target``: the year's own
-        target by default), as docs/grammatica-target.md defines it.
-
-        An explicit ``riferimenti`` value wins (``None`` there means "no reference": an
-        office cleared the cell); else the actual of year n-k or of the named year (the mean
-        of several years when all are known), or the baseline. A named benchmark (``media
-        cluster``) and a target that is not relative have no reference from the plan.
-        """
-        if year in self.references:
-            return self.references[year]
-        if target is None:
-            try:
-                target = self.target_for(year)
-            except TargetError:
-                return None
-        ref = target.reference if target.kind is Kind.RELATIVE else None
-        if ref is None or ref.source is Source.BENCHMARK:
-            return None
-        if ref.source is Source.BASELINE:
-            return self.baseline.value if self.baseline is not None else None
-        values = [self.actual_number(y) for y in ref.years(year)]
-        if not values or any(v is None for v in values):
-            return None
-        numbers = [v for v in values if v is not None]
-        return numbers[0] if len(numbers) == 1 else sum(numbers) / len(numbers)
-
-
 class OperationalObjective(_Model):
     code: str = Field(alias="codice", min_length=1)
     title: str = Field(alias="titolo", min_length=1)
@@ -430,11 +391,6 @@ class Plan(_Model):
                 return list(candidate)
         return [self.default_office] if self.default_office else []
 
-    def all_offices(self) -> list[str]:
-        """Every owner office (declared ones first), in plan order, without repetitions."""
-        from .tree import known_offices  # the index lives beside the per-office split
-
-        return list(known_offices(self))
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,19 @@
-"""Problems found in a plan, each with its location, all reported at once.
-
-A :class:`Problem` carries the path inside the plan file (``ambiti[0].obiettivi[3].
-indicatori[2].peso``), the code of the element, an Italian message and a severity.
-Later layers (workbook reader, consolidation) reuse the same type with a sheet/cell
-location, so every command prints problems the same way.
+"""Problems found in a plan, all reported at once, each located by its path inside the
+plan file (``ambiti[0].obiettivi[3].indicatori[2].peso``): :mod:`.problems` has the type.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
+from .actuals import reference_for
 from .model import Indicator, Plan, points
+from .problems import Problem, in_plan
 from .targets import Kind, TargetError, describe_reference, parse_target
 from .tree import UNOWNED, plan_for_year, same_office, unowned_indicators, unowned_text
 from .vocabulary import format_number
-
-Severity = Literal["errore", "avviso"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    location: str
-    message: str
-    severity: Severity = "errore"
-    subject: str = ""
-
-    def __str__(self) -> str:
-        subject = f" [{self.subject}]" if self.subject else ""
-        return f"{self.severity.upper()} {self.location}{subject}: {self.message}"
-
-
-def has_errors(problems: Sequence[Problem]) -> bool:
-    return any(p.severity == "errore" for p in problems)
 
 
 def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) -> str | None:
@@ -55,7 +33,7 @@ def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) ->
 def _weights_problem(group: str, label: str, weights: Sequence[float | None],
                      tolerance: float, subject: str) -> Problem | None:
     message = weights_message(weights, tolerance)
-    return Problem(group, f"{label}: {message}", subject=subject) if message else None
+    return Problem(in_plan(group), f"{label}: {message}", subject=subject) if message else None
 
 
 def _indicator_weights_problem(group: str, label: str, indicators: Sequence[Indicator],
@@ -76,10 +54,11 @@ def _indicator_weights_problem(group: str, label: str, indicators: Sequence[Indi
         return None
     codes = ", ".join(i.code for i in gone)
     if weights_message([i.weight for i in indicators], tolerance) is None:
-        return Problem(group, f"{label}, senza gli indicatori eliminati ({codes}): {message}; "
-                              f"i gradi si calcolano rinormalizzando i pesi degli indicatori "
-                              f"attivi: ridistribuire i pesi con la delibera", "avviso", subject)
-    return Problem(group, f"{label}, senza gli indicatori eliminati ({codes}): {message}",
+        return Problem(in_plan(group), f"{label}, senza gli indicatori eliminati ({codes}): "
+                                       f"{message}; i gradi si calcolano rinormalizzando i pesi "
+                                       f"degli indicatori attivi: ridistribuire i pesi con la "
+                                       f"delibera", "avviso", subject)
+    return Problem(in_plan(group), f"{label}, senza gli indicatori eliminati ({codes}): {message}",
                    subject=subject)
 
 
@@ -127,8 +106,8 @@ def check_codes(plan: Plan) -> list[Problem]:
         seen[("indicatore", slot.indicator.code)].append(slot.path)
     for (kind, code), paths in seen.items():
         if len(paths) > 1:
-            problems.append(Problem(paths[1], f"codice {kind} «{code}» ripetuto "
-                                              f"(anche in {paths[0]})", subject=code))
+            problems.append(Problem(in_plan(paths[1]), f"codice {kind} «{code}» ripetuto "
+                                                       f"(anche in {paths[0]})", subject=code))
     return problems
 
 
@@ -137,9 +116,9 @@ def _unreadable(where: str, exc: TargetError, target_year: int, year: int,
     """An unreadable target: an error for the year being generated, a warning for the other
     years (it does not block this year's workbooks; it must be fixed before its own)."""
     if target_year == year:
-        return Problem(where, str(exc), subject=code)
-    return Problem(where, f"{exc} (target del {target_year}: non blocca le cartelle del "
-                          f"{year}; correggerlo prima di generare il {target_year})",
+        return Problem(in_plan(where), str(exc), subject=code)
+    return Problem(in_plan(where), f"{exc} (target del {target_year}: non blocca le cartelle del "
+                                   f"{year}; correggerlo prima di generare il {target_year})",
                    "avviso", code)
 
 
@@ -161,9 +140,9 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
                 continue
             if target_year != year:
                 continue
-            if target.kind is Kind.RELATIVE and ind.reference_for(year, target) is None:
+            if target.kind is Kind.RELATIVE and reference_for(ind, year, target) is None:
                 problems.append(Problem(
-                    f"{slot.path}.riferimenti.{year}",
+                    in_plan(f"{slot.path}.riferimenti.{year}"),
                     f"target relativo «{text}» senza valore di riferimento per il {year} "
                     f"({describe_reference(target, year)}): l'ufficio dovrà indicarlo, "
                     f"altrimenti l'indicatore non è valutabile", "avviso", ind.code))
@@ -171,15 +150,16 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
             if (red_flag is not None and target.kind is Kind.COMPARISON
                     and target.family == "le" and target.value is not None
                     and red_flag <= target.value):
-                problems.append(Problem(f"{slot.path}.soglia_rossa",
+                problems.append(Problem(in_plan(f"{slot.path}.soglia_rossa"),
                                         f"la soglia rossa {red_flag} deve superare il target "
                                         f"{target.value}", subject=ind.code))
         for target_year, by_period in sorted(ind.period_targets.items()):
             for period, text in by_period.items():
                 where = f"{slot.path}.target_periodi.{target_year}.{period}"
                 if period not in plan.period_dates[:-1]:
-                    problems.append(Problem(where, f"«{period}» non è un periodo intermedio del "
-                                                   f"piano ({', '.join(plan.period_dates[:-1])})",
+                    periods = ", ".join(plan.period_dates[:-1])
+                    problems.append(Problem(in_plan(where), f"«{period}» non è un periodo "
+                                                            f"intermedio del piano ({periods})",
                                             subject=ind.code))
                 try:
                     parse_target(text, ind.polarity, target_year)
@@ -187,20 +167,20 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
                     problems.append(_unreadable(where, exc, target_year, year, ind.code))
         if ind.to_confirm:
             shown = ind.targets.get(year) or next(iter(ind.targets.values()), "")
-            problems.append(Problem(f"{slot.path}.da_confermare",
+            problems.append(Problem(in_plan(f"{slot.path}.da_confermare"),
                                     f"target importato da una frase e valutato come "
                                     f"realizzazione (Sì/No): «{shown}»; verificarlo e togliere "
                                     f"«da_confermare» dal piano", "avviso", ind.code))
         if year not in ind.targets:
-            problems.append(Problem(f"{slot.path}.target",
+            problems.append(Problem(in_plan(f"{slot.path}.target"),
                                     f"nessun target per il {year}: solo monitoraggio",
                                     "avviso", ind.code))
         for si, status in enumerate(ind.statuses):
             if status.kind == "forzato" and status.grade is None:
-                problems.append(Problem(f"{slot.path}.stati[{si}].grado",
+                problems.append(Problem(in_plan(f"{slot.path}.stati[{si}].grado"),
                                         "indicatore forzato senza grado", subject=ind.code))
             if status.kind == "forzato" and not status.reference:
-                problems.append(Problem(f"{slot.path}.stati[{si}].riferimento",
+                problems.append(Problem(in_plan(f"{slot.path}.stati[{si}].riferimento"),
                                         "grado forzato senza riferimento (delibera o verbale OIV)",
                                         "avviso", ind.code))
     return problems
@@ -209,20 +189,20 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
 def check_structure(plan: Plan) -> list[Problem]:
     problems: list[Problem] = []
     if not plan.areas:
-        problems.append(Problem("ambiti", "il piano non ha ambiti strategici"))
+        problems.append(Problem(in_plan("ambiti"), "il piano non ha ambiti strategici"))
     for ai, area in enumerate(plan.areas):
         if not area.objectives:
-            problems.append(Problem(f"ambiti[{ai}].obiettivi", "ambito senza obiettivi",
+            problems.append(Problem(in_plan(f"ambiti[{ai}].obiettivi"), "ambito senza obiettivi",
                                     "avviso", area.code))
         for oi, os_ in enumerate(area.objectives):
             if not os_.indicators and not os_.operational:
-                problems.append(Problem(f"ambiti[{ai}].obiettivi[{oi}]",
+                problems.append(Problem(in_plan(f"ambiti[{ai}].obiettivi[{oi}]"),
                                         "obiettivo senza indicatori né obiettivi operativi",
                                         "avviso", os_.code))
             for pi, oo in enumerate(os_.operational):
                 if not oo.indicators:
                     problems.append(Problem(
-                        f"ambiti[{ai}].obiettivi[{oi}].obiettivi_operativi[{pi}]",
+                        in_plan(f"ambiti[{ai}].obiettivi[{oi}].obiettivi_operativi[{pi}]"),
                         "obiettivo operativo senza indicatori", "avviso", oo.code))
     return problems
 
@@ -239,23 +219,24 @@ def check_ownership(plan: Plan) -> list[Problem]:
     would share one workbook). See docs/ownership.md."""
     view = plan_for_year(plan, plan.year)
     unowned = unowned_indicators(view)
-    problems = [Problem(slot.path, UNOWNED_MESSAGE, "avviso", slot.indicator.code)
+    problems = [Problem(in_plan(slot.path), UNOWNED_MESSAGE, "avviso", slot.indicator.code)
                 for slot in unowned]
     if unowned:
         named = {o.name for o in plan.offices} | {
             o for slot in view.indicators() for o in plan.owners(slot)}
         for name in sorted(n for n in named if same_office(n, UNOWNED)):
-            problems.insert(0, Problem("uffici", f"un ufficio del piano si chiama «{name}», "
-                                                 f"come la cartella degli indicatori senza "
-                                                 f"ufficio ({len(unowned)}): rinominarlo, o "
-                                                 f"indicare gli uffici di quegli indicatori o "
-                                                 f"un ufficio_predefinito", subject=name))
+            problems.insert(0, Problem(in_plan("uffici"),
+                                       f"un ufficio del piano si chiama «{name}», come la "
+                                       f"cartella degli indicatori senza ufficio "
+                                       f"({len(unowned)}): rinominarlo, o indicare gli uffici "
+                                       f"di quegli indicatori o un ufficio_predefinito",
+                                       subject=name))
     default = plan.default_office
     if default and plan.offices and not any(same_office(o.name, default)
                                             for o in plan.offices):
-        problems.append(Problem("ufficio_predefinito", f"l'ufficio predefinito «{default}» non "
-                                                       f"è tra gli uffici del piano: nessuna "
-                                                       f"e-mail per i suoi solleciti", "avviso",
+        problems.append(Problem(in_plan("ufficio_predefinito"),
+                                f"l'ufficio predefinito «{default}» non è tra gli uffici del "
+                                f"piano: nessuna e-mail per i suoi solleciti", "avviso",
                                 default))
     return problems
 
@@ -274,7 +255,7 @@ def check_eliminated(plan: Plan) -> list[Problem]:
         still = f"; ha ancora il target {plan.year} «{ind.targets[plan.year]}»" \
             if ind.targets.get(plan.year) else ""
         problems.append(Problem(
-            f"{slot.path}.modifiche[{k}]",
+            in_plan(f"{slot.path}.modifiche[{k}]"),
             f"indicatore «{ind.name}» eliminato nel {change.year}{by} ma ancora nel piano"
             f"{still}: escluso da cartelle, pesi e gradi dal {change.year}; toglierlo dal "
             f"piano (resta nello storico degli indicatori eliminati) o correggere la modifica",
@@ -291,9 +272,9 @@ def grouped(problems: Sequence[Problem]) -> list[Problem]:
     codes = [p.subject for p in unowned]
     shown = ", ".join(codes[:_SHOWN_CODES]) + (
         f" … e altri {len(codes) - _SHOWN_CODES}" if len(codes) > _SHOWN_CODES else "")
-    line = Problem("uffici", f"{unowned_text(len(codes))} ({shown}): "
-                             f"nella cartella «{UNOWNED}» (genera --per-ufficio); "
-                             f"indicarne gli uffici nel piano, o un ufficio_predefinito",
+    line = Problem(in_plan("uffici"), f"{unowned_text(len(codes))} ({shown}): "
+                                      f"nella cartella «{UNOWNED}» (genera --per-ufficio); "
+                                      f"indicarne gli uffici nel piano, o un ufficio_predefinito",
                    "avviso")
     at = problems.index(unowned[0])
     rest = [p for p in problems if p.message != UNOWNED_MESSAGE]

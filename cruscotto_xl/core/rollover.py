@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..errors import UserError
+from .actuals import reference_for
 from .model import Change, Indicator, Plan, RemovedIndicator, TargetText
 from .targets import Kind, TargetError, parse_target
 
@@ -235,7 +236,7 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
             except TargetError:
                 target = None
             if target is not None and target.kind is Kind.RELATIVE:
-                value = ind.reference_for(year, target)
+                value = reference_for(ind, year, target)
                 if value is not None:
                     ind.references[year] = value
     new.year = year

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .actuals import reference_for
 from .model import FINAL_PERIOD, Indicator, Plan, Policy, StrategicObjective
 from .rules import Grade, GradeSpec, effective_actual, grade_spec, not_graded
 
@@ -112,7 +113,7 @@ def grade_indicator(ind: Indicator, year: int, policy: Policy,
     value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
         if actual else None
     spec = indicator_spec(ind, year, policy, period)
-    return grade_spec(value, spec, ind.reference_for(year, spec.target),
+    return grade_spec(value, spec, reference_for(ind, year, spec.target),
                       actual.event_date if actual else None)
 
 

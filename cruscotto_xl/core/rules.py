@@ -15,14 +15,21 @@ valutazione cell turns it into the band text of the policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
 from .model import DEFAULT_BANDS, Band, Policy
 from .targets import Kind, OffsetMode, Target
-from .vocabulary import edate, excel_serial, from_excel_serial
+from .vocabulary import (
+    FORMULA_YES_WORDS,
+    edate,
+    excel_serial,
+    formula_yes_no,
+    from_excel_serial,
+    yes_no_text,
+)
 
 _EPS = 2.0**-48
 
@@ -361,19 +368,6 @@ def _as_day(value: ActualInput) -> float | None:
     return _as_number(value)
 
 
-_YES = ("sì", "si", "sí")
-
-
-def _as_yes_no(value: ActualInput) -> bool | None:
-    """Exactly what the milestone formula accepts: Sì/Si/Sí/No in any case (or a bool)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        word = value.lower()
-        return True if word in _YES else False if word == "no" else None
-    return None
-
-
 def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = None,
                event: ActualInput = None) -> Grade:
     """Grade an actual against a fully resolved spec (the engine behind :func:`grade`).
@@ -395,7 +389,7 @@ def grade_spec(actual: ActualInput, spec: GradeSpec, reference: float | None = N
             return Grade(0.0, None, "dato mancante: 0 per la politica «dato_mancante: zero»")
         return not_graded(MISSING)
     if target.kind is Kind.MILESTONE:
-        done = _as_yes_no(actual)
+        done = formula_yes_no(actual)
         if done is None:
             return not_graded(INVALID)
         return _with_threshold(1.0 if done else 0.0, spec, "realizzazione: Sì → 100 %, No → 0")
@@ -459,9 +453,10 @@ def grade_formula(spec: GradeSpec, c: Cells) -> str:
     elif target.kind is Kind.MILESTONE:
         done = _threshold_formula("1", spec, c)
         not_done = _threshold_formula("0", spec, c)
-        yes = ",".join(f'{a}="{word}"' for word in _YES)
+        # Spreadsheets compare text ignoring case: «="No"» is every word of FORMULA_NO_WORDS.
+        yes = ",".join(f'{a}="{word}"' for word in FORMULA_YES_WORDS)
         body = (f'IF({a}="",{missing},IF(OR({yes}),{done},'
-                f'IF({a}="No",{not_done},"{INVALID}")))')
+                f'IF({a}="{yes_no_text(False)}",{not_done},"{INVALID}")))')
     else:
         rule = rule_for(spec)
         assert rule is not None
@@ -493,16 +488,21 @@ def _threshold_formula(core: str, spec: GradeSpec, c: Cells) -> str:
 NOT_GRADED_PREFIX = "Non valutabile"
 
 
-def valutazione(g: Grade, bands: list[Band] | tuple[Band, ...] = DEFAULT_BANDS) -> str:
+def band_index(value: float, bands: Sequence[Band] = DEFAULT_BANDS) -> int:
+    """Which band (highest first) a grade falls in: the first it reaches, else the last."""
+    for i, band in enumerate(bands):
+        if ge(value, band.threshold):
+            return i
+    return len(bands) - 1
+
+
+def valutazione(g: Grade, bands: Sequence[Band] = DEFAULT_BANDS) -> str:
     """The band text of a grade (``Raggiunto`` …), or why it is not graded."""
     if g.value is None:
         if g.reason == NEUTRALIZED:
             return "Neutralizzato"
         return f"{NOT_GRADED_PREFIX} ({g.reason})"
-    for band in bands:
-        if ge(g.value, band.threshold):
-            return band.label
-    return bands[-1].label
+    return bands[band_index(g.value, bands)].label
 
 
 def valutazione_formula(grade_ref: str,
@@ -516,7 +516,7 @@ def valutazione_formula(grade_ref: str,
 
 
 __all__ = [
-    "RULES", "Cells", "Grade", "GradeSpec", "Rule", "effective_actual",
+    "RULES", "Cells", "Grade", "GradeSpec", "Rule", "band_index", "effective_actual",
     "effective_actual_formula", "event_deadline", "event_deadline_formula", "grade",
     "grade_formula", "grade_spec", "reference_target", "reference_target_formula",
     "rule_for", "spreadsheet_add", "valutazione", "valutazione_formula",

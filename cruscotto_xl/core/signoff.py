@@ -15,14 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .vocabulary import NumberError, parse_flag
+
 UNSIGNED = "non firmata"
 NOT_CONFIRMED = "dati non confermati"
 NO_FINGERPRINT = "firmata senza impronta"
 CHANGED = "modificata dopo la firma"
 SIGNED = "firmata"
-
-YES = {"sì", "si", "x", "vero", "true"}
-
 
 @dataclass(frozen=True)
 class Signature:
@@ -40,10 +39,14 @@ class Signature:
 
 
 def confirmed(value: object) -> bool:
-    """«Confermo i dati»: Sì (or an Excel TRUE, or an x) confirms; anything else does not."""
+    """«Confermo i dati»: Sì (or an Excel TRUE, an x: any yes of
+    :data:`~cruscotto_xl.core.vocabulary.YES_WORDS`) confirms; anything else does not."""
     if isinstance(value, bool):
         return value
-    return isinstance(value, str) and value.strip().lower() in YES
+    try:
+        return isinstance(value, str) and parse_flag(value)
+    except NumberError:
+        return False
 
 
 def _text(value: object) -> str:

@@ -32,6 +32,8 @@ from typing import Literal
 
 from ..errors import UserError
 from .vocabulary import (
+    FORMULA_YES_WORDS,
+    MISSING_WORDS,
     MONTH_PATTERN,
     MONTHS,
     UNIT_PATTERN,
@@ -250,11 +252,10 @@ _VALUE = (rf"(?:(?P<pre>{_UNIT_PREFIX})\s*)?(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?
 _VALUE_RE = re.compile(rf"^{_VALUE}$", re.IGNORECASE)
 
 _MONITORING_WORDS = {
-    "", "n.d", "nd", "n/d", "n.d.", "n. d", "n.a", "na", "n/a", "n.a.", "n.v", "nv", "-", "--",
-    "---", "/", "monitoraggio", "solo monitoraggio", "in monitoraggio", "da monitorare",
+    *MISSING_WORDS, "monitoraggio", "solo monitoraggio", "in monitoraggio", "da monitorare",
     "rilevazione", "da rilevare", "rilevazione dati", "rilevazione del dato", "non valutabile",
-    "non applicabile", "non previsto", "non prevista", "nessun target", "non disponibile",
-    "non rilevabile", "indicatore di contesto", "contesto", "solo rilevazione",
+    "non applicabile", "non previsto", "non prevista", "nessun target", "non rilevabile",
+    "indicatore di contesto", "contesto", "solo rilevazione",
 }
 _MONITORING_RE = re.compile(
     r"^(?:anno\s+(?:di\s+)?(?:rilevazione|misurazione|monitoraggio|base)(?:\s+(?:della\s+)?"
@@ -269,7 +270,7 @@ _UNDEFINED_RE = re.compile(r"^(?:target\s+)?(?:da\s+(?:definire|stabilire|determ
                            r"quantificare)|in\s+(?:corso\s+di\s+)?definizione|tbd|t\.b\.d)$",
                            re.IGNORECASE)
 _MILESTONE_WORDS = {
-    "sì", "si", "sí", "si/no", "sì/no", "sí/no", "si / no", "sì / no", "realizzazione",
+    *FORMULA_YES_WORDS, "si/no", "sì/no", "sí/no", "si / no", "sì / no", "realizzazione",
     "realizzato", "realizzata", "fatto", "completato", "completata", "attuato", "attuata",
     "realizzato/non realizzato", "on/off",
 }

@@ -234,35 +234,79 @@ def from_excel_serial(serial: float) -> date:
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
-_YES = {"sì", "si", "sí", "s", "yes", "vero", "realizzato", "fatto", "x"}
-_NO = {"no", "n", "falso", "non realizzato"}
+# --- yes/no and «missing»: one set of words each --------------------------------------
+
+YES, NO = "Sì", "No"
+"""The two answers the generator writes in a milestone's cell and its validation list offers."""
+
+FORMULA_YES_WORDS = ("sì", "si", "sí")
+FORMULA_NO_WORDS = ("no",)
+"""What the milestone grade formula accepts (docs/grammatica-target.md): spreadsheets compare
+text without regard to case and trim nothing, so ``SÌ`` is Sì and ``"Sì "`` is no answer.
+An actual is Sì or No only in these words, in the engine as in the workbook."""
+
+YES_WORDS = frozenset({*FORMULA_YES_WORDS, "s", "x", "yes", "true", "vero", "1"})
+NO_WORDS = frozenset({*FORMULA_NO_WORDS, "n", "false", "falso", "0"})
+"""Every way a table or a form writes yes or no in a flag (``da confermare``, «Confermo i
+dati»): the formula's words and a few more. Never used for an actual."""
+
+MISSING_WORDS = frozenset({
+    "", "n.d.", "n.d", "nd", "n/d", "n. d", "n.a.", "n.a", "na", "n/a", "n.v", "nv",
+    "-", "--", "---", "/", "non disponibile",
+})
+"""Texts that mean "no value yet" (compared in lower case, spaces normalized), never 0: an
+actual typed so is missing, a target written so is monitoring only. The workbook's formulas
+treat only the empty cell as missing; the reader reads these leniently."""
+
+
+def yes_no_text(value: bool) -> str:
+    """A flag or a milestone's answer as the workbooks write it: ``Sì`` or ``No``."""
+    return YES if value else NO
+
+
+def formula_yes_no(value: object) -> bool | None:
+    """A milestone's actual exactly as the grade formula reads it: True for Sì/Si/Sí, False
+    for No (any case, nothing around them), None for anything else. A bool is the engine's
+    own answer (a plan file's ``valore: true``) and passes."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.lower()
+        return True if word in FORMULA_YES_WORDS else False if word in FORMULA_NO_WORDS else None
+    return None
 
 
 def parse_yes_no(text: str | bool) -> bool:
-    """``Sì``/``Si``/``SI`` → True, ``No`` → False (milestones)."""
+    """A milestone's answer typed as text: the formula's words, spaces around ignored."""
+    answer = formula_yes_no(text if isinstance(text, bool) else normalize_text(str(text)))
+    if answer is None:
+        raise NumberError(f"«{text}» non è Sì o No")
+    return answer
+
+
+def parse_flag(text: str | bool) -> bool:
+    """A yes/no flag of a table or a form (:data:`YES_WORDS`, :data:`NO_WORDS`)."""
     if isinstance(text, bool):
         return text
     word = normalize_text(str(text)).lower().rstrip(".")
-    if word in _YES:
+    if word in YES_WORDS:
         return True
-    if word in _NO:
+    if word in NO_WORDS:
         return False
     raise NumberError(f"«{text}» non è Sì o No")
 
 
-_MISSING_WORDS = {"", "n.d.", "n.d", "nd", "n/d", "-", "--", "non disponibile", "na", "n.a."}
-
-
 def is_missing_text(text: str) -> bool:
     """``n.d.``, ``-`` and blanks mean "no value yet", never 0."""
-    return normalize_text(text).lower() in _MISSING_WORDS
+    return normalize_text(text).lower() in MISSING_WORDS
 
 
 Actual = float | date | bool
 
 
 def parse_actual(value: object) -> Actual | None:
-    """Leniently read a value an office typed: number, Italian number text, date or Sì/No.
+    """Leniently read a value an office typed: number, Italian number text, date or Sì/No
+    (only in the words the milestone formula accepts: :data:`FORMULA_YES_WORDS`).
 
     Returns None for missing values (empty, ``n.d.``). Raises :class:`NumberError`
     with the text quoted when the value means nothing.

@@ -18,8 +18,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from ..core.history import HISTORY_HEADERS, value_changes
-from ..core.plan_checks import Problem, has_errors, validate_plan
-from ..core.vocabulary import cell_number, format_date, format_number
+from ..core.plan_checks import validate_plan
+from ..core.problems import Location, Problem, has_errors
+from ..core.vocabulary import cell_number, format_date, format_number, yes_no_text
 from ..errors import UserError, internal_message, record_internal_error
 from ..returns.consolidate import consolidate as consolidate_folder
 from ..returns.consolidate import graded_plan
@@ -250,13 +251,9 @@ def aggiorna_riepilogo(port: BookPort | None = None) -> MacroResult:
 
 
 def _problem_cell(problem: Problem) -> tuple[str, str] | None:
-    """(sheet, cell) of a problem located as ``file › sheet!A1``, else None."""
-    if " › " not in problem.location:
-        return None
-    sheet, _, coord = problem.location.split(" › ", 1)[1].rpartition("!")
-    if not sheet or not coord[:1].isalpha() or not coord[-1:].isdigit():
-        return None
-    return sheet, coord
+    """(sheet, cell) of a problem located at a cell of a sheet, else None."""
+    where = problem.where
+    return (where.sheet, where.cell) if where.sheet and where.cell else None
 
 
 def _input_cells(reading: Reading) -> set[tuple[str, str]]:
@@ -313,12 +310,13 @@ def report_on_checks(port: BookPort, source: PortSource, reading: Reading, headi
 def _validate(port: BookPort) -> MacroResult:
     reading, source = read_port(port)
     problems = list(reading.problems)
-    problems += [Problem(f"{reading.path.name} › piano", p.message, p.severity, p.subject)
+    embedded = Location(file=reading.path.name, sheet="piano")
+    problems += [Problem(embedded, p.message, p.severity, p.subject)
                  for p in validate_plan(reading.embedded_plan())]
     try:
         refreshed_book(reading)
     except RefreshError as exc:        # locked cells changed: listed, not refused
-        problems += exc.problems or [Problem(reading.path.name, str(exc))]
+        problems += exc.problems or [Problem(Location(file=reading.path.name), str(exc))]
     report_on_checks(port, source, reading, "Esito di Valida", problems)
     errors = sum(p.severity == "errore" for p in problems)
     if not problems:
@@ -353,7 +351,7 @@ def _input_value(value: object) -> object:
     """An input as the generator writes it: a milestone as «Sì»/«No», never TRUE/FALSE
     (which the grade formula reads as an invalid value)."""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     return excel_value(value)
 
 

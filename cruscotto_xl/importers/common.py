@@ -1,7 +1,7 @@
 """What every importer shares: the result type, reading the source, small text helpers.
 
 An importer turns a text export into a :class:`~cruscotto_xl.core.model.Plan` and a list of
-:class:`~cruscotto_xl.core.plan_checks.Problem`. Every problem found in the source is located as
+:class:`~cruscotto_xl.core.problems.Problem`. Every problem found in the source is located as
 ``riga N`` (the 1-based line number in the file), so the controller can open the export and
 find the line. Nothing in the source is dropped silently: a line the importer does not
 understand, a target it cannot read, a cell it had to ignore are all problems.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem, Severity, has_errors
+from ..core.problems import Location, Problem, Severity, has_errors
 from ..core.targets import Kind, Polarity, Target, TargetError, parse_target
 from ..core.vocabulary import NumberError, normalize_text, parse_decimal_it
 from ..errors import UserError
@@ -58,7 +58,7 @@ class ImportFailed(UserError):
 def at_line(lineno: int, message: str, severity: Severity = "errore",
             subject: str = "") -> Problem:
     """A problem located at a line of the source file (``riga N``, 1-based)."""
-    return Problem(f"riga {lineno}", message, severity, subject)
+    return Problem(Location(lines=(lineno,)), message, severity, subject)
 
 
 def at_lines(linenos: list[int], message: str, severity: Severity = "errore",
@@ -68,13 +68,12 @@ def at_lines(linenos: list[int], message: str, severity: Severity = "errore",
     lines = sorted(set(linenos))
     if len(lines) == 1:
         return at_line(lines[0], message, severity, subject)
-    return Problem(f"righe {', '.join(map(str, lines))}", message, severity, subject)
+    return Problem(Location(lines=tuple(lines)), message, severity, subject)
 
 
 def by_line(problem: Problem) -> int:
     """Sort key: problems in the order of the source lines (file-level ones first)."""
-    m = re.match(r"righ[ae] (\d+)", problem.location)
-    return int(m[1]) if m else 0
+    return problem.where.first_line
 
 
 def read_lines(path: Path | str) -> tuple[list[str], list[Problem]]:
@@ -89,16 +88,16 @@ def read_text(path: Path | str) -> tuple[str, list[Problem]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ImportFailed(path, [Problem("", "file non trovato")]) from None
+        raise ImportFailed(path, [Problem(Location(), "file non trovato")]) from None
     except OSError as exc:
-        raise ImportFailed(path, [Problem("", f"impossibile leggere il file "
-                                              f"({exc.strerror})")]) from None
+        raise ImportFailed(path, [Problem(Location(), f"impossibile leggere il file "
+                                                      f"({exc.strerror})")]) from None
     problems: list[Problem] = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-        problems.append(Problem("", "il file non è UTF-8: letto come Windows-1252 "
+        problems.append(Problem(Location(), "il file non è UTF-8: letto come Windows-1252 "
                                     "(controllare le lettere accentate)", "avviso"))
     return text, problems
 

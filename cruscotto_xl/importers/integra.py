@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from ..core.model import Actual, Area, Indicator, OperationalObjective, Plan, StrategicObjective
-from ..core.plan_checks import Problem
+from ..core.problems import Location, Problem
 from ..core.targets import Kind
 from ..core.vocabulary import (
     NumberError,
@@ -287,15 +287,15 @@ def parse_integra(lines: list[str], source: Path | str = "<integra>", *, year: i
     fatal: list[Problem] = []
     plan_year = year or reader.year
     if plan_year is None:
-        fatal.append(Problem("", "anno del piano non trovato: manca la riga «Obiettivi "
-                                 "operativi con indicatori - … 2023» (indicare l'anno)"))
+        fatal.append(Problem(Location(), "anno del piano non trovato: manca la riga «Obiettivi "
+                                         "operativi con indicatori - … 2023» (indicare l'anno)"))
     name = entity or (entity_name(reader.entity_text) if reader.entity_text else None)
     if name is None:
-        fatal.append(Problem("", "ente non trovato: manca la riga del gruppo ente "
-                                 "(indicare l'ente)"))
+        fatal.append(Problem(Location(), "ente non trovato: manca la riga del gruppo ente "
+                                         "(indicare l'ente)"))
     if not reader.areas:
-        fatal.append(Problem("", "nessun ambito strategico trovato: non è un export "
-                                 "degli obiettivi operativi"))
+        fatal.append(Problem(Location(), "nessun ambito strategico trovato: non è un export "
+                                         "degli obiettivi operativi"))
     if fatal:
         raise ImportFailed(source, fatal + problems)
     assert plan_year is not None and name is not None

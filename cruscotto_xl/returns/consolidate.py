@@ -17,18 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core.audit import carry_actuals
+from ..core.actuals import Typed, carry_actuals, plan_with_typed
 from ..core.history import value_changes
 from ..core.model import FINAL_PERIOD, Indicator, Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Location, Problem
 from ..core.targets import Kind
-from ..core.tree import plan_for_year, plan_part, unowned_indicators
+from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
 from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, write_atomically
-from ..services.filling import Typed, plan_with_typed
-from ..workbook import Extras, render_book
-from ..workbook.sheets.offices import OfficeStatus
+from ..workbook import Extras, OfficeStatus, render_book
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
 from .guard import Limits
 from .integrity import identity_problems, integrity_problems, signoff_check
@@ -83,7 +81,8 @@ def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], li
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
             files.append(path)
         else:
-            notes.append(Problem(name, "file ignorato: non è una cartella di lavoro", "avviso"))
+            notes.append(Problem(Location(file=name), "file ignorato: non è una cartella di "
+                                                      "lavoro", "avviso"))
     return files, notes
 
 
@@ -112,7 +111,7 @@ class _FileReport:
     name: str
     modified: datetime
     problems: list[Problem]
-    values: list[tuple[str, str, Typed]]      # (indicator code, cell, what was typed)
+    values: list[tuple[str, Location, Typed]]   # (indicator code, cell, what was typed)
     missing: list[MissingValue]
     signoff: str
     unreadable: set[str]
@@ -122,7 +121,7 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
     office = reading.identity.office or ""
     part = plan_part(plan, office, year)
     problems = list(reading.problems) + integrity_problems(reading, plan, part)
-    values: list[tuple[str, str, Typed]] = []
+    values: list[tuple[str, Location, Typed]] = []
     missing: list[MissingValue] = []
     signoff, signoff_problems = signoff_check(reading)
     problems += signoff_problems
@@ -130,8 +129,8 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
         code = slot.indicator.code
         found = reading.indicators.get(code)
         if found is None:
-            problems.append(Problem(reading.path.name, f"indicatore {code} assente dalla "
-                                                       "cartella", subject=code))
+            problems.append(Problem(Location(file=reading.path.name),
+                                    f"indicatore {code} assente dalla cartella", subject=code))
             continue
         where = reading.where(found.sheet, found.cells["actual"])
         if found.is_missing() and slot.indicator.owes_actual(year, period):
@@ -178,8 +177,9 @@ def _process(path: Path, plan: Plan, year: int, period: str,
     try:
         reading = read_workbook(path, limits)
         if reading.is_master:
-            return None, [Problem(path.name, "cartella principale di un consolidamento, non "
-                                             "di un ufficio: ignorata", "avviso")]
+            return None, [Problem(Location(file=path.name), "cartella principale di un "
+                                                            "consolidamento, non di un ufficio: "
+                                                            "ignorata", "avviso")]
         wrong = identity_problems(reading, plan, year, period)
         if wrong:
             return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,
@@ -243,14 +243,15 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                 result.statuses.append(status)
             result.problems += problems
 
-    reports: dict[str, list[tuple[str, str, Typed]]] = {}
+    reports: dict[str, list[tuple[str, Location, Typed]]] = {}
     files_of: dict[str, str] = {}
     for office, candidates in by_office.items():
         candidates.sort(key=lambda r: r.modified)
         chosen = candidates[-1]
         for old in candidates[:-1]:
-            result.problems.append(Problem(old.name, f"due cartelle per l'ufficio «{office}»: "
-                                           f"usata la più recente ({chosen.name})", "avviso"))
+            result.problems.append(Problem(Location(file=old.name),
+                                           f"due cartelle per l'ufficio «{office}»: usata la più "
+                                           f"recente ({chosen.name})", "avviso"))
         result.problems += chosen.problems
         files_of[office] = chosen.name
         for code, where, typed in chosen.values:
@@ -266,10 +267,11 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     refused = {s.office for s in result.statuses if s.state == REFUSED}
     view = plan_for_year(plan, year)
     result.unowned = len(unowned_indicators(view))
-    for office in view.all_offices():
+    for office in known_offices(view):
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
-            result.problems.append(Problem(office, "l'ufficio non ha restituito la cartella"))
+            result.problems.append(Problem(Location(office=office),
+                                           "l'ufficio non ha restituito la cartella"))
     result.typed = _merge(reports, result.problems, result.unusable)
     for code, items in reports.items():
         offices = sorted({o for o, _, _ in items})
@@ -278,7 +280,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     return result
 
 
-def _merge(reports: dict[str, list[tuple[str, str, Typed]]],
+def _merge(reports: dict[str, list[tuple[str, Location, Typed]]],
            problems: list[Problem], conflicts: set[str]) -> dict[str, Typed]:
     merged: dict[str, Typed] = {}
     for code, items in reports.items():

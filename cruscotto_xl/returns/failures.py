@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.plan_checks import Problem
+from ..core.problems import Location, Problem
 from ..errors import internal_message, record_internal_error
 from .guard import UntrustedFileError
 from .read import NotOurWorkbookError
@@ -23,7 +23,7 @@ BAD_FILE_ERRORS = (UntrustedFileError, NotOurWorkbookError)
 
 def refusal(path: Path | str, exc: Exception) -> Problem:
     """A bad file: refused, with the reason."""
-    return Problem(Path(path).name, f"file rifiutato: {exc}")
+    return Problem(Location(file=Path(path).name), f"file rifiutato: {exc}")
 
 
 def internal_failure(path: Path | str, exc: Exception, doing: str = "nel leggere") -> Problem:
@@ -31,4 +31,4 @@ def internal_failure(path: Path | str, exc: Exception, doing: str = "nel leggere
     logged, and reported as an internal error."""
     name = Path(path).name
     incident = record_internal_error(exc, f"{doing} {path}")
-    return Problem(name, internal_message(incident, f"{doing} {name}"))
+    return Problem(Location(file=name), internal_message(incident, f"{doing} {name}"))

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from ..core.audit import carry_actuals
+from ..core.actuals import carry_actuals
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Location, Problem
 from ..core.signoff import CHANGED, SIGNED, STATE_MESSAGES
-from ..core.tree import plan_part
+from ..core.tree import known_offices, plan_part
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -38,7 +38,7 @@ MAX_CELLS_REPORTED = 20
 def identity_problems(reading: Reading, plan: Plan, year: int, period: str) -> list[Problem]:
     """Wrong plan, year, period, version or office: the workbook cannot be merged."""
     ident = reading.identity
-    where = reading.path.name
+    where = Location(file=reading.path.name)
     problems = []
     if ident.plan_id != plan.id:
         problems.append(Problem(where, f"cartella di un altro piano («{ident.plan_id}», atteso "
@@ -50,7 +50,7 @@ def identity_problems(reading: Reading, plan: Plan, year: int, period: str) -> l
     if ident.version != TEMPLATE_VERSION:
         problems.append(Problem(where, f"versione del modello {ident.version}, attesa "
                                        f"{TEMPLATE_VERSION}: rigenerare la cartella"))
-    if ident.office and ident.office not in plan.all_offices():
+    if ident.office and ident.office not in known_offices(plan):
         problems.append(Problem(where, f"ufficio «{ident.office}» non presente nel piano"))
     return problems
 
@@ -84,7 +84,8 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
     if len(problems) > MAX_CELLS_REPORTED:
         extra = len(problems) - MAX_CELLS_REPORTED
         problems = problems[:MAX_CELLS_REPORTED]
-        problems.append(Problem(reading.path.name, f"… e altre {extra} celle bloccate modificate"))
+        problems.append(Problem(Location(file=reading.path.name),
+                                f"… e altre {extra} celle bloccate modificate"))
     return problems
 
 
@@ -117,8 +118,8 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     expected = render_book(base, year=ident.year, office=ident.office, period=ident.period)
     problems = locked_problems(reading, expected)
     if stale and not changed:
-        problems.insert(0, Problem(reading.path.name, "cartella generata da una versione "
-                                                      "precedente del piano: rigenerarla"))
+        problems.insert(0, Problem(Location(file=reading.path.name), "cartella generata da una "
+                                   "versione precedente del piano: rigenerarla"))
     return problems
 
 
@@ -137,7 +138,7 @@ def signoff_check(reading: Reading) -> tuple[str, list[Problem]]:
     message = STATE_MESSAGES[state]
     if reading.signature is None:
         message = f"foglio Validazione mancante: {message}"
-    return state, [Problem(f"{reading.path.name} › {SHEET_SIGNOFF}", message,
+    return state, [Problem(Location(file=reading.path.name, sheet=SHEET_SIGNOFF), message,
                            "errore" if state == CHANGED else "avviso")]
 
 

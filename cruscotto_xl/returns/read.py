@@ -26,10 +26,11 @@ from openpyxl.utils.cell import (
 )
 from openpyxl.utils.exceptions import CellCoordinatesException
 
+from ..core.actuals import Typed, plan_with_typed
 from ..core.history import HISTORY_HEADERS
 from ..core.input_checks import OK, input_check, row_flags
 from ..core.model import Plan
-from ..core.plan_checks import Problem, Severity
+from ..core.problems import Location, Problem, Severity
 from ..core.rules import effective_actual
 from ..core.signoff import Signature, confirmed, fingerprint, signature_state
 from ..core.targets import Kind
@@ -39,10 +40,11 @@ from ..core.vocabulary import (
     from_excel_serial,
     is_missing_text,
     parse_actual,
+    parse_yes_no,
+    yes_no_text,
 )
 from ..errors import UserError
 from ..io.planfile import PlanFileError, plan_from_data
-from ..services.filling import Typed, plan_with_typed
 from ..workbook.layout import (
     HISTORY_FIRST_ROW,
     INDICATOR_COLUMNS,
@@ -183,8 +185,8 @@ class Reading:
         return plan_with_typed(self.embedded_plan(), self.typed(), ident.year, ident.period,
                                replace_all=True)
 
-    def where(self, sheet: str, coord: str) -> str:
-        return f"{self.path.name} › {sheet}!{coord}"
+    def where(self, sheet: str, coord: str) -> Location:
+        return Location(file=self.path.name, sheet=sheet, cell=coord)
 
     def typed(self, lenient: bool = True) -> dict[str, Typed]:
         return {code: (v.typed_lenient if lenient else v.typed_raw)
@@ -338,8 +340,9 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     for code, _level, sheet, table, grade_name in (tuple(map(str, r[:REGISTRY_WIDTH]))
                                                    for r in registry if r and r[0] != ""):
         if table not in tables or sheet not in index.sheets:
-            reading.problems.append(Problem(f"{path.name} › {sheet}", "foglio o tabella "
-                                            f"dell'obiettivo {code} mancante", subject=code))
+            reading.problems.append(Problem(Location(file=path.name, sheet=sheet),
+                                            f"foglio o tabella dell'obiettivo {code} mancante",
+                                            subject=code))
             continue
         _read_objective(reading, book, table, str(code), sheet, formulas(sheet))
         if grade_name in index.names:
@@ -360,7 +363,7 @@ def read_source(path: Path, index: PackageIndex, book: Source,
                 coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
                 reading.locked.append((SHEET_SUMMARY, coord, f.get(coord, value)))
     else:
-        reading.problems.append(Problem(f"{path.name} › {SHEET_SUMMARY}",
+        reading.problems.append(Problem(Location(file=path.name, sheet=SHEET_SUMMARY),
                                         "tabella del riepilogo mancante"))
     return reading
 
@@ -371,7 +374,7 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
     keys = [HEADER_KEY.get(str(h)) for h in columns]
     missing = [c.header for c in INDICATOR_COLUMNS if c.key not in keys]
     if missing:
-        reading.problems.append(Problem(f"{reading.path.name} › {sheet}",
+        reading.problems.append(Problem(Location(file=reading.path.name, sheet=sheet),
                                         f"colonne mancanti nella tabella: {', '.join(missing)}",
                                         subject=objective))
         return
@@ -446,10 +449,11 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
         if isinstance(raw, bool):
             _problem(reading, ind, "actual", f"«{'VERO' if raw else 'FALSO'}» non è Sì o No",
                      "errore")
-        elif isinstance(raw, str) and raw.strip().lower() in ("sì", "si", "sí", "no"):
-            actual = "No" if raw.strip().lower() == "no" else "Sì"
         else:
-            _problem(reading, ind, "actual", f"«{raw}» non è Sì o No", "errore")
+            try:
+                actual = yes_no_text(parse_yes_no(str(raw)))
+            except NumberError as exc:
+                _problem(reading, ind, "actual", str(exc), "errore")
     elif kind in (Kind.DEADLINE.value, Kind.EVENT_DEADLINE.value):
         actual = _date_cell(reading, ind, "actual")
     elif isinstance(raw, str):

@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..core.audit import carry_actuals
+from ..core.actuals import carry_actuals, plan_with_typed
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
-from ..services.filling import plan_with_typed
 from ..workbook import render_book
 from ..workbook.book import Book
 from .integrity import identity_problems, locked_problems, plan_is_stale

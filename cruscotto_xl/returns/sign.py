@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ..core.signoff import CHANGED, SIGNED, Signature
-from ..core.vocabulary import excel_serial, format_date
+from ..core.vocabulary import YES, excel_serial, format_date
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup
 from ..workbook.layout import (
     NAME_SIGN_CONFIRM,
@@ -115,4 +115,4 @@ def signoff_values(reading: Reading, *, signer: str | None = None, role: str | N
     signature = Signature(signer, role, when, True,
                           reading.inputs_fingerprint(Signature(signer, role, when)))
     return signature, {NAME_SIGNER: signer, NAME_SIGNER_ROLE: role or "", NAME_SIGN_DATE: when,
-                       NAME_SIGN_CONFIRM: "Sì", NAME_SIGN_PRINT: signature.fingerprint}
+                       NAME_SIGN_CONFIRM: YES, NAME_SIGN_PRINT: signature.fingerprint}

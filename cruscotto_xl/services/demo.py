@@ -15,14 +15,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from ..core.actuals import plan_with_typed, typed_from_plan
 from ..core.model import Plan
-from ..core.plan_checks import has_errors, validate_plan
+from ..core.plan_checks import validate_plan
+from ..core.problems import has_errors
 from ..core.rollup import Node, evaluate
 from ..core.vocabulary import format_percent
 from ..errors import UserError
 from ..io.libreoffice import find_soffice, recalculate
 from ..io.planfile import load_plan
-from .filling import fill_workbook, plan_with_typed, sample_typed, typed_from_plan
+from .filling import fill_workbook, sample_typed
 from .generate import Job, generation_jobs, plan_files, run_jobs
 from .verify import Mismatch, compare_with_engine
 

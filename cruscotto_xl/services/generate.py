@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.model import FINAL_PERIOD, Plan
-from ..core.plan_checks import Problem, has_errors, validate_plan
+from ..core.plan_checks import validate_plan
+from ..core.problems import Problem, has_errors
 from ..core.rollover import ChangeSet, Rollover, roll_over
 from ..errors import UserError
 from ..io.planfile import PLAN_SUFFIXES, save_plan

@@ -16,9 +16,9 @@ from email.utils import formataddr
 from pathlib import Path
 
 from ..core.model import Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..core.signoff import SIGNED, STATE_MESSAGES
-from ..core.tree import UNOWNED, plan_for_year
+from ..core.tree import UNOWNED, known_offices, plan_for_year
 from ..io.atomic import write_atomically
 from ..returns.consolidate import MISSING, REFUSED, Consolidation, MissingValue
 from ..workbook import render_book, workbook_jobs
@@ -48,7 +48,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
     names = dict(workbook_jobs(plan, Path(), per_office=True, year=result.year,
                                period=result.period))
     out: list[Reminder] = []
-    for office in plan_for_year(plan, result.year).all_offices():
+    for office in known_offices(plan_for_year(plan, result.year)):
         contact = contacts.get(office)
         reminder = Reminder(office, contact.email if contact else None,
                             contact.head if contact else None)
@@ -79,7 +79,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
                 reminder.issues.append(STATE_MESSAGES[status.signoff])
             reminder.issues += [   # the signature is said above, once
                 p.message for p in _file_problems(result, status.file)
-                if p.severity == "errore" and not p.location.endswith(f" › {SHEET_SIGNOFF}")]
+                if p.severity == "errore" and p.where.sheet != SHEET_SIGNOFF]
         if reminder.missing or reminder.issues:
             out.append(reminder)
     return out
@@ -87,7 +87,7 @@ def reminders(result: Consolidation, plan: Plan) -> list[Reminder]:
 
 def _file_problems(result: Consolidation, file: str) -> list[Problem]:
     """The consolidation problems found in one returned file."""
-    return [p for p in result.problems if file and p.location.startswith(file)]
+    return [p for p in result.problems if file and p.where.file == file]
 
 
 def compose(reminder: Reminder, plan: Plan, year: int, period: str,

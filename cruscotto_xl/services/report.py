@@ -30,20 +30,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from ..core.actuals import plan_with_typed
 from ..core.audit import audit_plan
+from ..core.lights import LIGHTS, Light, legend, light_thresholds, traffic_light
 from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan
-from ..core.plan_checks import Problem
+from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
-from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, ge, valutazione
+from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, valutazione
 from ..core.targets import Kind, TargetError
-from ..core.vocabulary import format_date, format_number, format_percent, from_excel_serial
+from ..core.vocabulary import (
+    format_date,
+    format_number,
+    format_percent,
+    from_excel_serial,
+    yes_no_text,
+)
 from ..errors import UserError
 from ..io.atomic import write_atomically
 from ..returns.read import Reading, read_workbook
 from ..workbook.styles import style_sheet
-from .filling import plan_with_typed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -63,10 +70,6 @@ PDF_INSTALL_HINT = (
     "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0`, come fa "
     "scripts/setup.sh), oppure usare --no-pdf"
 )
-
-#: Traffic lights, named as the colours of ``stile.yaml`` (``verde`` and ``verde_testo``…).
-Light = Literal["verde", "giallo", "rosso", "grigio"]
-LIGHTS: tuple[Light, ...] = ("verde", "giallo", "rosso", "grigio")
 
 
 class ReportError(UserError):
@@ -120,22 +123,6 @@ def report_data(source: Path) -> ReportData:
     return ReportData(reading, plan, root, audit_plan(plan, ident.year), datetime.now())
 
 
-def light_thresholds(bands: Sequence[Band]) -> tuple[float, float]:
-    """(green from, yellow from): the thresholds of the workbooks' conditional formats."""
-    return bands[0].threshold, (bands[1].threshold if len(bands) > 2 else 0.0)
-
-
-def traffic_light(grade: Grade, bands: Sequence[Band]) -> Light:
-    """The colour a grade gets in the workbooks (Python twin of their conditional formats,
-    ``workbook.obiettivo._traffic_lights``): green, yellow, red, grey when not graded."""
-    if grade.value is None:
-        return "grigio"
-    high, mid = light_thresholds(bands)
-    if ge(grade.value, high):
-        return "verde"
-    return "giallo" if ge(grade.value, mid) else "rosso"
-
-
 def grade_text(grade: Grade) -> str:
     return format_percent(grade.value) if grade.value is not None else "n.v."
 
@@ -159,7 +146,7 @@ def actual_text(ind: Indicator, actual: Actual | None, year: int) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, datetime | date):
         return format_date(value if not isinstance(value, datetime) else value.date())
     if isinstance(value, str):
@@ -208,7 +195,6 @@ def os_chart(data: ReportData) -> bytes | None:
     if not nodes:
         return None
     colors = _colors()
-    high, mid = light_thresholds(data.bands)
     fig = Figure(figsize=(7.0, 0.8 + 0.2 * len(nodes)), layout="constrained")
     ax = fig.add_subplot()
     labels = [_short(f"{n.code} {n.title}", 60) for n in nodes]
@@ -222,7 +208,7 @@ def os_chart(data: ReportData) -> bytes | None:
     ax.set_xlim(0, 118)
     ax.set_xticks([0, 20, 40, 60, 80, 100], ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"],
                   fontsize=7)
-    for threshold in {high, mid} - {0.0}:
+    for threshold in {t for _, t in light_thresholds(data.bands)} - {0.0}:
         ax.axvline(threshold * 100, color=colors["etichetta"], linestyle="--", linewidth=0.7)
     for yi, n, v in zip(y, nodes, values, strict=True):
         ax.text(v + 1.5, yi, grade_text(n.grade), va="center", fontsize=7, parse_math=False,
@@ -403,13 +389,8 @@ def _summary(data: ReportData) -> str:
                   f'<td class="num">{n}</td>'
                   f'<td class="num">{_e(format_percent(n / total if total else 0, 1))}</td></tr>'
                   for label, n, lt in rows]
-    high, mid = light_thresholds(data.bands)
-    legend = [("verde", f"grado ≥ {format_percent(high)}")]
-    if mid > 0:
-        legend.append(("giallo", f"grado ≥ {format_percent(mid)}"))
-    legend += [("rosso", "grado inferiore"),
-               ("grigio", "non valutabile (dato mancante, solo monitoraggio, neutralizzato)")]
-    legend_html = " · ".join(f'<span class="dot {lt}"></span>{_e(t)}' for lt, t in legend)
+    legend_html = " · ".join(f'<span class="dot {e.light}"></span>{_e(e.condition)}'
+                             for e in legend(data.bands))
     counts = _table([("Valutazione degli indicatori", ""), ("Numero", "num"), ("Quota", "num")],
                     count_rows)
     return ('<section id="sintesi"><h2>1. Sintesi</h2>'

@@ -17,8 +17,8 @@ import xlsxwriter
 import xlsxwriter.worksheet
 
 from ..core.model import FINAL_PERIOD, Plan
-from ..core.tree import plan_for_year, plan_part
-from .book import Book, plan_book
+from ..core.tree import known_offices, plan_for_year, plan_part
+from .book import Book, Extras, OfficeStatus, plan_book
 from .layout import (
     SHEET_CHECKS,
     SHEET_HISTORY,
@@ -33,7 +33,7 @@ from .sheets.checks import write_checks
 from .sheets.instructions import write_instructions
 from .sheets.meta import write_meta
 from .sheets.objective import write_objective_sheet
-from .sheets.offices import Extras, OfficeStatus, write_history, write_offices
+from .sheets.offices import write_history, write_offices
 from .sheets.signoff import write_signoff
 from .sheets.summary import write_summary
 from .styles import Styles
@@ -163,7 +163,7 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
         return [(None, out_dir / f"{stem}.xlsx")]
     jobs = []
     used: set[str] = set()
-    for office in plan_for_year(plan, year).all_offices():
+    for office in known_offices(plan_for_year(plan, year)):
         name = safe_file_stem(office)
         while name.lower() in used:
             name += "_"

@@ -9,14 +9,16 @@ the formulas: a reader that does not recalculate still sees the right numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ..core.actuals import reference_for
 from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..core.problems import Problem
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec, effective_actual
 from ..core.targets import Kind
-from ..core.vocabulary import excel_serial
+from ..core.vocabulary import excel_serial, yes_no_text
 from .layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
@@ -36,9 +38,27 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
-    from .sheets.offices import Extras
-
 HEADER_ROW = 5  # 0-based row of the indicator table's header on objective sheets
+
+
+@dataclass
+class OfficeStatus:
+    office: str
+    state: str
+    file: str = ""
+    modified: datetime | None = None
+    missing_values: int = 0
+    problems: int = 0
+    signoff: str = ""      # a state of cruscotto_xl.core.signoff (empty: no file)
+
+
+@dataclass
+class Extras:
+    """What a master workbook adds to the plan's workbook."""
+
+    statuses: list[OfficeStatus] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    history: list[tuple[object, ...]] = field(default_factory=list)   # Storico valori rows
 
 
 @dataclass(frozen=True)
@@ -222,7 +242,7 @@ def cached_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Sì" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, date):
         return excel_serial(value)
     return value
@@ -265,7 +285,7 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,
-                reference=ind.reference_for(year, spec.target),
+                reference=reference_for(ind, year, spec.target),
                 event_date=actual.event_date if actual else None,
                 periods={v.period: _period_row(ind, year, shown, v.period,
                                                other_nodes[v.period][ind.code])

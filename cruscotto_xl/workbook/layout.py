@@ -220,21 +220,6 @@ def safe_file_stem(name: str) -> str:
     return stem[:80] or "ufficio"
 
 
-def row_height(cells: Iterable[tuple[str | None, float]], line: float = 13.0) -> float | None:
-    """Height for a row whose wrapped texts (text, column width) need several lines.
-
-    Spreadsheets do not grow rows when they open a file, so the writer sizes them:
-    about 1.3 characters of a 10-point font per unit of column width.
-    """
-    lines = 1
-    for text, width in cells:
-        if text:
-            per_line = max(1.0, width * 1.3)
-            lines = max(lines, sum(-(-len(part) // int(per_line)) or 1
-                                   for part in str(text).split("\n")))
-    return None if lines == 1 else line * lines + 2
-
-
 # --- tamper hash -----------------------------------------------------------------------
 
 _QUOTED = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")

@@ -51,10 +51,10 @@ class Styles:
             "grade": {"bold": True, **border},
             "total": {"bold": True, "top": 2, "top_color": c["titolo"]},
             "legend_input": {"bg_color": c["input"], **border},
-            "green": {"bg_color": c["verde"], "font_color": c["verde_testo"]},
-            "yellow": {"bg_color": c["giallo"], "font_color": c["giallo_testo"]},
-            "red": {"bg_color": c["rosso"], "font_color": c["rosso_testo"]},
-            "grey": {"bg_color": c["grigio"], "font_color": c["grigio_testo"]},
+            "verde": {"bg_color": c["verde"], "font_color": c["verde_testo"]},
+            "giallo": {"bg_color": c["giallo"], "font_color": c["giallo_testo"]},
+            "rosso": {"bg_color": c["rosso"], "font_color": c["rosso_testo"]},
+            "grigio": {"bg_color": c["grigio"], "font_color": c["grigio_testo"]},
             "light": {"font_size": 14, "align": "center", "valign": "vcenter", **border},
         }
         return kinds[kind]

@@ -36,6 +36,18 @@ def test_grade_json_and_italian_option():
     assert '"valutazione": "Parzialmente raggiunto"' in result.output
 
 
+@pytest.mark.parametrize("word", ["x", "fatto", "vero", "realizzato", "s"])
+def test_grade_reads_yes_only_in_the_words_the_formula_accepts(word):
+    """The workbook's milestone formula says «valore non valido» for these words (LibreOffice,
+    tests/truth): the CLI must not grade them 100 %."""
+    result = run("grado", "--target", "Sì", "--consuntivo", word)
+    assert result.exit_code == 1
+    assert f"«{word}» non è un numero, una data o Sì/No" in result.output
+    assert "100,00 %" not in result.output
+    accepted = run("grado", "--target", "Sì", "--consuntivo", "SÌ")
+    assert accepted.exit_code == 0 and "100,00 %" in accepted.output
+
+
 def test_grade_bad_target_is_one_line_and_exit_1():
     result = run("grado", "--target", "settanta", "--actual", "3")
     assert result.exit_code == 1

@@ -18,11 +18,12 @@ from typer.testing import CliRunner
 
 from cruscotto_xl.cli import generate, plan
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import typed_from_plan
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns import consolidate, read
 from cruscotto_xl.returns.consolidate import INTERNAL_ERROR, RETURNED, WITH_PROBLEMS
 from cruscotto_xl.returns.package import read_index
-from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import SHEET_META
 

@@ -24,10 +24,11 @@ from typer.testing import CliRunner
 
 from cruscotto_xl.cli import output as cli_output
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import Typed
 from cruscotto_xl.core.plan_checks import UNOWNED_MESSAGE, validate_plan
 from cruscotto_xl.core.tree import UNOWNED, known_offices, plan_for_office
 from cruscotto_xl.io.planfile import load_plan, plan_from_data, save_plan
-from cruscotto_xl.services.filling import Typed, fill_workbook
+from cruscotto_xl.services.filling import fill_workbook
 
 runner = CliRunner()
 CAMERA = DATA / "tabelle" / "camera_31_indicatori.csv"

@@ -7,6 +7,7 @@ import re
 import pytest
 from support import ROOT
 
+from cruscotto_xl.core.actuals import merge_actuals, plan_actuals
 from cruscotto_xl.core.audit import (
     ACTUALS,
     CODES,
@@ -18,8 +19,6 @@ from cruscotto_xl.core.audit import (
     WEIGHTS,
     audit_findings,
     audit_plan,
-    merge_actuals,
-    plan_actuals,
 )
 from cruscotto_xl.core.model import Actual, Plan
 from cruscotto_xl.core.rollup import grade_indicator

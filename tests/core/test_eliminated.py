@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from cruscotto_xl.cli import output as cli_output
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import Typed, plan_with_typed
 from cruscotto_xl.core.audit import TARGETS, audit_findings
 from cruscotto_xl.core.model import Change, Indicator
 from cruscotto_xl.core.plan_checks import validate_plan
@@ -26,7 +27,7 @@ from cruscotto_xl.core.tree import UNOWNED, plan_for_year
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import plan_from_data, save_plan
 from cruscotto_xl.returns.consolidate import consolidate
-from cruscotto_xl.services.filling import Typed, fill_workbook, plan_with_typed
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.services.reminders import reminders
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook

@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
+from cruscotto_xl.core.actuals import reference_for
 from cruscotto_xl.core.model import Plan
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.plan_checks import validate_plan
+from cruscotto_xl.core.problems import has_errors
 from cruscotto_xl.core.rollup import effective_weights, evaluate
 from cruscotto_xl.io.planfile import PlanFileError, load_plan, plan_from_data, save_plan
 
@@ -215,7 +217,7 @@ def _relative_plan(target: str, **extra) -> Plan:
 ])
 def test_reference_for_takes_what_the_target_names(target, extra, expected):
     ind = _relative_plan(target, **extra).areas[0].objectives[0].indicators[1]
-    assert ind.reference_for(2024) == expected
+    assert reference_for(ind, 2024) == expected
 
 
 def _problems(plan: Plan, year: int | None = None) -> list:

@@ -12,6 +12,7 @@ from support.periods_plan import two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import reference_for
 from cruscotto_xl.core.model import Actual, Baseline, Indicator
 from cruscotto_xl.core.rollover import (
     CHANGED_FIELDS,
@@ -62,7 +63,7 @@ def test_last_years_actual_becomes_the_reference(plan):
     new = roll_over(plan, 2025).plan
     moved = next(s.indicator for s in new.indicators() if s.indicator.code == ind.code)
     assert moved.references[2025] == 17.0
-    assert moved.reference_for(2025) == 17.0
+    assert reference_for(moved, 2025) == 17.0
 
 
 @pytest.mark.parametrize(("target", "expected"), [
@@ -84,7 +85,7 @@ def test_rollover_takes_the_year_the_target_names(plan, target, expected):
     new = roll_over(plan, 2025).plan
     moved = next(s.indicator for s in new.indicators() if s.indicator.code == ind.code)
     assert moved.references.get(2025) == expected
-    assert moved.reference_for(2025) == expected
+    assert reference_for(moved, 2025) == expected
 
 
 def test_a_missing_year_gives_no_reference(plan):
@@ -94,7 +95,7 @@ def test_a_missing_year_gives_no_reference(plan):
     ind.actuals += [Actual(anno=2023, valore=13.0), Actual(anno=2024, valore=17.0)]
     moved = next(s.indicator for s in roll_over(plan, 2025).plan.indicators()
                  if s.indicator.code == ind.code)
-    assert 2025 not in moved.references and moved.reference_for(2025) is None
+    assert 2025 not in moved.references and reference_for(moved, 2025) is None
 
 
 def test_a_dated_intermediate_target_without_year_moves_with_the_year(plan):

@@ -18,7 +18,8 @@ from python_calamine import CalamineWorkbook
 from support import ROOT
 from support.xlwings_fake import FakeBook, FakeData
 
-from cruscotto_xl.core.tree import plan_for_office
+from cruscotto_xl.core.actuals import Typed
+from cruscotto_xl.core.tree import known_offices, plan_for_office
 from cruscotto_xl.excel import macros
 from cruscotto_xl.excel.port import OpenpyxlPort, XlwingsPort, cell_position
 from cruscotto_xl.io.libreoffice import read_values
@@ -27,7 +28,7 @@ from cruscotto_xl.returns.consolidate import consolidate, write_master
 from cruscotto_xl.returns.package import read_index, sheet_formulas
 from cruscotto_xl.returns.read import read_workbook
 from cruscotto_xl.returns.refresh import refresh_workbook
-from cruscotto_xl.services.filling import Typed, fill_workbook, sample_typed
+from cruscotto_xl.services.filling import fill_workbook, sample_typed
 from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import (
     MACRO_RESULTS_COLUMN,
@@ -192,7 +193,7 @@ def returned(plan, tmp_path_factory) -> Path:
     """A folder of office workbooks filled with sample values; one office never replied."""
     d = tmp_path_factory.mktemp("uffici")
     typed = sample_typed(plan, plan.year)
-    offices = plan.all_offices()
+    offices = known_offices(plan)
     for k, office in enumerate(offices[:-1]):
         template = d / f"t{k}.xlsx"
         write_workbook(plan, template, office=office)
@@ -221,7 +222,7 @@ def test_consolida_fills_the_master_like_the_cli(plan, returned, tmp_path):
     ours, theirs = read_workbook(saved).typed(), read_workbook(reference).typed()
     assert ours == theirs
     # not vacuous: the values of every office that replied are there (the last one did not)
-    replied = {s.indicator.code for office in plan.all_offices()[:-1]
+    replied = {s.indicator.code for office in known_offices(plan)[:-1]
                for s in plan_for_office(plan, office).indicators()}
     typed = sample_typed(plan, plan.year)
     assert {c for c, t in ours.items() if t.actual is not None} == {
@@ -232,7 +233,7 @@ def test_consolida_fills_the_master_like_the_cli(plan, returned, tmp_path):
     got = [r[:3] for r in port.read(SHEET_OFFICES).values[3:] if r[0]]
     want = [r[:3] for r in ref_rows[3:] if r[0]]
     assert sorted(map(tuple, got)) == sorted(map(tuple, want))
-    assert [r[0] for r in got if r[1] == "mancante"] == [plan.all_offices()[-1]]
+    assert [r[0] for r in got if r[1] == "mancante"] == [known_offices(plan)[-1]]
     assert "uffici" in port.alerts[-1][1]
 
 
@@ -258,7 +259,7 @@ def test_nuovo_anno_writes_next_years_plan_and_templates(plan, filled, tmp_path)
     assert [s.indicator.code for s in new_plan.indicators()] == \
         [s.indicator.code for s in plan.indicators()]
     books = sorted(out.glob("*.xlsx"))
-    assert len(books) == len(plan.all_offices())
+    assert len(books) == len(known_offices(plan))
     ident = read_workbook(books[0]).identity
     assert ident.year == plan.year + 1
     # Run again: nothing is overwritten.

@@ -44,6 +44,9 @@ def test_grado_missing_policy_and_errors():
     assert grado(5.0, ">= 1", "boh").startswith("Errore: politica «boh»")
     assert "ammessi" in grado(5.0, ">= 1", "dato_mancante=forse")
     assert grado("tanti", ">= 1").startswith("Errore: «tanti»")
+    # only the milestone formula's words are Sì/No (an «x» is «valore non valido» there)
+    assert grado("x", "Sì").startswith("Errore: «x»")
+    assert grado("fatto", "Sì").startswith("Errore: «fatto»")
 
 
 def test_grado_of_relative_targets_and_terms_from_an_event():

@@ -16,7 +16,8 @@ import support.pira_variants as variants
 from support import DATA
 
 from cruscotto_xl.core.model import Plan, points
-from cruscotto_xl.core.plan_checks import has_errors, validate_plan
+from cruscotto_xl.core.plan_checks import validate_plan
+from cruscotto_xl.core.problems import has_errors
 from cruscotto_xl.core.targets import Polarity, TargetError, parse_target
 from cruscotto_xl.importers import import_pira, parse_pira
 

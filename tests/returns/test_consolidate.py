@@ -11,6 +11,7 @@ from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import typed_from_plan
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import (
@@ -22,7 +23,7 @@ from cruscotto_xl.returns.consolidate import (
     write_master,
 )
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
@@ -166,8 +167,8 @@ def test_a_refused_office_is_not_also_reported_missing(tmp_path):
 def test_a_master_holding_typed_references_is_not_an_older_plan(tmp_path):
     """A reference typed by an office is an input: the master that carries it is still made
     from the current plan (the plan digest leaves inputs out)."""
+    from cruscotto_xl.core.actuals import Typed
     from cruscotto_xl.io.planfile import plan_from_data
-    from cruscotto_xl.services.filling import Typed
 
     plan = plan_from_data({
         "ente": "Comune di prova", "anno": 2024, "id": "rif-2024",

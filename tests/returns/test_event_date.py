@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from support.periods_plan import set_input
 
+from cruscotto_xl.core.actuals import Typed
 from cruscotto_xl.core.model import Actual
 from cruscotto_xl.core.rollup import evaluate
 from cruscotto_xl.core.signoff import CHANGED, SIGNED
@@ -21,7 +22,7 @@ from cruscotto_xl.io.planfile import plan_from_data
 from cruscotto_xl.returns.consolidate import consolidate, write_master
 from cruscotto_xl.returns.read import read_workbook
 from cruscotto_xl.returns.sign import sign_workbook
-from cruscotto_xl.services.filling import Typed, fill_workbook
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_INDEX, SHEET_HISTORY, col_letter
 

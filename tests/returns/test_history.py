@@ -10,13 +10,13 @@ from support.periods_plan import FINAL, MID, office_workbooks, set_input, two_pe
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import Typed, plan_with_typed
 from cruscotto_xl.core.history import EMPTY, HISTORY_HEADERS, REMOVED, actual_text, value_changes
 from cruscotto_xl.excel import macros
 from cruscotto_xl.excel.port import OpenpyxlPort
 from cruscotto_xl.io.planfile import plan_from_data, plan_to_data, save_plan
 from cruscotto_xl.returns.consolidate import MasterError, consolidate, write_master
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import Typed, plan_with_typed
 from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import SHEET_HISTORY
 

@@ -30,6 +30,7 @@ from support import ROOT
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import typed_from_plan
 from cruscotto_xl.core.tree import plan_for_office
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import MISSING, REFUSED, RETURNED, consolidate, write_master
@@ -37,7 +38,7 @@ from cruscotto_xl.returns.guard import UntrustedFileError, check_package
 from cruscotto_xl.returns.package import read_index
 from cruscotto_xl.returns.read import NotOurWorkbookError, read_workbook
 from cruscotto_xl.returns.refresh import refresh_workbook
-from cruscotto_xl.services.filling import fill_workbook, typed_from_plan
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 PLAN_FILE = ROOT / "examples" / "piano-operativo-2023.yaml"

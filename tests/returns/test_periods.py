@@ -10,6 +10,7 @@ from support.periods_plan import FINAL, MID, PLAN_DATA, office_workbooks, two_pe
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import Typed, plan_with_typed
 from cruscotto_xl.core.plan_checks import validate_plan
 from cruscotto_xl.core.rollup import evaluate, grade_indicator
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
@@ -21,7 +22,7 @@ from cruscotto_xl.returns.consolidate import (
     write_master,
 )
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import Typed, fill_workbook, plan_with_typed
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_COLUMNS, SHEET_SUMMARY

@@ -19,11 +19,11 @@ from support import EXAMPLES
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.actuals import plan_with_typed
 from cruscotto_xl.io.atomic import backups
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.returns.read import read_workbook
 from cruscotto_xl.returns.refresh import RefreshError, lock_file, refresh_workbook
-from cruscotto_xl.services.filling import plan_with_typed
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import write_workbook
 

@@ -16,6 +16,7 @@ from support.periods_plan import MID, two_period_plan
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.report import relazione
+from cruscotto_xl.core.actuals import Typed, plan_with_typed, typed_from_plan
 from cruscotto_xl.core.audit import audit_plan
 from cruscotto_xl.core.model import Change, Plan
 from cruscotto_xl.core.rollup import evaluate
@@ -24,7 +25,7 @@ from cruscotto_xl.core.tree import plan_for_office
 from cruscotto_xl.core.vocabulary import format_date, format_percent
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import consolidate, write_master
-from cruscotto_xl.services.filling import Typed, fill_workbook, plan_with_typed, typed_from_plan
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.services.report import ReportError, build_report, traffic_light
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.styles import style_sheet

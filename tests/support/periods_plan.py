@@ -8,10 +8,11 @@ from pathlib import Path
 
 import openpyxl
 
+from cruscotto_xl.core.actuals import Typed
 from cruscotto_xl.core.model import Plan
 from cruscotto_xl.io.planfile import plan_from_data
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import Typed, fill_workbook
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 OFFICES = {"Ufficio A": "a@cciaa.invalid", "Ufficio B": "b@cciaa.invalid",

@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from support import DATA
 
+from cruscotto_xl.core.actuals import Typed, plan_with_typed
 from cruscotto_xl.core.model import Plan
-from cruscotto_xl.core.plan_checks import Problem
+from cruscotto_xl.core.problems import Problem
 from cruscotto_xl.core.tree import UNOWNED
 from cruscotto_xl.io.libreoffice import INSTALL_HINT, find_soffice, recalculate
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import consolidate, write_master
 from cruscotto_xl.returns.integrity import check_workbook
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import Typed, fill_workbook, plan_with_typed
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 PLAN = DATA / "golden" / "piano.yaml"

@@ -18,6 +18,7 @@ import pytest
 import xlsxwriter
 from support import EXAMPLES
 
+from cruscotto_xl.core.actuals import plan_with_typed, typed_from_plan
 from cruscotto_xl.core.model import Policy
 from cruscotto_xl.core.rollover import roll_over
 from cruscotto_xl.core.rollup import evaluate
@@ -32,16 +33,19 @@ from cruscotto_xl.core.rules import (
     valutazione_formula,
 )
 from cruscotto_xl.core.targets import parse_target
+from cruscotto_xl.core.vocabulary import (
+    MISSING_WORDS,
+    NO_WORDS,
+    YES_WORDS,
+    NumberError,
+    formula_yes_no,
+    parse_actual,
+)
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.returns.locate import find_table, registry
 from cruscotto_xl.returns.read import read_workbook
-from cruscotto_xl.services.filling import (
-    fill_workbook,
-    plan_with_typed,
-    sample_typed,
-    typed_from_plan,
-)
+from cruscotto_xl.services.filling import fill_workbook, sample_typed
 from cruscotto_xl.services.verify import compare_with_engine
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import INDICATOR_INDEX
@@ -178,7 +182,12 @@ def _random_cases(n: int) -> list[Case]:
     return out
 
 
-ALL_CASES = CASES + _random_cases(150)
+# Every yes/no and «missing» word of the vocabulary (and a few near misses) typed in a
+# milestone's actual cell: LibreOffice says which ones the grade formula accepts.
+WORDS = sorted({*YES_WORDS, *NO_WORDS, *(MISSING_WORDS - {""}), "SÌ", "Sí", "NO", "nO", "Sì ",
+                " No", "realizzato", "fatto", "non realizzato", "forse"})
+WORD_CASES = [Case("Sì", word) for word in WORDS]
+ALL_CASES = CASES + WORD_CASES + _random_cases(150)
 COLS = ["status", "forced", "reference", "tolerance", "red_flag", "threshold", "deadline",
         "target", "actual", "numerator", "denominator", "effective", "grade", "valutazione",
         "event"]
@@ -418,7 +427,31 @@ def test_rule_harness_equals_engine(batch):
         if not ok or text != valutazione(expected):
             bad.append((i, case, got, expected.cell, text))
     assert not bad, "\n".join(map(str, bad[:20]))
-    assert len(ALL_CASES) == len(CASES) + 150
+    assert len(ALL_CASES) == len(CASES) + len(WORD_CASES) + 150
+
+
+def test_milestone_words_are_what_the_formula_accepts(batch):
+    """The engine, the CLI and the reader read Sì/No in the words the recalculated formula
+    accepts, and in no other (``x`` or ``fatto`` are not Sì: the workbook says «valore non
+    valido», so the CLI must not say 100 %)."""
+    sheet = openpyxl.load_workbook(batch.harness, data_only=True)["Regole"]
+    first = 2 + len(CASES)
+    accepted: dict[str, bool | None] = {}
+    for k, word in enumerate(WORDS):
+        got = sheet[f"{C['grade']}{first + k}"].value
+        assert got in (1, 0, "valore non valido"), (word, got)
+        accepted[word] = None if isinstance(got, str) else got == 1
+    assert {w for w, a in accepted.items() if a is True} == {"si", "sì", "sí", "Sí", "SÌ"}
+    assert {w for w, a in accepted.items() if a is False} == {"no", "NO", "nO"}
+    for word, answer in accepted.items():
+        assert formula_yes_no(word) is answer, word
+        if word != word.strip():          # a lenient reading trims: not the formula's case
+            continue
+        try:
+            read = parse_actual(word)
+        except NumberError:
+            read = None
+        assert (read if isinstance(read, bool) else None) is answer, word
 
 
 @pytest.mark.parametrize("label", ["predefinita:intero", "predefinita:Ufficio A",

@@ -32,7 +32,7 @@ from ...core.model import (
     RemovedIndicator,
     StrategicObjective,
 )
-from ...core.plan_checks import Problem
+from ...core.problems import Location, Problem
 from ...core.targets import Kind, Target
 from ...core.vocabulary import (
     NumberError,
@@ -110,14 +110,14 @@ class _Builder:
             found = (f" (trovati {doc.candidates} titoli numerati e {doc.headers} intestazioni "
                      f"di target per anno, ma nessun obiettivo con la sua tabella)"
                      if doc.candidates or doc.headers else "")
-            raise ImportFailed(self.source, [Problem("", NOT_A_PLAN + found)])
+            raise ImportFailed(self.source, [Problem(Location(), NOT_A_PLAN + found)])
         year = year if year is not None else self._year()
         name = entity or (doc.entity.text if doc.entity else None)
         if name is None:
             raise ImportFailed(self.source, [Problem(
-                "", "il documento non nomina l'ente (nessuna riga come «Camera di Commercio di "
-                    "…», «CCIAA …», «Comune di …», «Ente: …»): indicarlo con --ente, ad esempio "
-                    "--ente \"Camera di Commercio di Lucca\"")])
+                Location(), "il documento non nomina l'ente (nessuna riga come «Camera di "
+                            "Commercio di …», «CCIAA …», «Comune di …», «Ente: …»): indicarlo "
+                            "con --ente, ad esempio --ente \"Camera di Commercio di Lucca\"")])
         years = sorted({y for b in doc.objectives if b.header for y in b.header.years
                         if y is not None})
         plan = Plan(entity=name, year=year, target_years=years or [year],
@@ -144,9 +144,9 @@ class _Builder:
                      if y is not None), default=None)
         if first is None:
             raise ImportFailed(self.source, [Problem(
-                "", "il documento non dice di che anno è il piano (nessun titolo con il "
-                    "periodo, nessuna delibera datata, nessuna colonna di target per anno): "
-                    "indicarlo con --anno")])
+                Location(), "il documento non dice di che anno è il piano (nessun titolo con "
+                            "il periodo, nessuna delibera datata, nessuna colonna di target per "
+                            "anno): indicarlo con --anno")])
         line = next(b.header.line for b in self.doc.objectives if b.header)
         self.warn(line, f"anno del piano {first} preso dalla prima colonna dei target: usare "
                         f"--anno per indicarne un altro")
@@ -494,7 +494,7 @@ class _Builder:
     def _document_problems(self, plan: Plan) -> None:
         doc = self.doc
         for section in doc.sections:
-            span = f"righe {section.first}–{section.last}"
+            span = Location(span=(section.first, section.last))
             if section.kind == "preambolo":
                 known = {x.line for x in (doc.title, doc.entity) if x} | (
                     {doc.deliberation[2]} if doc.deliberation else set())

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.model import Actual
-from ...core.plan_checks import Problem
+from ...core.problems import Location, Problem
 from ..common import ImportFailed, at_line, by_line
 from .build import _block_year, _read_block
 from .cells import _blank, _text
@@ -42,15 +42,17 @@ def read_table_actuals(path: Path | str, *, year: int | None = None) -> TableAct
     header = _parse_header(*grid.rows[at], out.problems)
     plan_year = year or _block_year(block, out.problems)
     if "code" not in header.static:
-        raise ImportFailed(path, [Problem(f"riga {header.lineno}", "manca la colonna «Codice "
-                                                                   "indicatore»: i consuntivi "
-                                                                   "si abbinano per codice")])
+        raise ImportFailed(path, [Problem(
+            Location(lines=(header.lineno,)), "manca la colonna «Codice "
+                                              "indicatore»: i consuntivi "
+                                              "si abbinano per codice")])
     if plan_year is not None:
         header.resolve_years(plan_year, out.problems)
     elif any(c.year is None for c, _ in header.years):
-        raise ImportFailed(path, [Problem(f"riga {header.lineno}", "colonne senza anno (es. "
-                                                                   "«Consuntivo»): indicare "
-                                                                   "l'anno")])
+        raise ImportFailed(path, [Problem(
+            Location(lines=(header.lineno,)), "colonne senza anno (es. "
+                                              "«Consuntivo»): indicare "
+                                              "l'anno")])
     header.report_ignored(grid.rows[at + 1:], out.problems, letters=grid.sheet is not None)
     wanted = [(c, i) for c, i in header.years if c.key in (*ACTUAL_KEYS, "reference")]
     seen: dict[str, int] = {}

@@ -25,7 +25,7 @@ from ...core.model import (
     StrategicObjective,
     default_periods,
 )
-from ...core.plan_checks import Problem, Severity
+from ...core.problems import Location, Problem, Severity
 from ...core.vocabulary import NumberError, canonical_unit
 from ...io.planfile import error_message
 from ..common import ImportFailed, ImportResult, at_line, by_line
@@ -673,11 +673,13 @@ def import_grid(grid: Grid, source: Path, *, year: int | None = None,
     name = entity or fields.pop("entity", None)
     fatal = []
     if plan_year is None:
-        fatal.append(Problem("", "anno del piano non trovato: aggiungere sopra l'intestazione "
-                                 "una riga «Anno; 2024» o indicare --anno"))
+        fatal.append(Problem(
+            Location(), "anno del piano non trovato: aggiungere sopra l'intestazione "
+                        "una riga «Anno; 2024» o indicare --anno"))
     if not name:
-        fatal.append(Problem("", "ente non trovato: aggiungere sopra l'intestazione una riga "
-                                 "«Ente; nome dell'ente» o indicare --ente"))
+        fatal.append(Problem(
+            Location(), "ente non trovato: aggiungere sopra l'intestazione una riga "
+                        "«Ente; nome dell'ente» o indicare --ente"))
     if fatal:
         raise ImportFailed(source, fatal + problems)
     assert plan_year is not None

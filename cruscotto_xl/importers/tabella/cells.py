@@ -10,14 +10,17 @@ from decimal import Decimal
 
 from ...core.targets import Polarity
 from ...core.vocabulary import (
+    YES_WORDS,
     NumberError,
     format_date,
     format_number,
     is_missing_text,
     parse_actual,
     parse_date,
+    parse_flag,
     parse_number,
     parse_quantity,
+    yes_no_text,
 )
 from ..common import parse_weight
 from .columns import _OFFICE_SPLIT, header_key
@@ -48,7 +51,7 @@ def number_text(value: float | Decimal, percent: bool = False) -> str:
 def show(cell: Cell) -> str:
     """A cell as a person reads it (for messages and for text fields)."""
     if isinstance(cell, bool):
-        return "Sì" if cell else "No"
+        return yes_no_text(cell)
     if isinstance(cell, datetime):
         return cell.strftime("%d/%m/%Y %H:%M")
     if isinstance(cell, date):
@@ -139,19 +142,13 @@ def _reference(cell: Cell) -> float | None:
     return _number(cell)
 
 
-_YES = {"si", "sì", "s", "x", "vero", "true", "1", "yes", "da confermare"}
-_NO = {"no", "n", "falso", "false", "0"}
-
-
 def _yes_no(cell: Cell) -> bool:
+    """A flag cell (``da confermare``): a yes or no word, or the column's own name."""
     if isinstance(cell, bool):
         return cell
-    word = show(cell).strip().lower()
-    if word in _YES or header_key(word) in _YES:
+    if header_key(show(cell)) in ("da confermare", *(header_key(w) for w in YES_WORDS)):
         return True
-    if word in _NO:
-        return False
-    raise NumberError(f"«{show(cell)}» non è Sì o No")
+    return parse_flag(show(cell))
 
 
 def _year(cell: Cell) -> int:

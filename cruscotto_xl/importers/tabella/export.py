@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
 import xlsxwriter
@@ -20,10 +20,10 @@ from ...core.model import (
     Plan,
     StrategicObjective,
 )
-from ...core.vocabulary import format_date
+from ...core.vocabulary import YES, format_date, yes_no_text
 from ...errors import UserError
 from ...io.planfile import format_loc, plan_to_data
-from ...workbook.sheets.objective import FORMULA_INJECTION_PREFIXES
+from ...workbook.cells import row_height, write_value
 from ...workbook.styles import Styles
 from .build import _periods_text, _Record, import_grid
 from .cells import Cell, number_text
@@ -73,7 +73,7 @@ def _out_actual(value: object, unit: str | None) -> _Out:
     if value is None:
         return _NONE
     if isinstance(value, bool):
-        return _Out("Sì" if value else "No")
+        return _Out(yes_no_text(value))
     if isinstance(value, date):
         return _Out(value, "date")
     assert isinstance(value, float)
@@ -233,7 +233,7 @@ def _static_cells(area: Area, os_: StrategicObjective | None, oo: OperationalObj
             "kind": _out_text(ind.kind), "source": _out_text(ind.source),
             "baseline": _out_actual(baseline.value, ind.unit) if baseline else _NONE,
             "baseline_year": _out_number(baseline.year if baseline else None),
-            "to_confirm": _Out("Sì") if ind.to_confirm else _NONE,
+            "to_confirm": _Out(YES) if ind.to_confirm else _NONE,
             "weight": _out_number(ind.weight, "points"),
             "offices": _out_offices(ind.offices, f"indicatore {ind.code}"),
             "polarity": _out_text(ind.polarity.value if ind.polarity else None),
@@ -366,26 +366,18 @@ def _write_xlsx(path: Path, block: list[tuple[str, list[_Out]]], header: list[st
         def put(r: int, c: int, cell: _Out, kind: str = "cell") -> None:
             # The plan block: plain text, left-aligned.
             style = "plain" if kind == "block" else kind
-            left = kind == "block"
-            value = cell.value
-            if value is None:
-                ws.write_blank(r, c, None, st.get(style))
-            elif isinstance(value, date):
-                ws.write_datetime(r, c, datetime.combine(value, time()),
-                                  st.get(style, _NUMBER_FORMATS["date"], left=left))
-            elif isinstance(value, float):
-                ws.write_number(r, c, value, st.get(style, _NUMBER_FORMATS[cell.kind]))
-            else:
-                quote = value.startswith(FORMULA_INJECTION_PREFIXES)
-                ws.write_string(r, c, value, st.get(style, quote=quote, left=left))
+            number = _NUMBER_FORMATS[cell.kind] if isinstance(cell.value, float) else None
+            write_value(ws, st, r, c, cell.value, st.get(style, number), style,
+                        left=kind == "block")
 
         for r, (label, cells) in enumerate(block):
             ws.write_string(r, 0, label, st.get("label"))
             for c, cell in enumerate(cells, 1):
                 put(r, c, cell, "block")
-            longest = max((len(c.value) for c in cells if isinstance(c.value, str)), default=0)
-            if longest > 44:  # wrapped in a 40-wide column: give the row its lines
-                ws.set_row(r, 13.5 * -(-longest // 44))
+            # wrapped in 40-wide columns: give the row its lines
+            height = row_height((c.value, 40) for c in cells if isinstance(c.value, str))
+            if height:
+                ws.set_row(r, height)
         top = len(block) + 1
         for r, row in enumerate(body, top + 1):
             for c, cell in enumerate(row):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from ...core.plan_checks import Problem
+from ...core.problems import Problem
 from ..common import at_line
 from .cells import Cell, _blank, _plain
 from .columns import _HEADERS, FALLBACK_OFFICES, YearColumn, _year_header, header_key, match_header

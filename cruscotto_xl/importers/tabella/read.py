@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ...core.plan_checks import Problem
+from ...core.problems import Location, Problem
 from ...returns.guard import OPENPYXL_ERRORS, UntrustedFileError, check_package
 from ..common import ImportFailed, read_text
 from .cells import Cell, Percent, _blank, _plain
@@ -86,7 +86,7 @@ def _read_csv(path: Path) -> Grid:
                 rows.append((start, [c.strip() for c in row]))
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise ImportFailed(path, [Problem(f"riga {reader.line_num}",
+            raise ImportFailed(path, [Problem(Location(lines=(reader.line_num,)),
                                               f"CSV non leggibile: {exc}")]) from None
         at = _find_header(rows)
         score = _header_score(rows[at][1]) if at is not None else 0
@@ -123,7 +123,7 @@ def _load_xlsx(path: Path) -> list[tuple[str, list[RawRow]]]:
             finally:
                 book.close()
     except OPENPYXL_ERRORS as exc:
-        raise ImportFailed(path, [Problem("", f"cartella Excel non leggibile "
+        raise ImportFailed(path, [Problem(Location(), f"cartella Excel non leggibile "
                                               f"({type(exc).__name__})")]) from None
 
 
@@ -131,11 +131,11 @@ def _read_xlsx(path: Path) -> Grid:
     try:
         check_package(path)
     except UntrustedFileError as exc:
-        raise ImportFailed(path, [Problem("", exc.reason)]) from None
+        raise ImportFailed(path, [Problem(Location(), exc.reason)]) from None
     sheets = [(title, _sheet_rows(raw)) for title, raw in _load_xlsx(path)]
     chosen = next(((name, rows) for name, rows in sheets if _find_header(rows) is not None),
                   sheets[0] if sheets else ("", []))
-    problems = [Problem("", f"foglio «{name}» non letto: la tabella è nel foglio "
+    problems = [Problem(Location(), f"foglio «{name}» non letto: la tabella è nel foglio "
                             f"«{chosen[0]}»", "avviso")
                 for name, rows in sheets if name != chosen[0] and any(c for _, c in rows)]
     return Grid(chosen[1], problems, chosen[0])
@@ -149,15 +149,17 @@ def read_grid(path: Path | str) -> Grid:
         return _read_csv(path)
     if suffix == ".xlsx":
         return _read_xlsx(path)
-    raise ImportFailed(path, [Problem("", f"formato «{path.suffix}» non supportato: usare una "
-                                          f"tabella .xlsx o .csv")])
+    raise ImportFailed(path, [Problem(
+        Location(), f"formato «{path.suffix}» non supportato: usare una "
+                    f"tabella .xlsx o .csv")])
 
 
 def _header_of(grid: Grid, path: Path) -> int:
     at = _find_header(grid.rows)
     if at is None:
-        raise ImportFailed(path, [Problem("", "intestazione della tabella non trovata: serve una "
-                                              "riga con «Indicatore» (o «Codice indicatore») e "
-                                              "le altre colonne (Ambito, Obiettivo strategico, "
-                                              "Peso, Target 2024…)"), *grid.problems])
+        raise ImportFailed(path, [Problem(
+            Location(), "intestazione della tabella non trovata: serve una "
+                        "riga con «Indicatore» (o «Codice indicatore») e "
+                        "le altre colonne (Ambito, Obiettivo strategico, "
+                        "Peso, Target 2024…)"), *grid.problems])
     return at

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ...core.model import FINAL_PERIOD, Actual, Baseline, Change, Status
-from ...core.plan_checks import Problem, Severity
+from ...core.problems import Problem, Severity
 from ...core.targets import Polarity
 from ...core.vocabulary import NumberError
 from ...io.planfile import error_message

@@ -11,8 +11,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ...core.input_checks import OK, input_check, input_check_formula, row_flags
 from ..book import Book
+from ..cells import page_setup, write_text
 from ..layout import CHECK_HEADERS, NAME_OPEN_CHECKS, SHEET_CHECKS, TABLE_CHECKS, quote_sheet
-from .objective import page_setup, write_text
 from .offices import write_problems
 
 HEADER_ROW = 3
@@ -20,7 +20,7 @@ HEADER_ROW = 3
 
 def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
     st = book.styles
-    write_text(ws, book, 0, 0, f"Controlli dei dati inseriti — {book.plan.entity} {book.year}",
+    write_text(ws, st, 0, 0, f"Controlli dei dati inseriti — {book.plan.entity} {book.year}",
                "title")
     header = HEADER_ROW
     if book.extras is not None:
@@ -43,7 +43,7 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
             open_count += cached != OK
             values = (row.indicator.code, sheet.objective.code, sheet.name, row.cell("actual"))
             for c, value in enumerate(values):
-                write_text(ws, book, r, c, value)
+                write_text(ws, st, r, c, value)
             book.formula(ws, r, 4, formula, st.get("cell"), cached, locked=False)
     first, last = header + 1, max(r, header + 1)
     ws.add_table(header, 0, last, len(CHECK_HEADERS) - 1, {
@@ -52,10 +52,10 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
     })
     ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==",
                                               "value": f'"{OK}"',
-                                              "format": st.conditional("green")})
+                                              "format": st.conditional("verde")})
     ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "!=",
                                               "value": f'"{OK}"',
-                                              "format": st.conditional("yellow")})
+                                              "format": st.conditional("giallo")})
     ws.write_string(1, 0, "Problemi aperti", st.get("label"))
     book.formula(ws, 1, 2, f'=COUNTIF($E${first + 1}:$E${last + 1},"<>{OK}")',
                  st.get("grade"), open_count, locked=False)

@@ -6,11 +6,12 @@ from datetime import date
 
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.lights import legend
 from ...core.rollover import change_log
 from ...core.tree import UNOWNED
-from ...core.vocabulary import format_date, format_percent
+from ...core.vocabulary import format_date
 from ..book import Book
-from .objective import page_setup, write_text
+from ..cells import page_setup, write_text
 
 RULES = (
     ("≥ / > con target positivo", "consuntivo ≥ target → 100 %; altrimenti consuntivo/target "
@@ -35,12 +36,25 @@ RULES = (
 
 
 def write_instructions(ws: Worksheet, book: Book) -> None:
-    st = book.styles
+    office = f" — ufficio {book.office}" if book.office else ""
+    write_text(ws, book.styles, 0, 0,
+               f"{book.plan.entity} — piano della performance {book.year}{office}", "title")
+    r = _write_guide(ws, book, 2)
+    r = _write_legend(ws, book, r + 1)
+    r = _write_rules(ws, book, r + 2)
+    r = _write_changes(ws, book, r)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 100)
+    ws.print_area(0, 0, r, 1)
+    page_setup(ws, book)
+    ws.protect(book.password or "")
+    ws.activate()
+
+
+def _guide(book: Book) -> list[tuple[str, str]]:
+    """(label, text) of what to fill, by when, what not to do."""
     plan = book.plan
     deadline = plan.deadline or date(book.year + 1, 1, 31)
-    office = f" — ufficio {book.office}" if book.office else ""
-    write_text(ws, book, 0, 0, f"{plan.entity} — piano della performance {book.year}{office}",
-               "title")
     lines = [
         ("Cosa compilare", "Per ogni indicatore, nei fogli degli obiettivi, il consuntivo al "
                            f"{book.period}/{book.year}: il valore (colonna «Consuntivo») oppure "
@@ -76,53 +90,64 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
                                      "il foglio «Validazione» (nome, ruolo, data, «Confermo i "
                                      "dati: Sì») e firma: una modifica successiva alla firma "
                                      "viene segnalata al consolidamento."))
-    r = 2
-    for label, text in lines:
+    return lines
+
+
+def _write_guide(ws: Worksheet, book: Book, r: int) -> int:
+    """The guide from row ``r``; returns the row after it."""
+    st = book.styles
+    for label, text in _guide(book):
         ws.write_string(r, 0, label, st.get("label"))
-        write_text(ws, book, r, 1, text, "plain")
+        write_text(ws, st, r, 1, text, "plain")
         ws.set_row(r, 45)
         r += 1
-    r += 1
+    return r
+
+
+def _write_legend(ws: Worksheet, book: Book, r: int) -> int:
+    """The input cell's colour and the traffic lights (core/lights.py); returns the last
+    row written."""
+    st = book.styles
     ws.write_string(r, 0, "Legenda", st.get("subtitle"))
     r += 1
     ws.write_string(r, 0, "", st.get("legend_input"))
     ws.write_string(r, 1, "cella da compilare (le altre sono protette)")
-    bands = plan.policy.bands
-    legend = [("green", f"grado ≥ {format_percent(bands[0].threshold)}: {bands[0].label}")]
-    if len(bands) > 2:
-        legend.append(("yellow", f"grado ≥ {format_percent(bands[1].threshold)}: "
-                                 f"{bands[1].label}"))
-    legend += [("red", f"grado inferiore: {bands[-1].label}"),
-               ("grey", "non valutabile (dato mancante, solo monitoraggio, neutralizzato)")]
-    for color, text in legend:
+    for entry in legend(book.plan.policy.bands):
         r += 1
-        ws.write_string(r, 0, "", st.get(color))
-        ws.write_string(r, 1, text)
-    r += 2
+        ws.write_string(r, 0, "", st.get(entry.light))
+        ws.write_string(r, 1, str(entry))
+    return r
+
+
+def _write_rules(ws: Worksheet, book: Book, r: int) -> int:
+    """The grading rules in words; returns the last row written."""
+    st = book.styles
     ws.write_string(r, 0, "Regole di calcolo del grado", st.get("subtitle"))
     for rule, text in RULES:
         r += 1
         ws.write_string(r, 0, rule, st.get("cell"))
         ws.write_string(r, 1, text, st.get("cell"))
     r += 2
-    write_text(ws, book, r, 0, "Il grado di un obiettivo è la media dei gradi dei suoi indicatori "
-                               "pesata sui pesi, calcolata sui soli indicatori valutabili.",
+    write_text(ws, st, r, 0, "Il grado di un obiettivo è la media dei gradi dei suoi indicatori "
+                             "pesata sui pesi, calcolata sui soli indicatori valutabili.",
                "plain")
+    return r
+
+
+def _write_changes(ws: Worksheet, book: Book, r: int) -> int:
+    """The plan's change log (rolling annuale) after row ``r``; returns the last row."""
     log = change_log(book.plan)
-    if log:
-        r += 2
-        ws.write_string(r, 0, "Modifiche al piano (rolling annuale)", st.get("subtitle"))
-        for change, code, name, objective in log:
-            r += 1
-            when = format_date(change.when) if change.when else ""
-            head = f"{change.year} — {change.action} — {code}"
-            text = "; ".join(x for x in (
-                f"{name} (obiettivo {objective})", change.deliberation, when, change.note) if x)
-            write_text(ws, book, r, 0, head, "cell")
-            write_text(ws, book, r, 1, text, "cell")
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 100)
-    ws.print_area(0, 0, r, 1)
-    page_setup(ws, book)
-    ws.protect(book.password or "")
-    ws.activate()
+    if not log:
+        return r
+    st = book.styles
+    r += 2
+    ws.write_string(r, 0, "Modifiche al piano (rolling annuale)", st.get("subtitle"))
+    for change, code, name, objective in log:
+        r += 1
+        when = format_date(change.when) if change.when else ""
+        head = f"{change.year} — {change.action} — {code}"
+        text = "; ".join(x for x in (
+            f"{name} (obiettivo {objective})", change.deliberation, when, change.note) if x)
+        write_text(ws, st, r, 0, head, "cell")
+        write_text(ws, st, r, 1, text, "cell")
+    return r

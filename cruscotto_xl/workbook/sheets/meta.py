@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from ...core.model import Plan
 from ...io.planfile import plan_to_data
 from ..book import Book
+from ..cells import write_text
 from ..layout import (
     NAME_ENTITY,
     NAME_HASH,
@@ -35,7 +36,6 @@ from ..layout import (
     locked_hash,
     quote_sheet,
 )
-from .objective import write_text
 
 
 def plan_digest(plan: Plan) -> str:
@@ -78,13 +78,13 @@ def write_meta(wb: Workbook, ws: Worksheet, book: Book) -> str:
         if isinstance(value, int):
             ws.write_number(r, 1, value)
         else:
-            write_text(ws, book, r, 1, str(value), "plain")
+            write_text(ws, book.styles, r, 1, str(value), "plain")
         wb.define_name(name, f"={quote_sheet(SHEET_META)}!$B${r + 1}")
     top = len(entries) + 1
     for k, sheet in enumerate(book.sheets, top + 1):
         values = (sheet.objective.code, sheet.level, sheet.name, sheet.table, sheet.grade_name)
         for c, value in enumerate(values):
-            write_text(ws, book, k, c, value, "plain")
+            write_text(ws, book.styles, k, c, value, "plain")
         wb.define_name(sheet.grade_name, f"={quote_sheet(sheet.name)}!{sheet.grade_cell()}")
     ws.add_table(top, 0, top + max(len(book.sheets), 1), len(REGISTRY_HEADERS) - 1, {
         "name": TABLE_REGISTRY, "autofilter": False,

@@ -1,6 +1,7 @@
 """One sheet per objective that owns indicators: header block, indicator table, grade.
 
-Every plan text is written as a string (quote-prefixed when it starts with ``= + - @``);
+Every plan text is written as a string (quote-prefixed when it starts with ``= + - @``:
+:mod:`cruscotto_xl.workbook.cells`);
 the grade, valutazione and helper cells are the formulas of :mod:`cruscotto_xl.core.rules` and
 :mod:`cruscotto_xl.core.rollup`, with the Python results as cached values.
 """
@@ -21,31 +22,19 @@ from ...core.rules import (
     valutazione_formula,
 )
 from ...core.targets import Kind, Target
-from ...core.vocabulary import format_date
+from ...core.vocabulary import NO, YES
 from ..book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
+from ..cells import page_setup, row_height, write_text, write_traffic_lights, write_value
 from ..layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
     PERIOD_COLUMNS,
     col_letter,
     period_header,
-    row_height,
 )
 
-FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@")
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2100, 12, 31)
-
-
-def write_text(ws: Worksheet, book: Book, row: int, col: int, text: str | None,
-               kind: str = "cell", indent: int = 0) -> None:
-    """Write a plan or office text as text, never as a formula."""
-    text = "" if text is None else str(text)
-    fmt = book.styles.get(kind, quote=text.startswith(FORMULA_INJECTION_PREFIXES), indent=indent)
-    if text:
-        ws.write_string(row, col, text, fmt)
-    else:
-        ws.write_blank(row, col, None, fmt)
 
 
 def number_format(row: IndicatorRow) -> str:
@@ -93,7 +82,7 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     st = book.styles
     obj = sheet.objective
     kind = "Obiettivo strategico" if sheet.level == "os" else "Obiettivo operativo"
-    write_text(ws, book, 0, 0, f"{kind} {obj.code} — {obj.title}", "title")
+    write_text(ws, st, 0, 0, f"{kind} {obj.code} — {obj.title}", "title")
     labels = [
         ("Ambito", f"{sheet.area_code} — {sheet.area_title}"),
         ("Ob. strategico", f"{sheet.os.code} — {sheet.os.title}"),
@@ -101,7 +90,7 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ]
     for r, (label, value) in enumerate(labels, 1):
         ws.write_string(r, 0, label, st.get("label"))
-        write_text(ws, book, r, 1, value, "plain")
+        write_text(ws, st, r, 1, value, "plain")
     ws.write_string(1, 3, "Anno", st.get("label"))
     ws.write_number(1, 4, book.year, st.get("plain", left=True))
     ws.write_string(2, 3, "Periodo", st.get("label"))
@@ -155,29 +144,10 @@ def _table(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
         _actual_validation(ws, cells, kind, book)
     # One set of traffic-light rules for the indicator grades and the objective's grade.
     grade = col_letter(INDICATOR_INDEX["grade"])
-    _traffic_lights(ws, book, first, INDICATOR_INDEX["grade"], last, INDICATOR_INDEX["grade"],
-                    f"{grade}{first + 1}",
-                    multi_range=f"{grade}{first + 1}:{grade}{last + 1} {sheet.grade_cell(False)}")
-
-
-def _traffic_lights(ws: Worksheet, book: Book, r1: int, c1: int, r2: int, c2: int,
-                    top_left: str, multi_range: str | None = None) -> None:
-    """Green at 100 %, yellow from 60 %, red below, grey when not graded."""
-    st = book.styles
-    bands = book.plan.policy.bands
-    high, mid = bands[0].threshold, (bands[1].threshold if len(bands) > 2 else 0.0)
-    rules = [
-        (f"=AND(ISNUMBER({top_left}),{top_left}>={high!r})", "green"),
-        (f"=AND(ISNUMBER({top_left}),{top_left}>={mid!r})", "yellow"),
-        (f"=ISNUMBER({top_left})", "red"),
-        (f'=AND(NOT(ISNUMBER({top_left})),{top_left}<>"")', "grey"),
-    ]
-    for formula, color in rules:
-        options = {"type": "formula", "criteria": formula, "format": st.conditional(color),
-                   "stop_if_true": True}
-        if multi_range:
-            options["multi_range"] = multi_range
-        ws.conditional_format(r1, c1, r2, c2, options)
+    column = INDICATOR_INDEX["grade"]
+    write_traffic_lights(ws, book, first, column, last, column, f"{grade}{first + 1}",
+                         multi_range=f"{grade}{first + 1}:{grade}{last + 1} "
+                                     f"{sheet.grade_cell(False)}")
 
 
 def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: IndicatorRow) -> None:
@@ -276,39 +246,17 @@ def _period_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indicat
 def write_locked(ws: Worksheet, book: Book, sheet: ObjectiveSheet, r: int, c: int,
                  value: object, fmt: Format) -> None:
     """A locked plan value (text, number, date, Sì/No or nothing), remembered for the hash."""
-    if value is None or value == "":
-        ws.write_blank(r, c, None, fmt)
-        value = None
-    elif isinstance(value, bool):
-        value = "Sì" if value else "No"
-        ws.write_string(r, c, value, fmt)
-    elif isinstance(value, str):
-        write_text(ws, book, r, c, value)
-    elif isinstance(value, date):
-        ws.write_datetime(r, c, value, book.styles.get("cell", "data"))
-    else:
-        ws.write_number(r, c, float(value), fmt)
-    book.lock(sheet.name, r, c, value)
+    book.lock(sheet.name, r, c, write_value(ws, book.styles, r, c, value, fmt))
 
 
 def _input(ws: Worksheet, book: Book, r: int, c: int, value: object, numfmt: str | None) -> None:
-    fmt = book.styles.get("input", numfmt)
-    if value is None or value == "":
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(r, c, "Sì" if value else "No", fmt)
-    elif isinstance(value, date):
-        ws.write_datetime(r, c, value, book.styles.get("input", "data"))
-    elif isinstance(value, int | float):
-        ws.write_number(r, c, float(value), fmt)
-    else:
-        write_text(ws, book, r, c, str(value), "input")
+    write_value(ws, book.styles, r, c, value, book.styles.get("input", numfmt), "input")
 
 
 def _actual_validation(ws: Worksheet, cells: list[str], kind: Kind, book: Book) -> None:
     """One validation per kind of target for all its actual cells (Sì/No, date, number)."""
     if kind is Kind.MILESTONE:
-        rule = {"validate": "list", "source": ["Sì", "No"],
+        rule = {"validate": "list", "source": [YES, NO],
                 "error_message": "Scegliere Sì oppure No."}
     elif kind in (Kind.DEADLINE, Kind.EVENT_DEADLINE):
         rule = {"validate": "date", "criteria": "between", "minimum": MIN_DATE,
@@ -381,15 +329,3 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     ws.protect(book.password or "", {"format_columns": True, "format_rows": True,
                                      "select_locked_cells": True,
                                      "select_unlocked_cells": True})
-
-
-def page_setup(ws: Worksheet, book: Book) -> None:
-    """A4 landscape, fit to width, header with ente, year and office."""
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    office = f" — {book.office}" if book.office else ""
-    ws.set_header(("&C" + f"{book.plan.entity} — {book.year}{office}".replace("&", "&&"))[:255])
-    ws.set_footer("&LGenerato da cruscotto_xl il " + format_date(book.generated_on)
-                  + "&RPagina &P di &N")
-

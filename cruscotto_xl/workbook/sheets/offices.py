@@ -1,78 +1,57 @@
 """The master's ``Stato uffici`` sheet and the consolidation problems of ``Controlli``.
 
-The writer receives them as plain data (:class:`Extras`) from the consolidation, so the
-writing layer never depends on the reading one.
+The writer receives them as plain data (:class:`~cruscotto_xl.workbook.book.Extras`) from
+the consolidation, so the writing layer never depends on the reading one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ...core.history import HISTORY_HEADERS
-from ...core.plan_checks import Problem
-from ..book import Book
+from ...core.problems import Problem
+from ..book import Book, Extras
+from ..cells import page_setup, write_text
 from ..layout import HISTORY_FIRST_ROW, TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
-from .objective import page_setup, write_text
 
 OFFICE_HEADERS = ("Ufficio", "Stato", "File", "Ultima modifica", "Valori mancanti", "Problemi",
                   "Firma")
 PROBLEM_HEADERS = ("Gravità", "Dove", "Codice", "Problema")
 
 
-@dataclass
-class OfficeStatus:
-    office: str
-    state: str
-    file: str = ""
-    modified: datetime | None = None
-    missing_values: int = 0
-    problems: int = 0
-    signoff: str = ""      # a state of cruscotto_xl.core.signoff (empty: no file)
-
-
-@dataclass
-class Extras:
-    """What a master workbook adds to the plan's workbook."""
-
-    statuses: list[OfficeStatus] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    history: list[tuple[object, ...]] = field(default_factory=list)   # Storico valori rows
-
-
 def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
     st = book.styles
-    write_text(ws, book, 0, 0, f"Stato degli uffici — {book.plan.entity} {book.year}", "title")
+    write_text(ws, st, 0, 0, f"Stato degli uffici — {book.plan.entity} {book.year}", "title")
     top = 2
     for r, status in enumerate(extras.statuses, top + 1):
-        write_text(ws, book, r, 0, status.office)
-        write_text(ws, book, r, 1, status.state)
-        write_text(ws, book, r, 2, status.file)
+        write_text(ws, st, r, 0, status.office)
+        write_text(ws, st, r, 1, status.state)
+        write_text(ws, st, r, 2, status.file)
         if status.modified:
             ws.write_datetime(r, 3, status.modified, st.get("cell", "data_ora"))
         else:
             ws.write_blank(r, 3, None, st.get("cell"))
         ws.write_number(r, 4, status.missing_values, st.get("cell"))
         ws.write_number(r, 5, status.problems, st.get("cell"))
-        write_text(ws, book, r, 6, status.signoff)
+        write_text(ws, st, r, 6, status.signoff)
     last = top + max(len(extras.statuses), 1)
     ws.add_table(top, 0, last, len(OFFICE_HEADERS) - 1, {
         "name": TABLE_OFFICES, "style": st.table_style, "autofilter": True,
         "columns": [{"header": h, "header_format": st.get("header")} for h in OFFICE_HEADERS]})
-    for state, color in (("restituita", "green"), ("con problemi", "yellow"),
-                         ("mancante", "red"), ("rifiutata", "red")):
+    for state, color in (("restituita", "verde"), ("con problemi", "giallo"),
+                         ("mancante", "rosso"), ("rifiutata", "rosso")):
         ws.conditional_format(top + 1, 1, last, 1, {"type": "cell", "criteria": "==",
                                                     "value": f'"{state}"',
                                                     "format": st.conditional(color)})
     ws.conditional_format(top + 1, 6, last, 6, {
         "type": "cell", "criteria": "==", "value": '"firmata"',
-        "format": st.conditional("green")})
+        "format": st.conditional("verde")})
     ws.conditional_format(top + 1, 6, last, 6, {
         "type": "cell", "criteria": "==", "value": '"modificata dopo la firma"',
-        "format": st.conditional("red")})
+        "format": st.conditional("rosso")})
     for c, width in enumerate((30, 14, 44, 18, 14, 10, 24)):
         ws.set_column(c, c, width)
     ws.print_area(0, 0, last, len(OFFICE_HEADERS) - 1)
@@ -88,24 +67,24 @@ def write_problems(wb: Workbook, ws: Worksheet, book: Book, problems: list[Probl
     ws.write_string(top, 0, "Problemi del consolidamento", st.get("subtitle"))
     header = top + 1
     for r, p in enumerate(problems, header + 1):
-        write_text(ws, book, r, 0, p.severity)
-        write_text(ws, book, r, 1, p.location)
-        write_text(ws, book, r, 2, p.subject)
-        write_text(ws, book, r, 3, p.message)
+        write_text(ws, st, r, 0, p.severity)
+        write_text(ws, st, r, 1, p.location)
+        write_text(ws, st, r, 2, p.subject)
+        write_text(ws, st, r, 3, p.message)
     last = header + max(len(problems), 1)
     ws.add_table(header, 0, last, len(PROBLEM_HEADERS) - 1, {
         "name": TABLE_CONSOLIDATION, "style": st.table_style, "autofilter": True,
         "columns": [{"header": h, "header_format": st.get("header")} for h in PROBLEM_HEADERS]})
     ws.conditional_format(header + 1, 0, last, 0, {"type": "cell", "criteria": "==",
                                                    "value": '"errore"',
-                                                   "format": st.conditional("red")})
+                                                   "format": st.conditional("rosso")})
     return last + 2
 
 
 def write_history(ws: Worksheet, book: Book, rows: list[tuple[object, ...]]) -> None:
     """``Storico valori``: every value a consolidation changed, oldest first, never pruned."""
     st = book.styles
-    write_text(ws, book, 0, 0, f"Storico dei valori — {book.plan.entity} {book.year}", "title")
+    write_text(ws, st, 0, 0, f"Storico dei valori — {book.plan.entity} {book.year}", "title")
     top = HISTORY_FIRST_ROW - 1
     for r, cells in enumerate(rows, top + 1):
         for c, value in enumerate(cells):
@@ -114,7 +93,7 @@ def write_history(ws: Worksheet, book: Book, rows: list[tuple[object, ...]]) -> 
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 ws.write_number(r, c, value, st.get("cell"))
             else:
-                write_text(ws, book, r, c, None if value is None else str(value))
+                write_text(ws, st, r, c, None if value is None else str(value))
     last = top + max(len(rows), 1)
     ws.add_table(top, 0, last, len(HISTORY_HEADERS) - 1, {
         "name": TABLE_HISTORY, "style": st.table_style, "autofilter": True,

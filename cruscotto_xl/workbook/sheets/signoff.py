@@ -10,7 +10,9 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.vocabulary import NO, YES
 from ..book import Book
+from ..cells import page_setup, write_text
 from ..layout import (
     NAME_SIGN_CONFIRM,
     NAME_SIGN_DATE,
@@ -20,7 +22,7 @@ from ..layout import (
     SHEET_SIGNOFF,
     quote_sheet,
 )
-from .objective import MAX_DATE, MIN_DATE, page_setup, write_text
+from .objective import MAX_DATE, MIN_DATE
 
 FIELDS = (
     (NAME_SIGNER, "Responsabile", "Nome e cognome di chi conferma i dati"),
@@ -42,7 +44,7 @@ def signoff_cell(name: str) -> str:
 def write_signoff(wb: Workbook, ws: Worksheet, book: Book) -> None:
     st = book.styles
     office = f" — ufficio {book.office}" if book.office else ""
-    write_text(ws, book, 0, 0, f"Validazione dei dati al {book.period}/{book.year}{office}",
+    write_text(ws, st, 0, 0, f"Validazione dei dati al {book.period}/{book.year}{office}",
                "title")
     for k, (name, label, hint) in enumerate(FIELDS):
         r = FIRST_ROW + k
@@ -56,16 +58,16 @@ def write_signoff(wb: Workbook, ws: Worksheet, book: Book) -> None:
         elif name == NAME_SIGN_CONFIRM:
             ws.write_blank(r, 1, None, st.get("input"))
             ws.data_validation(r, 1, r, 1, {
-                "validate": "list", "source": ["Sì", "No"],
+                "validate": "list", "source": [YES, NO],
                 "error_title": "Valore non valido", "error_message": "Scegliere Sì oppure No."})
         else:
             ws.write_blank(r, 1, None, st.get("input"))
-        write_text(ws, book, r, 2, hint, "plain")
+        write_text(ws, st, r, 2, hint, "plain")
         wb.define_name(name, f"={quote_sheet(SHEET_SIGNOFF)}!$B${r + 1}")
     ws.write_string(PRINT_ROW, 0, "Impronta dei dati", st.get("label"))
     ws.write_blank(PRINT_ROW, 1, None, st.get("cell"))
     wb.define_name(NAME_SIGN_PRINT, f"={quote_sheet(SHEET_SIGNOFF)}!$B${PRINT_ROW + 1}")
-    write_text(ws, book, PRINT_ROW + 2, 0,
+    write_text(ws, st, PRINT_ROW + 2, 0,
                "Compilati i dati, il responsabile inserisce nome, ruolo, data e «Sì» e firma "
                "con il pulsante Firma della scheda Cruscotto o con il comando «cruscotto "
                "firma» (o lo fa il controllo di gestione): "

@@ -21,6 +21,7 @@ from ...core.rollup import (
 )
 from ...core.rules import Grade, valutazione, valutazione_formula
 from ..book import Book, PeriodView
+from ..cells import page_setup, row_height, write_text, write_traffic_lights
 from ..layout import (
     LEVEL_LABELS,
     NAME_ENTE_GRADE,
@@ -31,10 +32,8 @@ from ..layout import (
     TABLE_SUMMARY,
     col_letter,
     quote_sheet,
-    row_height,
     top_grade_label,
 )
-from .objective import _traffic_lights, page_setup, write_text
 
 HEADER_ROW = 3
 HELPERS = {"ambito": ("wu_area", "c_area"), "os": ("wu_os", "c_os"), "oo": ("wu_oo", "c_oo")}
@@ -70,7 +69,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
     st = book.styles
     office = f" — ufficio {book.office}" if book.office else ""
     period = book.period if view is None else view.period
-    write_text(ws, book, 0, 0, f"Riepilogo {book.plan.entity} — {book.year} al {period}{office}",
+    write_text(ws, st, 0, 0, f"Riepilogo {book.plan.entity} — {book.year} al {period}{office}",
                "title")
     root = book.root if view is None else view.root
     sheet_name = SHEET_SUMMARY if view is None else view.summary_sheet
@@ -103,7 +102,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
         if node.level == "ente" and book.office:   # an office's part, not the ente
             values.update(level=OFFICE_LEVEL_LABEL, title=f"{book.office} — {node.title}")
         for name, value in values.items():
-            write_text(ws, book, r, col[name], value, indent=indent if name == "title" else 0)
+            write_text(ws, st, r, col[name], value, indent=indent if name == "title" else 0)
             if lock:
                 book.lock(sheet_name, r, col[name], value)
         height = row_height([(node.title, SUMMARY_COLUMNS[col["title"]].width - 2 * indent)])
@@ -153,9 +152,10 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
                     for c in SUMMARY_COLUMNS],
     })
     grade_col = col["grade"]
-    _traffic_lights(ws, book, first, grade_col, last, grade_col, ref("grade", first))
+    write_traffic_lights(ws, book, first, grade_col, last, grade_col, ref("grade", first))
     light = col["light"]
-    _traffic_lights(ws, book, first, light, last, light, f"${col_letter(grade_col)}{first + 1}")
+    write_traffic_lights(ws, book, first, light, last, light,
+                         f"${col_letter(grade_col)}{first + 1}")
     if view is None:
         wb.define_name(NAME_ENTE_GRADE,
                        f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
