@@ -46,7 +46,7 @@ Rules for hand-made tables:
 - A title column of only numbers without a code column gives the codes (``Ambito`` 1, 2, 3).
 
 Every unknown column, unreadable value and row that fits nowhere is a
-:class:`~cruscotto_xl.core.plan_checks.Problem` located as ``riga N`` (the 1-based line of the
+:class:`~cruscotto_xl.core.problems.Problem` located as ``riga N`` (the 1-based line of the
 .csv or row of the sheet); nothing is dropped silently. docs/tabella.md describes it for users.
 
 What the table cannot carry, so :func:`export_table` refuses it with a message: two
