@@ -6,8 +6,9 @@ on its own (tests, scripts).
 
 ``PIANO`` is a plan file (.yaml, .yml, .json) or a flat table (.xlsx, .csv, read by the
 ``tabella`` importer, whose problems are reported too). ``--consuntivi FILE`` brings the
-actuals from elsewhere before auditing: a plan file or a flat table (columns ``Codice
-indicatore``, ``Consuntivo 2023``, ``Valore numeratore 2023``… and ``Riferimento 2024``); they
+actuals from elsewhere before auditing: a plan file, a consolidated master or a returned
+workbook (every period it holds), or a flat table (columns ``Codice indicatore``,
+``Consuntivo 2023``, ``Valore numeratore 2023``… and ``Riferimento 2024``); they
 are matched by indicator code and replace the plan's actual of the same year and period
 (:func:`~cruscotto_xl.core.actuals.merge_actuals`); a code the plan lacks is an error.
 ``--xlsx`` writes the findings as a ``Controlli`` sheet in the style of the generated
@@ -33,6 +34,8 @@ from ..core.problems import Problem, has_errors
 from ..errors import UserError
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from ..io.planfile import PLAN_SUFFIXES, load_plan
+from ..returns.consolidate import WORKBOOK_SUFFIXES
+from ..returns.read import NotOurWorkbookError, read_workbook
 from ..workbook.cells import row_height, write_text
 from ..workbook.layout import SHEET_CHECKS
 from ..workbook.styles import Styles
@@ -64,17 +67,29 @@ def _load(path: Path, year: int | None) -> tuple[Plan, list[Problem]]:
 def _with_actuals(plan: Plan, path: Path, year: int | None) -> tuple[Plan, list[Problem]]:
     """``plan`` with the actuals of ``path`` merged in (see the module docstring)."""
     suffix = path.suffix.lower()
-    if suffix in PLAN_SUFFIXES:
+    held = _workbook_plan(path) if suffix in WORKBOOK_SUFFIXES else None
+    problems: list[Problem] = []
+    if held is not None:
+        actuals, references = plan_actuals(held)
+    elif suffix in PLAN_SUFFIXES:
         actuals, references = plan_actuals(load_plan(path))
-        problems: list[Problem] = []
     elif suffix in TABLE_SUFFIXES:
         read = read_table_actuals(path, year=year or plan.year)
         actuals, references, problems = read.actuals, read.references, read.problems
     else:
         raise AuditInputError(f"{path}: formato dei consuntivi non supportato (usare un piano "
-                              f".yaml/.json o una tabella .xlsx/.csv)")
+                              f".yaml/.json, una cartella principale o una tabella .xlsx/.csv)")
     merged, found = merge_actuals(plan, actuals, references, source=str(path))
     return merged, [_located(p, path) for p in problems] + found
+
+
+def _workbook_plan(path: Path) -> Plan | None:
+    """The plan with the values a workbook of ours holds (a master: every office and
+    period), or None when ``path`` is not one (then it is read as a table)."""
+    try:
+        return read_workbook(path).held_plan()
+    except NotOurWorkbookError:
+        return None
 
 
 def _located(problem: Problem, path: Path) -> Problem:
@@ -171,8 +186,8 @@ def audit_command(
     piano: Annotated[Path, typer.Argument(help="Piano (.yaml, .yml, .json) o tabella (.xlsx, "
                                                ".csv)")],
     consuntivi: Annotated[Path | None, option(
-        "--consuntivi", "Piano o tabella da cui prendere i consuntivi "
-                        "(abbinati per codice indicatore)")] = None,
+        "--consuntivi", "Piano, cartella principale consolidata o tabella da cui prendere "
+                        "i consuntivi (abbinati per codice indicatore)")] = None,
     anno: Annotated[int | None, year_option(
         "Anno da controllare (predefinito: tutti gli anni)")] = None,
     xlsx: Annotated[Path | None, typer.Option(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -24,9 +25,10 @@ from ..services.generate import (
     check_outputs,
     generation_jobs,
     plan_files,
-    prepare_new_year,
     run_jobs,
+    write_new_year,
 )
+from ..workbook import Generated
 from .options import (
     JsonFlag,
     PeriodOption,
@@ -132,6 +134,10 @@ def _generate(jobs: list[Job], out: Path, as_json: bool) -> None:
     with Progress(transient=True, console=err_console) as progress:
         task = progress.add_task("Generazione", total=len(jobs))
         results = run_jobs(jobs, progress=lambda _: progress.advance(task))
+    _list_generated(results, out, as_json)
+
+
+def _list_generated(results: list[Generated], out: Path, as_json: bool) -> None:
     if as_json:
         print_json([{"file": str(g.path), "piano": g.plan_id, "anno": g.year,
                      "ufficio": g.office, "fogli_obiettivo": g.sheets,
@@ -152,36 +158,58 @@ def nuovo_anno(
     modifiche: Annotated[Path | None, option(
         "--modifiche",
         "File delle modifiche deliberate (Inserito / Aggiornato / Eliminato)")] = None,
+    consolidato: Annotated[Path | None, option(
+        "--consolidato",
+        "Cartella principale consolidata dell'anno in corso: i suoi consuntivi entrano "
+        "nello storico del nuovo piano e nei riferimenti dei target relativi")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Cartella del nuovo piano e delle cartelle Excel "
                       "(predefinita: cruscotto-ANNO accanto al piano)")] = None,
     per_ufficio: PerOffice = False,
+    periodo: Annotated[str | None, option(
+        "--periodo", "Periodo da compilare nelle nuove cartelle, gg/mm (predefinito: il "
+                     "primo monitoraggio del nuovo anno, es. 30/06)")] = None,
     sovrascrivi: Annotated[bool, overwrite_option("Sostituisce i file già presenti")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Rolling annuale: il piano dell'anno successivo e le sue cartelle Excel.
 
     Codici, pesi e uffici restano; i target passano al nuovo anno (quelli già previsti dal
-    piano pluriennale, altrimenti quelli dell'anno in corso); i consuntivi dell'anno in corso
-    diventano riferimenti per i target relativi (x < x-1). Ogni indicatore modificato riceve
-    una voce nello storico delle modifiche, mostrata nel foglio Istruzioni.
+    piano pluriennale, altrimenti quelli dell'anno in corso) e gli anni dei target
+    avanzano di un anno; i consuntivi dell'anno in corso (--consolidato) entrano nello
+    storico e diventano riferimenti per i target relativi (x < x-1). Ogni indicatore
+    modificato riceve una voce nello storico delle modifiche, mostrata nel foglio
+    Istruzioni (a ogni ufficio le sole modifiche dei suoi indicatori). Si scrivono tutti i
+    file o nessuno.
 
-    Esempio: [bold]cruscotto nuovo-anno piano-2024.yaml --anno 2025 --modifiche delibera.yaml[/]
+    Esempio: [bold]cruscotto nuovo-anno piano-2024.yaml --anno 2025 --consolidato
+    cruscotto-2024.xlsx --modifiche delibera.yaml --per-ufficio[/]
     """
     plan = load_plan(piano)
+    if consolidato is not None:
+        plan = master_actuals(plan, consolidato, plan.year)
     changes = load_changes(modifiche) if modifiche is not None else None
     out = out if out is not None else piano.parent / f"cruscotto-{anno}"
-    new = prepare_new_year(plan, anno, out, changes, per_office=per_ufficio,
-                           overwrite=sovrascrivi)
+    period = checked_period(plan, periodo) if periodo is not None else None
+    with Progress(transient=True, console=err_console) as progress:
+        task = progress.add_task("Generazione", total=None)
+        new = write_new_year(plan, anno, out, changes, per_office=per_ufficio,
+                             overwrite=sovrascrivi, period=period,
+                             progress=lambda _: progress.advance(task))
     rolled = new.rollover
-    err_console.print(f"Piano {anno} scritto in {new.plan_path}: {len(rolled.changed)} target "
-                      f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal "
-                      f"file, {len(rolled.carried)} target riportati dall'anno {plan.year}.")
-    if has_errors(new.problems):
-        print_problems([p for p in new.problems if p.severity == "errore"],
-                       f"{new.plan_path}: cartelle non generate, correggere il piano")
-        raise typer.Exit(1)
-    _generate(new.jobs, out, as_json)
+    if not new.written:
+        print_problems(new.problems, f"{new.plan_path.name}: piano {anno} con errori")
+        raise UserError(f"nessun file scritto in {out}: correggere il piano {plan.year} o "
+                        "il file delle modifiche e ripetere")
+    warnings = [p for p in new.problems if p.severity != "errore"]
+    if warnings:
+        print_problems(warnings, f"Da verificare nel piano {anno} ({new.plan_path.name})")
+    err_console.print(
+        f"Piano {anno} scritto in {escape(str(new.plan_path))}: {len(rolled.changed)} target "
+        f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal file, "
+        f"{len(rolled.carried)} target riportati dall'anno {plan.year}; cartelle per il "
+        f"periodo {new.period}.", highlight=False)
+    _list_generated(new.generated, out, as_json)
 
 
 def summary_table(plan: Plan, root: Node, title: str,

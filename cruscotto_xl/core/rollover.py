@@ -11,6 +11,11 @@ Actuals of past years stay in the plan as history.
 A change file (``--modifiche``) adds what a Giunta deliberates: indicators *Inserito*,
 *Aggiornato* (new target, weight, name…) or *Eliminato*, with the deliberation and date.
 Deleted indicators leave the tree but keep their log in ``indicatori_eliminati``.
+
+The target window (``anni_target``) moves with the year and keeps as many years ahead
+(2024 for 2023–2026 → 2025 for 2025–2027); every indicator without a target for the window's new last year is a warning,
+as is an intermediate target carried from the old year next to a new annual target
+(docs/domain.md, «Rolling annuale»).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from ..errors import UserError
 from .actuals import reference_for
 from .model import Change, Indicator, Plan, RemovedIndicator, TargetText
+from .problems import Location, Problem
 from .targets import Kind, TargetError, parse_target
 
 
@@ -47,6 +53,7 @@ class Rollover:
     changed: list[str] = field(default_factory=list)      # indicator codes with a new target
     carried: list[str] = field(default_factory=list)      # codes that kept last year's target
     logged: list[str] = field(default_factory=list)       # codes changed by the change file
+    warnings: list[Problem] = field(default_factory=list)  # what a person should look at
 
 
 #: The indicator's fields a change entry may set, in the order its log entry lists them.
@@ -221,13 +228,21 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
         else:
             ind.targets[year] = old_text
             result.carried.append(ind.code)
-        if ind.targets.get(year) == old_text and year not in ind.period_targets:
-            # an unchanged annual target keeps its intermediate ones (not the dated ones:
-            # «Entro 30-06-2024» would be a deadline of the old year)
+        if year not in ind.period_targets:
+            # intermediate targets roll with the year, except the dated ones («Entro
+            # 30-06-2024» is a deadline of the old year); next to a new annual target they
+            # are carried but flagged, a person decides whether they still fit
             kept = {p: t for p, t in ind.period_targets.get(plan.year, {}).items()
                     if _undated(t, ind, plan.year, year)}
             if kept:
                 ind.period_targets[year] = kept
+                if ind.targets.get(year) != old_text:
+                    shown = ", ".join(f"{p}: «{t}»" for p, t in kept.items())
+                    result.warnings.append(Problem(
+                        Location(path=f"{slot.path}.target_periodi"),
+                        f"target intermedi riportati dal {plan.year} ({shown}) accanto al "
+                        f"nuovo target annuale «{ind.targets.get(year, '')}»: verificarli",
+                        "avviso", ind.code))
         if year not in ind.references:
             # the reference of a relative target, from the actuals the plan keeps: the
             # year its text names (x-1, x-3, valore 2023, media triennio) or the baseline
@@ -241,7 +256,16 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
                     ind.references[year] = value
     new.year = year
     new.id = _next_id(plan.id, plan.year, year)
-    new.target_years = [y for y in plan.target_years if y >= year] or [year]
+    old_window = plan.target_years or [plan.year]
+    last = max(max(old_window), year + max(old_window) - plan.year)
+    new.target_years = list(range(year, last + 1))
+    if last > year:
+        for slot in new.indicators():
+            if not slot.indicator.targets.get(last, "").strip():
+                result.warnings.append(Problem(
+                    Location(path=f"{slot.path}.target"),
+                    f"nessun target per il {last}, ultimo anno del piano "
+                    f"({year}–{last}): indicarlo nel piano", "avviso", slot.indicator.code))
     if deliberation is not None:
         new.deliberation = deliberation
     if plan.deadline is not None:

@@ -65,6 +65,26 @@ def plan_for_office(plan: Plan, office: str) -> Plan:
     return plan.model_copy(update={"areas": areas, "offices": offices})
 
 
+def removed_for_office(plan: Plan, office: str) -> list[RemovedIndicator]:
+    """The eliminated indicators ``office`` owned: by their last state's offices, else their
+    objective's (OO, then its OS), else the plan's ``ufficio_predefinito``, else
+    :data:`UNOWNED` — the same chain as active indicators (docs/ownership.md)."""
+    offices_of: dict[str, list[str]] = {}
+    for area in plan.areas:
+        for os_ in area.objectives:
+            offices_of[os_.code] = list(os_.offices)
+            for oo in os_.operational:
+                offices_of[oo.code] = list(oo.offices or os_.offices)
+    default = [plan.default_office] if plan.default_office else [UNOWNED]
+
+    def owners(removed: RemovedIndicator) -> list[str]:
+        if removed.last is not None and removed.last.offices:
+            return list(removed.last.offices)
+        return offices_of.get(removed.objective) or default
+
+    return [r for r in plan.removed if office in owners(r)]
+
+
 def known_offices(plan: Plan) -> tuple[str, ...]:
     """Every owner office of the plan, in plan order, then :data:`UNOWNED` when some
     indicator has no owner (cached like the ownership index)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..core.history import HISTORY_HEADERS, value_changes
 from ..core.plan_checks import validate_plan
-from ..core.problems import Location, Problem, has_errors
+from ..core.problems import Location, Problem
 from ..core.vocabulary import cell_number, format_date, format_number, yes_no_text
 from ..errors import UserError, internal_message, record_internal_error
 from ..returns.consolidate import consolidate as consolidate_folder
@@ -27,7 +27,7 @@ from ..returns.consolidate import graded_plan
 from ..returns.read import Reading
 from ..returns.refresh import RefreshError, refreshed_book
 from ..returns.sign import RECONFIRM, ConfirmAgainError, signoff_values
-from ..services.generate import prepare_new_year, run_jobs
+from ..services.generate import write_new_year
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -433,15 +433,22 @@ def _new_year(port: BookPort, out_dir: Path | None, per_office: bool) -> MacroRe
     plan = reading.held_plan()
     year = ident.year + 1
     base = port.path.parent if port.path else Path.cwd()
-    new = prepare_new_year(plan, year, out_dir or base / f"cruscotto-{year}",
-                           per_office=per_office)
-    if has_errors(new.problems):
-        raise MacroError(_with_problems(f"piano {year} scritto in {new.plan_path} ma con errori: "
-                                        "cartelle non generate", new.problems))
-    generated = run_jobs(new.jobs)
+    new = write_new_year(plan, year, out_dir or base / f"cruscotto-{year}",
+                         per_office=per_office)
+    if not new.written:
+        raise MacroError(_with_problems(f"piano {year} con errori: nessun file scritto",
+                                        [p for p in new.problems if p.severity == "errore"]))
+    generated = new.generated
     text = (f"Piano {year} scritto in {new.plan_path} ({len(new.rollover.changed)} indicatori "
             f"con target aggiornato, registrati nello storico delle modifiche); "
-            f"{len(generated)} cartelle generate in {new.plan_path.parent}.")
+            f"{len(generated)} cartelle per il periodo {new.period} generate in "
+            f"{new.plan_path.parent}.")
+    warnings = [p for p in new.problems if p.severity != "errore"]
+    if warnings:
+        lines = [f"• {p.subject}: {p.message}" for p in warnings[:MAX_LISTED]]
+        if len(warnings) > MAX_LISTED:
+            lines.append(f"… e altri {len(warnings) - MAX_LISTED} avvisi")
+        text += "\n\nDa verificare nel nuovo piano:\n" + "\n".join(lines)
     return MacroResult("Nuovo anno", text, True, [], 0, [],
                        [new.plan_path, *(g.path for g in generated)])
 

@@ -12,7 +12,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -67,3 +68,33 @@ def write_atomically(path: Path, write: Callable[[Path], object],
     except BaseException:           # any failure, even Ctrl-C: no temporary file is left
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """A staging folder beside ``folder``: what is written there enters ``folder`` only
+    when the block ends without error (all files or none, for a whole output folder).
+
+    A new ``folder`` is the staging folder renamed (one atomic step); into an existing
+    one the files are moved one by one, each with ``os.replace``, after all were written.
+    On any failure, Ctrl-C included, the staging folder is removed and ``folder`` is as
+    it was.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".parziale",
+                                  dir=folder.parent))
+    try:
+        yield stage
+        if not folder.exists():
+            umask = os.umask(0)
+            os.umask(umask)
+            stage.chmod(0o777 & ~umask)     # mkdtemp makes 0700
+            os.rename(stage, folder)
+            return
+        for item in sorted(stage.rglob("*")):
+            if item.is_file():
+                target = folder / item.relative_to(stage)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(item, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

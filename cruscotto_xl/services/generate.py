@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.model import FINAL_PERIOD, Plan
@@ -19,6 +19,7 @@ from ..core.plan_checks import validate_plan
 from ..core.problems import Problem, has_errors
 from ..core.rollover import ChangeSet, Rollover, roll_over
 from ..errors import UserError
+from ..io.atomic import staged_folder
 from ..io.planfile import PLAN_SUFFIXES, save_plan
 from ..workbook import Generated, workbook_jobs, write_workbook
 
@@ -100,25 +101,45 @@ def run_jobs(jobs: list[Job], workers: int | None = None,
 
 @dataclass
 class NewYear:
-    """A rollover written to disk: the new plan file and the workbooks still to generate."""
+    """A rollover: the new plan file and its workbooks, all written or none.
+
+    ``written`` is False when the new plan has errors (in ``problems``): then nothing was
+    written, so a corrected re-run is never refused for a half-written folder.
+    """
 
     rollover: Rollover
     plan_path: Path
-    jobs: list[Job]
+    generated: list[Generated]
     problems: list[Problem]
+    period: str
+    written: bool
 
 
-def prepare_new_year(plan: Plan, year: int, out_dir: Path, changes: ChangeSet | None = None,
-                     *, per_office: bool = False, overwrite: bool = False) -> NewYear:
-    """Roll the plan over to ``year`` and save it in ``out_dir``; nothing is overwritten
-    unless asked. The jobs are empty when the new plan has errors (they are in problems)."""
+def write_new_year(plan: Plan, year: int, out_dir: Path, changes: ChangeSet | None = None,
+                   *, per_office: bool = False, overwrite: bool = False,
+                   period: str | None = None,
+                   progress: Callable[[Generated], None] | None = None) -> NewYear:
+    """Roll ``plan`` over to ``year`` and write the new plan and its workbooks in
+    ``out_dir``, all or none (io/atomic.staged_folder); nothing is overwritten unless
+    asked. ``plan`` carries the year's actuals (a master's held plan) so that they enter
+    the history and the references of relative targets. The workbooks are for ``period``,
+    by default the new year's first monitoring period: the next task of the offices."""
     rolled = roll_over(plan, year, changes)
-    plan_path = out_dir / f"{rolled.plan.id}.yaml"
-    jobs = generation_jobs(rolled.plan, out_dir, year=year, per_office=per_office)
+    new = rolled.plan
+    plan_path = out_dir / f"{new.id}.yaml"
+    period = period or new.period_dates[0]
+    problems = [*rolled.warnings, *validate_plan(new)]
+    problems = [Problem(p.where.in_file(plan_path.name), p.message, p.severity, p.subject)
+                for p in problems]
+    if has_errors(problems):
+        return NewYear(rolled, plan_path, [], problems, period, False)
+    jobs = generation_jobs(new, out_dir, year=year, per_office=per_office, period=period)
     check_outputs(jobs, overwrite)
     if plan_path.exists() and not overwrite:
         raise OutputExistsError([plan_path])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_plan(rolled.plan, plan_path)
-    problems = validate_plan(rolled.plan)
-    return NewYear(rolled, plan_path, [] if has_errors(problems) else jobs, problems)
+    with staged_folder(out_dir) as stage:
+        save_plan(new, stage / plan_path.name)
+        staged = [replace(job, path=stage / job.path.relative_to(out_dir)) for job in jobs]
+        generated = [replace(g, path=out_dir / g.path.relative_to(stage))
+                     for g in run_jobs(staged, progress=progress)]
+    return NewYear(rolled, plan_path, generated, problems, period, True)

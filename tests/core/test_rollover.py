@@ -36,7 +36,7 @@ def plan():
 def test_codes_stay_targets_move_and_each_change_is_logged(plan):
     rolled = roll_over(plan, 2025, when=date(2025, 1, 30))
     new = rolled.plan
-    assert new.year == 2025 and new.id.endswith("-2025") and new.target_years == [2025, 2026]
+    assert new.year == 2025 and new.id.endswith("-2025") and new.target_years == [2025, 2026, 2027]
     old = {s.indicator.code: s.indicator for s in plan.indicators()}
     assert [s.indicator.code for s in new.indicators()] == list(old)
     expected_changed = [c for c, i in old.items()
@@ -253,9 +253,35 @@ def test_intermediate_targets_follow_an_unchanged_annual_target():
     # a dated intermediate target belongs to its year: the new year uses the annual one
     assert 2025 not in by_code["K3"].period_targets
     assert by_code["K3"].target_text(2025, "30/06") == "Entro 31-12-2024"
-    # a new annual target does not inherit the old intermediate ones
+    # next to a new annual target the undated intermediate ones roll too, flagged
     changed = plan.model_copy(deep=True)
     k1 = next(s.indicator for s in changed.indicators() if s.indicator.code == "K1")
     k1.targets[2025] = ">= 120"
-    rolled = {s.indicator.code: s.indicator for s in roll_over(changed, 2025).plan.indicators()}
-    assert rolled["K1"].target_text(2025, "30/06") == ">= 120"
+    result = roll_over(changed, 2025)
+    rolled = {s.indicator.code: s.indicator for s in result.plan.indicators()}
+    assert rolled["K1"].target_text(2025, "30/06") == ">= 40"
+    assert rolled["K1"].target_text(2025, "31/12") == ">= 120"
+    (flag,) = [w for w in result.warnings if w.subject == "K1"]
+    assert flag.severity == "avviso" and "30/06: «>= 40»" in flag.message
+    assert flag.where.path == "ambiti[0].obiettivi[0].indicatori[0].target_periodi"
+    assert [w.subject for w in roll_over(plan, 2025).warnings] == []
+
+
+def test_the_target_window_moves_and_a_missing_last_year_is_flagged(plan):
+    """2023–2026 of a 2024 plan becomes 2025–2027 (the years ahead keep their number);
+    every indicator without a 2027 target is a warning at
+    its place in the plan file."""
+    assert plan.target_years == [2023, 2024, 2025, 2026]
+    one = next(plan.indicators()).indicator
+    one.targets[2027] = ">= 1"
+    result = roll_over(plan, 2025)
+    assert result.plan.target_years == [2025, 2026, 2027]
+    codes = [s.indicator.code for s in plan.indicators()]
+    flagged = [w.subject for w in result.warnings]
+    assert flagged == [c for c in codes if c != one.code]
+    first = result.warnings[0]
+    assert "nessun target per il 2027" in first.message and first.severity == "avviso"
+    assert first.where.path.endswith(".target")
+    single = plan.model_copy(update={"target_years": [2024]})
+    assert roll_over(single, 2025).plan.target_years == [2025]
+    assert roll_over(single, 2025).warnings == []

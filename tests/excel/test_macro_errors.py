@@ -30,7 +30,7 @@ def workbook(tmp_path) -> Path:
 @pytest.mark.parametrize(("button", "inner"), [
     (macros.ricalcola, "refreshed_book"),
     (macros.valida, "validate_plan"),
-    (macros.nuovo_anno, "prepare_new_year"),
+    (macros.nuovo_anno, "write_new_year"),
 ])
 def test_a_bug_behind_a_button_is_an_internal_error(workbook, monkeypatch, button, inner):
     def broken(*args, **kwargs):

@@ -8,7 +8,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ...core.lights import legend
 from ...core.rollover import change_log
-from ...core.tree import UNOWNED
+from ...core.tree import UNOWNED, removed_for_office
 from ...core.vocabulary import format_date
 from ..book import Book
 from ..cells import page_setup, write_text
@@ -135,8 +135,13 @@ def _write_rules(ws: Worksheet, book: Book, r: int) -> int:
 
 
 def _write_changes(ws: Worksheet, book: Book, r: int) -> int:
-    """The plan's change log (rolling annuale) after row ``r``; returns the last row."""
-    log = change_log(book.plan)
+    """The plan's change log (rolling annuale) after row ``r``; returns the last row.
+    An office's workbook lists only its own indicators' entries (its plan part holds only
+    its active indicators; the eliminated ones are chosen by their owners)."""
+    plan = book.plan
+    if book.office:
+        plan = plan.model_copy(update={"removed": removed_for_office(plan, book.office)})
+    log = change_log(plan)
     if not log:
         return r
     st = book.styles
