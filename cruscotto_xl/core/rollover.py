@@ -13,8 +13,9 @@ A change file (``--modifiche``) adds what a Giunta deliberates: indicators *Inse
 Deleted indicators leave the tree but keep their log in ``indicatori_eliminati``.
 
 The target window (``anni_target``) moves with the year and keeps as many years ahead
-(2024 for 2023–2026 → 2025 for 2025–2027); every indicator without a target for the window's new last year is a warning,
-as is an intermediate target carried from the old year next to a new annual target
+(2024 for 2023–2026 → 2025 for 2025–2027); every indicator without a target for the
+window's new last year is a warning, as is an intermediate target carried from the old
+year next to a new annual target
 (docs/domain.md, «Rolling annuale»).
 """
 

@@ -116,7 +116,7 @@ def test_the_period_can_be_chosen(year_2023, tmp_path):
 
 
 def test_an_office_workbook_lists_only_its_own_changes(year_2023, tmp_path):
-    plan_file, master = year_2023
+    plan_file, _ = year_2023
     changes = tmp_path / "delibera.yaml"
     changes.write_text(yaml.safe_dump({"delibera": "Delibera n. 9", "modifiche": [
         {"codice": "R1", "azione": "Aggiornato", "target": ">= 130"},
