@@ -98,13 +98,16 @@ def returns(tmp_path):
     return plan, books
 
 
+def _decoded(value: str) -> str:
+    """``value`` with its ``_xHHHH_`` escapes decoded as the OOXML standard says (openpyxl
+    leaves them in inline strings and formula values; Excel decodes them)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+
+
 def _signer(book) -> object:
-    """The signer's cell, its ``_xHHHH_`` escapes decoded as the OOXML standard says
-    (openpyxl leaves them in inline strings; Excel decodes them)."""
     wb = openpyxl.load_workbook(book)
     sheet, coord = next(iter(wb.defined_names["crx_firma_responsabile"].destinations))
-    value = wb[sheet][coord.replace("$", "")].value
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+    return _decoded(wb[sheet][coord.replace("$", "")].value)
 
 
 @pytest.mark.parametrize("ch", CONTROLS, ids=IDS)
@@ -151,8 +154,7 @@ def test_band_labels_with_quotes_controls_and_length_grade_alike_in_libreoffice(
     ws = openpyxl.load_workbook(out, data_only=True)["Riepilogo"]
     shown = {(ws.cell(r, 1).value, ws.cell(r, 2).value): ws.cell(r, 6).value
              for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value}
-    decode = (lambda v: re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), v))
-    assert decode(shown[("OS", "OS1")]) == top
-    assert decode(shown[("Ente", None)]) == middle
-    assert decode(shown[("OS", "OS2")]) == bottom
+    assert _decoded(shown[("OS", "OS1")]) == top
+    assert _decoded(shown[("Ente", None)]) == middle
+    assert _decoded(shown[("OS", "OS2")]) == bottom
     assert not not_well_formed(book)
