@@ -240,8 +240,8 @@ def rollup_formulas() -> str:
         ("weight counted (W = weight, G = grade)", rollup.weight_used_formula("W", "G")),
         ("contribution", rollup.contribution_formula("W", "G")),
         ("objective grade over its rows", rollup.weighted_mean_formula("WU", "C")),
-        ("summary row over its children (P = parent column, K = the row's key)",
-         "=" + rollup.grouped_mean_formula("WU", "C", "P", "K")),
+        ("summary row over its children (P = parent column, here the row whose key is 3)",
+         "=" + rollup.grouped_mean_formula("WU", "C", "P", 3)),
         ("OS mixing own indicators (OWN) and OO children (CH), policy `misto` 50 %",
          rollup.os_grade_formula(mix, True, True, "OWN", "CH")),
     )

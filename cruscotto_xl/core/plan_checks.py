@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from .actuals import reference_for
 from .model import Indicator, Plan, points
+from .plan_texts import check_texts
 from .problems import Problem, in_plan
 from .targets import Kind, TargetError, describe_reference, parse_target
 from .tree import UNOWNED, plan_for_year, same_office, unowned_indicators, unowned_text
@@ -285,7 +286,8 @@ def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     """All the problems of a plan at once, errors first, in plan order. ``year`` is the
     year whose workbooks are wanted (the plan's by default): only its unreadable targets are
     errors."""
-    problems = (check_structure(plan) + check_weights(plan) + check_codes(plan)
+    problems = (check_texts(plan) + check_structure(plan) + check_weights(plan)
+                + check_codes(plan)
                 + check_indicators(plan, year) + check_ownership(plan)
                 + check_eliminated(plan))
     return sorted(problems, key=lambda p: p.severity != "errore")

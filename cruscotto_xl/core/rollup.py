@@ -75,11 +75,19 @@ def weighted_mean_formula(weight_used: str, contribution: str) -> str:
             f"SUM({contribution})/SUM({weight_used}))")
 
 
-def grouped_mean_formula(weight_used: str, contribution: str, parents: str, key: str) -> str:
-    """:func:`weighted_mean` of the rows of a summary whose parent column equals ``key``."""
-    den = f'SUMIFS({weight_used},{parents},"{key}")'
+def grouped_mean_formula(weight_used: str, contribution: str, parents: str, key: int) -> str:
+    """:func:`weighted_mean` of the rows of a summary whose parent column equals ``key``.
+
+    Keys are plain numbers (a row's position in the summary), never codes: a SUMIFS
+    criterion built from a text would read ``* ? ~`` as wildcards, ``<``/``=`` as operators
+    and ignore case, so codes such as ``A*`` and ``AB`` or ``a1`` and ``A1`` would mix
+    (docs/rules.md, Roll-up). A number criterion matches exactly.
+    """
+    if isinstance(key, bool) or not isinstance(key, int):
+        raise TypeError(f"roll-up key must be an int, not {key!r}")
+    den = f"SUMIFS({weight_used},{parents},{key})"
     return (f'IF({den}=0,"{NOTHING_GRADED}",'
-            f'SUMIFS({contribution},{parents},"{key}")/{den})')
+            f"SUMIFS({contribution},{parents},{key})/{den})")
 
 
 def weight_used_formula(weight: str, grade: str) -> str:

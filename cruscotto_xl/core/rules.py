@@ -15,6 +15,7 @@ valutazione cell turns it into the band text of the policy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -505,19 +506,43 @@ def valutazione(g: Grade, bands: Sequence[Band] = DEFAULT_BANDS) -> str:
     return bands[band_index(g.value, bands)].label
 
 
+FORMULA_LITERAL_MAX = 255        # Excel refuses a longer string constant in a formula
+_CONTROL = re.compile("([\x01-\x1f])")
+
+
+def formula_text(text: str) -> str:
+    """``text`` as a formula expression whose value is exactly ``text``, for any text.
+
+    Quotes are doubled, a control character (U+000B pasted from Word) becomes
+    ``CHAR(11)`` (never raw in the file's XML), and long texts are joined from pieces of
+    at most 255 characters (Excel's limit for a string constant). U+0000 has no formula
+    (``CHAR(0)`` is an error): the plan checks refuse it (docs/security.md).
+    """
+    if "\x00" in text:
+        raise ValueError("U+0000 cannot be written in a formula")
+    parts: list[str] = []
+    for piece in _CONTROL.split(text):
+        if len(piece) == 1 and _CONTROL.fullmatch(piece):
+            parts.append(f"CHAR({ord(piece)})")
+        else:
+            parts.extend('"' + piece[i:i + FORMULA_LITERAL_MAX].replace('"', '""') + '"'
+                         for i in range(0, len(piece), FORMULA_LITERAL_MAX))
+    return "&".join(parts) or '""'
+
+
 def valutazione_formula(grade_ref: str,
                         bands: list[Band] | tuple[Band, ...] = DEFAULT_BANDS) -> str:
     """:func:`valutazione` as a formula over the grade cell."""
-    chain = f'"{bands[-1].label}"'
+    chain = formula_text(bands[-1].label)
     for band in reversed(bands[:-1]):
-        chain = f'IF({grade_ref}>={band.threshold!r},"{band.label}",{chain})'
+        chain = f"IF({grade_ref}>={band.threshold!r},{formula_text(band.label)},{chain})"
     return (f'=IF(ISNUMBER({grade_ref}),{chain},IF({grade_ref}="{NEUTRALIZED}","Neutralizzato",'
             f'"{NOT_GRADED_PREFIX} ("&{grade_ref}&")"))')
 
 
 __all__ = [
     "RULES", "Cells", "Grade", "GradeSpec", "Rule", "band_index", "effective_actual",
-    "effective_actual_formula", "event_deadline", "event_deadline_formula", "grade",
+    "effective_actual_formula", "event_deadline", "event_deadline_formula", "formula_text", "grade",
     "grade_formula", "grade_spec", "reference_target", "reference_target_formula",
     "rule_for", "spreadsheet_add", "valutazione", "valutazione_formula",
 ]

@@ -29,6 +29,7 @@ from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..workbook import render_book
 from ..workbook.book import Book
+from ..workbook.xmltext import ooxml_text
 from .integrity import identity_problems, locked_problems, plan_is_stale
 from .package import read_index, read_part
 from .read import Reading, read_workbook
@@ -131,7 +132,7 @@ def _value_xml(value: object) -> tuple[bytes, bytes]:
         if not math.isfinite(value):
             return b' t="e"', b"<v>#NUM!</v>"
         return b"", f"<v>{float(value)!r}</v>".encode()
-    return b' t="str"', f"<v>{escape(str(value))}</v>".encode()
+    return b' t="str"', f"<v>{escape(ooxml_text(str(value)))}</v>".encode()
 
 
 def patch_values(data: bytes, values: dict[str, object]) -> tuple[bytes, int]:
@@ -184,7 +185,7 @@ def patch_cells(data: bytes, values: dict[str, object]) -> tuple[bytes, int]:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return head + f"><v>{float(value)!r}</v></c>".encode()
         return head + b' t="inlineStr"><is><t xml:space="preserve">' + \
-            escape(str(value)).encode() + b"</t></is></c>"
+            escape(ooxml_text(str(value))).encode() + b"</t></is></c>"
 
     return _CELL.sub(repl, data), count
 

@@ -33,6 +33,7 @@ from .layout import (
     sheet_names,
 )
 from .styles import Styles
+from .xmltext import ooxml_text
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -229,7 +230,8 @@ class Book:
         ``ricalcola`` refreshes exactly these cached values; the locked ones are in the hash.
         """
         value = cached_value(cached)
-        ws.write_formula(row, col, text, fmt, value)
+        ws.write_formula(row, col, text, fmt,
+                         ooxml_text(value) if isinstance(value, str) else value)
         coord = (ws.name, f"{col_letter(col)}{row + 1}")
         self.cached[coord] = value
         self.formulas[coord] = text

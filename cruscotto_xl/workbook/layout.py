@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-TEMPLATE_VERSION = "3"   # 3: «Data evento» (deadlines from an event), office summaries
+TEMPLATE_VERSION = "4"   # 4: summary roll-ups keyed by row numbers, never by codes
 
 SHEET_INSTRUCTIONS = "Istruzioni"
 SHEET_SUMMARY = "Riepilogo"
@@ -193,22 +193,56 @@ def quote_sheet(name: str) -> str:
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Not in a sheet name: control characters (XML cannot hold them, Excel refuses them),
+# surrogates and the two non-characters XML 1.0 excludes.
+_NOT_IN_SHEET_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SHEET_NAME_UNITS = 31           # Excel counts UTF-16 code units: an emoji counts 2
+
+
+def utf16_units(text: str) -> int:
+    """The length of ``text`` as Excel counts it (UTF-16 code units)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _cut_units(text: str, units: int) -> str:
+    """The longest prefix of ``text`` within ``units`` UTF-16 units (never half an emoji),
+    without trailing spaces or apostrophes (Excel refuses a name ending in one)."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out).rstrip(" '")
+
+
+def _name_keys(name: str) -> set[str]:
+    """What Excel may compare when it says two sheet names are the same: names differ
+    only in case (accented letters too) collide."""
+    return {name.casefold(), name.upper().casefold(), name.lower()}
 
 
 def sheet_names(labels: Iterable[str], reserved: Iterable[str] = ()) -> list[str]:
-    """Valid, unique sheet names (≤ 31 chars, no ``[]:*?/\\``, not reserved) for labels."""
-    used = {n.lower() for n in (*RESERVED_SHEETS, *reserved)}
+    """Valid, unique sheet names for labels, by construction for any text.
+
+    A name is at most 31 UTF-16 units, holds no ``[]:*?/\\`` nor control characters,
+    neither starts nor ends with an apostrophe, is not reserved (ours and Excel's
+    «History») and differs from every other name whatever the case.
+    """
+    used: set[str] = set()
+    for name in (*RESERVED_SHEETS, *reserved):
+        used |= _name_keys(name)
     out = []
     for label in labels:
-        base = _BAD_SHEET_CHARS.sub(" ", label)
-        base = re.sub(r"\s+", " ", base).strip().strip("'") or "Obiettivo"
-        name = base[:31].rstrip()
+        base = _BAD_SHEET_CHARS.sub(" ", _NOT_IN_SHEET_NAME.sub(" ", label))
+        base = re.sub(r"\s+", " ", base).strip(" '")
+        name = _cut_units(base, SHEET_NAME_UNITS) or "Obiettivo"
         n = 2
-        while name.lower() in used:
+        while _name_keys(name) & used:
             suffix = f" ({n})"
-            name = base[: 31 - len(suffix)].rstrip() + suffix
+            name = (_cut_units(base, SHEET_NAME_UNITS - len(suffix)) or "Obiettivo") + suffix
             n += 1
-        used.add(name.lower())
+        used |= _name_keys(name)
         out.append(name)
     return out
 

@@ -2,7 +2,8 @@
 
 Each row links to its objective sheet (``Grado proprio``) and/or rolls up its children
 (``Grado figli``) with SUMIFS over per-level helper columns (one pair per level, so no
-formula's range contains its own row: no circular references). The grade of an OS mixes
+formula's range contains its own row: no circular references), keyed by row numbers,
+never by codes (:func:`~cruscotto_xl.core.rollup.grouped_mean_formula`). The grade of an OS mixes
 the two as :func:`~cruscotto_xl.core.rollup.os_grade_formula` says.
 """
 
@@ -21,7 +22,7 @@ from ...core.rollup import (
 )
 from ...core.rules import Grade, valutazione, valutazione_formula
 from ..book import Book, PeriodView
-from ..cells import page_setup, row_height, write_text, write_traffic_lights
+from ..cells import page_setup, row_height, write_text, write_traffic_lights, write_value
 from ..layout import (
     LEVEL_LABELS,
     NAME_ENTE_GRADE,
@@ -40,22 +41,24 @@ HELPERS = {"ambito": ("wu_area", "c_area"), "os": ("wu_os", "c_os"), "oo": ("wu_
 CHILD_LEVEL = {"ente": "ambito", "ambito": "os", "os": "oo"}
 
 
-def _key(node: Node) -> str:
-    return "ente" if node.level == "ente" else f"{LEVEL_LABELS[node.level]}:{node.code}"
+def summary_rows(root: Node) -> list[tuple[Node, int | None]]:
+    """The summary's rows in order with each row's parent key (indicators excluded).
 
+    A row's key is its 1-based position in the summary, a number: the roll-up criteria
+    match numbers exactly, whatever the codes hold (wildcards, quotes, case); the ente's
+    row has no parent (None).
+    """
+    rows: list[tuple[Node, int | None]] = []
 
-def summary_rows(root: Node) -> list[tuple[Node, str]]:
-    """The summary's rows in order with each row's parent key (indicators excluded)."""
-    rows: list[tuple[Node, str]] = []
-
-    def visit(node: Node, parent: str) -> None:
+    def visit(node: Node, parent: int | None) -> None:
         if node.level == "indicatore":
             return
         rows.append((node, parent))
+        key = len(rows)
         for child in node.children:
-            visit(child, _key(node))
+            visit(child, key)
 
-    visit(root, "")
+    visit(root, None)
     return rows
 
 
@@ -94,17 +97,21 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
     bands = book.plan.policy.bands
     for i, (node, parent) in enumerate(rows):
         r = first + i
-        key = _key(node)
+        key = i + 1                     # summary_rows: a row's key is its position
         indent = {"ente": 0, "ambito": 1, "os": 2, "oo": 3}[node.level]
         values = {"level": LEVEL_LABELS[node.level],
                   "code": "" if node.level == "ente" else node.code,
-                  "title": node.title, "key": key, "parent": parent}
+                  "title": node.title}
         if node.level == "ente" and book.office:   # an office's part, not the ente
             values.update(level=OFFICE_LEVEL_LABEL, title=f"{book.office} — {node.title}")
         for name, value in values.items():
             write_text(ws, st, r, col[name], value, indent=indent if name == "title" else 0)
             if lock:
                 book.lock(sheet_name, r, col[name], value)
+        for name, number in (("key", key), ("parent", parent)):
+            held = write_value(ws, st, r, col[name], number, st.get("cell"))
+            if lock:
+                book.lock(sheet_name, r, col[name], held)
         height = row_height([(node.title, SUMMARY_COLUMNS[col["title"]].width - 2 * indent)])
         if height:
             ws.set_row(r, height)
