@@ -19,11 +19,10 @@ import io
 import re
 import zipfile
 from datetime import datetime
-from importlib import resources
+from importlib import metadata, resources, util
 from pathlib import Path
 
 import xlsxwriter
-import xlwings
 
 from ..errors import UserError
 from ..io.atomic import write_atomically
@@ -71,12 +70,27 @@ def source_text(name: str) -> str:
     return resources.files("cruscotto_xl.addin_sources").joinpath(name).read_text("utf-8")
 
 
+def xlwings_version() -> str:
+    """The installed xlwings' version, read without importing xlwings: importing it (and the
+    matplotlib it imports) costs more than half a second, which every command would pay."""
+    return metadata.version("xlwings")
+
+
+def xlwings_folder() -> Path:
+    """The installed xlwings package's folder (its VBA sources), found without importing it."""
+    spec = util.find_spec("xlwings")
+    if spec is None or spec.origin is None:
+        raise AddinBuildError("xlwings non è installato in questo Python: installarlo "
+                              "(pip install xlwings) e ripetere")
+    return Path(spec.origin).parent
+
+
 def _xlwings_file(relative: str) -> str:
-    path = Path(xlwings.__file__).parent / relative
+    path = xlwings_folder() / relative
     try:
         return path.read_text("cp1252")
     except OSError as exc:
-        raise AddinBuildError(f"file di xlwings {xlwings.__version__} non trovato: {path} "
+        raise AddinBuildError(f"file di xlwings {xlwings_version()} non trovato: {path} "
                               f"({exc.strerror}); reinstallare xlwings") from None
 
 
@@ -85,7 +99,7 @@ def modules() -> list[Module]:
     standalone, count = _PROJECT_NAME_LINE.subn(rf'\1"{ADDIN_NAME}"',
                                                 _xlwings_file(XLWINGS_MODULE))
     if count != 1:
-        raise AddinBuildError(f"{XLWINGS_MODULE} di xlwings {xlwings.__version__} non ha la "
+        raise AddinBuildError(f"{XLWINGS_MODULE} di xlwings {xlwings_version()} non ha la "
                               "costante PROJECT_NAME: versione di xlwings non supportata")
     return [document_module(WORKBOOK_MODULE, workbook=True),
             document_module(SHEET_MODULE, workbook=False),
@@ -110,7 +124,7 @@ def _base_workbook(vba_project: bytes) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties({"title": "Cruscotto della performance", "author": "cruscotto-xl",
-                         "comments": f"Componente aggiuntivo (xlwings {xlwings.__version__})",
+                         "comments": f"Componente aggiuntivo (xlwings {xlwings_version()})",
                          "created": _FIXED_TIME})
     book.set_vba_name(WORKBOOK_MODULE)
     sheet = book.add_worksheet(CONFIG_SHEET)

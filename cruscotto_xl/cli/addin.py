@@ -17,9 +17,14 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
 import typer
-import xlwings
 
-from ..addin.package import ADDIN_NAME, build_xlam, config_entries, source_text
+from ..addin.package import (
+    ADDIN_NAME,
+    build_xlam,
+    config_entries,
+    source_text,
+    xlwings_version,
+)
 from ..errors import UserError
 from .output import plain_console as console
 from .policy import guarded
@@ -40,7 +45,7 @@ addin_app = typer.Typer(
     help="Componente aggiuntivo di Excel: scheda «Cruscotto» e funzioni di foglio.\n\n"
          "Pulsanti Ricalcola, Valida, Aggiorna riepilogo, Consolida, Nuovo anno; funzioni "
          "CRUSCOTTO.GRADO, CRUSCOTTO.TARGET, CRUSCOTTO.PESI, CRUSCOTTO.MEDIA_PESATA.\n\n"
-         + _SAME_VERSION.format(version=xlwings.__version__),
+         + _SAME_VERSION.format(version=xlwings_version()),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -111,7 +116,7 @@ def _windows_dirs() -> tuple[Path, Path]:
 @addin_app.command("build", help=(
     "Costruisce il componente aggiuntivo (.xlam) dai sorgenti, su qualsiasi sistema.\n\n"
     "Il file va poi installato in Excel (su Windows basta `cruscotto addin install`). "
-    + _SAME_VERSION.format(version=xlwings.__version__)))
+    + _SAME_VERSION.format(version=xlwings_version())))
 @guarded
 @_writing
 def build(
@@ -121,7 +126,7 @@ def build(
     """Build the add-in anywhere (e.g. to inspect it or to carry it to another machine)."""
     path = build_xlam(out)
     console.print(f"Componente aggiuntivo scritto: {path} ({path.stat().st_size} byte, "
-                  f"xlwings {xlwings.__version__}).")
+                  f"xlwings {xlwings_version()}).")
 
 
 @addin_app.command("install", help=(
@@ -132,7 +137,7 @@ def build(
     "macOS: lo scrive nella cartella di Excel (~/Library/Containers/com.microsoft.Excel/Data), "
     "imposta INTERPRETER_MAC e spiega come attivarlo.\n\n"
     "Linux: Excel non esiste; con --dir costruisce il file da portare su Windows o macOS.\n\n"
-    + _SAME_VERSION.format(version=xlwings.__version__)))
+    + _SAME_VERSION.format(version=xlwings_version())))
 @guarded
 @_writing
 def install(
@@ -164,7 +169,7 @@ def install(
         target = folder
 
     path = build_xlam(target / ADDIN_FILE)
-    console.print(f"Componente aggiuntivo scritto: {path} (xlwings {xlwings.__version__}).")
+    console.print(f"Componente aggiuntivo scritto: {path} (xlwings {xlwings_version()}).")
     if config is not None:
         conf = write_user_config(config[0], config[1], sys.executable)
         console.print(f"Configurazione scritta: {conf} ({config[1]} = {sys.executable}).")
@@ -184,7 +189,7 @@ def install(
     else:
         console.print(
             "Su Windows: installare cruscotto-xl e xlwings "
-            f"{xlwings.__version__} nel Python dell'utente ed eseguire `cruscotto addin "
+            f"{xlwings_version()} nel Python dell'utente ed eseguire `cruscotto addin "
             "install` (consigliato: costruisce il file con la versione di xlwings di quel "
             f"computer); oppure copiare {path.name} in %APPDATA%\\Microsoft\\Excel\\XLSTART "
             f"e scrivere in %USERPROFILE%\\.{ADDIN_NAME}\\{CONFIG_FILE} la riga "

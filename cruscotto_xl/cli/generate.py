@@ -19,7 +19,6 @@ from ..core.tree import UNOWNED, unowned_text
 from ..errors import UsageError, UserError
 from ..io.planfile import load_changes, load_plan
 from ..returns.consolidate import master_actuals
-from ..services.demo import run_demo
 from ..services.generate import (
     Job,
     check_outputs,
@@ -249,6 +248,8 @@ def demo(
 
     Esempio: [bold]cruscotto demo --out /tmp/demo[/]
     """
+    from ..services.demo import run_demo  # openpyxl and LibreOffice only for the demo
+
     report = run_demo(esempi, out, progress_console=err_console)
     for plan, root, note in report.summaries:
         console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year}"))

@@ -36,9 +36,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from ..errors import UserError
 
 __all__ = [
@@ -315,6 +312,8 @@ def read_values(path: Path) -> dict[str, list[list[object]]]:
     such as ``'#N/A'`` or ``'#DIV/0!'`` (calamine would return ``''`` for them).
     Numbers keep openpyxl's types (``30`` stays an int), dates are date/datetime.
     """
+    from openpyxl import load_workbook  # here, not at the top: commands start without it
+
     wb = load_workbook(Path(path), read_only=True, data_only=True)
     try:
         result: dict[str, list[list[object]]] = {}
@@ -339,6 +338,8 @@ def cell_values(path: Path, sheet: str) -> dict[str, object]:
 
     Raises KeyError (with the available sheet names) if ``sheet`` does not exist.
     """
+    from openpyxl.utils import get_column_letter
+
     sheets = read_values(path)
     if sheet not in sheets:
         raise KeyError(f"Foglio {sheet!r} assente in {path}; fogli presenti: {list(sheets)}")

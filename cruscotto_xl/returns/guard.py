@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import ParseError
 
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-
 from ..errors import UserError
+from ..workbook.layout import col_index, range_bounds
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -157,7 +156,7 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
 
 def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
     try:
-        _, _, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        _, _, max_col, max_row = range_bounds(ref if ":" in ref else f"{ref}:{ref}")
     except ValueError:
         raise UntrustedFileError(path, f"il foglio {part} dichiara un'area non valida ({ref}): "
                                        "archivio .xlsx danneggiato") from None
@@ -197,7 +196,7 @@ def _check_cells(path: Path, info: zipfile.ZipInfo, part: IO[bytes], first: byte
         letters = set(_CELL_COLUMN.findall(body))
         if letters:
             widest = max(letters, key=lambda b: (len(b), b))
-            max_col = max(max_col, column_index_from_string(widest.decode()))
+            max_col = max(max_col, col_index(widest.decode()))
         chunk = part.read(CHUNK)
     if max(max_row, rows) > limits.max_rows or max_col > limits.max_cols:
         raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
 from ..core.actuals import carry_actuals
 from ..core.model import Plan
 from ..core.problems import Location, Problem
@@ -26,7 +24,9 @@ from ..workbook.layout import (
     SHEET_SUMMARY,
     SUMMARY_COLUMNS,
     TEMPLATE_VERSION,
+    col_index,
     normalize_cell,
+    split_coordinate,
 )
 from ..workbook.sheets.meta import plan_digest
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
@@ -56,8 +56,8 @@ def identity_problems(reading: Reading, plan: Plan, year: int, period: str) -> l
 
 
 def _column_label(sheet: str, coord: str) -> str:
-    letters, _ = coordinate_from_string(coord)
-    index = column_index_from_string(letters) - 1
+    letters, _ = split_coordinate(coord)
+    index = col_index(letters) - 1
     columns = SUMMARY_COLUMNS if sheet == SHEET_SUMMARY else INDICATOR_COLUMNS
     return columns[index].header if index < len(columns) else letters
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
-from openpyxl.formula.tokenizer import TokenizerError
-from openpyxl.formula.translate import Translator
 
 from .guard import UntrustedFileError
 
@@ -107,6 +105,10 @@ def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) ->
                 shared[key] = (coord, formula)
             elif key in shared:
                 origin, master = shared[key]
+                # openpyxl only for files with shared formulas: the command line starts
+                # without it
+                from openpyxl.formula.tokenizer import TokenizerError
+                from openpyxl.formula.translate import Translator
                 try:
                     formula = Translator(master, origin=origin).translate_formula(coord)
                 except (TokenizerError, ValueError) as exc:

@@ -19,12 +19,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from defusedxml import DefusedXmlException, ElementTree
-from openpyxl.utils.cell import (
-    column_index_from_string,
-    coordinate_from_string,
-    range_boundaries,
-)
-from openpyxl.utils.exceptions import CellCoordinatesException
 
 from ..core.actuals import Typed, plan_with_typed
 from ..core.history import HISTORY_HEADERS
@@ -67,9 +61,12 @@ from ..workbook.layout import (
     TABLE_OFFICES,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
+    col_index,
     col_letter,
     decode_plan,
     locked_hash,
+    range_bounds,
+    split_coordinate,
 )
 from .guard import Limits, UntrustedFileError, check_package
 from .package import PackageIndex, read_index, sheet_formulas
@@ -194,8 +191,8 @@ class Reading:
 
 
 def _cell(rows: list[list[object]], coord: str) -> object:
-    letters, row = coordinate_from_string(coord)
-    r, c = row - 1, column_index_from_string(letters) - 1
+    letters, row = split_coordinate(coord)
+    r, c = row - 1, col_index(letters) - 1
     try:
         return rows[r][c]
     except IndexError:
@@ -207,7 +204,7 @@ def _named(index: PackageIndex, rows: list[list[object]], name: str, path: Path)
         raise NotOurWorkbookError(path, f"manca il nome definito {name}")
     try:
         return _cell(rows, index.names[name][1].split(":")[0])
-    except (ValueError, CellCoordinatesException):
+    except ValueError:
         raise NotOurWorkbookError(path, f"il nome definito {name} non indica una cella") from None
 
 
@@ -221,7 +218,7 @@ def _signature(index: PackageIndex, book: Source) -> Signature | None:
         try:
             values.append(_cell(book.sheet(sheet), ref.split(":")[0]) if sheet in index.sheets
                           else None)
-        except (ValueError, CellCoordinatesException):
+        except ValueError:
             values.append(None)
     signer, role, when, confirm, printed = values
     if isinstance(when, datetime):
@@ -314,7 +311,7 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     if NAME_PLAN_DATA in index.names:
         _, ref = index.names[NAME_PLAN_DATA]
         try:
-            col, start, _, end = range_boundaries(ref)
+            col, start, _, end = range_bounds(ref)
         except ValueError:
             raise NotOurWorkbookError(path, f"il nome definito {NAME_PLAN_DATA} non indica "
                                             "un intervallo") from None
@@ -348,11 +345,11 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         if grade_name in index.names:
             gsheet, gref = index.names[grade_name]
             try:
-                letters, row_number = coordinate_from_string(gref)
-            except CellCoordinatesException:
+                letters, row_number = split_coordinate(gref)
+            except ValueError:
                 raise NotOurWorkbookError(path, f"il nome definito {grade_name} non indica "
                                                 "una cella") from None
-            beside = f"{col_letter(column_index_from_string(letters))}{row_number}"
+            beside = f"{col_letter(col_index(letters))}{row_number}"
             for coord in (gref, beside):
                 _lock_formula_cell(reading, book, formulas(gsheet), gsheet, coord)
     if TABLE_SUMMARY in tables:

@@ -19,11 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.utils.cell import range_boundaries
 from python_calamine import CalamineError, CalamineWorkbook
 
+from ..workbook.layout import range_bounds
 from .guard import OPENPYXL_ERRORS, UntrustedFileError
 
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
@@ -122,6 +121,8 @@ class OpenpyxlSource:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # "marked as a date but … outside the limits"
             try:
+                import openpyxl  # the fallback only: the command line starts without it
+
                 self._book = openpyxl.load_workbook(path, data_only=True)
             except DefusedXmlException:
                 raise                         # an XXE attempt: read_workbook says so
@@ -147,7 +148,7 @@ class OpenpyxlSource:
             raise SourceError(self._path, KeyError(name))
         ws, ref = self._tables[name]
         try:
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            min_col, min_row, max_col, max_row = range_bounds(ref)
         except ValueError as exc:          # a table whose range is not a range
             raise SourceError(self._path, exc) from exc
         if min_col is None or min_row is None or max_col is None or max_row is None \

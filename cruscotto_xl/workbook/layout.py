@@ -187,6 +187,61 @@ def col_letter(index: int) -> str:
     return letters
 
 
+_COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+_BOUND = re.compile(r"\$?([A-Za-z]{1,3})?\$?([0-9]+)?")
+
+
+def col_index(letters: str) -> int:
+    """Excel letters → 1-based column index (A → 1, AA → 27, XFD → 16384); ValueError
+    beyond XFD or for anything that is not letters."""
+    if not letters.isascii() or not letters.isalpha() or len(letters) > 3:
+        raise ValueError(f"colonna non valida: {letters!r}")
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    if index > 16384:
+        raise ValueError(f"colonna oltre XFD: {letters!r}")
+    return index
+
+
+def split_coordinate(coord: str) -> tuple[str, int]:
+    """``B7`` (or ``$B$7``) → (``B``, 7); ValueError for anything else. The reader's own
+    A1 parsing, so that the command line does not import openpyxl to start."""
+    found = _COORD.fullmatch(coord)
+    if found is None or int(found[2]) < 1:
+        raise ValueError(f"cella non valida: {coord!r}")
+    col_index(found[1])
+    return found[1].upper(), int(found[2])
+
+
+def range_bounds(ref: str) -> tuple[int | None, int | None, int | None, int | None]:
+    """``A1:C9`` → (min_col, min_row, max_col, max_row), 1-based, as openpyxl's
+    ``range_boundaries``: a single cell is its own range, a whole column (``A:A``) or row
+    (``1:3``) leaves the other axis None; ValueError for anything else."""
+    parts = ref.split(":")
+    if len(parts) > 2 or not all(parts):
+        raise ValueError(f"intervallo non valido: {ref!r}")
+    bounds: list[tuple[int | None, int | None]] = []
+    for part in parts:
+        found = _BOUND.fullmatch(part)
+        if found is None or (found[1] is None and found[2] is None):
+            raise ValueError(f"intervallo non valido: {ref!r}")
+        col = col_index(found[1]) if found[1] else None
+        row = int(found[2]) if found[2] else None
+        if row == 0:
+            raise ValueError(f"intervallo non valido: {ref!r}")
+        bounds.append((col, row))
+    if len(bounds) == 1:
+        (col, row), = bounds
+        if col is None or row is None:
+            raise ValueError(f"intervallo non valido: {ref!r}")
+        return col, row, col, row
+    (c1, r1), (c2, r2) = bounds
+    if (c1 is None) != (c2 is None) or (r1 is None) != (r2 is None):
+        raise ValueError(f"intervallo non valido: {ref!r}")
+    return c1, r1, c2, r2
+
+
 def quote_sheet(name: str) -> str:
     """A sheet name as formulas need it: ``'OS 01 Dell''Anno'``."""
     return "'" + name.replace("'", "''") + "'"

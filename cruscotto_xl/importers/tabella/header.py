@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
 from ...core.problems import Problem
+from ...workbook.layout import col_letter
 from ..common import at_line
 from .cells import Cell, _blank, _plain
 from .columns import _HEADERS, FALLBACK_OFFICES, YearColumn, _year_header, header_key, match_header
@@ -64,7 +63,7 @@ class Header:
                                                          f"ignorata ({n} valori; nomi ammessi "
                                                          f"in docs/tabella.md)", "avviso"))
             elif n:
-                where = get_column_letter(i + 1) if letters else str(i + 1)
+                where = col_letter(i) if letters else str(i + 1)
                 problems.append(at_line(self.lineno, f"colonna {where} senza intestazione: "
                                                      f"{n} valori ignorati", "avviso"))
 

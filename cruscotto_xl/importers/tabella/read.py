@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-import openpyxl
-
 from ...core.problems import Location, Problem
 from ...returns.guard import OPENPYXL_ERRORS, UntrustedFileError, check_package
 from ..common import ImportFailed, read_text
@@ -113,6 +111,8 @@ def _load_xlsx(path: Path) -> list[tuple[str, list[RawRow]]]:
     """Every sheet's cells as openpyxl parses them (lazily, in read-only mode: a damaged
     sheet fails while its rows are read); what openpyxl raises on a damaged file is a
     refusal with one line, and only that (docs/errors.md)."""
+    import openpyxl  # only for .xlsx tables: the command line starts without it
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
