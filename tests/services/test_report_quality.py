@@ -1,0 +1,218 @@
+"""The Relazione tells the truth: «Qualità dei dati» from the master's own tables, the
+report of an earlier period, percentage points, «non valutabile» never drawn as 0 %, and a
+DOCX with the same sections as the HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import openpyxl
+import pytest
+from docx import Document as read_docx
+from support.periods_plan import FINAL, MID, office_workbooks, set_input, two_period_plan
+from typer.testing import CliRunner
+
+from cruscotto_xl.cli.app import app
+from cruscotto_xl.core.rules import Grade
+from cruscotto_xl.returns.consolidate import consolidate, write_master
+from cruscotto_xl.returns.sign import sign_workbook
+from cruscotto_xl.services.report import (
+    ReportError,
+    bar_values,
+    build_report,
+    format_points,
+    points_text,
+    report_data,
+    trend_series,
+)
+
+CLEAN = "Nessuna segnalazione sui valori inseriti"
+
+
+def _sign(path) -> None:
+    sign_workbook(path, signer="Maria Rossi", role="Dirigente", confirm=True)
+
+
+def _docx_text(path) -> str:
+    """Every paragraph and table cell of a .docx, read back with python-docx."""
+    doc = read_docx(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _section(text: str, ident: str) -> str:
+    start = text.index(f'<section id="{ident}">')
+    return text[start:text.index("</section>", start)]
+
+
+@pytest.fixture(scope="module")
+def masters(tmp_path_factory):
+    """A 30/06 master (all returned and signed), then its 31/12 update in which Ufficio C
+    did not return, Ufficio A signed but changed a locked target, Ufficio B did not sign
+    and typed a number as text; and a clean master of the same plan."""
+    plan = two_period_plan()
+    work = tmp_path_factory.mktemp("qualita")
+    master = work / "cruscotto.xlsx"
+    june = office_workbooks(plan, work / "giugno", "30/06", MID)
+    for path in june.values():
+        _sign(path)
+    write_master(consolidate(work / "giugno", plan, period="30/06"), master)
+    june_copy = work / "giugno.xlsx"
+    june_copy.write_bytes(master.read_bytes())
+
+    december = office_workbooks(plan, work / "dicembre", "31/12", FINAL, skip=("Ufficio C",))
+    _sign(december["Ufficio A"])
+    set_input(december["Ufficio A"], "K1", "target_text", ">= 1")       # tampered
+    set_input(december["Ufficio B"], "K5", "actual", "12")              # read leniently
+    write_master(consolidate(work / "dicembre", plan, period="31/12"), master)
+
+    clean_dir = work / "pulito"
+    clean = office_workbooks(plan, clean_dir, "31/12", FINAL)
+    for path in clean.values():
+        _sign(path)
+    clean_master = work / "pulito.xlsx"
+    write_master(consolidate(clean_dir, plan, period="31/12"), clean_master)
+    return plan, master, clean_master, june_copy, december, work
+
+
+@pytest.fixture(scope="module")
+def troubled(masters):
+    _, master, *_, work = masters
+    return build_report(master, work / "relazione", formats={"docx"})
+
+
+def test_quality_names_the_missing_the_tampered_and_the_unsigned(masters, troubled):
+    *_, december, _ = masters
+    text = troubled.html.read_text(encoding="utf-8")
+    quality = _section(text, "qualita")
+    assert CLEAN not in text
+    # the missing office, the unsigned one (from Stato uffici)
+    missing = re.search(r"non hanno restituito una cartella valida: </b>(.*?)</p>", quality)
+    assert missing and "«Ufficio C»" in missing.group(1)
+    assert "Ufficio A" not in missing.group(1) and "Ufficio B" not in missing.group(1)
+    unsigned = re.search(r"Cartelle non firmate: </b>(.*?)</p>", quality)
+    assert unsigned and unsigned.group(1) == html.escape("«Ufficio B»")
+    # the tampered cell and the lenient reading (from the consolidation's problems)
+    tampered = december["Ufficio A"].name
+    assert re.search(rf"<td>{re.escape(html.escape(tampered))} › [^<]*!\w+\d+</td><td></td>"
+                     rf"<td>valore bloccato modificato \(Target\): atteso «&gt;= 100», "
+                     rf"trovato «&gt;= 1»", quality)
+    assert "«12» scritto come testo" in html.unescape(quality)
+    assert troubled.quality > 0
+
+
+def test_the_docx_names_them_too(masters, troubled):
+    *_, december, _ = masters
+    assert troubled.docx is not None and troubled.pdf is None    # --formato docx: no PDF
+    text = _docx_text(troubled.docx)
+    assert "Qualità dei dati" in text and CLEAN not in text
+    assert re.search(r"non hanno restituito una cartella valida: «Ufficio C»$", text, re.M)
+    assert re.search(r"Cartelle non firmate: «Ufficio B»$", text, re.M)
+    assert "valore bloccato modificato" in text and december["Ufficio A"].name in text
+
+
+def test_docx_has_the_sections_and_tables_of_the_html(troubled):
+    text = troubled.html.read_text(encoding="utf-8")
+    html_sections = re.findall(r'<section id="[^"]+"><h2>([^<]+)</h2>', text)
+    doc = read_docx(str(troubled.docx))
+    docx_sections = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert [html.unescape(s) for s in html_sections] == docx_sections
+    assert len(html_sections) == 8       # sintesi … modifiche, with resources and the trend
+    # the same tables: the KPI box is a table in DOCX, a block of divs in HTML
+    assert text.count("<table") + 1 == len(doc.tables)
+
+
+def test_a_clean_master_says_so(masters, tmp_path):
+    _, _, clean_master, *_ = masters
+    files = build_report(clean_master, tmp_path, formats={"docx"}, pdf=False)
+    assert CLEAN in _section(files.html.read_text(encoding="utf-8"), "qualita")
+    assert CLEAN in _docx_text(files.docx)
+    assert files.quality == 0
+
+
+def _master_cells(master, code: str) -> dict[str, object]:
+    """An indicator's row of the master, by header text, read with openpyxl (not our
+    reader): {header: value}."""
+    wb = openpyxl.load_workbook(master, data_only=True)
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            rows = list(ws[table.ref])
+            headers = [str(c.value) for c in rows[0]]
+            if "Codice" not in headers:
+                continue
+            for row in rows[1:]:
+                values = dict(zip(headers, (c.value for c in row), strict=True))
+                if values["Codice"] == code:
+                    return values
+    raise AssertionError(f"{code} non trovato")
+
+
+def test_periodo_reports_the_earlier_period(masters, tmp_path):
+    _, master, _, june_copy, _, _ = masters
+    cells = _master_cells(master, "K1")
+    june_value = next(v for h, v in cells.items() if "30/06" in h and "onsuntivo" in h)
+    assert june_value == 45                       # what MID typed, as the master holds it
+    files = build_report(master, tmp_path, pdf=False, period="30/06")
+    assert files.period == "30/06"
+    text = files.html.read_text(encoding="utf-8")
+    assert "monitoraggio intermedio al 30/06/2024" in text
+    row = text[text.index("<td>K1</td>"):]
+    row = row[:row.index("</tr>")]
+    assert f">{june_value}<" in row and html.escape(">= 40") in row
+    # the grade of the ente at 30/06 equals the one of the 30/06 master
+    june = build_report(june_copy, tmp_path / "giugno", pdf=False)
+    assert june.period == "30/06" and files.grade.value == pytest.approx(june.grade.value)
+    # the default is the last period with values
+    assert report_data(master).period == "31/12"
+    with pytest.raises(ReportError, match="periodo «15/03» non previsto"):
+        build_report(master, tmp_path, pdf=False, period="15/03")
+    with pytest.raises(ReportError, match="i valori al 31/12 non ci sono ancora"):
+        build_report(june_copy, tmp_path, pdf=False, period="31/12")
+
+
+def test_percentage_points():
+    assert format_points(12.5) == "+12,5 p.p."
+    assert format_points(-3.04) == "-3,0 p.p."
+    assert format_points(0.04) == "0,0 p.p." and format_points(-0.04) == "0,0 p.p."
+    assert points_text(Grade(0.5), Grade(0.625)) == "+12,5 p.p."
+    assert points_text(Grade(None, "dato mancante"), Grade(0.6)) == "n.v."
+
+
+def test_the_trend_in_points_and_not_graded_as_a_gap(masters, troubled):
+    _, master, *_ = masters
+    text = troubled.html.read_text(encoding="utf-8")
+    trend = _section(text, "andamento")
+    assert "Variazione 30/06 → 31/12" in trend
+    assert re.search(r"[+-]\d+,\d p\.p\.", trend)
+    os3 = trend[trend.index("<td>OS3</td>"):]
+    assert os3[:os3.index("</tr>")].endswith('<td class="num">n.v.</td>')
+    # a grade that is not a number is None in what the chart draws, never 0
+    assert bar_values([Grade(None, "dato mancante"), Grade(0.0), Grade(0.5)]) == \
+        [None, 0.0, 50.0]
+    data = report_data(master)
+    series = dict(trend_series(data))
+    assert data.periods == ["30/06", "31/12"]
+    by_code = {label.split()[0]: values for label, values in series.items()}
+    # OS3 (Ufficio C): «No» at 30/06 against «Sì» grades 0 %, drawn as 0; at 31/12 the
+    # office did not return, the grade is not a number and is a gap, not 0
+    assert by_code["OS3"] == [0.0, None]
+    # OS1 by hand: 30/06 K1 45≥40 → 40 + K2 10/12·30 = 25 + K3 late → 0; 31/12 36+30+30
+    assert by_code["OS1"] == [pytest.approx(65.0), pytest.approx(96.0)]
+
+
+def test_cli_formato_docx_and_periodo(masters, tmp_path):
+    _, master, *_ = masters
+    runner = CliRunner()
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["relazione", str(master), "--out", str(out), "--formato",
+                                 "docx", "--periodo", "30/06"])
+    assert result.exit_code == 0, result.output
+    assert (out / "relazione.docx").is_file() and (out / "relazione.html").is_file()
+    assert not (out / "relazione.pdf").exists()
+    assert "al 30/06" in result.output and "DOCX scritto" in result.output
+    bad = runner.invoke(app, ["relazione", str(master), "--out", str(out), "--formato", "odt"])
+    assert bad.exit_code == 1 and "--formato «odt» non previsto" in bad.output
