@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.rules import Grade
+from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.returns.consolidate import consolidate, write_master
 from cruscotto_xl.returns.sign import sign_workbook
 from cruscotto_xl.services.report import (
@@ -26,6 +27,7 @@ from cruscotto_xl.services.report import (
     report_data,
     trend_series,
 )
+from cruscotto_xl.workbook.layout import SHEET_SUMMARY
 
 CLEAN = "Nessuna segnalazione sui valori inseriti"
 
@@ -216,3 +218,30 @@ def test_cli_formato_docx_and_periodo(masters, tmp_path):
     assert "al 30/06" in result.output and "DOCX scritto" in result.output
     bad = runner.invoke(app, ["relazione", str(master), "--out", str(out), "--formato", "odt"])
     assert bad.exit_code == 1 and "--formato «odt» non previsto" in bad.output
+
+
+def test_the_workbook_shows_the_same_points_as_the_report(masters, troubled, tmp_path):
+    """The master's «Variazione dal 30/06» (Riepilogo), recalculated by LibreOffice, is in
+    percentage points and equals the change the Relazione prints."""
+    _, master, *_ = masters
+    if find_soffice() is None:
+        pytest.fail("LibreOffice non è installato: eseguire `bash scripts/setup.sh`")
+    out = recalculate([master], tmp_path / "rc")[master]
+    ws = openpyxl.load_workbook(out, data_only=True)[SHEET_SUMMARY]
+    header = [c.value for c in ws[4]]
+    change = header.index("Variazione dal 30/06")
+    formats = openpyxl.load_workbook(master)[SHEET_SUMMARY]
+    assert "p.p." in formats.cell(5, change + 1).number_format
+    trend = _section(troubled.html.read_text(encoding="utf-8"), "andamento")
+    compared = 0
+    for row in ws.iter_rows(min_row=5):
+        code, value = row[1].value, row[change].value      # «Codice» is column B
+        if code not in ("OS1", "OS2"):
+            continue
+        compared += 1
+        shown = re.search(rf"<td>{code}</td>.*?<td class=\"num\">([^<]*p\.p\.)</td></tr>",
+                          trend)
+        assert shown and shown.group(1) == format_points(value), code
+    assert compared == 2
+    assert format_points(96.0 - 65.0) == "+31,0 p.p."
+    assert "+31,0 p.p." in trend                          # OS1, computed by hand above
