@@ -4,20 +4,30 @@ DOCX with the same sections as the HTML."""
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 
 import openpyxl
 import pytest
 from docx import Document as read_docx
-from support.periods_plan import FINAL, MID, office_workbooks, set_input, two_period_plan
+from support.periods_plan import (
+    FINAL,
+    MID,
+    PLAN_DATA,
+    office_workbooks,
+    set_input,
+    two_period_plan,
+)
 from typer.testing import CliRunner
 
 from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.rules import Grade
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
+from cruscotto_xl.io.planfile import plan_from_data
 from cruscotto_xl.returns.consolidate import consolidate, write_master
 from cruscotto_xl.returns.sign import sign_workbook
+from cruscotto_xl.services.filling import fill_workbook
 from cruscotto_xl.services.report import (
     ReportError,
     bar_values,
@@ -27,6 +37,9 @@ from cruscotto_xl.services.report import (
     report_data,
     trend_series,
 )
+from cruscotto_xl.services.report_docx import render_docx
+from cruscotto_xl.services.report_model import Cell, Document, Row, Section, Table, text
+from cruscotto_xl.workbook import write_workbook
 from cruscotto_xl.workbook.layout import SHEET_SUMMARY
 
 CLEAN = "Nessuna segnalazione sui valori inseriti"
@@ -245,3 +258,59 @@ def test_the_workbook_shows_the_same_points_as_the_report(masters, troubled, tmp
     assert compared == 2
     assert format_points(96.0 - 65.0) == "+31,0 p.p."
     assert "+31,0 p.p." in trend                          # OS1, computed by hand above
+
+
+def _resources_plan():
+    data = copy.deepcopy(PLAN_DATA)
+    os1, os2, os3 = data["ambiti"][0]["obiettivi"]
+    os1.update(risorse=1000.5, codice_missione="011", missione="Competitività",
+               codice_programma="005", programma="Promozione")
+    os2.update(codice_missione="011", missione="Competitività", codice_programma="005",
+               programma="Promozione")
+    # OS2's indicators move into two OOs that carry the resources (summed: 500)
+    k4, k5 = os2.pop("indicatori")
+    os2["obiettivi_operativi"] = [
+        {"codice": "OO2.1", "titolo": "Indagine", "peso": 50, "risorse": 200, "indicatori": [k4]},
+        {"codice": "OO2.2", "titolo": "Eventi", "peso": 50, "risorse": 300, "indicatori": [k5]}]
+    os3["uffici"] = ["Ufficio C", "Ufficio A"]
+    return plan_from_data(data, "<risorse>")
+
+
+def test_resources_offices_and_docx_plain_text(tmp_path):
+    plan = _resources_plan()
+    source = tmp_path / "piano.xlsx"
+    write_workbook(plan, source)
+    fill_workbook(source, FINAL)
+    hostile = "<w:t>Nota</w:t> & <script>x</script> fine"
+    set_input(source, "K6", "note", hostile)
+    files = build_report(source, tmp_path / "out", formats={"docx"})
+    text = files.html.read_text(encoding="utf-8")
+    resources = _section(text, "risorse")
+    rows = dict(re.findall(r"<tr><td>(OS\d)</td>(.*?)</tr>", resources))
+    assert '<td class="num">1.000,50 €</td><td class="num"></td>' in rows["OS1"]
+    assert '<td class="num"></td><td class="num">500,00 €</td>' in rows["OS2"]
+    assert rows["OS3"].endswith('<td class="num"></td><td class="num"></td>')
+    # by missione/programma: OS1's own 1000,50 + OS2's OOs 500 (never both of one OS)
+    assert ('<tr><td>011 Competitività</td><td>005 Promozione</td>'
+            '<td class="num">1.500,50 €</td><td class="num">2</td></tr>') in resources
+    assert ('<tr><td>(non indicata)</td><td>(non indicato)</td><td class="num"></td>'
+            '<td class="num">0</td></tr>') in resources
+    # the office of each indicator: its own, else its OO's, else its OS's
+    details = _section(text, "dettaglio")
+    for code, offices in (("K1", "Ufficio A"), ("K4", "Ufficio B"),
+                          ("K6", "Ufficio C, Ufficio A")):
+        row = details[details.index(f"<tr><td>{code}</td>"):]
+        assert f"<td>{offices}</td>" in row[:row.index("</tr>")]
+    # outside text: escaped in HTML, a plain run in DOCX
+    assert html.escape(hostile) in text and "<script>x" not in text
+    docx_text = _docx_text(files.docx)
+    assert hostile in docx_text
+    assert "1.500,50 €" in docx_text and "Ufficio C, Ufficio A" in docx_text
+
+
+def test_docx_drops_characters_xml_cannot_hold(tmp_path):
+    doc = Document("t\x01", [text("a\x07b\x0bc")], [Section("s", "Sezione", [
+        Table((("Testo", False),), (Row((Cell("x\x1fy"),)),))])])
+    path = tmp_path / "r.docx"
+    path.write_bytes(render_docx(doc))
+    assert _docx_text(path).split("\n") == ["abc", "1. Sezione", "", "Testo", "xy"]
