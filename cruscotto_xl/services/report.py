@@ -149,7 +149,8 @@ class ReportData:
 
     @property
     def periods(self) -> list[str]:
-        """The monitoring dates shown in the comparison, the reported one last."""
+        """The monitoring dates shown in the comparison: the earlier ones with values, then the
+    reported one."""
         return list(self.history)
 
 
@@ -191,7 +192,9 @@ def report_data(source: Path, period: str | None = None) -> ReportData:
                            ident.period, raw=True, replace_all=True)
     chosen = choose_period(plan, ident.year, ident.period, period, source.name)
     dates = plan.period_dates
-    shown = dates[: dates.index(chosen) + 1] if chosen in dates else [chosen]
+    # the comparison shows the earlier periods that have values (none: no comparison)
+    shown = [p for p in (dates[: dates.index(chosen)] if chosen in dates else [])
+             if _has_values(plan, ident.year, p)] + [chosen]
     history = {p: evaluate(plan, ident.year, p) for p in shown}
     checks = list(integrity_problems(reading))
     if not reading.is_master:
@@ -488,7 +491,9 @@ def _summary(data: ReportData) -> Section:
                          for label, n, lt in rows))
     legend_runs: list[Run] = [Run("Semaforo (stesse soglie delle cartelle Excel): ")]
     for i, entry in enumerate(legend(data.bands)):
-        legend_runs.append(Run(("" if i == 0 else " · ") + entry.condition, dot=entry.light))
+        if i:
+            legend_runs.append(Run(" · "))
+        legend_runs.append(Run(entry.condition, dot=entry.light))
     legend_runs.append(Run("."))
     right: list[Block] = []
     chart = valutazione_chart(rows)
