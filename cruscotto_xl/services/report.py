@@ -54,6 +54,7 @@ from ..core.vocabulary import (
 )
 from ..errors import UserError
 from ..io.atomic import write_atomically
+from ..returns.consolidate import RETURNED, WITH_PROBLEMS
 from ..returns.integrity import integrity_problems, signoff_check
 from ..returns.read import Reading, RecordedProblem, read_workbook
 from ..workbook.styles import style_sheet
@@ -101,8 +102,6 @@ PDF_INSTALL_HINT = (
     "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0`, come fa "
     "scripts/setup.sh), oppure usare --no-pdf"
 )
-
-RETURNED = "restituita"
 
 
 class ReportError(UserError):
@@ -732,9 +731,8 @@ def _quality(data: ReportData) -> Section:
         return Section("qualita", "Qualità dei dati", blocks)
     if reading.is_master:
         statuses = reading.offices
-        missing = [s.office for s in statuses if s.state != RETURNED
-                   and s.state != "con problemi"]
-        unsigned = [s.office for s in statuses if s.state in (RETURNED, "con problemi")
+        missing = [s.office for s in statuses if s.state not in (RETURNED, WITH_PROBLEMS)]
+        unsigned = [s.office for s in statuses if s.state in (RETURNED, WITH_PROBLEMS)
                     and s.signoff not in (SIGNED, CHANGED)]
         changed = [s.office for s in statuses if s.signoff == CHANGED]
         blocks.append(Heading(3, (Run("Cartelle degli uffici"),)))
@@ -994,8 +992,8 @@ def build_report(source: Path, out_dir: Path, *, pdf: bool = True,
     wanted = set(DEFAULT_FORMATS if formats is None else formats) | {"html"}
     unknown = wanted - set(FORMATS)
     if unknown:
-        raise ReportError(f"formato «{sorted(unknown)[0]}» non previsto: indicare html, pdf "
-                          "o docx")
+        raise ReportError(f"--formato «{sorted(unknown)[0]}» non previsto: indicare pdf o "
+                          "docx (l'HTML è sempre scritto)")
     if not pdf:
         wanted.discard("pdf")
     source = Path(source)
