@@ -1,4 +1,4 @@
-"""``cruscotto relazione``: the performance report of a workbook (HTML and PDF).
+"""``cruscotto relazione``: the performance report of a workbook (HTML, PDF, DOCX).
 
 :func:`relazione` is a plain typer command under the command line's error policy
 (:mod:`.policy`): a :class:`~cruscotto_xl.services.report.ReportError`, a refused or a
@@ -25,38 +25,53 @@ def relazione(
              "consolidata")],
     out: Annotated[Path, typer.Option(
         "--out", help="Cartella in cui scrivere relazione.html e relazione.pdf")],
-    no_pdf: Annotated[bool, option("--no-pdf", "Scrive solo la relazione HTML")] = False,
+    no_pdf: Annotated[bool, option("--no-pdf", "Non scrive il PDF")] = False,
+    formato: Annotated[list[str] | None, option(
+        "--formato", "Formati oltre all'HTML, sempre scritto: pdf, docx (ripetibile: "
+                     "--formato pdf --formato docx); senza --formato: HTML e PDF")] = None,
+    periodo: Annotated[str | None, option(
+        "--periodo", "Periodo della relazione (es. 30/06); predefinito: l'ultimo periodo "
+                     "con valori")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Relazione sulla performance (HTML stampabile in A4 e PDF) di una cartella Excel.
+    """Relazione sulla performance (HTML stampabile in A4, PDF, DOCX) di una cartella Excel.
 
     Grado dell'ente (dell'ufficio, per la cartella di un ufficio), degli ambiti e degli
     obiettivi con i semafori; tabelle degli indicatori.
 
-    Target, consuntivo, grado, valutazione e note; grafici, rilievi dell'audit, modifiche.
+    Target, consuntivo, grado, valutazione, ufficio e note; risorse per obiettivo e per
+    missione e programma; andamento tra i periodi (variazioni in punti percentuali);
+    qualità dei dati (uffici mancanti, cartelle non firmate, celle bloccate modificate,
+    valori discordanti o letti con interpretazione); rilievi dell'audit, modifiche.
 
     I gradi sono quelli calcolati dalle formule della cartella.
 
     Una relazione già presente nella cartella di destinazione viene sostituita.
 
-    Esempio: [bold]cruscotto relazione cruscotto.xlsx --out relazione/[/]
+    Esempio: [bold]cruscotto relazione cruscotto.xlsx --out relazione/ --formato docx[/]
     """
-    files = build_report(cartella, out, pdf=not no_pdf)
+    formats = {f.strip().lower() for f in formato} if formato else None
+    files = build_report(cartella, out, pdf=not no_pdf, formats=formats, period=periodo)
     grade = files.grade
     shown = grade_text(grade.value, grade.reason)
     if as_json:
         print_json({
             "html": str(files.html), "pdf": str(files.pdf) if files.pdf else None,
+            "docx": str(files.docx) if files.docx else None,
             "ente": files.entity, "ufficio": files.office, "anno": files.year,
+            "periodo": files.period, "qualita_dati": files.quality,
             "grado_ente": grade.value,
             "valutazione": files.valutazione, "rilievi_audit": files.findings})
         return
     whose = f"grado dell'ufficio «{files.office}»" if files.office else "grado dell'ente"
-    console.print(f"{files.entity} — {files.year}: {whose} {shown} "
-                  f"({files.valutazione}); rilievi dell'audit: {files.findings}", highlight=False)
+    console.print(f"{files.entity} — {files.year} al {files.period}: {whose} {shown} "
+                  f"({files.valutazione}); rilievi dell'audit: {files.findings}; "
+                  f"segnalazioni sulla qualità dei dati: {files.quality}", highlight=False)
     console.print(f"Relazione scritta: {files.html}", highlight=False)
     if files.pdf:
         console.print(f"PDF scritto: {files.pdf}", highlight=False)
+    if files.docx:
+        console.print(f"DOCX scritto: {files.docx}", highlight=False)
 
 
 def register_commands(app: typer.Typer) -> None:

@@ -39,6 +39,7 @@ from ..core.vocabulary import (
 )
 from ..errors import UserError
 from ..io.planfile import PlanFileError, plan_from_data
+from ..workbook.book import OfficeStatus
 from ..workbook.layout import (
     HISTORY_FIRST_ROW,
     INDICATOR_COLUMNS,
@@ -58,6 +59,7 @@ from ..workbook.layout import (
     SHEET_META,
     SHEET_SUMMARY,
     SIGNOFF_NAMES,
+    TABLE_CONSOLIDATION,
     TABLE_OFFICES,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
@@ -68,6 +70,7 @@ from ..workbook.layout import (
     range_bounds,
     split_coordinate,
 )
+from ..workbook.sheets.offices import OFFICE_HEADERS, PROBLEM_HEADERS
 from .guard import Limits, UntrustedFileError, check_package
 from .package import PackageIndex, read_index, sheet_formulas
 from .source import CalamineSource, OpenpyxlSource, Source, SourceError
@@ -137,6 +140,17 @@ class IndicatorValues:
         return t.actual is None and effective_actual(None, t.numerator, t.denominator) is None
 
 
+@dataclass(frozen=True)
+class RecordedProblem:
+    """A row of a master's ``crx_consolidamento`` table: a problem the consolidation found,
+    its place already rendered for people (``ufficio.xlsx › 01 Servizi!M7``)."""
+
+    severity: str
+    where: str
+    code: str
+    message: str
+
+
 @dataclass
 class Reading:
     path: Path
@@ -149,6 +163,8 @@ class Reading:
     signature: Signature | None = None    # None: the workbook has no Validazione sheet
     history: list[tuple[object, ...]] = field(default_factory=list)   # a master's Storico
     is_master: bool = False               # a consolidation's master (it has Stato uffici)
+    offices: list[OfficeStatus] = field(default_factory=list)   # a master's Stato uffici
+    recorded: list[RecordedProblem] = field(default_factory=list)  # its consolidation problems
 
     def signature_state(self) -> str:
         """UNSIGNED, CHANGED, SIGNED… (:func:`cruscotto_xl.core.signoff.signature_state`)."""
@@ -243,6 +259,35 @@ def _text_or_none(value: object) -> str | None:
 PARSER_ERRORS = (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError)
 
 
+def _table_rows(book: Source, table: str, headers: tuple[str, ...]
+                ) -> list[dict[str, object]]:
+    """The non-empty rows of a master's table, by header text (a column moved by hand is
+    still found; one missing reads as empty)."""
+    columns, _, rows = book.table(table)
+    at = {h: columns.index(h) for h in headers if h in columns}
+    out = []
+    for row in rows:
+        if not any(v not in (None, "") for v in row):
+            continue
+        out.append({h: (row[at[h]] if h in at and at[h] < len(row) else None)
+                    for h in headers})
+    return out
+
+
+def _office_status(row: dict[str, object]) -> OfficeStatus:
+    """A ``Stato uffici`` row (headers :data:`OFFICE_HEADERS`) as the consolidation wrote it."""
+    office, state, file, modified, missing, problems, signoff = (row[h] for h in OFFICE_HEADERS)
+
+    def count(value: object) -> int:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return int(value) if ok and math.isfinite(value) else 0  # type: ignore[arg-type]
+
+    return OfficeStatus(_text_or_none(office) or "", _text_or_none(state) or "",
+                        _text_or_none(file) or "",
+                        modified if isinstance(modified, datetime) else None,
+                        count(missing), count(problems), _text_or_none(signoff) or "")
+
+
 def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
     """Read a generated workbook safely (see :func:`check_package`).
 
@@ -327,6 +372,14 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     if any(len(row) < REGISTRY_WIDTH for row in registry):
         raise NotOurWorkbookError(path, "tabella del registro dei fogli incompleta")
     reading.is_master = TABLE_OFFICES in tables
+    if reading.is_master:
+        reading.offices = [_office_status(row) for row in _table_rows(book, TABLE_OFFICES,
+                                                                      OFFICE_HEADERS)]
+        if TABLE_CONSOLIDATION in tables:
+            reading.recorded = [RecordedProblem(*(_text_or_none(row[h]) or "" for h in
+                                                  PROBLEM_HEADERS))
+                                for row in _table_rows(book, TABLE_CONSOLIDATION,
+                                                       PROBLEM_HEADERS)]
     if SHEET_HISTORY in index.sheets:
         # Every row below the header, not only the table's: the Consolida button appends
         # rows under it (or makes the sheet, without a table, in a plan workbook).

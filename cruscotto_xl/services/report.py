@@ -1,23 +1,27 @@
-"""The *Relazione sulla performance*: a printable HTML report (A4) and its PDF.
+"""The *Relazione sulla performance*: a printable HTML report (A4), its PDF and a DOCX.
 
 The source is one of our workbooks (an office's, a whole plan's, or a consolidated
 master). The report grades exactly what the workbook's own formulas grade: the embedded
 plan part plus the values typed in the input cells, read raw (as ``ricalcola`` does),
 rolled up by :func:`cruscotto_xl.core.rollup.evaluate`. It computes nothing itself: grades,
-valutazioni, audit findings and input problems all come from the core; this module only
-lays them out.
+valutazioni, audit findings and input problems all come from the core, the facts of the
+consolidation from the master's own tables (``crx_stato_uffici``, ``crx_consolidamento``,
+read by :mod:`cruscotto_xl.returns.read`); this module only lays them out.
 
-Choices:
+Choices (docs/report.md):
 
+* one document model (:mod:`.report_model`) built once; the HTML (and from it the PDF) and
+  the DOCX are renderings of it, so the formats carry the same sections and tables;
 * one self-contained HTML file: CSS inline, charts as PNG data URIs, so the file can be
   mailed or archived alone and printed from any browser;
-* every text taken from a workbook is untrusted and goes through :func:`html.escape`
-  (and is never put into CSS or into matplotlib's math parser);
+* every text taken from a workbook is untrusted: :func:`html.escape` in HTML, plain runs
+  in DOCX, never put into CSS or into matplotlib's math parser;
 * the PDF is rendered by WeasyPrint (pure Python on top of Pango, which Debian 12 ships
   with LibreOffice): it honours ``@page`` (A4, running header, page numbers), repeated
   table headers and background colours, which LibreOffice's HTML import does not;
 * charts use matplotlib's object API with the Agg canvas (no pyplot global state, no
-  display needed).
+  display needed); a grade that is not a number is drawn as a hatched, labelled gap,
+  never as a 0 % bar; changes between periods are in percentage points (``+12,5 p.p.``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import html
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,10 +39,11 @@ from typing import TYPE_CHECKING
 from ..core.actuals import plan_with_typed
 from ..core.audit import audit_plan
 from ..core.lights import LIGHTS, Light, legend, light_thresholds, traffic_light
-from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan
+from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan, StrategicObjective
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
 from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, valutazione
+from ..core.signoff import CHANGED, SIGNED
 from ..core.targets import Kind, TargetError
 from ..core.vocabulary import (
     format_date,
@@ -49,20 +54,47 @@ from ..core.vocabulary import (
 )
 from ..errors import UserError
 from ..io.atomic import write_atomically
-from ..returns.read import Reading, read_workbook
+from ..returns.consolidate import RETURNED, WITH_PROBLEMS
+from ..returns.integrity import integrity_problems, signoff_check
+from ..returns.read import Reading, RecordedProblem, read_workbook
 from ..workbook.styles import style_sheet
+from .report_model import (
+    Block,
+    Cell,
+    Document,
+    Figure,
+    Heading,
+    Kpi,
+    Kpis,
+    Pair,
+    Paragraph,
+    Row,
+    Run,
+    Section,
+    Table,
+    text,
+)
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
 
-__all__ = ["HTML_NAME", "PDF_NAME", "ReportError", "ReportFiles", "build_report",
-           "report_html", "traffic_light"]
+__all__ = ["DOCX_NAME", "FORMATS", "HTML_NAME", "PDF_NAME", "ReportError", "ReportFiles",
+           "build_report", "report_document", "report_html", "traffic_light"]
 
 HTML_NAME = "relazione.html"
 PDF_NAME = "relazione.pdf"
+DOCX_NAME = "relazione.docx"
+
+#: The formats ``--formato`` accepts; the HTML is always written (the PDF is made from it).
+FORMATS = ("html", "pdf", "docx")
+DEFAULT_FORMATS = frozenset({"html", "pdf"})
 
 #: Resolution of the chart images (sharp when printed, small enough to embed).
 CHART_DPI = 150
+
+#: The label of a grade that is not a number, in charts and in changes between periods.
+NOT_GRADED_LABEL = "non valutabile"
 
 #: Italian hint shown when the PDF renderer is missing.
 PDF_INSTALL_HINT = (
@@ -88,6 +120,9 @@ class ReportFiles:
     valutazione: str
     findings: int               # audit findings listed in the report
     office: str | None = None   # the office of an office workbook
+    docx: Path | None = None
+    period: str = FINAL_PERIOD  # the period the report is about
+    quality: int = 0            # facts listed under «Qualità dei dati»
 
 
 # --- what the report shows (all computed by the core) ----------------------------------
@@ -99,32 +134,92 @@ class ReportData:
     root: Node                  # evaluate(plan, year, period)
     audit: list[Problem]
     generated: datetime
+    period: str = FINAL_PERIOD  # the period reported on (``--periodo``)
+    history: dict[str, Node] = field(default_factory=dict)  # period → root, up to period
+    checks: list[Problem] = field(default_factory=list)     # this file's integrity, sign-off
 
     @property
     def year(self) -> int:
         return self.reading.identity.year
 
     @property
-    def period(self) -> str:
-        return self.reading.identity.period
-
-    @property
     def bands(self) -> list[Band]:
         return self.plan.policy.bands
 
+    @property
+    def periods(self) -> list[str]:
+        """The monitoring dates shown in the comparison: the earlier ones with values, then the
+    reported one."""
+        return list(self.history)
 
-def report_data(source: Path) -> ReportData:
-    """Read ``source`` and grade it exactly as its formulas do (raw values, like ricalcola)."""
+
+def _has_values(plan: Plan, year: int, period: str) -> bool:
+    for slot in plan.indicators():
+        a = slot.indicator.actual_for(year, period)
+        if a is not None and effective_actual(a.typed, a.numerator, a.denominator) is not None:
+            return True
+    return False
+
+
+def choose_period(plan: Plan, year: int, own: str, asked: str | None, source: str) -> str:
+    """The period to report on: ``asked`` (checked), else the last one up to the workbook's
+    own period that has values (the workbook's own when none has)."""
+    dates = plan.period_dates
+    if own not in dates:
+        dates = sorted([*dates, own], key=lambda d: tuple(map(int, reversed(d.split("/")))))
+    upto = dates[: dates.index(own) + 1]
+    if asked is not None:
+        asked = asked.strip()
+        if asked not in dates:
+            raise ReportError(f"{source}: periodo «{asked}» non previsto dal piano (periodi: "
+                              f"{', '.join(dates)}); indicare --periodo come gg/mm")
+        if asked not in upto:
+            raise ReportError(f"{source}: la cartella è del monitoraggio al {own}: i valori "
+                              f"al {asked} non ci sono ancora; indicare un periodo fino al "
+                              f"{own}")
+        return asked
+    with_values = [p for p in upto if _has_values(plan, year, p)]
+    return with_values[-1] if with_values else own
+
+
+def report_data(source: Path, period: str | None = None) -> ReportData:
+    """Read ``source`` and grade it exactly as its formulas do (raw values, like ricalcola),
+    at ``period`` (default: :func:`choose_period`)."""
     reading = read_workbook(source)
     ident = reading.identity
     plan = plan_with_typed(reading.embedded_plan(), reading.typed(lenient=False), ident.year,
                            ident.period, raw=True, replace_all=True)
-    root = evaluate(plan, ident.year, ident.period)
-    return ReportData(reading, plan, root, audit_plan(plan, ident.year), datetime.now())
+    chosen = choose_period(plan, ident.year, ident.period, period, source.name)
+    dates = plan.period_dates
+    # the comparison shows the earlier periods that have values (none: no comparison)
+    shown = [p for p in (dates[: dates.index(chosen)] if chosen in dates else [])
+             if _has_values(plan, ident.year, p)] + [chosen]
+    history = {p: evaluate(plan, ident.year, p) for p in shown}
+    checks = list(integrity_problems(reading))
+    if not reading.is_master:
+        checks += signoff_check(reading)[1]
+    return ReportData(reading, plan, history[chosen], audit_plan(plan, ident.year),
+                      datetime.now(), chosen, history, checks)
 
 
 def grade_text(grade: Grade) -> str:
     return format_percent(grade.value) if grade.value is not None else "n.v."
+
+
+def points_text(before: Grade, after: Grade) -> str:
+    """The change between two grades in percentage points: ``+12,5 p.p.``, ``-3,0 p.p.``,
+    ``0,0 p.p.``; ``n.v.`` when either is not a number."""
+    if before.value is None or after.value is None:
+        return "n.v."
+    return format_points((after.value - before.value) * 100)
+
+
+def format_points(points: float) -> str:
+    """Percentage points with one decimal and an explicit sign: 12.5 → ``+12,5 p.p.``."""
+    shown = format_number(abs(points), 1)
+    if shown.strip("0,") == "":            # rounds to zero: no sign
+        return f"{shown} p.p."
+    return f"{'+' if points > 0 else '-'}{shown} p.p."
 
 
 def period_text(year: int, period: str) -> str:
@@ -158,8 +253,8 @@ def actual_text(ind: Indicator, actual: Actual | None, year: int) -> str:
             pass
     if unit == "%":
         return format_percent(value)
-    text = format_number(value, 0 if float(value).is_integer() else 2)
-    return f"{text} {unit}" if unit and unit != "data" else text
+    text_ = format_number(value, 0 if float(value).is_integer() else 2)
+    return f"{text_} {unit}" if unit and unit != "data" else text_
 
 
 def measures_text(actual: Actual | None) -> str:
@@ -171,51 +266,136 @@ def measures_text(actual: Actual | None) -> str:
     return " / ".join(parts)
 
 
+def money_text(value: float | None) -> str:
+    return "" if value is None else f"{format_number(value, 2)} €"
+
+
 # --- charts ----------------------------------------------------------------------------
 
 def _colors() -> dict[str, str]:
     return style_sheet()["colori"]
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: MplFigure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=CHART_DPI)
     return buf.getvalue()
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def _short(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1].rstrip() + "…"
+
+
+def bar_values(grades: Sequence[Grade]) -> list[float | None]:
+    """What a chart draws for each grade: percent, or None (a marked gap) when it is not a
+    number. Never 0 for a grade that is not graded."""
+    return [g.value * 100 if g.value is not None else None for g in grades]
+
+
+def _gap(ax: Axes, y: float, height: float, colors: dict[str, str], *, full: float = 100.0,
+         label: bool = True) -> None:
+    """A grade that is not a number: an empty hatched bar over the whole scale, labelled."""
+    ax.barh(y, full, height=height, fill=False, hatch="///", edgecolor=colors["grigio_testo"],
+            linewidth=0.4)
+    if label:
+        ax.text(1.5, y, NOT_GRADED_LABEL, va="center", fontsize=6.5, parse_math=False,
+                color=colors["grigio_testo"], style="italic")
+
+
+def os_nodes(data: ReportData) -> list[Node]:
+    return [os_node for area in data.root.children for os_node in area.children]
+
+
+def os_chart_series(data: ReportData) -> list[tuple[str, float | None]]:
+    """The OS chart's bars: label and percent (None: not graded, drawn as a gap)."""
+    nodes = os_nodes(data)
+    return list(zip([f"{n.code} {n.title}" for n in nodes],
+                    bar_values([n.grade for n in nodes]), strict=True))
 
 
 def os_chart(data: ReportData) -> bytes | None:
     """Horizontal bars: the grade of each OS, coloured by its traffic light."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure as MplFigure
 
-    nodes = [os_node for area in data.root.children for os_node in area.children]
+    nodes = os_nodes(data)
     if not nodes:
         return None
     colors = _colors()
-    fig = Figure(figsize=(7.0, 0.8 + 0.2 * len(nodes)), layout="constrained")
+    fig = MplFigure(figsize=(7.0, 0.8 + 0.2 * len(nodes)), layout="constrained")
     ax = fig.add_subplot()
-    labels = [_short(f"{n.code} {n.title}", 60) for n in nodes]
-    values = [(n.grade.value or 0.0) * 100 for n in nodes]
-    lights = [traffic_light(n.grade, data.bands) for n in nodes]
+    series = os_chart_series(data)
+    for yi, (n, (_, value)) in enumerate(zip(nodes, series, strict=True)):
+        if value is None:
+            _gap(ax, yi, 0.7, colors)
+            continue
+        light = traffic_light(n.grade, data.bands)
+        ax.barh(yi, value, color=colors[light], height=0.7,
+                edgecolor=colors[f"{light}_testo"], linewidth=0.6)
+        ax.text(value + 1.5, yi, grade_text(n.grade), va="center", fontsize=7,
+                parse_math=False, color=colors["titolo"])
     y = list(range(len(nodes)))
-    ax.barh(y, values, color=[colors[x] for x in lights], height=0.7,
-            edgecolor=[colors[f"{x}_testo"] for x in lights], linewidth=0.6)
-    ax.set_yticks(y, labels, parse_math=False, fontsize=7)
+    ax.set_yticks(y, [_short(label, 60) for label, _ in series], parse_math=False, fontsize=7)
     ax.invert_yaxis()
+    _percent_axis(ax, data.bands, colors)
+    ax.set_title("Grado di raggiungimento degli obiettivi strategici", fontsize=9,
+                 color=colors["titolo"], loc="left")
+    return _png(fig)
+
+
+def _percent_axis(ax: Axes, bands: Sequence[Band], colors: dict[str, str]) -> None:
     ax.set_xlim(0, 118)
     ax.set_xticks([0, 20, 40, 60, 80, 100], ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"],
                   fontsize=7)
-    for threshold in {t for _, t in light_thresholds(data.bands)} - {0.0}:
+    for threshold in {t for _, t in light_thresholds(bands)} - {0.0}:
         ax.axvline(threshold * 100, color=colors["etichetta"], linestyle="--", linewidth=0.7)
-    for yi, n, v in zip(y, nodes, values, strict=True):
-        ax.text(v + 1.5, yi, grade_text(n.grade), va="center", fontsize=7, parse_math=False,
-                color=colors["titolo"])
-    ax.set_title("Grado di raggiungimento degli obiettivi strategici", fontsize=9,
-                 color=colors["titolo"], loc="left")
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def trend_series(data: ReportData) -> list[tuple[str, list[float | None]]]:
+    """The trend chart: for each OS, its grade (percent, None when not graded) at each
+    period of :attr:`ReportData.periods`, in order."""
+    by_period = {p: {n.path: n for n in root.walk()} for p, root in data.history.items()}
+    return [(f"{n.code} {n.title}", bar_values([by_period[p][n.path].grade
+                                                 for p in data.periods]))
+            for n in os_nodes(data)]
+
+
+def trend_chart(data: ReportData) -> bytes | None:
+    """Grouped horizontal bars: each OS's grade at each period (the trend through the
+    year); a grade that is not a number is a hatched gap labelled «non valutabile»."""
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.patches import Patch
+
+    series = trend_series(data)
+    periods = data.periods
+    if not series or len(periods) < 2:
+        return None
+    colors = _colors()
+    k = len(periods)
+    alphas = [0.3 + 0.7 * (j + 1) / k for j in range(k)]    # the latest period darkest
+    height = 0.8 / k
+    fig = MplFigure(figsize=(7.0, 0.9 + 0.16 * k * len(series)), layout="constrained")
+    ax = fig.add_subplot()
+    for i, (_, values) in enumerate(series):
+        for j, value in enumerate(values):
+            y = i - 0.4 + height * (j + 0.5)
+            if value is None:
+                _gap(ax, y, height * 0.9, colors, label=True)
+                continue
+            ax.barh(y, value, height=height * 0.9, color=colors["titolo"], alpha=alphas[j])
+            ax.text(value + 1.5, y, format_percent(value / 100, 1), va="center",
+                    fontsize=6, parse_math=False, color=colors["titolo"])
+    ax.set_yticks(range(len(series)), [_short(label, 55) for label, _ in series],
+                  parse_math=False, fontsize=7)
+    ax.invert_yaxis()
+    _percent_axis(ax, data.bands, colors)
+    handles = [Patch(color=colors["titolo"], alpha=alphas[j], label=f"al {p}")
+               for j, p in enumerate(periods)]
+    handles.append(Patch(fill=False, hatch="///", edgecolor=colors["grigio_testo"],
+                         label=NOT_GRADED_LABEL))
+    ax.legend(handles=handles, fontsize=6.5, loc="lower right", frameon=False)
+    ax.set_title("Andamento del grado degli obiettivi strategici tra i periodi", fontsize=9,
+                 color=colors["titolo"], loc="left")
     return _png(fig)
 
 
@@ -238,12 +418,12 @@ def valutazione_counts(data: ReportData) -> list[tuple[str, int, Light]]:
 
 def valutazione_chart(rows: list[tuple[str, int, Light]]) -> bytes | None:
     """Horizontal bars: how many indicators per valutazione, in the traffic-light colours."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure as MplFigure
 
     if not rows:
         return None
     colors = _colors()
-    fig = Figure(figsize=(3.6, 0.7 + 0.28 * len(rows)), layout="constrained")
+    fig = MplFigure(figsize=(3.6, 0.7 + 0.28 * len(rows)), layout="constrained")
     ax = fig.add_subplot()
     y = list(range(len(rows)))
     counts = [n for _, n, _ in rows]
@@ -258,6 +438,371 @@ def valutazione_chart(rows: list[tuple[str, int, Light]]) -> bytes | None:
     ax.set_title("Indicatori per valutazione", fontsize=8, color=colors["titolo"], loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
+
+
+# --- the document (one model for HTML, PDF and DOCX) ------------------------------------
+
+def _grade_cell(grade: Grade, bands: Sequence[Band]) -> Cell:
+    return Cell(grade_text(grade), numeric=True, light=traffic_light(grade, bands))
+
+
+def _badge(grade: Grade, bands: Sequence[Band]) -> Run:
+    return Run(grade_text(grade), badge=traffic_light(grade, bands))
+
+
+def _cover(data: ReportData) -> list[Block]:
+    ident = data.reading.identity
+    plan = data.plan
+    scope = f"Ufficio: {ident.office}" if ident.office else "Intero piano"
+    meta = [f"Fonte: {data.reading.path.name}"]
+    if plan.title:
+        meta.append(f"Piano: {plan.title}")
+    if plan.deliberation:
+        meta.append(f"Approvato con {plan.deliberation}")
+    meta.append(f"Relazione generata il {format_date(data.generated.date())} "
+                f"alle {data.generated:%H:%M}")
+    return [text(ident.entity, "entity"),
+            Heading(1, (Run(f"Relazione sulla performance {data.year}"),)),
+            text(f"Grado di raggiungimento degli obiettivi "
+                 f"{period_text(data.year, data.period)} · {scope}", "sub"),
+            *(text(m, "meta") for m in meta)]
+
+
+def _summary(data: ReportData) -> Section:
+    root = data.root
+    rows = valutazione_counts(data)
+    total = sum(n for _, n, _ in rows)
+    graded = sum(1 for n in root.walk() if n.level == "indicatore" and n.grade.graded)
+    objectives = sum(len(area.children) for area in root.children)
+    light = traffic_light(root.grade, data.bands)
+    whose = "dell'ufficio" if data.reading.identity.office else "dell'ente"
+    sub = valutazione(root.grade, data.bands)
+    if len(data.periods) > 1:
+        before = data.history[data.periods[-2]].grade
+        sub += f" · variazione dal {data.periods[-2]}: {points_text(before, root.grade)}"
+    kpis = Kpis((Kpi(f"Grado di raggiungimento {whose}", grade_text(root.grade), sub, light,
+                     light, "grado-ente"),
+                 Kpi("Obiettivi strategici", str(objectives), f"in {len(root.children)} ambiti"),
+                 Kpi("Indicatori", str(total), f"{graded} valutati")))
+    counts = Table((("Valutazione degli indicatori", False), ("Numero", True), ("Quota", True)),
+                   tuple(Row((Cell(label, light=lt), Cell(str(n), numeric=True),
+                              Cell(format_percent(n / total if total else 0, 1), numeric=True)))
+                         for label, n, lt in rows))
+    legend_runs: list[Run] = [Run("Semaforo (stesse soglie delle cartelle Excel): ")]
+    for i, entry in enumerate(legend(data.bands)):
+        if i:
+            legend_runs.append(Run(" · "))
+        legend_runs.append(Run(entry.condition, dot=entry.light))
+    legend_runs.append(Run("."))
+    right: list[Block] = []
+    chart = valutazione_chart(rows)
+    if chart:
+        right.append(Figure(chart, "Indicatori per valutazione"))
+    blocks: list[Block] = [kpis, Pair((counts, Paragraph(tuple(legend_runs), "note")),
+                                      tuple(right))]
+    chart = os_chart(data)
+    if chart:
+        blocks.append(Figure(chart, "Grado degli obiettivi strategici"))
+    return Section("sintesi", "Sintesi", blocks)
+
+
+def _overview(data: ReportData) -> Section:
+    rows: list[Row] = []
+    bands = data.bands
+    for area in data.root.children:
+        rows.append(Row((Cell("Ambito"), Cell(area.code), Cell(area.title),
+                         Cell(format_number(area.weight), numeric=True),
+                         _grade_cell(area.grade, bands),
+                         Cell(valutazione(area.grade, bands))), "ambito"))
+        for os_node in area.children:
+            rows.append(Row((Cell("OS", style="indent"), Cell(os_node.code),
+                             Cell(os_node.title),
+                             Cell(format_number(os_node.weight), numeric=True),
+                             _grade_cell(os_node.grade, bands),
+                             Cell(valutazione(os_node.grade, bands)))))
+    root = data.root
+    office = data.reading.identity.office
+    level, title = ("Ufficio", f"{office} — {root.title}") if office else ("Ente", root.title)
+    rows.append(Row((Cell(level), Cell(""), Cell(title), Cell(""), _grade_cell(root.grade, bands),
+                     Cell(valutazione(root.grade, bands))), "ente"))
+    headers = (("Livello", False), ("Codice", False), ("Titolo", False), ("Peso", True),
+               ("Grado", True), ("Valutazione", False))
+    return Section("ambiti", "Ambiti e obiettivi strategici",
+                   [Table(headers, tuple(rows), (9, 8, 46, 8, 12, 17))])
+
+
+def _note_text(ind: Indicator, actual: Actual | None, year: int) -> str:
+    parts = []
+    status = ind.status_for(year)
+    if status is not None:
+        ref = f" ({status.reference})" if status.reference else ""
+        parts.append(f"{status.kind.capitalize()}: {status.note}{ref}")
+    if actual is not None and actual.note:
+        parts.append(actual.note)
+    return " — ".join(parts)
+
+
+def _owners(data: ReportData) -> dict[str, str]:
+    """Plan path of each indicator → its offices (its own, else its OO's or OS's)."""
+    return {slot.path: ", ".join(data.plan.owners(slot)) for slot in data.plan.indicators()}
+
+
+def _indicator_table(data: ReportData, indicators: list[Indicator], nodes: dict[str, Node],
+                     path: str, owners: dict[str, str]) -> Table:
+    bands = data.bands
+    rows = []
+    for k, ind in enumerate(indicators):
+        ipath = f"{path}.indicatori[{k}]"
+        node = nodes[ipath]
+        actual = ind.actual_for(data.year, data.period)
+        rows.append(Row((Cell(ind.code), Cell(ind.name), Cell(owners.get(ipath, "")),
+                         Cell(format_number(node.weight), numeric=True),
+                         Cell(ind.target_text(data.year, data.period)),
+                         Cell(actual_text(ind, actual, data.year), numeric=True,
+                              small=measures_text(actual), style="value"),
+                         _grade_cell(node.grade, bands), Cell(valutazione(node.grade, bands)),
+                         Cell(_note_text(ind, actual, data.year)))))
+    headers = (("Codice", False), ("Indicatore", False), ("Ufficio", False), ("Peso", True),
+               ("Target", False), ("Consuntivo", True), ("Grado", True),
+               ("Valutazione", False), ("Note", False))
+    return Table(headers, tuple(rows), (9, 20, 10, 6, 10, 10, 10, 11, 14))
+
+
+def _heading(level: int, label: str, node: Node, bands: Sequence[Band]) -> Heading:
+    return Heading(level, (Run(f"{label} {node.code} — {node.title} · "),
+                           _badge(node.grade, bands)))
+
+
+def _details(data: ReportData) -> Section:
+    nodes = {n.path: n for n in data.root.walk()}
+    owners = _owners(data)
+    bands = data.bands
+    blocks: list[Block] = []
+    for ai, area in enumerate(data.plan.areas):
+        area_path = f"ambiti[{ai}]"
+        blocks.append(_heading(3, "Ambito", nodes[area_path], bands))
+        for oi, os_ in enumerate(area.objectives):
+            os_path = f"{area_path}.obiettivi[{oi}]"
+            blocks.append(_heading(4, "OS", nodes[os_path], bands))
+            if os_.indicators:
+                blocks.append(text("Indicatori dell'obiettivo strategico", "note"))
+                blocks.append(_indicator_table(data, os_.indicators, nodes, os_path, owners))
+            for pi, oo in enumerate(os_.operational):
+                oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
+                oo_node = nodes[oo_path]
+                blocks.append(Paragraph((Run(f"OO {oo.code}", bold=True),
+                                         Run(f" {oo.title} · peso "
+                                             f"{format_number(oo_node.weight)} · "),
+                                         _badge(oo_node.grade, bands)), "oo"))
+                blocks.append(_indicator_table(data, oo.indicators, nodes, oo_path, owners))
+    return Section("dettaglio", "Obiettivi e indicatori", blocks)
+
+
+def os_resources(os_: StrategicObjective) -> tuple[float | None, float | None]:
+    """An OS's own resources and the sum of its OOs' (None when none is given)."""
+    oo = [o.resources for o in os_.operational if o.resources is not None]
+    return os_.resources, (sum(oo) if oo else None)
+
+
+def mission_resources(plan: Plan) -> list[tuple[str, str, float | None, int]]:
+    """Resources by Missione/Programma: (missione, programma, total, OS counted), in plan
+    order. An OS counts with its own resources, else with the sum of its OOs' (never both,
+    so nothing is counted twice); an OS with neither adds nothing and is not counted."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    counted: dict[tuple[str, str], int] = {}
+    for area in plan.areas:
+        for os_ in area.objectives:
+            mission = " ".join(x for x in (os_.mission_code, os_.mission) if x) or "(non indicata)"
+            programme = (" ".join(x for x in (os_.programme_code, os_.programme) if x)
+                         or "(non indicato)")
+            key = (mission, programme)
+            totals.setdefault(key, [])
+            counted.setdefault(key, 0)
+            own, of_oo = os_resources(os_)
+            value = own if own is not None else of_oo
+            if value is not None:
+                totals[key].append(value)
+                counted[key] += 1
+    return [(m, p, sum(v) if v else None, counted[(m, p)]) for (m, p), v in totals.items()]
+
+
+def _resources(data: ReportData) -> Section:
+    rows = []
+    for area in data.plan.areas:
+        for os_ in area.objectives:
+            own, of_oo = os_resources(os_)
+            mission = " ".join(x for x in (os_.mission_code, os_.mission) if x)
+            programme = " ".join(x for x in (os_.programme_code, os_.programme) if x)
+            rows.append(Row((Cell(os_.code), Cell(os_.title), Cell(mission), Cell(programme),
+                             Cell(money_text(own), numeric=True),
+                             Cell(money_text(of_oo), numeric=True))))
+    blocks: list[Block] = []
+    by_mission = mission_resources(data.plan)
+    if not any(r.cells[4].text or r.cells[5].text for r in rows) and \
+            all(m.startswith("(") and p.startswith("(") for m, p, _, _ in by_mission):
+        blocks.append(text("Il piano non indica risorse economiche né missioni e programmi "
+                           "per gli obiettivi strategici."))
+        return Section("risorse", "Risorse", blocks)
+    blocks.append(Heading(3, (Run("Risorse per obiettivo strategico"),)))
+    blocks.append(Table((("Codice", False), ("Obiettivo strategico", False),
+                         ("Missione", False), ("Programma", False), ("Risorse OS", True),
+                         ("Risorse OO (somma)", True)), tuple(rows), (9, 35, 15, 15, 13, 13)))
+    blocks.append(Heading(3, (Run("Risorse per missione e programma"),)))
+    blocks.append(Table((("Missione", False), ("Programma", False), ("Risorse", True),
+                         ("Obiettivi con risorse", True)),
+                        tuple(Row((Cell(m), Cell(p), Cell(money_text(total), numeric=True),
+                                   Cell(str(n), numeric=True)))
+                              for m, p, total, n in by_mission), (32, 32, 20, 16)))
+    blocks.append(text("Per ogni obiettivo strategico si contano le sue risorse; se non ne "
+                       "indica, la somma di quelle dei suoi obiettivi operativi.", "note"))
+    return Section("risorse", "Risorse", blocks)
+
+
+def _trend(data: ReportData) -> Section | None:
+    periods = data.periods
+    if len(periods) < 2:
+        return None
+    bands = data.bands
+    by_period = {p: {n.path: n for n in root.walk()} for p, root in data.history.items()}
+    prev, last = periods[-2], periods[-1]
+    heads = (*((f"Grado al {p}", True) for p in periods),
+             (f"Variazione {prev} → {last}", True))
+
+    def cells(path: str) -> tuple[Cell, ...]:
+        grades = [by_period[p][path].grade for p in periods]
+        return (*(_grade_cell(g, bands) for g in grades),
+                Cell(points_text(grades[-2], grades[-1]), numeric=True))
+
+    os_rows = tuple(Row((Cell(n.code), Cell(n.title), *cells(n.path))) for n in os_nodes(data))
+    owners = _owners(data)
+    ind_rows = tuple(Row((Cell(n.code), Cell(n.title), Cell(owners.get(n.path, "")),
+                          *cells(n.path)))
+                     for n in data.root.walk() if n.level == "indicatore")
+    blocks: list[Block] = [
+        text(f"Confronto del grado di raggiungimento tra i periodi di monitoraggio fino al "
+             f"{last}; la variazione è in punti percentuali (p.p.).", "note"),
+        Table((("Codice", False), ("Obiettivo strategico", False), *heads),
+              (Row((Cell(""), Cell("Grado complessivo"),
+                    *cells(data.root.path)), "ente"), *os_rows))]
+    chart = trend_chart(data)
+    if chart:
+        blocks.append(Figure(chart, "Andamento del grado tra i periodi"))
+    blocks.append(Heading(3, (Run("Indicatori"),)))
+    blocks.append(Table((("Codice", False), ("Indicatore", False), ("Ufficio", False), *heads),
+                        ind_rows))
+    return Section("andamento", "Andamento tra i periodi", blocks)
+
+
+def _problems_table(problems: Iterable[Problem | RecordedProblem]) -> Table:
+    rows = []
+    for p in problems:
+        if isinstance(p, Problem):
+            sev, where, code, message = p.severity, str(p.location), p.subject or "", p.message
+        else:
+            sev, where, code, message = p.severity, p.where, p.code, p.message
+        rows.append(Row((Cell(sev, style=sev if sev in ("errore", "avviso") else ""),
+                         Cell(where), Cell(code), Cell(message))))
+    return Table((("Gravità", False), ("Dove", False), ("Codice", False), ("Rilievo", False)),
+                 tuple(rows), (9, 30, 11, 50))
+
+
+def _names(statuses: Iterable[str]) -> str:
+    return ", ".join(f"«{s}»" for s in statuses)
+
+
+def quality_facts(data: ReportData) -> int:
+    """How many facts «Qualità dei dati» lists (0: «Nessuna segnalazione…»)."""
+    reading = data.reading
+    offices = [s for s in reading.offices if s.state != RETURNED or s.signoff != SIGNED]
+    return len(offices) + len(reading.recorded) + len(data.checks) + len(reading.problems)
+
+
+def _quality(data: ReportData) -> Section:
+    """What the consolidation found (from the master's own tables) and what this file
+    shows: offices missing, unsigned or changed after signing, tampered cells, conflicts,
+    values read leniently."""
+    reading = data.reading
+    blocks: list[Block] = []
+    if quality_facts(data) == 0:
+        what = ("tutte le cartelle degli uffici sono state restituite e firmate; "
+                if reading.is_master else "")
+        blocks.append(text(f"Nessuna segnalazione sui valori inseriti: {what}nessuna cella "
+                           "bloccata modificata, nessun valore letto con interpretazione."))
+        return Section("qualita", "Qualità dei dati", blocks)
+    if reading.is_master:
+        statuses = reading.offices
+        missing = [s.office for s in statuses if s.state not in (RETURNED, WITH_PROBLEMS)]
+        unsigned = [s.office for s in statuses if s.state in (RETURNED, WITH_PROBLEMS)
+                    and s.signoff not in (SIGNED, CHANGED)]
+        changed = [s.office for s in statuses if s.signoff == CHANGED]
+        blocks.append(Heading(3, (Run("Cartelle degli uffici"),)))
+        for label, names in (("Uffici che non hanno restituito una cartella valida", missing),
+                             ("Cartelle non firmate", unsigned),
+                             ("Cartelle modificate dopo la firma", changed)):
+            blocks.append(Paragraph((Run(f"{label}: ", bold=True),
+                                     Run(_names(names) if names else "nessuna"))))
+        odd = [s for s in statuses if s.state != RETURNED or s.signoff != SIGNED]
+        if odd:
+            blocks.append(Table(
+                (("Ufficio", False), ("Stato", False), ("File", False), ("Firma", False),
+                 ("Valori mancanti", True), ("Problemi", True)),
+                tuple(Row((Cell(s.office), Cell(s.state), Cell(s.file),
+                           Cell(s.signoff or "—"), Cell(str(s.missing_values), numeric=True),
+                           Cell(str(s.problems), numeric=True))) for s in odd),
+                (22, 14, 28, 18, 9, 9)))
+        blocks.append(Heading(3, (Run("Problemi trovati dal consolidamento"),)))
+        if reading.recorded:
+            recorded = sorted(reading.recorded, key=lambda p: p.severity != "errore")
+            errors = sum(p.severity == "errore" for p in recorded)
+            blocks.append(text(f"{len(recorded)} segnalazioni, di cui {errors} errori, come "
+                               "registrate nel foglio Controlli della cartella consolidata.",
+                               "note"))
+            blocks.append(_problems_table(recorded))
+        else:
+            blocks.append(text("Nessun problema registrato dal consolidamento."))
+    blocks.append(Heading(3, (Run("Controlli su questa cartella"),)))
+    own = data.checks + reading.problems
+    if own:
+        blocks.append(_problems_table(own))
+    else:
+        blocks.append(text("Nessuna cella bloccata modificata e nessun valore letto con "
+                           "interpretazione."))
+    return Section("qualita", "Qualità dei dati", blocks)
+
+
+def _audit(data: ReportData) -> Section:
+    blocks: list[Block] = []
+    if data.audit:
+        errors = sum(p.severity == "errore" for p in data.audit)
+        blocks.append(text(f"{len(data.audit)} rilievi, di cui {errors} errori.", "note"))
+        blocks.append(_problems_table(data.audit))
+    else:
+        blocks.append(text("Nessun rilievo."))
+    return Section("controlli", "Audit del piano", blocks)
+
+
+def _changes(data: ReportData) -> Section:
+    entries = [(change, slot.indicator) for slot in data.plan.indicators()
+               for change in slot.indicator.changes]
+    entries.sort(key=lambda e: e[0].year)  # stable: plan order within a year
+    rows = tuple(Row((Cell(ind.code), Cell(ind.name), Cell(str(change.year), numeric=True),
+                      Cell(change.action), Cell(change.deliberation or ""),
+                      Cell(format_date(change.when) if change.when else "", numeric=True),
+                      Cell(change.note or "")))
+                 for change, ind in entries)
+    block: Block = (Table((("Codice", False), ("Indicatore", False), ("Anno", True),
+                           ("Azione", False), ("Delibera", False), ("Data", True),
+                           ("Nota", False)), rows, (10, 22, 7, 12, 21, 10, 18))
+                    if rows else text("Nessuna modifica registrata nel piano."))
+    return Section("modifiche", "Storico delle modifiche agli indicatori", [block])
+
+
+def report_document(data: ReportData) -> Document:
+    """The whole report as one document model (rendered to HTML, PDF and DOCX)."""
+    title = f"Relazione sulla performance {data.year} — {data.reading.identity.entity}"
+    sections = [_summary(data), _overview(data), _details(data), _resources(data),
+                _trend(data), _quality(data), _audit(data), _changes(data)]
+    return Document(title, _cover(data), [s for s in sections if s is not None])
 
 
 # --- HTML ------------------------------------------------------------------------------
@@ -326,229 +871,98 @@ p.oo {{ margin: 3mm 0 1mm; break-after: avoid; page-break-after: avoid; }}
 """
 
 
-def _light_cell(grade: Grade, bands: Sequence[Band], *, extra: str = "") -> str:
-    light = traffic_light(grade, bands)
-    return (f'<td class="num {light}{extra}"><span class="dot {light}"></span>'
-            f"{_e(grade_text(grade))}</td>")
+def _runs_html(runs: Iterable[Run]) -> str:
+    out = []
+    for run in runs:
+        body = _e(run.text)
+        if run.bold:
+            body = f"<b>{body}</b>"
+        if run.dot:
+            body = f'<span class="dot {run.dot}"></span>{body}'
+        if run.badge:
+            body = (f'<span class="badge {run.badge}"><span class="dot {run.badge}"></span>'
+                    f"{body}</span>")
+        out.append(body)
+    return "".join(out)
 
 
-def _table(headers: Iterable[tuple[str, str]], rows: Iterable[str],
-           widths: Sequence[int] = ()) -> str:
+def _class(name: str) -> str:
+    return f' class="{name}"' if name else ""
+
+
+def _cell_html(cell: Cell) -> str:
+    classes = []
+    if cell.numeric and cell.style != "value":      # "value": right-aligned, may wrap
+        classes.append("num")
+    if cell.light and cell.numeric:
+        classes.append(cell.light)
+    if cell.style:
+        classes.append(cell.style)
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    body = _e(cell.text)
+    if cell.light:
+        body = f'<span class="dot {cell.light}"></span>{body}'
+    if cell.small:
+        body += f'<br><span class="small">{_e(cell.small)}</span>'
+    return f"<td{attr}>{body}</td>"
+
+
+def _table_html(table: Table) -> str:
     """A table with a repeated header; ``widths`` (percent) fixes the columns, so that the
     many indicator tables line up."""
-    head = "".join(f'<th class="{cls}">{_e(h)}</th>' for h, cls in headers)
-    cols = "".join(f'<col style="width: {w}%">' for w in widths)
-    fixed = ' class="fixed"' if widths else ""
+    head = "".join(f'<th class="{"num" if numeric else ""}">{_e(h)}</th>'
+                   for h, numeric in table.headers)
+    cols = "".join(f'<col style="width: {w}%">' for w in table.widths)
+    fixed = ' class="fixed"' if table.widths else ""
+    rows = "".join(f"<tr{_class(r.style)}>" + "".join(_cell_html(c) for c in r.cells)
+                   + "</tr>" for r in table.rows)
     return (f"<table{fixed}><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{rows}</tbody></table>")
 
 
-def _img(png: bytes | None, alt: str) -> str:
-    if png is None:
-        return ""
-    data = base64.b64encode(png).decode("ascii")
-    return f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></figure>'
+_PARAGRAPH_CLASS = {"note": "note", "meta": "meta", "oo": "oo", "entity": "entity",
+                    "sub": "sub"}
 
 
-def _cover(data: ReportData) -> str:
-    ident = data.reading.identity
-    plan = data.plan
-    scope = (f"Ufficio: {ident.office}" if ident.office
-             else "Intero piano")
-    meta = [f"Fonte: {data.reading.path.name}"]
-    if plan.title:
-        meta.append(f"Piano: {plan.title}")
-    if plan.deliberation:
-        meta.append(f"Approvato con {plan.deliberation}")
-    meta.append(f"Relazione generata il {format_date(data.generated.date())} "
-                f"alle {data.generated:%H:%M}")
-    return (f'<header class="cover"><p class="entity">{_e(ident.entity)}</p>'
-            f"<h1>Relazione sulla performance {data.year}</h1>"
-            f'<p class="sub">Grado di raggiungimento degli obiettivi '
-            f"{_e(period_text(data.year, data.period))} · {_e(scope)}</p>"
-            + "".join(f'<p class="meta">{_e(m)}</p>' for m in meta) + "</header>")
+def _block_html(block: Block) -> str:
+    if isinstance(block, Paragraph):
+        cls = _PARAGRAPH_CLASS.get(block.style, "")
+        return f"<p{_class(cls)}>{_runs_html(block.runs)}</p>"
+    if isinstance(block, Heading):
+        return f"<h{block.level}>{_runs_html(block.runs)}</h{block.level}>"
+    if isinstance(block, Table):
+        return _table_html(block)
+    if isinstance(block, Figure):
+        data = base64.b64encode(block.png).decode("ascii")
+        return f'<figure><img alt="{_e(block.alt)}" src="data:image/png;base64,{data}"></figure>'
+    if isinstance(block, Kpis):
+        out = []
+        for k in block.items:
+            ident = f' id="{_e(k.ident)}"' if k.ident else ""
+            dot = f'<span class="dot {k.dot}"></span>' if k.dot else ""
+            out.append(f'<div class="kpi{f" {k.light}" if k.light else ""}"><div>{_e(k.label)}'
+                       f'</div><div class="big"{ident}>{dot}{_e(k.value)}</div>'
+                       f"<div>{_e(k.sub)}</div></div>")
+        return f'<div class="kpis">{"".join(out)}</div>'
+    return ('<div class="pair"><div>' + "".join(_block_html(b) for b in block.left)
+            + "</div><div>" + "".join(_block_html(b) for b in block.right) + "</div></div>")
 
 
-def _summary(data: ReportData) -> str:
-    root = data.root
-    rows = valutazione_counts(data)
-    total = sum(n for _, n, _ in rows)
-    graded = sum(1 for n in root.walk() if n.level == "indicatore" and n.grade.graded)
-    objectives = sum(len(area.children) for area in root.children)
-    light = traffic_light(root.grade, data.bands)
-    whose = "dell'ufficio" if data.reading.identity.office else "dell'ente"
-    kpis = (f'<div class="kpi {light}"><div>Grado di raggiungimento {whose}</div>'
-            f'<div class="big" id="grado-ente"><span class="dot {light}"></span>'
-            f"{_e(grade_text(root.grade))}</div>"
-            f"<div>{_e(valutazione(root.grade, data.bands))}</div></div>"
-            f'<div class="kpi"><div>Obiettivi strategici</div><div class="big">{objectives}'
-            f"</div><div>in {len(root.children)} ambiti</div></div>"
-            f'<div class="kpi"><div>Indicatori</div><div class="big">{total}</div>'
-            f"<div>{graded} valutati</div></div>")
-    count_rows = [f'<tr><td><span class="dot {lt}"></span>{_e(label)}</td>'
-                  f'<td class="num">{n}</td>'
-                  f'<td class="num">{_e(format_percent(n / total if total else 0, 1))}</td></tr>'
-                  for label, n, lt in rows]
-    legend_html = " · ".join(f'<span class="dot {e.light}"></span>{_e(e.condition)}'
-                             for e in legend(data.bands))
-    counts = _table([("Valutazione degli indicatori", ""), ("Numero", "num"), ("Quota", "num")],
-                    count_rows)
-    return ('<section id="sintesi"><h2>1. Sintesi</h2>'
-            f'<div class="kpis">{kpis}</div>'
-            f'<div class="pair"><div>{counts}<p class="note">Semaforo (stesse soglie delle '
-            f"cartelle Excel): {legend_html}.</p></div>"
-            f'<div>{_img(valutazione_chart(rows), "Indicatori per valutazione")}</div></div>'
-            + _img(os_chart(data), "Grado degli obiettivi strategici") + "</section>")
-
-
-def _overview(data: ReportData) -> str:
-    rows: list[str] = []
-    bands = data.bands
-    for area in data.root.children:
-        rows.append(f'<tr class="ambito"><td>Ambito</td><td>{_e(area.code)}</td>'
-                    f'<td>{_e(area.title)}</td><td class="num">{_e(format_number(area.weight))}'
-                    f"</td>{_light_cell(area.grade, bands)}"
-                    f"<td>{_e(valutazione(area.grade, bands))}</td></tr>")
-        for os_node in area.children:
-            rows.append(f'<tr><td class="indent">OS</td><td>{_e(os_node.code)}</td>'
-                        f"<td>{_e(os_node.title)}</td>"
-                        f'<td class="num">{_e(format_number(os_node.weight))}</td>'
-                        f"{_light_cell(os_node.grade, bands)}"
-                        f"<td>{_e(valutazione(os_node.grade, bands))}</td></tr>")
-    root = data.root
-    office = data.reading.identity.office
-    level, title = ("Ufficio", f"{office} — {root.title}") if office else ("Ente", root.title)
-    rows.append(f'<tr class="ente"><td>{level}</td><td></td><td>{_e(title)}</td><td></td>'
-                f"{_light_cell(root.grade, bands)}"
-                f"<td>{_e(valutazione(root.grade, bands))}</td></tr>")
-    headers = [("Livello", ""), ("Codice", ""), ("Titolo", ""), ("Peso", "num"),
-               ("Grado", "num"), ("Valutazione", "")]
-    return ('<section id="ambiti"><h2>2. Ambiti e obiettivi strategici</h2>'
-            + _table(headers, rows, (9, 8, 46, 8, 12, 17)) + "</section>")
-
-
-def _note_text(ind: Indicator, actual: Actual | None, year: int) -> str:
-    parts = []
-    status = ind.status_for(year)
-    if status is not None:
-        ref = f" ({status.reference})" if status.reference else ""
-        parts.append(f"{status.kind.capitalize()}: {status.note}{ref}")
-    if actual is not None and actual.note:
-        parts.append(actual.note)
-    return " — ".join(parts)
-
-
-def _indicator_table(data: ReportData, indicators: list[Indicator], nodes: dict[str, Node],
-                     path: str) -> str:
-    bands = data.bands
-    rows = []
-    for k, ind in enumerate(indicators):
-        node = nodes[f"{path}.indicatori[{k}]"]
-        actual = ind.actual_for(data.year, data.period)
-        measures = measures_text(actual)
-        shown = _e(actual_text(ind, actual, data.year))
-        if measures:
-            shown += f'<br><span class="small">{_e(measures)}</span>'
-        rows.append(f"<tr><td>{_e(ind.code)}</td><td>{_e(ind.name)}</td>"
-                    f'<td class="num">{_e(format_number(node.weight))}</td>'
-                    f"<td>{_e(ind.target_text(data.year, data.period))}</td>"
-                    f'<td class="value">{shown}</td>{_light_cell(node.grade, bands)}'
-                    f"<td>{_e(valutazione(node.grade, bands))}</td>"
-                    f"<td>{_e(_note_text(ind, actual, data.year))}</td></tr>")
-    headers = [("Codice", ""), ("Indicatore", ""), ("Peso", "num"), ("Target", ""),
-               ("Consuntivo", "num"), ("Grado", "num"), ("Valutazione", ""), ("Note", "")]
-    return _table(headers, rows, (10, 25, 7, 11, 11, 11, 12, 13))
-
-
-def _badge(grade: Grade, bands: Sequence[Band]) -> str:
-    """A grade with its traffic light, inline in a heading."""
-    light = traffic_light(grade, bands)
-    return (f'<span class="badge {light}"><span class="dot {light}"></span>'
-            f"{_e(grade_text(grade))}</span>")
-
-
-def _heading(tag: str, label: str, node: Node, bands: Sequence[Band]) -> str:
-    return (f"<{tag}>{_e(label)} {_e(node.code)} — {_e(node.title)} · "
-            f"{_badge(node.grade, bands)}</{tag}>")
-
-
-def _details(data: ReportData) -> str:
-    nodes = {n.path: n for n in data.root.walk()}
-    bands = data.bands
-    out = ['<section id="dettaglio"><h2>3. Obiettivi e indicatori</h2>']
-    for ai, area in enumerate(data.plan.areas):
-        area_path = f"ambiti[{ai}]"
-        out.append(_heading("h3", "Ambito", nodes[area_path], bands))
-        for oi, os_ in enumerate(area.objectives):
-            os_path = f"{area_path}.obiettivi[{oi}]"
-            out.append(f'<section class="os">{_heading("h4", "OS", nodes[os_path], bands)}')
-            if os_.indicators:
-                out.append('<p class="note">Indicatori dell\'obiettivo strategico</p>')
-                out.append(_indicator_table(data, os_.indicators, nodes, os_path))
-            for pi, oo in enumerate(os_.operational):
-                oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
-                oo_node = nodes[oo_path]
-                out.append(f'<p class="oo"><b>OO {_e(oo.code)}</b> {_e(oo.title)} · peso '
-                           f"{_e(format_number(oo_node.weight))} · "
-                           f"{_badge(oo_node.grade, bands)}</p>")
-                out.append(_indicator_table(data, oo.indicators, nodes, oo_path))
-            out.append("</section>")
-    out.append("</section>")
-    return "".join(out)
-
-
-def _problems_table(problems: list[Problem]) -> str:
-    rows = [f'<tr><td class="{_e(p.severity)}">{_e(p.severity)}</td><td>{_e(p.location)}</td>'
-            f"<td>{_e(p.subject)}</td><td>{_e(p.message)}</td></tr>" for p in problems]
-    return _table([("Gravità", ""), ("Dove", ""), ("Codice", ""), ("Rilievo", "")], rows,
-                  (9, 30, 11, 50))
-
-
-def _findings(data: ReportData) -> str:
-    out = ['<section id="controlli"><h2>4. Rilievi sulla qualità del piano e dei dati</h2>',
-           "<h3>Audit del piano</h3>"]
-    if data.audit:
-        errors = sum(p.severity == "errore" for p in data.audit)
-        out.append(f'<p class="note">{len(data.audit)} rilievi, di cui {errors} errori.</p>')
-        out.append(_problems_table(data.audit))
-    else:
-        out.append("<p>Nessun rilievo.</p>")
-    out.append("<h3>Valori inseriti nella cartella</h3>")
-    if data.reading.problems:
-        out.append(_problems_table(data.reading.problems))
-    else:
-        out.append("<p>Nessuna segnalazione sui valori inseriti.</p>")
-    out.append("</section>")
-    return "".join(out)
-
-
-def _changes(data: ReportData) -> str:
-    rows = []
-    entries = [(change, slot.indicator) for slot in data.plan.indicators()
-               for change in slot.indicator.changes]
-    entries.sort(key=lambda e: e[0].year)  # stable: plan order within a year
-    for change, ind in entries:
-        rows.append(f"<tr><td>{_e(ind.code)}</td><td>{_e(ind.name)}</td>"
-                    f'<td class="num">{change.year}</td><td>{_e(change.action)}</td>'
-                    f"<td>{_e(change.deliberation)}</td>"
-                    f'<td class="num">{_e(format_date(change.when) if change.when else "")}</td>'
-                    f"<td>{_e(change.note)}</td></tr>")
-    body = (_table([("Codice", ""), ("Indicatore", ""), ("Anno", "num"), ("Azione", ""),
-                    ("Delibera", ""), ("Data", "num"), ("Nota", "")], rows,
-                   (10, 22, 7, 12, 21, 10, 18))
-            if rows else "<p>Nessuna modifica registrata nel piano.</p>")
-    return ('<section id="modifiche"><h2>5. Storico delle modifiche agli indicatori</h2>'
-            + body + "</section>")
+def render_html(document: Document) -> str:
+    """The document as one self-contained HTML page."""
+    cover = "".join(_block_html(b) for b in document.cover)
+    body = "".join(f'<section id="{_e(s.ident)}"><h2>{n}. {_e(s.title)}</h2>'
+                   + "".join(_block_html(b) for b in s.blocks) + "</section>"
+                   for n, s in enumerate(document.sections, 1))
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="it"><head><meta charset="utf-8"><title>{_e(document.title)}</title>'
+            f'<style>{_css()}</style></head><body><header class="cover">{cover}</header>'
+            f"{body}</body></html>\n")
 
 
 def report_html(data: ReportData) -> str:
     """The whole report as one self-contained HTML document."""
-    title = f"Relazione sulla performance {data.year} — {data.reading.identity.entity}"
-    return ("<!DOCTYPE html>\n"
-            f'<html lang="it"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-            f"<style>{_css()}</style></head><body>"
-            + _cover(data) + _summary(data) + _overview(data) + _details(data)
-            + _findings(data) + _changes(data) + "</body></html>\n")
+    return render_html(report_document(data))
 
 
 # --- files -----------------------------------------------------------------------------
@@ -564,13 +978,24 @@ def render_pdf(document: str, base: Path) -> bytes:
     return pdf
 
 
-def build_report(source: Path, out_dir: Path, *, pdf: bool = True) -> ReportFiles:
-    """Write ``relazione.html`` (and ``relazione.pdf``) for a generated or consolidated
-    workbook into ``out_dir`` (created if needed; earlier reports there are replaced).
+def build_report(source: Path, out_dir: Path, *, pdf: bool = True,
+                 formats: Iterable[str] | None = None,
+                 period: str | None = None) -> ReportFiles:
+    """Write ``relazione.html`` and the other ``formats`` (default HTML and PDF; the HTML is
+    always written, ``pdf=False`` drops the PDF) for a generated or consolidated workbook
+    into ``out_dir`` (created if needed; earlier reports there are replaced), about
+    ``period`` (default: the last period with values, :func:`choose_period`).
 
     Raises :class:`ReportError` (and the reader's ``UntrustedFileError`` /
     ``NotOurWorkbookError`` for a hostile or foreign file), each with one Italian line.
     """
+    wanted = set(DEFAULT_FORMATS if formats is None else formats) | {"html"}
+    unknown = wanted - set(FORMATS)
+    if unknown:
+        raise ReportError(f"--formato «{sorted(unknown)[0]}» non previsto: indicare pdf o "
+                          "docx (l'HTML è sempre scritto)")
+    if not pdf:
+        wanted.discard("pdf")
     source = Path(source)
     if not source.is_file():
         raise ReportError(f"{source}: file non trovato (indicare una cartella Excel generata "
@@ -578,20 +1003,28 @@ def build_report(source: Path, out_dir: Path, *, pdf: bool = True) -> ReportFile
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"{out_dir}: esiste già e non è una cartella")
-    data = report_data(source)
+    data = report_data(source, period)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(f"{out_dir}: impossibile creare la cartella ({exc.strerror})") from None
-    document = report_html(data)
+    model = report_document(data)
+    document = render_html(model)
     html_path = out_dir / HTML_NAME
     write_atomically(html_path, lambda tmp: tmp.write_text(document, encoding="utf-8"), keep=0)
-    pdf_path = None
-    if pdf:
+    pdf_path = docx_path = None
+    if "pdf" in wanted:
         pdf_path = out_dir / PDF_NAME
         pdf_bytes = render_pdf(document, out_dir)
         write_atomically(pdf_path, lambda tmp: tmp.write_bytes(pdf_bytes), keep=0)
+    if "docx" in wanted:
+        from .report_docx import render_docx
+
+        docx_path = out_dir / DOCX_NAME
+        docx_bytes = render_docx(model)
+        write_atomically(docx_path, lambda tmp: tmp.write_bytes(docx_bytes), keep=0)
     root = data.root
     return ReportFiles(html_path, pdf_path, data.reading.identity.entity, data.year, root.grade,
                        valutazione(root.grade, data.bands), len(data.audit),
-                       data.reading.identity.office)
+                       data.reading.identity.office, docx_path, data.period,
+                       quality_facts(data))

@@ -111,6 +111,7 @@ def test_html_content_comes_from_the_core(built):
     for name in ("verde", "giallo", "rosso", "grigio"):
         assert colors[name] in text
     # self-contained: charts embedded, nothing fetched
+    # valutazioni and OS grades (no 30/06 values: no trend chart)
     assert text.count('src="data:image/png;base64,') == 2
     assert not re.search(r'(src|href)="(?!data:)', text)
 

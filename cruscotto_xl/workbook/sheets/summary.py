@@ -218,10 +218,12 @@ def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) 
                 r = first + i
                 now, then = f"{grade}{r + 1}", f"{col_letter(c)}{r + 1}"
                 old = nodes[i].grade.value
-                change = node.grade.value - old if (
+                # in percentage points, like the Relazione (docs/report.md)
+                change = (node.grade.value - old) * 100 if (
                     node.grade.value is not None and old is not None) else ""
                 book.formula(ws, r, c + 1,
-                             f'=IF(AND(ISNUMBER({now}),ISNUMBER({then})),{now}-{then},"")',
+                             f'=IF(AND(ISNUMBER({now}),ISNUMBER({then})),'
+                             f'({now}-{then})*100,"")',
                              st.get("cell", "variazione"), change, locked=False)
             ws.set_column(c + 1, c + 1, 14)
             c += 1
