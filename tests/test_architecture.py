@@ -205,8 +205,9 @@ def test_the_package_has_no_import_cycle():
 
 def test_text_is_made_safe_in_one_place():
     """Whether a text gets Excel's quote prefix (stays text when edited) is decided by
-    workbook/cells.py alone: no other module asks the styles for a quoted format or keeps
-    its own list of the characters that start a formula."""
+    workbook/cells.py alone: no other module asks the styles for a quoted format; the
+    characters that start a formula are listed once, in core/vocabulary.py (shared with
+    the CSV writers' ``csv_safe_text``)."""
     askers, lists = [], []
     for name, (path, _) in MODULES.items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -217,4 +218,4 @@ def test_text_is_made_safe_in_one_place():
                     e.value for e in node.elts if isinstance(e, ast.Constant)}:
                 lists.append(name)
     assert askers == ["cruscotto_xl.workbook.cells"]
-    assert lists == ["cruscotto_xl.workbook.cells"]
+    assert lists == ["cruscotto_xl.core.vocabulary"]      # FORMULA_INJECTION_PREFIXES
