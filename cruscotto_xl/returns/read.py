@@ -71,11 +71,13 @@ from ..workbook.layout import (
     decode_plan,
     locked_hash,
 )
+from ..workbook.sheets.offices import OFFICE_HEADERS
 from .guard import Limits, UntrustedFileError, check_package
 from .package import PackageIndex, read_index, sheet_formulas
 from .source import CalamineSource, OpenpyxlSource, Source, SourceError
 
 HEADER_KEY = {c.header: c.key for c in INDICATOR_COLUMNS}
+OFFICE_NAME, OFFICE_SIGNOFF = OFFICE_HEADERS[0], OFFICE_HEADERS[-1]   # Ufficio, Firma
 REGISTRY_WIDTH = 5          # code, level, sheet, table, name of the grade cell
 PERIOD_GRADE_PREFIX = PERIOD_COLUMNS[PERIOD_INDEX["grade"]].header + " "
 
@@ -152,6 +154,9 @@ class Reading:
     signature: Signature | None = None    # None: the workbook has no Validazione sheet
     history: list[tuple[object, ...]] = field(default_factory=list)   # a master's Storico
     is_master: bool = False               # a consolidation's master (it has Stato uffici)
+    office_signoffs: dict[str, str] = field(default_factory=dict)
+    """A master's Stato uffici: office → the sign-off state of the workbook it returned
+    for the master's period (empty text: no workbook)."""
 
     def signature_state(self) -> str:
         """UNSIGNED, CHANGED, SIGNED… (:func:`cruscotto_xl.core.signoff.signature_state`)."""
@@ -330,6 +335,14 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     if any(len(row) < REGISTRY_WIDTH for row in registry):
         raise NotOurWorkbookError(path, "tabella del registro dei fogli incompleta")
     reading.is_master = TABLE_OFFICES in tables
+    if reading.is_master:
+        headers, _, office_rows = book.table(TABLE_OFFICES)
+        names = [str(h) for h in headers]
+        if OFFICE_NAME in names and OFFICE_SIGNOFF in names:
+            at, sign = names.index(OFFICE_NAME), names.index(OFFICE_SIGNOFF)
+            reading.office_signoffs = {str(row[at]): str(row[sign] or "")
+                                       for row in office_rows
+                                       if len(row) > max(at, sign) and row[at] not in ("", None)}
     if SHEET_HISTORY in index.sheets:
         # Every row below the header, not only the table's: the Consolida button appends
         # rows under it (or makes the sheet, without a table, in a plan workbook).
