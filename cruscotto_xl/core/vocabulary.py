@@ -219,6 +219,12 @@ def csv_safe_text(text: str) -> str:
     return f"'{text}" if text.startswith(CSV_INJECTION_PREFIXES) else text
 
 
+def csv_unquoted_text(text: str) -> str:
+    """The inverse of :func:`csv_safe_text`: a CSV cell read back as the text it was."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(
+        CSV_INJECTION_PREFIXES) else text
+
+
 def excel_serial(value: date) -> int:
     """A date as Excel stores it (days since 1899-12-30)."""
     return (value - EXCEL_EPOCH).days
