@@ -12,12 +12,15 @@ from datetime import date, datetime
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
+from support import EXAMPLES
 from support.periods_plan import FINAL, MID, set_input, two_period_plan
 from typer.testing import CliRunner
 
 import cruscotto_xl
 from cruscotto_xl.cli.app import app
 from cruscotto_xl.core.actuals import Typed
+from cruscotto_xl.core.vocabulary import csv_safe_text, csv_unquoted_text
 from cruscotto_xl.importers.tabella import read_table_actuals
 from cruscotto_xl.io.libreoffice import find_soffice, recalculate
 from cruscotto_xl.io.planfile import save_plan
@@ -278,3 +281,43 @@ def test_an_office_workbook_gives_its_own_rows(tmp_path):
     assert list(df["codice"]) == ["K4", "K5"] and list(df["periodo"]) == ["30/06", "30/06"]
     assert df["consuntivo"].tolist() == pytest.approx([0.975, 5.0])
     assert set(df["firma"]) == {"non firmata"}
+
+
+def test_csv_text_cells_are_safe_and_come_back():
+    cases = {"=1+1": "'=1+1", "+39 055": "'+39 055", "-10 %": "'-10 %", "@A1": "'@A1",
+             "\tx": "'\tx", "\rx": "'\rx", "Sì": "Sì", "it's": "it's", "": ""}
+    for text, safe in cases.items():
+        assert csv_safe_text(text) == safe
+        assert csv_unquoted_text(safe) == text
+    assert csv_unquoted_text("'ciao") == "'ciao"       # a quote before plain text stays
+
+
+def test_a_real_plan_with_its_published_actuals(tmp_path):
+    """The operational plan of the seeds: one row per indicator (counted on the YAML by
+    PyYAML) and period, the 2023 values as the YAML has them, nothing ungraded shown as 0."""
+    source = EXAMPLES / "piano-operativo-2023.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    expected = {}
+    for area in data["ambiti"]:
+        for os_ in area["obiettivi"]:
+            groups = [os_.get("indicatori", [])] + [
+                oo.get("indicatori", []) for oo in os_.get("obiettivi_operativi", [])]
+            for ind in (i for group in groups for i in group):
+                final = [a for a in ind.get("consuntivi", [])
+                         if a["anno"] == 2023 and a.get("periodo", "31/12") == "31/12"]
+                expected[str(ind["codice"])] = final[0].get("valore") if final else None
+    assert len(expected) == 101
+    out = tmp_path / "dati.csv"
+    result = runner.invoke(app, ["esporta", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    assert len(rows) == 2 * 101
+    final = {r["Codice indicatore"]: r for r in rows if r["Periodo"] == "31/12"}
+    assert set(final) == set(expected)
+    for code, value in expected.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            assert _number(final[code]["Consuntivo"]) == pytest.approx(value, abs=0), code
+    for r in rows:
+        if r["Grado calcolato"] == "":
+            assert r["Valutazione"].startswith(("Non valutabile", "Neutralizzato")), r
