@@ -6,7 +6,8 @@ Subcommands are Italian; the English spellings used in the issues are hidden ali
 - :mod:`.plan` — ``valida``, ``grado``;
 - :mod:`.generate` — ``genera``, ``nuovo-anno``, ``demo``;
 - :mod:`.returns` — ``ricalcola``, ``controlla``, ``consolida``, ``firma``, ``solleciti``;
-- :mod:`.importa`, :mod:`.audit`, :mod:`.report` (``relazione``), :mod:`.addin`.
+- :mod:`.importa`, :mod:`.audit`, :mod:`.report` (``relazione``), :mod:`.esporta`,
+  :mod:`.addin`.
 
 Exit codes: 0 success, 1 problems in the user's data, 2 wrong usage, 3 internal error;
 errors are one readable line, never a traceback (:mod:`.policy`, docs/errors.md).
@@ -19,7 +20,7 @@ from typing import Annotated
 import typer
 
 from ..errors import set_debug
-from . import audit, generate, plan, report, returns
+from . import audit, esporta, generate, plan, report, returns
 from .addin import addin_app
 from .importa import importa_app
 
@@ -49,6 +50,7 @@ app.add_typer(addin_app, name="addin")
 app.add_typer(importa_app, name="importa")
 audit.register_commands(app)
 report.register_commands(app)
+esporta.register_commands(app)
 
 
 def main() -> None:

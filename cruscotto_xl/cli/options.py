@@ -19,7 +19,7 @@ from ..errors import UserError
 #: Command → its hidden English alias.
 COMMAND_ALIASES = {"valida": "validate", "grado": "grade", "genera": "generate",
                    "nuovo-anno": "new-year", "firma": "sign", "solleciti": "reminders",
-                   "relazione": "report"}
+                   "relazione": "report", "esporta": "export"}
 
 #: Option → the other spellings accepted for it.
 OPTION_ALIASES = {

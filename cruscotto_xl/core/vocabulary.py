@@ -206,6 +206,25 @@ def format_date(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+#: What starts a formula when a spreadsheet reads a cell: a text starting with one of these
+#: is written as text (Excel's quote prefix in a workbook, a leading ``'`` in a CSV file).
+FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@")
+#: In a CSV file a tab or a carriage return at the start also lets a formula through.
+CSV_INJECTION_PREFIXES = (*FORMULA_INJECTION_PREFIXES, "\t", "\r")
+
+
+def csv_safe_text(text: str) -> str:
+    """A text cell of a CSV file that no spreadsheet opens as a formula: a text starting
+    with ``= + - @``, a tab or a carriage return gets a leading ``'`` (docs/security.md)."""
+    return f"'{text}" if text.startswith(CSV_INJECTION_PREFIXES) else text
+
+
+def csv_unquoted_text(text: str) -> str:
+    """The inverse of :func:`csv_safe_text`: a CSV cell read back as the text it was."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(
+        CSV_INJECTION_PREFIXES) else text
+
+
 def excel_serial(value: date) -> int:
     """A date as Excel stores it (days since 1899-12-30)."""
     return (value - EXCEL_EPOCH).days

@@ -166,6 +166,12 @@ class Reading:
     offices: list[OfficeStatus] = field(default_factory=list)   # a master's Stato uffici
     recorded: list[RecordedProblem] = field(default_factory=list)  # its consolidation problems
 
+    @property
+    def office_signoffs(self) -> dict[str, str]:
+        """A master's Stato uffici: office → the sign-off state of the workbook it returned
+        for the master's period (empty text: no workbook)."""
+        return {s.office: s.signoff for s in self.offices if s.office}
+
     def signature_state(self) -> str:
         """UNSIGNED, CHANGED, SIGNED… (:func:`cruscotto_xl.core.signoff.signature_state`)."""
         return signature_state(self.signature, self.inputs_fingerprint(self.signature))

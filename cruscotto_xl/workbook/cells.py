@@ -24,11 +24,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.lights import light_formulas
-from ..core.vocabulary import format_date, yes_no_text
+from ..core.vocabulary import FORMULA_INJECTION_PREFIXES, format_date, yes_no_text
 from .book import Book
 from .styles import Styles
-
-FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@")
 
 
 def write_text(ws: Worksheet, styles: Styles, row: int, col: int, text: str | None,

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ...core.problems import Location, Problem
+from ...core.vocabulary import csv_unquoted_text
 from ...returns.guard import OPENPYXL_ERRORS, UntrustedFileError, check_package
 from ..common import ImportFailed, read_text
 from .cells import Cell, Percent, _blank, _plain
@@ -81,7 +82,7 @@ def _read_csv(path: Path) -> Grid:
         start = 1
         try:
             for row in reader:
-                rows.append((start, [c.strip() for c in row]))
+                rows.append((start, [csv_unquoted_text(c.strip()) for c in row]))
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise ImportFailed(path, [Problem(Location(lines=(reader.line_num,)),

@@ -1,0 +1,66 @@
+"""``cruscotto esporta``: the year's data of a workbook, a master or a plan as one tidy
+table (CSV for Italian Excel, .xlsx or Parquet; docs/export.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..returns.table import check_level, export_table
+from ..services.export import check_destination, write_table
+from .options import JsonFlag, overwrite_option
+from .output import console, print_error, print_json, print_problems, problem_data
+from .policy import guarded, register
+
+
+@guarded
+def esporta(
+    file: Annotated[Path, typer.Argument(
+        help="Cartella Excel di un ufficio, cartella consolidata o piano (.yaml, .json)")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="File da scrivere: .csv (Excel italiano), .xlsx o .parquet")],
+    livello: Annotated[str, typer.Option(
+        "--livello", help="indicatori: una riga per indicatore e periodo; tutti: anche "
+                          "obiettivi operativi, strategici, ambiti ed ente")] = "indicatori",
+    sovrascrivi: Annotated[bool, overwrite_option("Sostituisce il file --out se esiste "
+                                                  "già")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Esporta i dati dell'anno come tabella: una riga per indicatore e periodo.
+
+    Ente, anno, periodo, ambito, obiettivi, indicatore, uffici, unità, peso, target (testo
+    e valore), riferimento, numeratore, denominatore, consuntivo, grado, valutazione,
+    stato, nota, firma e file di origine (colonne in docs/export.md). Il CSV si apre in
+    Excel italiano (separatore «;», virgola decimale, date gg/mm/aaaa) e rientra con
+    «cruscotto audit PIANO --consuntivi FILE.csv».
+
+    Esempio: [bold]cruscotto esporta cruscotto.xlsx --out dati-2024.csv[/]
+    """
+    level = check_level(livello)
+    if out.exists() and not sovrascrivi:
+        print_error(f"{out} esiste già: usare --sovrascrivi per sostituirlo, oppure un altro "
+                    "--out")
+        raise typer.Exit(1)
+    check_destination(out)
+    table = export_table(file, level)
+    write_table(table, out)
+    indicators = table.indicator_rows
+    if as_json:
+        print_json({"file": str(file), "out": str(out), "ente": table.entity,
+                    "anno": table.year, "periodi": table.periods, "righe": len(table.rows),
+                    "indicatori": len({r.codice for r in indicators}),
+                    "problemi": problem_data(table.problems)})
+        return
+    if table.problems:
+        print_problems(table.problems, f"Valori letti con avvisi in {file.name}")
+    console.print(f"{table.entity} — {table.year}, periodi {', '.join(table.periods)}: "
+                  f"{len({r.codice for r in indicators})} indicatori, {len(table.rows)} "
+                  f"righe (livello {level}).", highlight=False)
+    console.print(f"Dati scritti in {out}", highlight=False)
+
+
+
+def register_commands(app: typer.Typer) -> None:
+    register(app, "esporta", esporta)

@@ -1,0 +1,307 @@
+"""The year's data as one tidy table: a row per indicator × period (docs/export.md).
+
+The rows come from a returned office workbook or a consolidated master (read with
+:func:`~cruscotto_xl.returns.read.read_workbook`, the values its cells hold now) or from a
+plan file (its ``consuntivi``). Grades are those of the core roll-up
+(:func:`~cruscotto_xl.core.rollup.evaluate`), the same the workbook's formulas give; with
+level ``tutti`` the objective, ambito and ente rows of that roll-up are added. Nothing is
+graded or aggregated here.
+
+:func:`to_frame` gives the same rows as a pandas DataFrame with typed columns (pandas is
+imported only there, so reading the package stays fast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass, field, fields
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from ..core.actuals import reference_for
+from ..core.model import Indicator, IndicatorSlot, Plan
+from ..core.problems import Problem
+from ..core.rollup import Node, evaluate
+from ..core.rules import valutazione
+from ..core.targets import TargetError
+from ..core.vocabulary import yes_no_text
+from ..errors import UserError
+from ..io.planfile import load_plan
+from .read import read_workbook
+
+if TYPE_CHECKING:
+    import pandas
+
+#: ``--livello``: only the indicators, or also the roll-up rows (OO, OS, ambito, ente).
+LEVELS = ("indicatori", "tutti")
+Level = Literal["indicatori", "tutti"]
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: The Livello column's words for the roll-up levels (core.rollup.Level).
+LEVEL_NAMES = {"ente": "ente", "ambito": "ambito", "os": "obiettivo strategico",
+               "oo": "obiettivo operativo", "indicatore": "indicatore"}
+
+ColumnKind = Literal["text", "int", "number", "value"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the table: its DataFrame name, its header in a file, what it holds."""
+
+    key: str
+    header: str
+    kind: ColumnKind
+
+
+#: Every column in order. Headers are those ``importa tabella`` and ``audit --consuntivi``
+#: read (docs/tabella.md): Codice indicatore, Anno, Periodo, Riferimento, Valore
+#: numeratore, Valore denominatore, Consuntivo, Nota. The computed grade is «Grado
+#: calcolato», never «Grado», which the table importer reads as a published grade.
+COLUMNS: tuple[Column, ...] = (
+    Column("ente", "Ente", "text"),
+    Column("anno", "Anno", "int"),
+    Column("periodo", "Periodo", "text"),
+    Column("livello", "Livello", "text"),
+    Column("codice_ambito", "Codice ambito", "text"),
+    Column("ambito", "Ambito", "text"),
+    Column("codice_os", "Codice OS", "text"),
+    Column("obiettivo_strategico", "Obiettivo strategico", "text"),
+    Column("codice_oo", "Codice OO", "text"),
+    Column("obiettivo_operativo", "Obiettivo operativo", "text"),
+    Column("codice", "Codice indicatore", "text"),
+    Column("indicatore", "Indicatore", "text"),
+    Column("uffici", "Uffici", "text"),
+    Column("unita", "Unità", "text"),
+    Column("peso", "Peso", "number"),
+    Column("target", "Target", "text"),
+    Column("target_numerico", "Target numerico", "number"),
+    Column("riferimento", "Riferimento", "number"),
+    Column("numeratore", "Valore numeratore", "number"),
+    Column("denominatore", "Valore denominatore", "number"),
+    Column("consuntivo", "Consuntivo", "value"),
+    Column("grado", "Grado calcolato", "number"),
+    Column("valutazione", "Valutazione", "text"),
+    Column("stato", "Stato", "text"),
+    Column("nota", "Nota", "text"),
+    Column("firma", "Firma", "text"),
+    Column("file", "File", "text"),
+)
+
+#: An actual as typed: a number, a date (deadlines), Sì/No (a milestone) or the text an
+#: office typed that is not a value (graded «valore non valido»).
+Value = float | date | str | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the table; fields in the order and with the names of :data:`COLUMNS`."""
+
+    ente: str
+    anno: int
+    periodo: str
+    livello: str
+    codice_ambito: str = ""
+    ambito: str = ""
+    codice_os: str = ""
+    obiettivo_strategico: str = ""
+    codice_oo: str = ""
+    obiettivo_operativo: str = ""
+    codice: str = ""
+    indicatore: str = ""
+    uffici: str = ""
+    unita: str = ""
+    peso: float | None = None
+    target: str = ""
+    target_numerico: float | None = None
+    riferimento: float | None = None
+    numeratore: float | None = None
+    denominatore: float | None = None
+    consuntivo: Value = None
+    grado: float | None = None
+    valutazione: str = ""
+    stato: str = ""
+    nota: str = ""
+    firma: str = ""
+    file: str = ""
+
+    def values(self) -> tuple[object, ...]:
+        return astuple(self)
+
+
+assert [f.name for f in fields(Row)] == [c.key for c in COLUMNS]
+
+
+@dataclass
+class Table:
+    """The rows of one source, and what the reader reported about its cells."""
+
+    source: str
+    entity: str
+    year: int
+    periods: list[str]
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    is_master: bool = False
+    office: str | None = None
+
+    @property
+    def indicator_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.livello == LEVEL_NAMES["indicatore"]]
+
+
+class ExportSourceError(UserError):
+    """A file that is neither a plan nor a workbook generated by cruscotto_xl."""
+
+
+def check_level(level: str) -> Level:
+    if level not in LEVELS:
+        raise UserError(f"livello «{level}» non previsto: scrivere "
+                        + " oppure ".join(LEVELS))
+    return level  # type: ignore[return-value]
+
+
+def export_table(source: Plan | Path | str, level: str = "indicatori") -> Table:
+    """The table of a plan, of a plan file (.yaml/.json) or of a generated workbook."""
+    check_level(level)
+    if isinstance(source, Plan):
+        return plan_table(source, level=level)
+    path = Path(source)
+    if not path.is_file():
+        raise ExportSourceError(f"{path}: file non trovato")
+    if path.suffix.lower() in PLAN_SUFFIXES:
+        return plan_table(load_plan(path), path.name, level=level)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ExportSourceError(f"{path.name}: indicare una cartella Excel generata (.xlsx), "
+                                "una cartella consolidata o un piano (.yaml, .json)")
+    return workbook_table(path, level)
+
+
+def plan_table(plan: Plan, source: str = "", *, level: str = "indicatori") -> Table:
+    """Every monitoring period of the plan's year, with the plan's own actuals."""
+    table = Table(source, plan.entity, plan.year, list(plan.period_dates))
+    table.rows = list(plan_rows(plan, plan.year, table.periods, source=source, level=level))
+    return table
+
+
+def workbook_table(path: Path, level: str = "indicatori") -> Table:
+    """The periods of a workbook up to its own: the values its cells hold for its period,
+    the values of the earlier periods it carries (a master's, or the locked columns of an
+    office's workbook)."""
+    reading = read_workbook(path)
+    ident = reading.identity
+    plan = reading.held_plan()
+    dates = plan.period_dates
+    periods = dates[:dates.index(ident.period) + 1] if ident.period in dates else [ident.period]
+    if reading.is_master:
+        def signoff(offices: list[str]) -> str:
+            return ", ".join(dict.fromkeys(reading.office_signoffs.get(o, "")
+                                           for o in offices if reading.office_signoffs.get(o)))
+    else:
+        state = reading.signature_state() if reading.signature is not None else ""
+
+        def signoff(offices: list[str]) -> str:
+            return state
+    table = Table(path.name, ident.entity, ident.year, periods, problems=list(reading.problems),
+                  is_master=reading.is_master, office=ident.office)
+    table.rows = list(plan_rows(plan, ident.year, periods, source=path.name, level=level,
+                                signoff=signoff, signed_period=ident.period,
+                                entity=ident.entity))
+    return table
+
+
+def plan_rows(plan: Plan, year: int, periods: list[str], *, source: str = "",
+              level: str = "indicatori",
+              signoff: Callable[[list[str]], str] | None = None, signed_period: str = "",
+              entity: str | None = None) -> Iterator[Row]:
+    """The rows of ``periods``, each period in the plan's order (ente, ambiti, objectives,
+    indicators, as the roll-up walks them)."""
+    slots = {s.path: s for s in plan.indicators()}
+    bands = plan.policy.bands
+    entity = entity or plan.entity
+
+    def walk(node: Node, context: dict[str, object], period: str) -> Iterator[Row]:
+        here = dict(context)
+        if node.level == "ambito":
+            here.update(codice_ambito=node.code, ambito=node.title)
+        elif node.level == "os":
+            here.update(codice_os=node.code, obiettivo_strategico=node.title)
+        elif node.level == "oo":
+            here.update(codice_oo=node.code, obiettivo_operativo=node.title)
+        grade = node.grade
+        common = {**here, "livello": LEVEL_NAMES[node.level], "peso": node.weight,
+                  "grado": grade.value, "valutazione": valutazione(grade, bands)}
+        if node.level == "indicatore":
+            slot = slots[node.path]
+            offices = plan.owners(slot)
+            sign = signoff(offices) if signoff and period == signed_period else ""
+            yield _indicator_row(slot, year, period, common, offices, sign)
+        elif level == "tutti":
+            yield Row(**common)  # type: ignore[arg-type]
+        for child in node.children:
+            yield from walk(child, here, period)
+
+    for period in periods:
+        base = {"ente": entity, "anno": year, "periodo": period, "file": source}
+        yield from walk(evaluate(plan, year, period), base, period)
+
+
+def _indicator_row(slot: IndicatorSlot, year: int, period: str, common: dict[str, object],
+                   offices: list[str], signoff: str) -> Row:
+    ind: Indicator = slot.indicator
+    actual = ind.actual_for(year, period)
+    try:
+        target = ind.target_for(year, period)
+        target_value = target.value if target.reference is None else None
+        reference = reference_for(ind, year, target)
+    except TargetError:             # reported by valida; its grade says why it is not graded
+        target_value, reference = None, ind.references.get(year)
+    typed = actual.typed if actual is not None else None
+    value: Value = yes_no_text(typed) if isinstance(typed, bool) else typed
+    status = ind.status_for(year)
+    return Row(**common,  # type: ignore[arg-type]
+               codice=ind.code, indicatore=ind.name, uffici=", ".join(offices),
+               unita=ind.unit or "", target=ind.target_text(year, period),
+               target_numerico=target_value, riferimento=reference,
+               numeratore=actual.numerator if actual else None,
+               denominatore=actual.denominator if actual else None,
+               consuntivo=value, stato=status.kind if status else "",
+               nota=(actual.note or "") if actual else "", firma=signoff)
+
+
+# --- pandas ----------------------------------------------------------------------------
+
+#: DataFrame columns that split «Consuntivo» by what it holds (docs/export.md).
+ACTUAL_DATE, ACTUAL_TEXT = "consuntivo_data", "consuntivo_testo"
+
+
+def to_frame(table: Table) -> pandas.DataFrame:
+    """The rows as a DataFrame: texts as ``string``, year as ``Int64``, numbers as
+    ``float64`` (NaN when empty); «Consuntivo» as three columns: ``consuntivo`` (float64,
+    the numeric actuals), ``consuntivo_data`` (datetime64, the dates of deadlines) and
+    ``consuntivo_testo`` (string: Sì/No of milestones, a text that is not a value)."""
+    import pandas as pd
+
+    data: dict[str, object] = {}
+    rows = table.rows
+    for col in COLUMNS:
+        values = [getattr(r, col.key) for r in rows]
+        if col.kind == "text":
+            data[col.key] = pd.array([v or None for v in values], dtype="string")
+        elif col.kind == "int":
+            data[col.key] = pd.array(values, dtype="Int64")
+        elif col.kind == "number":
+            data[col.key] = pd.array([float("nan") if v is None else float(v)  # type: ignore[arg-type]
+                                      for v in values], dtype="float64")
+        else:
+            numbers = [float(v) if isinstance(v, int | float) else float("nan") for v in values]
+            dates = [pd.Timestamp(v) if isinstance(v, date) else pd.NaT for v in values]
+            texts = [v if isinstance(v, str) else None for v in values]
+            data[col.key] = pd.array(numbers, dtype="float64")
+            data[ACTUAL_DATE] = pd.Series(dates, dtype="datetime64[ns]").array
+            data[ACTUAL_TEXT] = pd.array(texts, dtype="string")
+    return pd.DataFrame(data)
+
+
+__all__ = ["COLUMNS", "LEVELS", "Column", "ExportSourceError", "Row", "Table", "check_level",
+           "export_table", "plan_rows", "plan_table", "to_frame", "workbook_table"]
