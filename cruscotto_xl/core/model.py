@@ -19,7 +19,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .targets import Kind, Polarity, Target, parse_target
-from .vocabulary import NumberError, normalize_text, parse_actual, parse_decimal_it, parse_number
+from .vocabulary import (
+    LARGEST_NUMBER,
+    NumberError,
+    normalize_text,
+    parse_actual,
+    parse_decimal_it,
+    parse_number,
+)
 
 SCHEMA_VERSION = 1
 FINAL_PERIOD = "31/12"
@@ -67,9 +74,35 @@ TargetText = Annotated[str, BeforeValidator(_target_text)]
 
 
 class _Model(BaseModel):
+    """Every model of a plan file: no NaN or ∞ anywhere (``allow_inf_nan``), and no number
+    of 15 digits or more (:data:`~cruscotto_xl.core.vocabulary.LARGEST_NUMBER`): such a
+    number passed ``valida`` and then broke the workbook writer (docs/security.md)."""
+
     model_config = ConfigDict(
-        populate_by_name=True, extra="forbid", str_strip_whitespace=True, validate_assignment=True
+        populate_by_name=True, extra="forbid", str_strip_whitespace=True,
+        validate_assignment=True, allow_inf_nan=False,
     )
+
+    @field_validator("*")
+    @classmethod
+    def _numbers_excel_can_hold(cls, value: Any) -> Any:
+        for number in _floats(value):
+            if abs(number) >= LARGEST_NUMBER:
+                raise ValueError(f"numero di 15 cifre o più ({number:g}): Excel ne conserva "
+                                 "al massimo 15")
+        return value
+
+
+def _floats(value: Any) -> Iterator[float]:
+    """The floats of a field's value, in its dictionaries and lists too (``riferimenti``)."""
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _floats(item)
 
 
 class Band(_Model):

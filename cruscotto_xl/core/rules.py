@@ -15,6 +15,7 @@ valutazione cell turns it into the band text of the policy.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -338,17 +339,25 @@ ActualInput = float | int | bool | date | str | None
 
 def effective_actual(value: ActualInput, numerator: float | None = None,
                      denominator: float | None = None) -> ActualInput:
-    """The typed actual; when empty, numerator / denominator (None if incomplete or /0)."""
+    """The typed actual; when empty, numerator / denominator (None if incomplete or /0).
+    A quotient beyond what a cell can hold (1E+308 / 1E-308: Excel's #NUM!) is an invalid
+    value, never ∞."""
     if value is not None and value != "":
         return value
     if isinstance(numerator, int | float) and isinstance(denominator, int | float):
-        return numerator / denominator if denominator != 0 else None
+        if denominator == 0:
+            return None
+        try:
+            quotient = numerator / denominator
+        except OverflowError:
+            return INVALID
+        return quotient if math.isfinite(quotient) else INVALID
     return None
 
 
 def effective_actual_formula(value: str, numerator: str, denominator: str) -> str:
     return (f'IF({value}<>"",{value},IF(AND(ISNUMBER({numerator}),ISNUMBER({denominator})),'
-            f'IF({denominator}<>0,{numerator}/{denominator},""),""))')
+            f'IF({denominator}<>0,IFERROR({numerator}/{denominator},"{INVALID}"),""),""))')
 
 
 # --- the whole grade: status, missing, type checks, rule, soglia ------------------------

@@ -10,6 +10,7 @@ Percent values are fractions (``70 %`` → 0.70), as Excel stores them.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -32,8 +33,9 @@ UNIT_ALIASES: dict[str, tuple[str, ...]] = {
     "€": ("€", "euro", "eur"),
     "p.p.": ("p.p.", "p.p", "pp", "pp.", "punti percentuali"),
 }
-#: A unit is ``%`` or a short word starting with a letter, ``°`` or ``€`` (never ``/``: a date).
-UNIT_PATTERN = r"%|[A-Za-zÀ-ÿ°€][^\s]{0,11}"
+#: A unit is ``%`` or a short word starting with a letter, ``°`` or ``€`` (never ``/``: a date;
+#: never an exponent: ``1e999`` is not 1 of the unit «e999»).
+UNIT_PATTERN = r"%|(?![eE][+-]?\d)[A-Za-zÀ-ÿ°€][^\s]{0,11}"
 _UNIT_LOOKUP = {alias: canon for canon, aliases in UNIT_ALIASES.items() for alias in aliases}
 
 _MINUSES = "\u2212\u2013\u2014"  # minus sign, en dash, em dash typed for "-"
@@ -73,12 +75,14 @@ def parse_decimal_it(text: str) -> Decimal:
     if not re.fullmatch(r"-?[0-9][0-9.,]*", clean):
         raise NumberError(f"«{text}» non è un numero")
     try:
-        return parse_decimal(clean, locale=LOCALE, strict=True)
+        value = parse_decimal(clean, locale=LOCALE, strict=True)
     except NumberFormatError as exc:
         raise NumberError(
             f"«{text}» non è un numero scritto all'italiana (virgola per i decimali, "
             f"punto per le migliaia, es. 1.234,56)"
         ) from exc
+    _bounded(float(value), text)
+    return value
 
 
 def decimals_of(number_text: str) -> int:
@@ -100,8 +104,20 @@ def parse_number(text: str | float | int) -> float:
     if isinstance(text, bool):
         raise NumberError(f"«{text}» non è un numero")
     if isinstance(text, int | float):
-        return float(text)
+        return _bounded(float(text), text)
     return parse_quantity(text)[0]
+
+
+LARGEST_NUMBER = 1e15
+"""No number of a plan or of a typed text reaches it: Excel keeps 15 significant digits,
+so a larger number (or NaN, ∞) is a typing error or a hostile file, never a measure."""
+
+
+def _bounded(value: float, shown: object) -> float:
+    if not math.isfinite(value) or abs(value) >= LARGEST_NUMBER:
+        raise NumberError(f"«{shown}» non è un numero utilizzabile: al massimo 15 cifre "
+                          "(Excel non ne conserva di più)")
+    return value
 
 
 def parse_quantity(text: str) -> tuple[float, str | None, int]:
@@ -119,9 +135,25 @@ def parse_quantity(text: str) -> tuple[float, str | None, int]:
     return float(dec), unit, decimals
 
 
+SCIENTIFIC_FROM = Decimal("1e15")
+"""From here on a number is shown as Excel shows it in a cell, ``1,00E+30``: Excel keeps 15
+significant digits, so the digits written out beyond them would be noise."""
+
+
 def format_number(value: float | Decimal, decimals: int = 2, grouping: bool = True) -> str:
-    """Italian text for a number with a fixed number of decimals: 1234.5 → ``1.234,50``."""
+    """Italian text for a number with a fixed number of decimals: 1234.5 → ``1.234,50``.
+
+    Any number has a text: 1E+30 → ``1,00E+30`` (as Excel shows it), and the values no
+    cell can hold (NaN, ±∞) read as such, so a message about a strange value never fails.
+    """
     exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if exact.is_nan():
+        return "NaN"
+    if exact.is_infinite():
+        return "-∞" if exact < 0 else "∞"
+    if abs(exact) >= SCIENTIFIC_FROM:
+        mantissa, exponent = f"{exact:.{decimals}E}".split("E")
+        return f"{mantissa.replace('.', ',')}E{int(exponent):+03d}"
     exact = exact.quantize(Decimal(1).scaleb(-decimals))
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
     return format_decimal(exact, format=pattern, locale=LOCALE, decimal_quantization=True)

@@ -25,6 +25,7 @@ _MESSAGES = {
     "extra_forbidden": "campo sconosciuto (controllare il nome)",
     "float_parsing": "deve essere un numero",
     "float_type": "deve essere un numero",
+    "finite_number": "deve essere un numero finito (non NaN né infinito)",
     "int_parsing": "deve essere un numero intero",
     "int_type": "deve essere un numero intero",
     "int_from_float": "deve essere un numero intero",

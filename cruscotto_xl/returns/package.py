@@ -82,6 +82,30 @@ _SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
 _SHARED = re.compile(rb'\bt="shared"')
 
 
+_CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_COORD_ATTR = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb'<v>([^<]*)</v>')
+
+
+def sheet_error_cells(zf: zipfile.ZipFile, part: str, data: bytes | None = None
+                      ) -> dict[str, str]:
+    """Coordinate → error code (``#DIV/0!``, ``#N/A``…) of every cell that holds an error
+    value (``t="e"``). calamine reads those cells as empty: an error typed or pasted into
+    an input cell would otherwise look like a value not yet typed (docs/security.md)."""
+    data = read_part(zf, part) if data is None else data
+    if b't="e"' not in data:
+        return {}
+    found: dict[str, str] = {}
+    for cell in _CELL.finditer(data):
+        attrs, inner = cell.group(1), cell.group(2) or b""
+        coord, value = _COORD_ATTR.search(attrs), _VALUE.search(inner)
+        if _ERROR_TYPE.search(attrs) and coord and value:
+            found[coord.group(1).decode()] = html.unescape(value.group(1).decode("utf-8",
+                                                                               "replace"))
+    return found
+
+
 def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) -> dict[str, str]:
     """Coordinate → formula text (with the leading ``=``) of every formula cell of a sheet.
 

@@ -29,8 +29,10 @@ from ..core.rules import effective_actual
 from ..core.signoff import Signature, confirmed, fingerprint, signature_state
 from ..core.targets import Kind
 from ..core.vocabulary import (
+    LARGEST_NUMBER,
     NumberError,
     cell_number,
+    format_number,
     from_excel_serial,
     is_missing_text,
     parse_actual,
@@ -72,7 +74,7 @@ from ..workbook.layout import (
 )
 from ..workbook.sheets.offices import OFFICE_HEADERS, PROBLEM_HEADERS
 from .guard import Limits, UntrustedFileError, check_package
-from .package import PackageIndex, read_index, sheet_formulas
+from .package import PackageIndex, read_index, sheet_error_cells, sheet_formulas
 from .source import CalamineSource, OpenpyxlSource, Source, SourceError
 
 HEADER_KEY = {c.header: c.key for c in INDICATOR_COLUMNS}
@@ -325,6 +327,7 @@ def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
                ) -> Reading:
     source = kind(path)
     cache: dict[str, dict[str, str]] = {}
+    error_cache: dict[str, dict[str, str]] = {}
 
     def formulas(sheet: str) -> dict[str, str]:
         if sheet not in cache:
@@ -332,19 +335,28 @@ def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
             cache[sheet] = sheet_formulas(zf, part, sheet_bytes.get(part)) if part else {}
         return cache[sheet]
 
+    def errors(sheet: str) -> dict[str, str]:
+        if sheet not in error_cache:
+            part = index.sheets.get(sheet)
+            error_cache[sheet] = (sheet_error_cells(zf, part, sheet_bytes.get(part)) if part
+                                  else {})
+        return error_cache[sheet]
+
     try:
         return read_source(path, index, source, formulas,
-                           datetime.fromtimestamp(path.stat().st_mtime))
+                           datetime.fromtimestamp(path.stat().st_mtime), errors)
     finally:
         source.close()
 
 
 def read_source(path: Path, index: PackageIndex, book: Source,
-                formulas: Callable[[str], dict[str, str]], modified: datetime) -> Reading:
+                formulas: Callable[[str], dict[str, str]], modified: datetime,
+                errors: Callable[[str], dict[str, str]] | None = None) -> Reading:
     """Read a workbook from any source of values: a file, or an open book (macros).
 
-    ``formulas(sheet)`` gives the formula texts of a sheet (coordinate → ``=…``);
-    ``path`` names the workbook in messages.
+    ``formulas(sheet)`` gives the formula texts of a sheet (coordinate → ``=…``),
+    ``errors(sheet)`` its cells holding an error value (coordinate → ``#DIV/0!``: sources
+    that read them as empty); ``path`` names the workbook in messages.
     """
     meta = book.sheet(SHEET_META)
     year = _named(index, meta, NAME_YEAR, path)
@@ -400,7 +412,8 @@ def read_source(path: Path, index: PackageIndex, book: Source,
                                             f"foglio o tabella dell'obiettivo {code} mancante",
                                             subject=code))
             continue
-        _read_objective(reading, book, table, str(code), sheet, formulas(sheet))
+        _read_objective(reading, book, table, str(code), sheet, formulas(sheet),
+                        errors(sheet) if errors else {})
         if grade_name in index.names:
             gsheet, gref = index.names[grade_name]
             try:
@@ -424,8 +437,20 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     return reading
 
 
+def _input_value(value: object, coord: str, errors: dict[str, str]) -> object:
+    """An input cell's value as the office left it: an error value (read as empty by
+    calamine) is its code, and a number no cell can hold (NaN, ±∞ written by another
+    program) is its text, so both are invalid values reported at their cell and never a
+    value not yet typed, nor a number (docs/security.md)."""
+    if (value is None or value == "") and coord in errors:
+        return errors[coord]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("-∞" if value < 0 else "∞")
+    return value
+
+
 def _read_objective(reading: Reading, book: Source, table: str, objective: str,
-                    sheet: str, formulas: dict[str, str]) -> None:
+                    sheet: str, formulas: dict[str, str], errors: dict[str, str]) -> None:
     columns, (r0, c0), rows = book.table(table)
     keys = [HEADER_KEY.get(str(h)) for h in columns]
     missing = [c.header for c in INDICATOR_COLUMNS if c.key not in keys]
@@ -447,7 +472,8 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
             coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
             reading.locked.append((sheet, coord, formulas.get(coord, row[j])))
         ind = IndicatorValues(code, objective, sheet, str(values["kind"]), str(values["unit"]),
-                              values["target"], cells, {k: values[k] for k in INPUT_KEYS})
+                              values["target"], cells,
+                              {k: _input_value(values[k], cells[k], errors) for k in INPUT_KEYS})
         ind.typed_lenient = _lenient(reading, ind)
         _check_values(reading, ind)
         reading.indicators[code] = ind
@@ -481,7 +507,7 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
         if v is None or v == "" or isinstance(v, bool):
             return None
         if isinstance(v, int | float):
-            return float(v)
+            return _usable(reading, ind, key, float(v))
         if isinstance(v, str) and is_missing_text(v):
             return None
         try:
@@ -522,13 +548,25 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
         _problem(reading, ind, "actual", "una data dove serve un numero", "errore")
     else:
         actual = cell_number(raw)     # numbers, and times or durations as Excel's numbers
-        if not isinstance(raw, int | float):
+        if actual is not None:
+            actual = _usable(reading, ind, "actual", actual)
+        if actual is not None and not isinstance(raw, int | float):
             _problem(reading, ind, "actual", f"«{raw}» è un orario o una durata: letto come "
                                              f"numero {actual:g}")
     note = ind.raw.get("note")
     return Typed(actual, number("numerator"), number("denominator"),
                  str(note) if note not in (None, "") else None, number("reference"),
                  _date_cell(reading, ind, "event_date"))
+
+
+def _usable(reading: Reading, ind: IndicatorValues, key: str, value: float) -> float | None:
+    """A number typed in a cell, or None (reported) when it has 15 digits or more: Excel
+    keeps no more, and no measure is that large (the plan refuses them too)."""
+    if abs(value) >= LARGEST_NUMBER:
+        _problem(reading, ind, key, f"«{format_number(value)}» non è un valore utilizzabile "
+                                    "(15 cifre o più): valore ignorato", "errore")
+        return None
+    return value
 
 
 def _date_cell(reading: Reading, ind: IndicatorValues, key: str) -> date | None:
