@@ -132,7 +132,12 @@ def _value_xml(value: object) -> tuple[bytes, bytes]:
         if not math.isfinite(value):
             return b' t="e"', b"<v>#NUM!</v>"
         return b"", f"<v>{float(value)!r}</v>".encode()
+    if value in EXCEL_ERRORS:                    # NA() of a chart's gap: an error, not text
+        return b' t="e"', f"<v>{value}</v>".encode()
     return b' t="str"', f"<v>{escape(ooxml_text(str(value)))}</v>".encode()
+
+
+EXCEL_ERRORS = frozenset({"#N/A", "#NUM!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NULL!"})
 
 
 def patch_values(data: bytes, values: dict[str, object]) -> tuple[bytes, int]:

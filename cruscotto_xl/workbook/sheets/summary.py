@@ -231,6 +231,11 @@ def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) 
     return c - 1
 
 
+CHART_NOT_GRADED = " (non valutabile)"
+NOT_AVAILABLE = "#N/A"
+"""Excel's error value that a chart leaves out (a gap): what NA() gives."""
+
+
 def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]],
            first: int, last: int) -> int:
     """Bar chart of the OS grades, from a hidden contiguous block of links beside the table.
@@ -247,13 +252,17 @@ def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]]
     grade_col = col_letter(SUMMARY_INDEX["grade"])
     code_col = col_letter(SUMMARY_INDEX["code"])
     for k, r in enumerate(os_rows):
+        # «non valutabile» is a gap with a marked category (#N/A draws no bar), never 0 %
         node = rows[r - first][0]
-        book.formula(ws, HEADER_ROW + 1 + k, c0, f"={code_col}{r + 1}", st.get("cell"),
-                     node.code, locked=False)
         g = node.grade.value
-        book.formula(ws, HEADER_ROW + 1 + k, c0 + 1,
-                     f"=IF(ISNUMBER({grade_col}{r + 1}),{grade_col}{r + 1},0)",
-                     st.get("cell", "percentuale"), g if g is not None else 0, locked=False)
+        grade, code = f"{grade_col}{r + 1}", f"{code_col}{r + 1}"
+        book.formula(ws, HEADER_ROW + 1 + k, c0,
+                     f'=IF(ISNUMBER({grade}),{code},{code}&"{CHART_NOT_GRADED}")',
+                     st.get("cell"), node.code + ("" if g is not None else CHART_NOT_GRADED),
+                     locked=False)
+        book.formula(ws, HEADER_ROW + 1 + k, c0 + 1, f"=IF(ISNUMBER({grade}),{grade},NA())",
+                     st.get("cell", "percentuale"), g if g is not None else NOT_AVAILABLE,
+                     locked=False)
     end = HEADER_ROW + len(os_rows)
     chart = wb.add_chart({"type": "bar"})
     sheet = f"'{SHEET_SUMMARY}'"
