@@ -24,7 +24,7 @@ from typing import Annotated
 
 import typer
 import xlsxwriter
-from rich.table import Table
+from rich.markup import escape
 
 from ..core.actuals import merge_actuals, plan_actuals
 from ..core.audit import CHECKS, OWNERS, Finding, audit_findings
@@ -40,7 +40,15 @@ from ..workbook.cells import row_height, write_text
 from ..workbook.layout import SHEET_CHECKS
 from ..workbook.styles import Styles
 from .options import JsonFlag, option, year_option
-from .output import console, print_json, severity_style, unowned_count, unowned_line
+from .output import (
+    Table,
+    console,
+    print_json,
+    severity_style,
+    styled,
+    unowned_count,
+    unowned_line,
+)
 from .policy import guarded, register
 
 IMPORT = "Lettura dei file"
@@ -108,7 +116,7 @@ def print_findings(findings: list[Finding], title: str) -> None:
     for p in grouped([f.problem for f in findings]):
         f = Finding(check_of.get(id(p), OWNERS), p)
         p = f.problem
-        table.add_row(f"[{severity_style(p.severity)}]{p.severity}[/]", f.check, p.location,
+        table.add_row(styled(p.severity, severity_style(p.severity)), f.check, p.location,
                       p.subject, p.message)
     console.print(table)
 
@@ -226,9 +234,10 @@ def audit_command(
         n_warn = len(problems) - n_err
         color = "red" if n_err else "yellow" if n_warn else "green"
         verdict = (f"{n_err} errori e {n_warn} avvisi" if problems else "nessun problema")
-        console.print(f"[{color}]{piano}: {verdict}[/] ({sum(1 for _ in plan.indicators())} "
-                      f"indicatori controllati)." + (f" Foglio Controlli: {xlsx}" if xlsx else ""),
-                      highlight=False)
+        checked = sum(1 for _ in plan.indicators())
+        sheet = f" Foglio Controlli: {escape(str(xlsx))}" if xlsx else ""
+        console.print(f"[{color}]{escape(str(piano))}: {verdict}[/] ({checked} indicatori "
+                      f"controllati).{sheet}", highlight=False)
         console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if has_errors(problems) else 0)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..returns.table import check_level, export_table
 from ..services.export import check_destination, write_table
@@ -55,10 +56,11 @@ def esporta(
         return
     if table.problems:
         print_problems(table.problems, f"Valori letti con avvisi in {file.name}")
-    console.print(f"{table.entity} — {table.year}, periodi {', '.join(table.periods)}: "
+    console.print(f"{escape(table.entity)} — {table.year}, periodi "
+                  f"{escape(', '.join(table.periods))}: "
                   f"{len({r.codice for r in indicators})} indicatori, {len(table.rows)} "
-                  f"righe (livello {level}).", highlight=False)
-    console.print(f"Dati scritti in {out}", highlight=False)
+                  f"righe (livello {escape(str(level))}).", highlight=False)
+    console.print(f"Dati scritti in {escape(str(out))}", highlight=False)
 
 
 

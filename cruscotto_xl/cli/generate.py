@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import Progress
-from rich.table import Table
 
 from ..core.model import Plan
 from ..core.plan_checks import validate_plan
@@ -38,6 +37,7 @@ from .options import (
     year_option,
 )
 from .output import (
+    Table,
     console,
     err_console,
     grade_text,
@@ -207,7 +207,7 @@ def nuovo_anno(
         f"Piano {anno} scritto in {escape(str(new.plan_path))}: {len(rolled.changed)} target "
         f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal file, "
         f"{len(rolled.carried)} target riportati dall'anno {plan.year}; cartelle per il "
-        f"periodo {new.period}.", highlight=False)
+        f"periodo {escape(str(new.period))}.", highlight=False)
     _list_generated(new.generated, out, as_json)
 
 
@@ -254,8 +254,8 @@ def demo(
     for plan, root, note in report.summaries:
         console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year}"))
         if note:
-            console.print(f"[dim]{note}[/]")
-    console.print(f"Cartelle generate: {len(report.workbooks)} in {out}")
+            console.print(f"[dim]{escape(str(note))}[/]")
+    console.print(f"Cartelle generate: {len(report.workbooks)} in {escape(str(out))}")
     if report.recalculated is None:
         console.print("[yellow]LibreOffice non è installato: formule non ricalcolate "
                       "(installare libreoffice-calc-nogui per il confronto).[/]")
@@ -267,7 +267,7 @@ def demo(
         console.print(f"[red]Gradi calcolati da LibreOffice diversi dal motore Python: "
                       f"{len(report.mismatches)} differenze.[/]")
         for m in report.mismatches[:20]:
-            console.print(f"  {m}")
+            console.print(f"  {escape(str(m))}")
     raise typer.Exit(0 if report.equal in (True, None) else 1)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from ..core.model import Plan
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators
@@ -27,7 +27,15 @@ from ..importers.pira.build import import_pira
 from ..importers.tabella import import_table
 from ..io.planfile import PLAN_SUFFIXES, PlanFileError, save_plan
 from .options import JsonFlag, overwrite_option, year_option
-from .output import console, print_error, print_json, print_problems, problem_data, unowned_line
+from .output import (
+    Table,
+    console,
+    print_error,
+    print_json,
+    print_problems,
+    problem_data,
+    unowned_line,
+)
 from .policy import guarded
 
 importa_app = typer.Typer(
@@ -112,10 +120,12 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
         console.print(table)
         console.print(unowned_line(counts["senza_ufficio"]), highlight=False)
         if errors:
-            console.print(f"[red]Piano scritto in {out} con {errors} errori da correggere[/] "
+            console.print(f"[red]Piano scritto in {escape(str(out))} con {errors} errori da "
+                          f"correggere[/] "
                           f"({len(result.warnings)} avvisi).", highlight=False)
         else:
-            console.print(f"[green]Piano scritto in {out}[/] ({len(result.warnings)} avvisi).",
+            console.print(f"[green]Piano scritto in {escape(str(out))}[/] "
+                          f"({len(result.warnings)} avvisi).",
                           highlight=False)
     raise typer.Exit(1 if errors else 0)
 

@@ -1,9 +1,14 @@
 """What the commands print: the consoles, problem tables, JSON, errors, shared sentences.
 
 Every command module prints through here, so the form of an error line, a problem table
-or a JSON result is decided once. Error lines are printed literally (:func:`print_error`
-escapes rich markup); the texts of problems (:func:`print_problems`) are printed as they
-are, so that is the one place to escape them.
+or a JSON result is decided once.
+
+Texts from outside (plans, returned workbooks, file names, options) are never read as
+rich markup (docs/security.md): a ``[/]`` in an office name once stopped a command after
+its files were written, and ``[nota]`` vanished from messages. :class:`Table` cells and
+titles are plain text unless they are a :class:`~rich.text.Text` we styled
+(:func:`styled`); sentences that mix our markup with outside text pass the outside part
+through :func:`escape`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Table as RichTable
+from rich.text import Text
 
 from ..core.model import Plan
 from ..core.problems import Problem
@@ -26,6 +32,22 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 #: Output without markup (the add-in's messages: Windows paths and configuration lines).
 plain_console = Console(markup=False, highlight=False, soft_wrap=True)
+
+
+class Table(RichTable):
+    """A rich table whose string cells and title are plain text, never markup."""
+
+    def __init__(self, *headers: Any, title: str | Text | None = None, **kwargs: Any) -> None:
+        super().__init__(*headers, title=Text(title) if isinstance(title, str) else title,
+                         **kwargs)
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> None:
+        super().add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kwargs)
+
+
+def styled(text: str, style: str) -> Text:
+    """Our own styled cell (``errore`` in red): the text stays plain."""
+    return Text(text, style=style)
 
 
 def print_error(message: str) -> None:
@@ -49,7 +71,7 @@ def print_problems(problems: list[Problem], title: str) -> None:
     table.add_column("Codice")
     table.add_column("Problema")
     for p in problems:
-        table.add_row(f"[{severity_style(p.severity)}]{p.severity}[/]", p.location, p.subject,
+        table.add_row(styled(p.severity, severity_style(p.severity)), p.location, p.subject,
                       p.message)
     console.print(table)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
+from rich.text import Text
 
 from ..core.model import Policy
 from ..core.plan_checks import grouped, validate_plan
@@ -25,12 +26,14 @@ from ..errors import UserError
 from ..io.planfile import load_plan
 from .options import JsonFlag, option, year_option
 from .output import (
+    Table,
     console,
     grade_text,
     plain_number,
     print_json,
     print_problems,
     problem_data,
+    styled,
     unowned_count,
     unowned_line,
 )
@@ -58,9 +61,10 @@ def valida(
     if not as_json:
         if errors:
             n = sum(p.severity == "errore" for p in problems)
-            console.print(f"[red]{piano}: {n} errori da correggere.[/]")
+            console.print(f"[red]{escape(str(piano))}: {n} errori da correggere.[/]")
         else:
-            console.print(f"[green]{piano}: piano valido[/] ({sum(1 for _ in plan.indicators())} "
+            console.print(f"[green]{escape(str(piano))}: piano valido[/] "
+                          f"({sum(1 for _ in plan.indicators())} "
                           f"indicatori, {len(problems)} avvisi).")
         console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if errors else 0)
@@ -117,7 +121,8 @@ def grado(
         })
         return
     table = Table(show_header=False, box=None)
-    table.add_row("Target", f"{format_target(parsed)}  [dim]({parsed.kind.value})[/]")
+    table.add_row("Target", Text.assemble(format_target(parsed), "  ",
+                                         (f"({parsed.kind.value})", "dim")))
     if reference is not None:
         table.add_row("Riferimento", plain_number(reference))
     if event is not None:
@@ -127,7 +132,7 @@ def grado(
         table.add_row(label, format_date(computed) if isinstance(computed, date)
                       else plain_number(computed))
     table.add_row("Consuntivo", "—" if actual is None else str(consuntivo))
-    table.add_row("Grado", f"[bold]{grade_text(result.value, result.reason)}[/]")
+    table.add_row("Grado", styled(grade_text(result.value, result.reason), "bold"))
     table.add_row("Valutazione", band)
     table.add_row("Regola", result.rule)
     console.print(table)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..services.report import build_report
 from .options import JsonFlag, option
@@ -63,15 +64,17 @@ def relazione(
             "grado_ente": grade.value,
             "valutazione": files.valutazione, "rilievi_audit": files.findings})
         return
-    whose = f"grado dell'ufficio «{files.office}»" if files.office else "grado dell'ente"
-    console.print(f"{files.entity} — {files.year} al {files.period}: {whose} {shown} "
-                  f"({files.valutazione}); rilievi dell'audit: {files.findings}; "
-                  f"segnalazioni sulla qualità dei dati: {files.quality}", highlight=False)
-    console.print(f"Relazione scritta: {files.html}", highlight=False)
+    whose = (f"grado dell'ufficio «{escape(files.office)}»" if files.office
+             else "grado dell'ente")
+    console.print(f"{escape(files.entity)} — {files.year} al {escape(files.period)}: {whose} "
+                  f"{shown} ({escape(str(files.valutazione))}); rilievi dell'audit: "
+                  f"{files.findings}; segnalazioni sulla qualità dei dati: {files.quality}",
+                  highlight=False)
+    console.print(f"Relazione scritta: {escape(str(files.html))}", highlight=False)
     if files.pdf:
-        console.print(f"PDF scritto: {files.pdf}", highlight=False)
+        console.print(f"PDF scritto: {escape(str(files.pdf))}", highlight=False)
     if files.docx:
-        console.print(f"DOCX scritto: {files.docx}", highlight=False)
+        console.print(f"DOCX scritto: {escape(str(files.docx))}", highlight=False)
 
 
 def register_commands(app: typer.Typer) -> None:

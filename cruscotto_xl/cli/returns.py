@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
-from rich.table import Table
 
 from ..core.model import Plan
 from ..core.problems import Problem, has_errors
@@ -44,7 +44,15 @@ from .options import (
     overwrite_option,
     year_option,
 )
-from .output import console, err_console, print_json, print_problems, problem_data
+from .output import (
+    Table,
+    console,
+    err_console,
+    print_json,
+    print_problems,
+    problem_data,
+    styled,
+)
 from .policy import guarded, register
 
 
@@ -104,7 +112,7 @@ def ricalcola(
         console.print(table)
         for row in rows:
             for problem in row["problemi"]:
-                console.print(f"  {problem}", highlight=False)
+                console.print(f"  {escape(str(problem))}", highlight=False)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -209,9 +217,9 @@ def consolida(
         if result.unowned:
             state = next((s.state for s in result.statuses if s.office == UNOWNED), "")
             console.print(f"{unowned_text(result.unowned)}: cartella "
-                          f"«{UNOWNED}» {state}.", highlight=False)
-        console.print(f"Cartella principale scritta: {out}" + (f" (copia: {backup})"
-                                                                if backup else ""))
+                          f"«{escape(str(UNOWNED))}» {escape(str(state))}.", highlight=False)
+        console.print(f"Cartella principale scritta: {escape(str(out))}"
+                      + (f" (copia: {escape(str(backup))})" if backup else ""))
     raise typer.Exit(1 if errors else 0)
 
 
@@ -240,9 +248,9 @@ def firma(
     result = sign_workbook(cartella, signer=responsabile, role=ruolo, when=when,
                            confirm=conferma)
     s = result.signature
-    console.print(f"[green]{cartella.name} firmata[/] da {s.signer}"
-                  f"{f' ({s.role})' if s.role else ''} il {format_date(s.when)}"
-                  + (f"; copia: {result.backup.name}" if result.backup else
+    console.print(f"[green]{escape(str(cartella.name))} firmata[/] da {escape(str(s.signer))}"
+                  f"{f' ({escape(s.role)})' if s.role else ''} il {format_date(s.when)}"
+                  + (f"; copia: {escape(str(result.backup.name))}" if result.backup else
                      " (era già firmata così)"), highlight=False)
 
 
@@ -285,19 +293,19 @@ def solleciti(
     if result.unowned:
         unowned = next((r for r in written if r.office == UNOWNED), None)
         console.print(f"{unowned_text(result.unowned)} (cartella "
-                      f"«{UNOWNED}»): " + (
+                      f"«{escape(str(UNOWNED))}»): " + (
                           f"sollecito senza destinatario per il controllo di gestione, "
                           f"{len(unowned.missing)} dati mancanti." if unowned is not None else
                           "nessun dato mancante."), highlight=False)
     if not written:
         console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
-                      f"completa e firmata ({result.files} file letti).[/]")
+                      f"completa e firmata ({escape(str(result.files))} file letti).[/]")
         return
     table = Table(title=f"Solleciti scritti in {out}")
     for header in ("Ufficio", "Destinatario", "Dati mancanti", "Altro", "File"):
         table.add_column(header)
     for r in written:
-        table.add_row(r.office, r.email or "[yellow]nessuna e-mail nel piano[/]",
+        table.add_row(r.office, r.email or styled("nessuna e-mail nel piano", "yellow"),
                       str(len(r.missing)), "; ".join(r.issues) or "—",
                       r.path.name if r.path else "")
     console.print(table)
