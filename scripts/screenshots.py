@@ -10,8 +10,9 @@ Steps, all in a temporary directory:
    recalculate a copy with LibreOffice (:func:`cruscotto_xl.io.libreoffice.recalculate`): the
    copy supplies the grades the pictures must show;
 2. for each picture, save a variant of the *filled* workbook in which every other sheet is
-   hidden (LibreOffice's PDF export skips hidden sheets) and the page header and footer
-   are empty (so the picture can be cropped to the sheet). The variant is made from the
+   hidden (LibreOffice's PDF export skips hidden sheets), the page header and footer
+   are empty (so the picture can be cropped to the sheet) and the sheet is fitted to one
+   page wide. The variant is made from the
    filled workbook, not from the recalculated copy, because openpyxl drops cached values
    on save: LibreOffice computes the formulas while loading the variant instead, with a
    fresh profile that forces recalculation on load and formats numbers in Italian
@@ -48,6 +49,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 import openpyxl  # noqa: E402
 from babel.numbers import get_decimal_symbol  # noqa: E402
 from openpyxl.worksheet.header_footer import HeaderFooter  # noqa: E402
+from openpyxl.worksheet.properties import PageSetupProperties  # noqa: E402
 
 try:  # optional: only used to shrink the PNG files
     from PIL import Image
@@ -198,6 +200,12 @@ def write_variant(src: Path, target: Target, out: Path) -> None:
             # LibreOffice exports print areas even of hidden sheets: drop them
             ws.print_area = None
     keep.HeaderFooter = HeaderFooter()
+    # a picture of the whole sheet: one page wide, whatever the printout's scale
+    # (a wide objective sheet prints at 80 % over several pages, docs/workbook.md)
+    keep.print_title_cols = None
+    keep.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    keep.page_setup.fitToWidth = 1
+    keep.page_setup.fitToHeight = 0
     wb.save(out)
 
 

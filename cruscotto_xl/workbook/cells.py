@@ -79,31 +79,87 @@ def write_traffic_lights(ws: Worksheet, book: Book, r1: int, c1: int, r2: int, c
         ws.conditional_format(r1, c1, r2, c2, options)
 
 
-def row_height(cells: Iterable[tuple[str | None, float]], line: float = 13.0) -> float | None:
-    """Height for a row whose wrapped texts (text, column width) need several lines, or
-    None when one line is enough.
+#: Characters of the 10-point body font (Calibri, Carlito in LibreOffice) that fit in one
+#: unit of column width, measured on Italian prose: a unit is the width of a digit of the
+#: 11-point default font (7 px), an average letter of the 10-point font is about 6 px.
+CHARS_PER_UNIT = 1.1
+#: Line height of wrapped text, as a multiple of the font size (Calibri's line spacing is
+#: 1.22; the rest is the cell's padding).
+LINE_FACTOR = 1.3
+#: A4 landscape, less xlsxwriter's default left and right margins (0.7 inch each), in points.
+PRINT_WIDTH = 842 - 2 * 0.7 * 72
+#: The smallest print scale (%): the 10-point body font prints at 8 points or more.
+MIN_PRINT_SCALE = 80
 
-    About 1.3 characters of a 10-point font fit in a unit of column width.
+
+def text_lines(text: str, width: float, font_size: float = 10) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` units wide: words
+    are placed greedily as a spreadsheet does, a word longer than a line is broken."""
+    per_line = max(1, int(width * CHARS_PER_UNIT * 10 / font_size))
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need <= per_line:
+                used = need
+                continue
+            if used:
+                lines += 1
+            lines += (len(word) - 1) // per_line
+            used = len(word) - (len(word) - 1) // per_line * per_line
+    return lines
+
+
+def row_height(cells: Iterable[tuple[str | None, float]], font_size: float = 10
+               ) -> float | None:
+    """Height (points) for a row whose wrapped texts (text, column width) need several
+    lines, or None when one line is enough: spreadsheets do not grow rows when they open
+    a file, so without it a wrapped text prints over the next row."""
+    lines = max((text_lines(text, width, font_size) for text, width in cells if text),
+                default=1)
+    return None if lines <= 1 else round(font_size * LINE_FACTOR * lines + 3, 1)
+
+
+def code_width(codes: Iterable[str | None]) -> float:
+    """Column width (units) that shows the longest of ``codes`` on one line."""
+    return max((len(c) / CHARS_PER_UNIT + 2 for c in codes if c), default=0.0)
+
+
+def column_points(width: float) -> float:
+    """Printed width (points, at 100 %) of a column ``width`` units wide (7 px a unit plus
+    5 px of padding, 96 px an inch)."""
+    return (width * 7 + 5) * 0.75
+
+
+def page_setup(ws: Worksheet, book: Book, printed_widths: Iterable[float] = (),
+               repeat_columns: int = 0) -> None:
+    """A4 landscape, header with ente, year and office, footer with the page number.
+
+    With ``printed_widths`` (the visible columns of the print area) the sheet prints one
+    page wide when that keeps the scale at ``MIN_PRINT_SCALE`` or more; a wider sheet
+    prints at that scale over several pages, its first ``repeat_columns`` columns repeated
+    on each (docs/workbook.md). Without them it is fitted to one page wide.
     """
-    lines = 1
-    for text, width in cells:
-        if text:
-            per_line = max(1.0, width * 1.3)
-            lines = max(lines, sum(-(-len(part) // int(per_line)) or 1
-                                   for part in str(text).split("\n")))
-    return None if lines == 1 else line * lines + 2
-
-
-def page_setup(ws: Worksheet, book: Book) -> None:
-    """A4 landscape, fit to width, header with ente, year and office."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    total = sum(column_points(w) for w in printed_widths)
+    if not total:
+        ws.fit_to_pages(1, 0)
+    else:
+        # an explicit scale, not «fit to», so Excel also keeps the manual page breaks
+        scale = min(100, int(PRINT_WIDTH / total * 100))
+        ws.set_print_scale(max(scale, MIN_PRINT_SCALE))
+        if scale < MIN_PRINT_SCALE and repeat_columns:
+            ws.repeat_columns(0, repeat_columns - 1)
     office = f" — {book.office}" if book.office else ""
     ws.set_header(("&C" + f"{book.plan.entity} — {book.year}{office}".replace("&", "&&"))[:255])
     ws.set_footer("&LGenerato da cruscotto_xl il " + format_date(book.generated_on)
                   + "&RPagina &P di &N")
 
 
-__all__ = ["FORMULA_INJECTION_PREFIXES", "page_setup", "row_height", "write_text",
+__all__ = ["CHARS_PER_UNIT", "FORMULA_INJECTION_PREFIXES", "MIN_PRINT_SCALE", "code_width",
+           "column_points",
+           "page_setup", "row_height", "text_lines", "write_text",
            "write_traffic_lights", "write_value"]

@@ -123,7 +123,11 @@ def test_number_formats(operativo):
     drow = table_rows(deadline_sheet, next(iter(deadline_sheet.tables)))[0]
     assert drow[HEADERS["deadline"]].number_format == "dd/mm/yyyy"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # wide objective sheets print at 80 % (10-point text at 8 points) over several pages,
+    # with the header row and the code and name columns repeated, never fitted smaller
+    assert int(ws.page_setup.scale) >= 80
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    assert ws.print_title_cols == "$A:$B"
 
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3"]

@@ -13,7 +13,7 @@ from ...core.input_checks import OK, input_check, input_check_formula, row_flags
 from ..book import Book
 from ..cells import page_setup, write_text
 from ..layout import CHECK_HEADERS, NAME_OPEN_CHECKS, SHEET_CHECKS, TABLE_CHECKS, quote_sheet
-from .offices import write_problems
+from .offices import CHECK_WIDTHS, write_problems
 
 HEADER_ROW = 3
 
@@ -60,11 +60,11 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
     book.formula(ws, 1, 2, f'=COUNTIF($E${first + 1}:$E${last + 1},"<>{OK}")',
                  st.get("grade"), open_count, locked=False)
     wb.define_name(NAME_OPEN_CHECKS, f"={SHEET_CHECKS}!$C$2")
-    for c, width in enumerate((12, 10, 32, 10, 48)):
+    for c, width in enumerate(CHECK_WIDTHS):
         ws.set_column(c, c, width)
     ws.freeze_panes(first, 0)
     ws.print_area(0, 0, last, len(CHECK_HEADERS) - 1)
     ws.repeat_rows(header)
-    page_setup(ws, book)
+    page_setup(ws, book, CHECK_WIDTHS)
     ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})

@@ -11,7 +11,7 @@ from ...core.rollover import change_log
 from ...core.tree import UNOWNED, removed_for_office
 from ...core.vocabulary import format_date
 from ..book import Book
-from ..cells import page_setup, write_text
+from ..cells import page_setup, row_height, write_text
 
 RULES = (
     ("≥ / > con target positivo", "consuntivo ≥ target → 100 %; altrimenti consuntivo/target "
@@ -34,6 +34,15 @@ RULES = (
     ("Monitoraggio", "non valutato, escluso dal calcolo"),
 )
 
+WIDTHS = (30, 100)
+
+
+def _fit_row(ws: Worksheet, r: int, label: str, text: str) -> None:
+    """Give row ``r`` the height its wrapped texts need (workbook/cells.py)."""
+    height = row_height(((label, WIDTHS[0]), (text, WIDTHS[1])))
+    if height:
+        ws.set_row(r, height)
+
 
 def write_instructions(ws: Worksheet, book: Book) -> None:
     office = f" — ufficio {book.office}" if book.office else ""
@@ -43,10 +52,10 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
     r = _write_legend(ws, book, r + 1)
     r = _write_rules(ws, book, r + 2)
     r = _write_changes(ws, book, r)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 100)
+    ws.set_column(0, 0, WIDTHS[0])
+    ws.set_column(1, 1, WIDTHS[1])
     ws.print_area(0, 0, r, 1)
-    page_setup(ws, book)
+    page_setup(ws, book, WIDTHS)
     ws.protect(book.password or "")
     ws.activate()
 
@@ -99,7 +108,7 @@ def _write_guide(ws: Worksheet, book: Book, r: int) -> int:
     for label, text in _guide(book):
         ws.write_string(r, 0, label, st.get("label"))
         write_text(ws, st, r, 1, text, "plain")
-        ws.set_row(r, 45)
+        _fit_row(ws, r, label, text)
         r += 1
     return r
 
@@ -127,6 +136,7 @@ def _write_rules(ws: Worksheet, book: Book, r: int) -> int:
         r += 1
         ws.write_string(r, 0, rule, st.get("cell"))
         ws.write_string(r, 1, text, st.get("cell"))
+        _fit_row(ws, r, rule, text)
     r += 2
     write_text(ws, st, r, 0, "Il grado di un obiettivo è la media dei gradi dei suoi indicatori "
                              "pesata sui pesi, calcolata sui soli indicatori valutabili.",
@@ -155,4 +165,5 @@ def _write_changes(ws: Worksheet, book: Book, r: int) -> int:
             f"{name} (obiettivo {objective})", change.deliberation, when, change.note) if x)
         write_text(ws, st, r, 0, head, "cell")
         write_text(ws, st, r, 1, text, "cell")
+        _fit_row(ws, r, head, text)
     return r

@@ -24,7 +24,14 @@ from ...core.rules import (
 from ...core.targets import Kind, Target
 from ...core.vocabulary import NO, YES
 from ..book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
-from ..cells import page_setup, row_height, write_text, write_traffic_lights, write_value
+from ..cells import (
+    code_width,
+    page_setup,
+    row_height,
+    write_text,
+    write_traffic_lights,
+    write_value,
+)
 from ..layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
@@ -91,6 +98,9 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     for r, (label, value) in enumerate(labels, 1):
         ws.write_string(r, 0, label, st.get("label"))
         write_text(ws, st, r, 1, value, "plain")
+        height = row_height([(value, INDICATOR_COLUMNS[1].width)])
+        if height:
+            ws.set_row(r, height)
     ws.write_string(1, 3, "Anno", st.get("label"))
     ws.write_number(1, 4, book.year, st.get("plain", left=True))
     ws.write_string(2, 3, "Periodo", st.get("label"))
@@ -100,6 +110,8 @@ def _header_block(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
         ws.write_number(3, 4, sheet.node.weight, st.get("plain", "peso", left=True))
     if sheet.level == "os" and sheet.os.resources is not None:
         ws.write_string(1, 5, "Risorse", st.get("label"))
+        # over three columns: a narrow «Unità» column alone would print an amount as ###
+        ws.merge_range(1, 6, 1, 8, "", st.get("plain", "euro", left=True))
         ws.write_number(1, 6, sheet.os.resources, st.get("plain", "euro", left=True))
     label = book.plan.period_label(book.period)
     ws.write_string(4, 0, f"Compilare solo le celle gialle: consuntivo al {book.period}/"
@@ -191,10 +203,14 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     _input(ws, book, r, col["actual"], row.actual, numfmt)
     _input(ws, book, r, col["note"], row.note, None)
 
-    height = row_height((getattr(ind, attr), INDICATOR_COLUMNS[col[key]].width)
-                        for key, attr in (("name", "name"), ("algorithm", "algorithm"),
-                                          ("numerator_name", "numerator"),
-                                          ("denominator_name", "denominator")))
+    texts = [(getattr(ind, attr), INDICATOR_COLUMNS[col[key]].width)
+             for key, attr in (("name", "name"), ("algorithm", "algorithm"),
+                               ("numerator_name", "numerator"),
+                               ("denominator_name", "denominator"))]
+    texts.append((ind.target_text(book.year, book.period),
+                  INDICATOR_COLUMNS[col["target_text"]].width))
+    texts.append((row.note, INDICATOR_COLUMNS[col["note"]].width))
+    height = row_height(texts)
     if height:
         ws.set_row(r, height)
 
@@ -306,7 +322,9 @@ def _uses_event(sheet: ObjectiveSheet) -> bool:
 def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
     # «Data evento» only where a target runs from an event; hidden (still there) elsewhere.
     unused = set() if _uses_event(sheet) else {"event_date"}
+    widths: dict[int, float] = {}           # the visible columns: what prints
     for i, c in enumerate(INDICATOR_COLUMNS):
+        hidden = c.helper or c.key in unused or c.detail
         options = {"hidden": True} if c.helper or c.key in unused else (
             {"level": 1, "hidden": True} if c.detail else {})
         width = c.width
@@ -314,18 +332,26 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
         if attr and not any(getattr(r.indicator, attr) for r in sheet.rows):
             width = EMPTY_WIDTH  # nothing to show: keep the printed page readable
         ws.set_column(i, i, width, None, options)
+        if not hidden:
+            widths[i] = width
     for view in book.views:
         for c in PERIOD_COLUMNS:
+            hidden = c.helper or c.key in unused
             ws.set_column(view.col(c.key), view.col(c.key), c.width, None,
-                          {"hidden": True} if c.helper or c.key in unused else {})
-    ws.set_column(0, 0, 14)
-    ws.set_row(HEADER_ROW, 30)
+                          {"hidden": True} if hidden else {})
+            if not hidden:
+                widths[view.col(c.key)] = c.width
+    # A code is never broken over two lines: its column fits the longest one.
+    widths[0] = max(14, code_width(r.indicator.code for r in sheet.rows))
+    ws.set_column(0, 0, widths[0])
+    ws.set_row(HEADER_ROW, max(30, row_height(
+        (h, widths.get(i, 30)) for i, h in enumerate(table_headers(book))) or 0))
     ws.freeze_panes(HEADER_ROW + 1, 2)
     # Every sheet has a print area: LibreOffice prints only print areas once one sheet has one.
     last_col = book.views[-1].col("grade") if book.views else INDICATOR_INDEX["valutazione"]
     ws.print_area(0, 0, sheet.grade_row, last_col)
     ws.repeat_rows(HEADER_ROW)
-    page_setup(ws, book)
+    page_setup(ws, book, (w for i, w in widths.items() if i <= last_col), repeat_columns=2)
     ws.protect(book.password or "", {"format_columns": True, "format_rows": True,
                                      "select_locked_cells": True,
                                      "select_unlocked_cells": True})

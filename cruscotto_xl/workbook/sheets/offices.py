@@ -14,12 +14,26 @@ from xlsxwriter.worksheet import Worksheet
 from ...core.history import HISTORY_HEADERS
 from ...core.problems import Problem
 from ..book import Book, Extras
-from ..cells import page_setup, write_text
+from ..cells import page_setup, row_height, write_text
 from ..layout import HISTORY_FIRST_ROW, TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
 
 OFFICE_HEADERS = ("Ufficio", "Stato", "File", "Ultima modifica", "Valori mancanti", "Problemi",
                   "Firma")
 PROBLEM_HEADERS = ("Gravità", "Dove", "Codice", "Problema")
+OFFICE_WIDTHS = (30, 14, 44, 18, 14, 10, 24)
+#: The columns of ``Controlli`` (workbook/sheets/checks.py), whose consolidation block puts
+#: the problems' place and message in the second and fourth.
+CHECK_WIDTHS = (12, 44, 28, 40, 44)
+PROBLEM_WIDTHS = CHECK_WIDTHS[:4]
+HISTORY_WIDTHS = (17, 28, 14, 9, 30, 30, 40)
+
+
+def _fit_row(ws: Worksheet, r: int, texts: tuple[str | None, ...],
+             widths: tuple[float, ...]) -> None:
+    """Give row ``r`` the height its wrapped texts need (workbook/cells.py)."""
+    height = row_height(zip(texts, widths, strict=True))
+    if height:
+        ws.set_row(r, height)
 
 
 def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
@@ -37,6 +51,8 @@ def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
         ws.write_number(r, 4, status.missing_values, st.get("cell"))
         ws.write_number(r, 5, status.problems, st.get("cell"))
         write_text(ws, st, r, 6, status.signoff)
+        _fit_row(ws, r, (status.office, status.state, status.file, None, None, None,
+                         status.signoff), OFFICE_WIDTHS)
     last = top + max(len(extras.statuses), 1)
     ws.add_table(top, 0, last, len(OFFICE_HEADERS) - 1, {
         "name": TABLE_OFFICES, "style": st.table_style, "autofilter": True,
@@ -52,10 +68,11 @@ def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
     ws.conditional_format(top + 1, 6, last, 6, {
         "type": "cell", "criteria": "==", "value": '"modificata dopo la firma"',
         "format": st.conditional("rosso")})
-    for c, width in enumerate((30, 14, 44, 18, 14, 10, 24)):
+    for c, width in enumerate(OFFICE_WIDTHS):
         ws.set_column(c, c, width)
     ws.print_area(0, 0, last, len(OFFICE_HEADERS) - 1)
-    page_setup(ws, book)
+    ws.repeat_rows(top)
+    page_setup(ws, book, OFFICE_WIDTHS)
     ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})
 
@@ -71,6 +88,7 @@ def write_problems(wb: Workbook, ws: Worksheet, book: Book, problems: list[Probl
         write_text(ws, st, r, 1, p.location)
         write_text(ws, st, r, 2, p.subject)
         write_text(ws, st, r, 3, p.message)
+        _fit_row(ws, r, (p.severity, str(p.location), p.subject, p.message), PROBLEM_WIDTHS)
     last = header + max(len(problems), 1)
     ws.add_table(header, 0, last, len(PROBLEM_HEADERS) - 1, {
         "name": TABLE_CONSOLIDATION, "style": st.table_style, "autofilter": True,
@@ -94,14 +112,16 @@ def write_history(ws: Worksheet, book: Book, rows: list[tuple[object, ...]]) -> 
                 ws.write_number(r, c, value, st.get("cell"))
             else:
                 write_text(ws, st, r, c, None if value is None else str(value))
+        _fit_row(ws, r, tuple(v if isinstance(v, str) else None for v in cells), HISTORY_WIDTHS)
     last = top + max(len(rows), 1)
     ws.add_table(top, 0, last, len(HISTORY_HEADERS) - 1, {
         "name": TABLE_HISTORY, "style": st.table_style, "autofilter": True,
         "columns": [{"header": h, "header_format": st.get("header")} for h in HISTORY_HEADERS]})
-    for c, width in enumerate((17, 28, 14, 9, 30, 30, 40)):
+    for c, width in enumerate(HISTORY_WIDTHS):
         ws.set_column(c, c, width)
     ws.freeze_panes(top + 1, 0)
     ws.print_area(0, 0, last, len(HISTORY_HEADERS) - 1)
-    page_setup(ws, book)
+    ws.repeat_rows(top)
+    page_setup(ws, book, HISTORY_WIDTHS)
     ws.protect(book.password or "", {"autofilter": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})

@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ...core.vocabulary import NO, YES
 from ..book import Book
-from ..cells import page_setup, write_text
+from ..cells import page_setup, row_height, write_text
 from ..layout import (
     NAME_SIGN_CONFIRM,
     NAME_SIGN_DATE,
@@ -32,6 +32,7 @@ FIELDS = (
 )
 FIRST_ROW = 2
 PRINT_ROW = FIRST_ROW + len(FIELDS) + 1
+WIDTHS = (22, 40, 50)
 
 
 def signoff_cell(name: str) -> str:
@@ -67,18 +68,23 @@ def write_signoff(wb: Workbook, ws: Worksheet, book: Book) -> None:
     ws.write_string(PRINT_ROW, 0, "Impronta dei dati", st.get("label"))
     ws.write_blank(PRINT_ROW, 1, None, st.get("cell"))
     wb.define_name(NAME_SIGN_PRINT, f"={quote_sheet(SHEET_SIGNOFF)}!$B${PRINT_ROW + 1}")
-    write_text(ws, st, PRINT_ROW + 2, 0,
-               "Compilati i dati, il responsabile inserisce nome, ruolo, data e «Sì» e firma "
-               "con il pulsante Firma della scheda Cruscotto o con il comando «cruscotto "
-               "firma» (o lo fa il controllo di gestione): "
-               "l'impronta registra i valori confermati. Se un valore cambia dopo la firma, "
-               "il consolidamento lo segnala e chiede una nuova firma.", "plain")
-    ws.set_row(PRINT_ROW + 2, 60)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 50)
+    paragraph = ("Compilati i dati, il responsabile inserisce nome, ruolo, data e «Sì» e firma "
+                 "con il pulsante Firma della scheda Cruscotto o con il comando «cruscotto "
+                 "firma» (o lo fa il controllo di gestione): "
+                 "l'impronta registra i valori confermati. Se un valore cambia dopo la firma, "
+                 "il consolidamento lo segnala e chiede una nuova firma.")
+    # over the three columns, so it prints within the page and grows downwards
+    ws.merge_range(PRINT_ROW + 2, 0, PRINT_ROW + 2, 2, "", st.get("plain"))
+    write_text(ws, st, PRINT_ROW + 2, 0, paragraph, "plain")
+    ws.set_row(PRINT_ROW + 2, row_height([(paragraph, sum(WIDTHS))]))
+    for r in range(FIRST_ROW, FIRST_ROW + len(FIELDS)):
+        height = row_height([(FIELDS[r - FIRST_ROW][2], WIDTHS[2])])
+        if height:
+            ws.set_row(r, height)
+    for c, width in enumerate(WIDTHS):
+        ws.set_column(c, c, width)
     ws.print_area(0, 0, PRINT_ROW + 2, 2)
-    page_setup(ws, book)
+    page_setup(ws, book, WIDTHS)
     ws.protect(book.password or "", {"select_locked_cells": True,
                                      "select_unlocked_cells": True})
 

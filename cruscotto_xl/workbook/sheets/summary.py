@@ -41,6 +41,12 @@ HELPERS = {"ambito": ("wu_area", "c_area"), "os": ("wu_os", "c_os"), "oo": ("wu_
 CHILD_LEVEL = {"ente": "ambito", "ambito": "os", "os": "oo"}
 
 
+#: Width of a trend column (Riepilogo of the 31/12 with the 30/06 beside it).
+TREND_WIDTH = 11
+#: The chart's largest height (px): an A4 landscape page less margins, header and footer.
+CHART_MAX_HEIGHT = 560
+
+
 def summary_rows(root: Node) -> list[tuple[Node, int | None]]:
     """The summary's rows in order with each row's parent key (indicators excluded).
 
@@ -112,9 +118,6 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
             held = write_value(ws, st, r, col[name], number, st.get("cell"))
             if lock:
                 book.lock(sheet_name, r, col[name], held)
-        height = row_height([(node.title, SUMMARY_COLUMNS[col["title"]].width - 2 * indent)])
-        if height:
-            ws.set_row(r, height)
         ws.write_number(r, col["weight"], node.weight, st.get("cell", "peso"))
         if lock:
             book.lock(sheet_name, r, col["weight"], node.weight)
@@ -142,6 +145,11 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
         put(r, "grade", grade_text, node.grade.cell, "grade", "percentuale")
         put(r, "valutazione", valutazione_formula(ref("grade", r), bands),
             valutazione(node.grade, bands))
+        height = row_height([(node.title, SUMMARY_COLUMNS[col["title"]].width - 2 * indent),
+                             (valutazione(node.grade, bands),
+                              SUMMARY_COLUMNS[col["valutazione"]].width)])
+        if height:
+            ws.set_row(r, height)
         put(r, "light", f'=IF(ISNUMBER({ref("grade", r)}),"●","○")',
             "●" if node.grade.value is not None else "○", "light")
         if node.level in HELPERS:
@@ -180,7 +188,8 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
     ws.print_area(0, 0, last + 3 + chart_rows, right)
     ws.repeat_rows(HEADER_ROW)
     ws.freeze_panes(first, 3)
-    page_setup(ws, book)
+    printed = [c.width for c in SUMMARY_COLUMNS if not c.helper]
+    page_setup(ws, book, printed + [TREND_WIDTH] * (right - SUMMARY_INDEX["light"]))
     ws.protect(book.password or "", {"format_columns": True, "select_locked_cells": True,
                                      "select_unlocked_cells": True})
 
@@ -211,7 +220,7 @@ def _trend(ws: Worksheet, book: Book, rows: list[tuple[Node, str]], first: int) 
             book.formula(ws, r, c, f'=IF(ISNUMBER({link}),{link},"{NOT_GRADED}")',
                          st.get("cell", "percentuale"),
                          value if value is not None else NOT_GRADED, locked=False)
-        ws.set_column(c, c, 11)
+        ws.set_column(c, c, TREND_WIDTH)
         if view is previous:
             ws.write_string(HEADER_ROW, c + 1, f"Variazione dal {view.period}", st.get("header"))
             for i, (node, _) in enumerate(rows):
@@ -278,9 +287,11 @@ def _chart(wb: Workbook, ws: Worksheet, book: Book, rows: list[tuple[Node, str]]
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    height = max(300, 24 * len(os_rows) + 80)
+    # at most the printable height of an A4 landscape page, on a page of its own
+    height = min(CHART_MAX_HEIGHT, max(300, 24 * len(os_rows) + 80))
     chart.set_size({"width": 640, "height": height})
     chart.show_hidden_data()
     ws.set_column(c0, c0 + 1, 10, None, {"hidden": True})
     ws.insert_chart(last + 3, 0, chart)
+    ws.set_h_pagebreaks([last + 3])
     return height // 20 + 1
