@@ -55,6 +55,18 @@ OWN_MODULES: tuple[tuple[str, Kind], ...] = (("CRUSCOTTO.bas", "std"),
 XLWINGS_MODULE = "xlwings_custom_addin.bas"
 XLWINGS_DICTIONARY = "addin/Dictionary.cls"
 _PROJECT_NAME_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"]*"', re.M)
+#: xlwings' GetConfig reads a key from, in order: a ``cruscotto.conf`` sheet of the active
+#: workbook, a ``cruscotto.conf`` file beside it, the user's own file. A received workbook
+#: must not choose the interpreter the worksheet functions and buttons start, so the build
+#: makes "user" the default source (only the user's file, then the default) and stops
+#: xlwings prepending the active workbook's folder to ``sys.path`` (addin/README.md).
+#: Each pattern must match exactly as often as in the xlwings versions checked (0.37.8).
+_USER_ONLY_PATCHES: tuple[tuple[re.Pattern[str], str, int], ...] = (
+    (re.compile(r'^(Function GetConfig\(configKey As String, Optional default As String = "", '
+                r'Optional source As String = )""(\) As Variant)$', re.M), r'\1"user"\2', 1),
+    (re.compile(r'GetConfig\("ADD_WORKBOOK_TO_PYTHONPATH", "true"\)'),
+     'GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "false")', 2),
+)
 
 _FIXED_TIME = datetime(2024, 1, 1)
 _CONFIG_LINE = re.compile(r'"([^"]*)","([^"]*)"')
@@ -101,12 +113,25 @@ def modules() -> list[Module]:
     if count != 1:
         raise AddinBuildError(f"{XLWINGS_MODULE} di xlwings {xlwings_version()} non ha la "
                               "costante PROJECT_NAME: versione di xlwings non supportata")
+    standalone = user_config_only(standalone)
     return [document_module(WORKBOOK_MODULE, workbook=True),
             document_module(SHEET_MODULE, workbook=False),
             *(Module(name.removesuffix(".bas"), kind, source_text(name))
               for name, kind in OWN_MODULES),
             Module("xlwings", "std", standalone),
             Module("Dictionary", "class", _xlwings_file(XLWINGS_DICTIONARY))]
+
+
+def user_config_only(standalone: str) -> str:
+    """xlwings' standalone module reading its configuration only from the user's own file."""
+    for pattern, replacement, expected in _USER_ONLY_PATCHES:
+        standalone, count = pattern.subn(replacement, standalone)
+        if count != expected:
+            raise AddinBuildError(
+                f"{XLWINGS_MODULE} di xlwings {xlwings_version()}: il testo da modificare "
+                f"«{pattern.pattern}» compare {count} volte invece di {expected}: versione di "
+                "xlwings non supportata, usare la 0.37.8")
+    return standalone
 
 
 def config_entries(text: str) -> dict[str, str]:

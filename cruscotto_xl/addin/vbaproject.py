@@ -189,6 +189,12 @@ def _text(record_id: int, unicode_id: int, text: str) -> bytes:
             + _record(unicode_id, text.encode("utf-16-le")))
 
 
+#: PROJECTVERSION (§2.3.4.2.1.11). Excel writes a major that reads as the Unix time of the
+#: save and a small minor (e.g. 1643050883, 3 in xlwings' quickstart add-in); a fixed value of
+#: that shape (2024-01-01 00:00 UTC, the build's fixed time) keeps builds reproducible.
+PROJECT_VERSION = (1704067200, 1)
+
+
 def _dir_stream(project_name: str, modules: list[Module]) -> bytes:
     """The decompressed ``dir`` stream (§2.3.4.2)."""
     out = bytearray()
@@ -201,7 +207,7 @@ def _dir_stream(project_name: str, modules: list[Module]) -> bytes:
     out += _text(0x0006, 0x003D, "")                          # HELPFILEPATH (1 and 2)
     out += _record(0x0007, struct.pack("<I", 0))              # HELPCONTEXT
     out += _record(0x0008, struct.pack("<I", 0))              # LIBFLAGS
-    out += struct.pack("<HIIH", 0x0009, 4, 1, 0)              # VERSION: reserved 4, 1.0
+    out += struct.pack("<HIIH", 0x0009, 4, *PROJECT_VERSION)  # VERSION: reserved 4, major, minor
     out += _text(0x000C, 0x003C, "")                          # CONSTANTS
     for name, libid in REFERENCES:
         out += _text(0x0016, 0x003E, name)
@@ -235,7 +241,10 @@ def _project_stream(project_name: str, modules: list[Module], project_id: str) -
               f'DPB="{encrypt(bytes(1), project_id)}"',
               f'GC="{encrypt(bytes([0xFF]), project_id)}"',
               "", "[Host Extender Info]",
-              "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000", "", ""]
+              "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000", "",
+              # ProjectWorkspace (§2.3.1.20): one closed code window per module, as Excel
+              # writes for a module never opened.
+              "[Workspace]", *(f"{m.name}=0, 0, 0, 0, C" for m in modules)]
     return "\r\n".join(lines).encode("cp1252")
 
 

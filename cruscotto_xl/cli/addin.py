@@ -44,7 +44,9 @@ addin_app = typer.Typer(
     name="addin",
     help="Componente aggiuntivo di Excel: scheda «Cruscotto» e funzioni di foglio.\n\n"
          "Pulsanti Ricalcola, Valida, Aggiorna riepilogo, Consolida, Nuovo anno; funzioni "
-         "CRUSCOTTO.GRADO, CRUSCOTTO.TARGET, CRUSCOTTO.PESI, CRUSCOTTO.MEDIA_PESATA.\n\n"
+         "CRUSCOTTO.GRADO, CRUSCOTTO.TARGET, CRUSCOTTO.PESI, CRUSCOTTO.MEDIA_PESATA "
+         "(solo in Excel per Windows: su Mac le funzioni di xlwings non esistono e la cella "
+         "lo dice; i pulsanti funzionano).\n\n"
          + _SAME_VERSION.format(version=xlwings_version()),
     no_args_is_help=True,
     add_completion=False,

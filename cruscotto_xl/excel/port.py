@@ -25,6 +25,7 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from ..core.vocabulary import from_excel_serial
+from ..errors import UserError
 from ..returns.package import split_reference
 from ..workbook.layout import col_letter
 
@@ -239,6 +240,10 @@ def _chunks(coords: Sequence[str], limit: int = 250) -> list[str]:
     return out
 
 
+class CloudPathError(UserError):
+    """The open workbook's folder cannot be found on this computer (unsynced cloud file)."""
+
+
 class XlwingsPort:
     """The workbook open in Excel, through xlwings (``xw.Book``).
 
@@ -265,7 +270,19 @@ class XlwingsPort:
 
     @property
     def path(self) -> Path | None:
-        full = str(self._book.fullname)
+        from xlwings import XlwingsError
+
+        try:
+            full = str(self._book.fullname)
+        except XlwingsError as exc:
+            # A OneDrive/SharePoint workbook with AutoSave has a URL as FullName; xlwings
+            # maps it to the synced local folder and raises when it finds none.
+            raise CloudPathError(
+                f"{self.name}: impossibile trovare sul computer la cartella del file, che è "
+                "su OneDrive o SharePoint e non risulta sincronizzato "
+                f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}). "
+                "Sincronizzare la libreria (OneDrive, «Sincronizza») oppure salvare una copia "
+                "in una cartella locale, aprirla da Esplora file e riprovare.") from None
         return Path(full) if any(sep in full for sep in "/\\") else None
 
     def sheet_names(self) -> list[str]:

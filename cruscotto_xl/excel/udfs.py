@@ -6,6 +6,12 @@ datetimes), calls the core — no rule is written here — and returns a number,
 short Italian text instead of a traceback. They can be loaded today through the xlwings
 add-in (``UDF Modules: cruscotto_xl.excel.udfs``); on Linux the decorators do nothing and the
 functions are called directly (that is how they are tested).
+
+Type hints must be keys of ``xlwings.conversion.accessors`` (xlwings turns each hint into a
+converter): no ``X | Y`` unions, ``Optional`` or ``object``. A function returning a number or a
+text is hinted ``Any``: xlwings writes what the value is at run time (a number or a text).
+tests/excel/test_udfs_xlwings.py replays xlwings' Windows registration and call path.
+Worksheet functions run only in Excel for Windows (xlwings UDFs are Windows-only).
 """
 
 from __future__ import annotations
@@ -69,7 +75,7 @@ def _shown(g: Grade) -> float | str:
 @xw.arg("riferimento", doc="Facoltativo: il valore di riferimento di un target relativo")
 @xw.arg("data_evento", doc="Facoltativa: la data dell'evento da cui decorre un termine")
 def grado(consuntivo: Any, target: Any, politica: Any = None, riferimento: Any = None,
-          data_evento: Any = None) -> float | str:
+          data_evento: Any = None) -> Any:
     """Grado di raggiungimento (da 0 a 1) di un consuntivo rispetto a un target."""
     try:
         parsed = parse_target("" if target is None else str(target))
@@ -85,7 +91,7 @@ def grado(consuntivo: Any, target: Any, politica: Any = None, riferimento: Any =
 
 @xw.func(category=CATEGORY)
 @xw.arg("testo", doc='Testo del target, es. ">= 70,00 %"')
-def target(testo: Any) -> list[list[Any]] | str:
+def target(testo: Any) -> Any:
     """Il target letto: tipo, operatore, valore (o scadenza), unità — una riga di 4 celle."""
     try:
         t = parse_target("" if testo is None else str(testo))
@@ -123,7 +129,7 @@ def pesi(intervallo: Any) -> str:
 @xw.func(category=CATEGORY)
 @xw.arg("pesi", doc="I pesi degli elementi")
 @xw.arg("gradi", doc="I loro gradi; testi e celle vuote sono «non valutabili» ed esclusi")
-def media_pesata(pesi: Any, gradi: Any) -> float | str:
+def media_pesata(pesi: Any, gradi: Any) -> Any:
     """Grado di un obiettivo: media dei gradi pesata, sui soli elementi valutabili."""
     try:
         weights = _weights(_flat(pesi))

@@ -25,10 +25,12 @@ from cruscotto_xl.addin.package import (
     ADDIN_CONTENT_TYPE,
     CONFIG_SHEET,
     VBA_PROJECT_NAME,
+    AddinBuildError,
     build_xlam,
     config_entries,
     modules,
     source_text,
+    user_config_only,
     xlam_bytes,
 )
 from cruscotto_xl.addin.vbaproject import normalise_source
@@ -203,9 +205,13 @@ def test_xlwings_module_is_the_installed_one_renamed(sources):
     installed = (XLWINGS_DIR / "xlwings_custom_addin.bas").read_text("cp1252")
     ours = sources["xlwings"].replace("\r\n", "\n")
     assert 'Public Const PROJECT_NAME As String = "cruscotto"' in ours
-    assert ours == installed.replace("\r\n", "\n").replace(
-        'PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "cruscotto"') + (
-        "" if installed.endswith("\n") else "\n")
+    signature = ('Function GetConfig(configKey As String, Optional default As String = "", '
+                 'Optional source As String = ')
+    expected = installed.replace("\r\n", "\n").replace(
+        'PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "cruscotto"').replace(
+        signature + '"")', signature + '"user")').replace(
+        '"ADD_WORKBOOK_TO_PYTHONPATH", "true"', '"ADD_WORKBOOK_TO_PYTHONPATH", "false"')
+    assert ours == expected + ("" if installed.endswith("\n") else "\n")
 
 
 def test_class_and_document_modules_equal_what_excel_stored(sources):
@@ -356,3 +362,70 @@ def test_cli_install_on_macos(tmp_path, monkeypatch):
     assert config_entries((container / "cruscotto.conf").read_text())["INTERPRETER_MAC"] == (
         sys.executable)
     assert "xlwings runpython install" in result.output
+
+
+def test_every_imagemso_is_an_excel_control():
+    """addin/imagemso_excel.txt: Microsoft's Excel control ids (source and licence in its
+    header), present in Office 2016, Office 2019 and Microsoft 365."""
+    lines = (ROOT / "addin" / "imagemso_excel.txt").read_text("utf-8").splitlines()
+    assert lines[0].startswith("# Excel control ids") and "MIT" in lines[0]
+    assert lines[1].startswith("# MIT License. Copyright (c) Microsoft Corporation.")
+    known = {line for line in lines if not line.startswith("#")}
+    assert len(known) > 1000 and all(re.fullmatch(r"\w+", name) for name in known)
+    assert {"ImportExcel", "ReviewAcceptChange", "CalendarInsert"}.isdisjoint(known)
+    xml = source_text("customUI14.xml")
+    used = re.findall(r'imageMso="([^"]*)"', xml)
+    assert len(used) == len(BUTTONS)
+    assert [name for name in used if name not in known] == []
+
+
+def _procedure(code: str, name: str) -> str:
+    match = re.search(rf"^(?:Private |Public )?(Function|Sub) {name}\b.*?^End \1", code,
+                      re.M | re.S)
+    assert match, name
+    return match[0]
+
+
+def test_xlwings_reads_only_the_user_configuration(sources):
+    """The build patches xlwings' module: GetConfig's default source is the user's file, and
+    the active workbook's folder is not put on sys.path (addin/README.md)."""
+    code = sources["xlwings"]
+    signature = re.findall(r"^Function GetConfig\(.*$", code, re.M)
+    assert signature == ['Function GetConfig(configKey As String, Optional default As String = "",'
+                         ' Optional source As String = "user") As Variant\r']
+    assert code.count('GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "false")') == 2
+    assert '"ADD_WORKBOOK_TO_PYTHONPATH", "true"' not in code
+    for procedure in ("XLPyCommand", "XLPyLoadDLL"):
+        calls = re.findall(r"GetConfig\(([^()]*)\)", _procedure(code, procedure))
+        assert calls and all(call.count(",") <= 1 for call in calls), procedure
+
+
+def test_an_unknown_xlwings_module_fails_the_build():
+    with pytest.raises(AddinBuildError, match="compare 0 volte invece di 1"):
+        user_config_only("Function GetConfig(configKey As String) As Variant\n")
+    text = (XLWINGS_DIR / "xlwings_custom_addin.bas").read_text("cp1252").replace("\r\n", "\n")
+    doubled = text + text
+    with pytest.raises(AddinBuildError, match="compare 2 volte invece di 1"):
+        user_config_only(doubled)
+
+
+def test_workbook_folder_check_uses_xlwings_helpers_under_on_error(sources):
+    body = _procedure(sources["CruscottoRibbon"], "CartellaAttiva")
+    assert "On Error GoTo percorso" in body and "\r\npercorso:\r\n" in body
+    assert "Dir(" not in body
+    for helper in ("GetFullName", "GetDirectoryConfigFilePath", "FileExists"):
+        assert f"xlwings.{helper}(" in body
+        assert re.search(rf"^Function {helper}\(", sources["xlwings"], re.M)
+    assert "OneDrive o SharePoint" in body
+
+
+def test_worksheet_functions_say_they_are_windows_only_on_a_mac(sources):
+    functions = re.findall(r"^Public Function (\w+)\([^)]*\)\r\n(.*?)^End Function",
+                           sources["CRUSCOTTO"], re.M | re.S)
+    assert len(functions) == 4
+    for name, body in functions:
+        head = body.split("\r\n")[:4]
+        assert head[0] == "#If Mac Then"
+        assert head[1].startswith(f'    {name} = "Le funzioni del Cruscotto') and \
+            "solo in Excel per Windows" in head[1]
+        assert head[2:4] == ["    Exit Function", "#End If"]

@@ -99,3 +99,33 @@ def test_without_windows_the_folder_is_the_workbooks(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     book = _Book(AssertionError("Excel per Mac non ha FileDialog: non va chiamato"))
     assert XlwingsPort(book).ask_folder("Cartella") == Path("C:/uffici")
+
+
+class _CloudBook:
+    """A OneDrive workbook that is not synced: xlwings' Book.fullname raises."""
+
+    name = "ufficio.xlsx"
+    alerts: list[tuple[str, str]]
+
+    @property
+    def fullname(self) -> str:
+        from xlwings import XlwingsError
+
+        raise XlwingsError("Couldn't find your local OneDrive file, see: xlwings.org/error")
+
+
+def test_an_unsynced_cloud_workbook_gives_an_italian_message():
+    with pytest.raises(port.CloudPathError) as caught:
+        _ = XlwingsPort(_CloudBook()).path
+    message = str(caught.value)
+    assert message.startswith("ufficio.xlsx: impossibile trovare sul computer la cartella")
+    assert "OneDrive o SharePoint" in message and "riprovare" in message
+
+
+def test_a_button_on_an_unsynced_cloud_workbook_says_what_to_do(monkeypatch):
+    shown: list[str] = []
+    cloud = XlwingsPort(_CloudBook())
+    monkeypatch.setattr(cloud, "alert", lambda message, title: shown.append(message))
+    result = macros.consolida(cloud)
+    assert not result.ok and "interno" not in shown[-1]
+    assert "non risulta sincronizzato" in shown[-1]

@@ -373,7 +373,10 @@ def test_every_ribbon_button_runs_an_existing_macro():
     # Each button first refuses a workbook that would choose the Python to run (a
     # cruscotto.conf sheet inside it or a cruscotto.conf file beside it).
     assert source.count("If CartellaAttiva() Then RunPython") == len(called)
-    assert 'LCase(ws.Name) = "cruscotto.conf"' in source and '"cruscotto.conf"))' in source
+    # The file beside it is the one xlwings itself would read (its GetDirectoryConfigFilePath).
+    assert 'LCase(ws.Name) = "cruscotto.conf"' in source
+    assert "conf = xlwings.GetDirectoryConfigFilePath()" in source
+    assert "If xlwings.FileExists(conf) Then" in source
     for name in called:
         func = getattr(macros, name)
         params = inspect.signature(func).parameters.values()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import re
 import struct
+import zipfile
+from pathlib import Path
 
 import olefile
 import pytest
+import xlwings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
@@ -259,3 +262,52 @@ def test_normalise_refuses(name, kind, code, message):
 def test_build_refuses_bad_names(names, project_name, message):
     with pytest.raises(VBASourceError, match=message):
         build_vba_project(project_name, [Module(n, "std", "") for n in names], PROJECT_ID)
+
+
+def test_project_stream_ends_with_a_closed_window_per_module():
+    lines = project_lines()
+    workspace = lines[lines.index("[Workspace]") + 1:]
+    assert workspace == ["ThisWorkbook=0, 0, 0, 0, C", "Foglio1=0, 0, 0, 0, C",
+                         "Modulo1=0, 0, 0, 0, C", "Contatore=0, 0, 0, 0, C"]
+    assert lines[lines.index("[Workspace]") - 1] == ""
+
+
+def test_project_version_is_excel_like_and_fixed():
+    version = dict(dir_records())[0x0009]
+    assert struct.unpack("<IH", version) == (1704067200, 1)  # 2024-01-01 00:00 UTC, minor 1
+
+
+def _xlwings_addin_dir() -> list[tuple[int, bytes]]:
+    """The dir records of xlwings.xlam, the add-in made in Excel that the xlwings wheel ships."""
+    path = Path(xlwings.__file__).parent / "addin" / "xlwings.xlam"
+    with zipfile.ZipFile(path) as package:
+        ole = olefile.OleFileIO(io.BytesIO(package.read("xl/vbaProject.bin")))
+    return walk_dir(decompress(stream(ole, "VBA/dir")))
+
+
+def _shape(records: list[tuple[int, bytes]]) -> tuple[list[int], list[list[int]], list[int]]:
+    """(ids before the modules, ids of each module block, ids after) — ignoring PROJECTCOMPAT
+    VERSION (0x4A), which MS-OVBA makes optional."""
+    ids = [i for i, _ in records if i != 0x004A]
+    start = ids.index(0x000F) + 2
+    head, blocks, current = ids[:start], [], []
+    for record_id in ids[start:-1]:
+        current.append(record_id)
+        if record_id == 0x002B:
+            blocks.append(current)
+            current = []
+    return head, blocks, ids[-1:]
+
+
+def test_dir_record_sequence_is_the_one_excel_writes():
+    ours_head, ours_blocks, ours_tail = _shape(dir_records())
+    excel_head, excel_blocks, excel_tail = _shape(_xlwings_addin_dir())
+    assert ours_head == excel_head
+    assert ours_tail == excel_tail == [0x0010]
+    standard = [b for b in excel_blocks if 0x0021 in b]
+    other = [b for b in excel_blocks if 0x0022 in b]
+    assert standard and other
+    for block in ours_blocks:
+        assert block in (standard[0], other[0])
+    assert {tuple(b) for b in standard} == {tuple(standard[0])}
+    assert {tuple(b) for b in other} == {tuple(other[0])}
