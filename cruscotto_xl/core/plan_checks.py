@@ -231,6 +231,14 @@ def check_ownership(plan: Plan) -> list[Problem]:
                                        f"({len(unowned)}): rinominarlo, o indicare gli uffici "
                                        f"di quegli indicatori o un ufficio_predefinito",
                                        subject=name))
+    for k, office in enumerate(plan.offices):
+        first = next(i for i, o in enumerate(plan.offices) if same_office(o.name, office.name))
+        if first < k:
+            problems.append(Problem(
+                in_plan(f"uffici[{k}]"),
+                f"l'ufficio «{office.name}» è già in uffici[{first}] "
+                f"(«{plan.offices[first].name}»): ogni ufficio va elencato una volta sola, "
+                f"con una sola e-mail; togliere la voce ripetuta", subject=office.name))
     default = plan.default_office
     if default and plan.offices and not any(same_office(o.name, default)
                                             for o in plan.offices):
