@@ -32,6 +32,7 @@ from .options import (
     PeriodOption,
     PerOffice,
     checked_period,
+    checked_year,
     option,
     overwrite_option,
     year_option,
@@ -76,6 +77,7 @@ def genera(
     Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
     --consolidato cruscotto.xlsx[/]
     """
+    anno = checked_year(anno)
     files = plan_files(piani)
     if not files:
         raise UserError("nessun file di piano (.yaml, .yml, .json) da generare")
@@ -168,6 +170,7 @@ def nuovo_anno(
 
     Esempio: [bold]cruscotto nuovo-anno piano-2024.yaml --anno 2025 --modifiche delibera.yaml[/]
     """
+    anno = checked_year(anno)
     plan = load_plan(piano)
     changes = load_changes(modifiche) if modifiche is not None else None
     out = out if out is not None else piano.parent / f"cruscotto-{anno}"

@@ -289,11 +289,27 @@ def grouped(problems: Sequence[Problem]) -> list[Problem]:
     return [*rest[:at], line, *rest[at:]]
 
 
+def check_year(plan: Plan, year: int | None) -> list[Problem]:
+    """Workbooks of another year than the plan's need targets for that year: without any,
+    every indicator would be monitoring only, which nobody asked for."""
+    if year is None or year == plan.year:
+        return []
+    if any(slot.indicator.targets.get(year) for slot in plan.indicators()):
+        return []
+    known = sorted({y for slot in plan.indicators() for y, t in slot.indicator.targets.items()
+                    if t})
+    shown = ", ".join(str(y) for y in known) or "nessuno"
+    return [Problem(in_plan("anno"),
+                    f"il piano {plan.year} non ha target per l'anno {year} (anni con target: "
+                    f"{shown}): scegliere uno di quegli anni, o preparare il piano {year} con "
+                    f"«cruscotto nuovo-anno»")]
+
+
 def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     """All the problems of a plan at once, errors first, in plan order. ``year`` is the
     year whose workbooks are wanted (the plan's by default): only its unreadable targets are
     errors."""
     problems = (check_structure(plan) + check_weights(plan) + check_codes(plan)
                 + check_indicators(plan, year) + check_ownership(plan)
-                + check_eliminated(plan))
+                + check_eliminated(plan) + check_year(plan, year))
     return sorted(problems, key=lambda p: p.severity != "errore")

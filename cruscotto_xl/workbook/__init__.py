@@ -156,7 +156,11 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
     copies of two periods never replace each other.
     """
     year = year or plan.year
-    stem = safe_file_stem(f"{plan.id}")
+    stem = plan.id
+    if year != plan.year:      # files are named for the year they collect
+        stem = (stem.removesuffix(str(plan.year)) + str(year) if stem.endswith(str(plan.year))
+                else f"{stem}-{year}")
+    stem = safe_file_stem(stem)
     if period != FINAL_PERIOD:
         stem += f"_al_{period.replace('/', '-')}"
     if not per_office:
