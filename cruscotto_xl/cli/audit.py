@@ -17,6 +17,7 @@ workbooks.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -129,7 +130,8 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
                      year: int | None = None) -> Path:
     """The findings as a ``Controlli`` sheet: counts per check, then one row per problem."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path))
+    buffer = io.BytesIO()      # written in one go below: a disk error leaves no open zip
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     try:
         st = Styles(wb)
         ws = wb.add_worksheet(SHEET_CHECKS)
@@ -184,6 +186,7 @@ def write_audit_xlsx(findings: list[Finding], path: Path | str, plan: Plan,
         ws.set_header(("&C" + f"{plan.entity} — audit {shown_year}".replace("&", "&&"))[:255])
     finally:
         wb.close()
+    path.write_bytes(buffer.getvalue())
     return path
 
 

@@ -32,6 +32,7 @@ from .options import (
     PeriodOption,
     PerOffice,
     checked_period,
+    checked_year,
     option,
     overwrite_option,
     year_option,
@@ -77,6 +78,7 @@ def genera(
     Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
     --consolidato cruscotto.xlsx[/]
     """
+    anno = checked_year(anno)
     files = plan_files(piani)
     if not files:
         raise UserError("nessun file di piano (.yaml, .yml, .json) da generare")
@@ -184,6 +186,7 @@ def nuovo_anno(
     Esempio: [bold]cruscotto nuovo-anno piano-2024.yaml --anno 2025 --consolidato
     cruscotto-2024.xlsx --modifiche delibera.yaml --per-ufficio[/]
     """
+    anno = checked_year(anno)
     plan = load_plan(piano)
     if consolidato is not None:
         plan = master_actuals(plan, consolidato, plan.year)

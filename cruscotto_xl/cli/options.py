@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from ..core.model import Plan
-from ..errors import UserError
+from ..errors import UsageError, UserError
 
 #: Command → its hidden English alias.
 COMMAND_ALIASES = {"valida": "validate", "grado": "grade", "genera": "generate",
@@ -48,6 +48,17 @@ PerOffice = Annotated[bool, option("--per-ufficio", "Una cartella per ogni uffic
 def year_option(help: str) -> Any:
     """``--anno`` (``--year``), with the help of the command that takes it."""
     return option("--anno", help)
+
+
+def checked_year(year: int | None) -> int | None:
+    """``--anno`` within the years a plan may have (the bounds of ``Plan.year``)."""
+    if year is None:
+        return None
+    bounds = {type(m).__name__: m for m in Plan.model_fields["year"].metadata}
+    low, high = bounds["Ge"].ge, bounds["Le"].le
+    if not low <= year <= high:
+        raise UsageError(f"--anno {year}: anno non ammesso (da {low} a {high})")
+    return year
 
 
 def overwrite_option(help: str) -> Any:

@@ -11,6 +11,7 @@ any typer app (:func:`register` adds the hidden English alias).
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable
@@ -46,16 +47,53 @@ def guarded(func: F) -> F:
         except UserError as exc:
             print_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except OSError as exc:
-            if exc.filename is None:
+        except Exception as exc:
+            refusal = system_refusal(exc)
+            if refusal is None:   # a bug: logged with its traceback, never the user's fault
                 raise _internal(exc, func) from None
-            print_error(f"{exc.filename}: impossibile usare il file o la cartella "
-                        f"({exc.strerror or exc}): controllare il percorso e i permessi")
+            print_error(refusal_message(refusal))
             raise typer.Exit(EXIT_PROBLEMS) from None
-        except Exception as exc:  # a bug: logged with its traceback, never the user's fault
-            raise _internal(exc, func) from None
 
     return cast(F, wrapper)
+
+
+#: What the system answers about the disk or the folder, whatever library met it: the
+#: user can act on these (free space, choose another folder, fix permissions).
+_DISK_REASONS = {
+    errno.ENOSPC: "disco pieno: liberare spazio e rilanciare il comando",
+    errno.EDQUOT: "quota del disco esaurita: liberare spazio e rilanciare il comando",
+    errno.EFBIG: "file troppo grande per il disco: scegliere un'altra cartella",
+    errno.EROFS: "disco o cartella in sola lettura: scegliere un'altra cartella (--out)",
+    errno.EACCES: "permesso negato: controllare i permessi o scegliere un'altra cartella",
+    errno.EPERM: "operazione non permessa: controllare i permessi o scegliere un'altra "
+                 "cartella",
+}
+
+
+def system_refusal(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` that the user can act on: one naming its file, or one
+    about the disk (full, read-only, permissions). Libraries wrap it (xlsxwriter's
+    FileCreateError holds it as its argument), so the chain of causes is followed."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and (current.filename is not None
+                                             or current.errno in _DISK_REASONS):
+            return current
+        held = next((a for a in current.args if isinstance(a, BaseException)), None)
+        current = held or current.__cause__ or current.__context__
+    return None
+
+
+def refusal_message(exc: OSError) -> str:
+    """One Italian line: the file or folder, and what to do."""
+    reason = _DISK_REASONS.get(exc.errno or 0)
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    if reason:
+        return f"{where}impossibile scrivere o leggere: {reason}"
+    return (f"{where}impossibile usare il file o la cartella ({exc.strerror or exc}): "
+            f"controllare il percorso e i permessi")
 
 
 def _internal(exc: Exception, func: Callable[..., Any]) -> typer.Exit:

@@ -19,6 +19,7 @@ from ..core.problems import Problem, has_errors
 from ..core.tree import UNOWNED, unowned_text
 from ..core.vocabulary import format_date, parse_date
 from ..errors import UserError
+from ..io.lock import exclusive, refuse_if_open
 from ..io.planfile import load_plan
 from ..returns.consolidate import (
     RETURNED,
@@ -188,12 +189,15 @@ def consolida(
     --periodo 30/06[/]
     """
     plan = load_plan(piano)
-    result = _read_returns(cartella, plan, anno, periodo, out)
-    if _none_accepted(result):
-        print_problems(result.problems, "Problemi del consolidamento")
-        raise UserError(f"nessuna cartella accettata in {cartella} per il {result.period}/"
-                        f"{result.year}: {out.name} non modificata")
-    backup = write_master(result, out)
+    refuse_if_open(out)
+    with exclusive(out):                # read, merge and write as one: no run loses values
+        refuse_if_open(out)
+        result = _read_returns(cartella, plan, anno, periodo, out)
+        if _none_accepted(result):
+            print_problems(result.problems, "Problemi del consolidamento")
+            raise UserError(f"nessuna cartella accettata in {cartella} per il "
+                            f"{result.period}/{result.year}: {out.name} non modificata")
+        backup = write_master(result, out)
     errors = has_errors(result.problems)
     if as_json:
         print_json({

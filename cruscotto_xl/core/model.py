@@ -10,6 +10,7 @@ a bad target is a validation problem reported with all the others, not a load fa
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -346,6 +347,10 @@ class Period(_Model):
     def _day_month(cls, value: str) -> str:
         if not PERIOD_PATTERN.match(value):
             raise ValueError(f"«{value}» non è una data gg/mm (es. 30/06)")
+        day, month = (int(part) for part in value.split("/"))
+        if day > monthrange(2001, month)[1]:       # a day of every year: 29/02 is not
+            raise ValueError(f"«{value}» non è un giorno dell'anno: il mese {month:02d} ha "
+                             f"{monthrange(2001, month)[1]} giorni")
         return value
 
     @property

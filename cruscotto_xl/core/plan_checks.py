@@ -232,6 +232,14 @@ def check_ownership(plan: Plan) -> list[Problem]:
                                        f"({len(unowned)}): rinominarlo, o indicare gli uffici "
                                        f"di quegli indicatori o un ufficio_predefinito",
                                        subject=name))
+    for k, office in enumerate(plan.offices):
+        first = next(i for i, o in enumerate(plan.offices) if same_office(o.name, office.name))
+        if first < k:
+            problems.append(Problem(
+                in_plan(f"uffici[{k}]"),
+                f"l'ufficio «{office.name}» è già in uffici[{first}] "
+                f"(«{plan.offices[first].name}»): ogni ufficio va elencato una volta sola, "
+                f"con una sola e-mail; togliere la voce ripetuta", subject=office.name))
     default = plan.default_office
     if default and plan.offices and not any(same_office(o.name, default)
                                             for o in plan.offices):
@@ -282,6 +290,22 @@ def grouped(problems: Sequence[Problem]) -> list[Problem]:
     return [*rest[:at], line, *rest[at:]]
 
 
+def check_year(plan: Plan, year: int | None) -> list[Problem]:
+    """Workbooks of another year than the plan's need targets for that year: without any,
+    every indicator would be monitoring only, which nobody asked for."""
+    if year is None or year == plan.year:
+        return []
+    if any(slot.indicator.targets.get(year) for slot in plan.indicators()):
+        return []
+    known = sorted({y for slot in plan.indicators() for y, t in slot.indicator.targets.items()
+                    if t})
+    shown = ", ".join(str(y) for y in known) or "nessuno"
+    return [Problem(in_plan("anno"),
+                    f"il piano {plan.year} non ha target per l'anno {year} (anni con target: "
+                    f"{shown}): scegliere uno di quegli anni, o preparare il piano {year} con "
+                    f"«cruscotto nuovo-anno»")]
+
+
 def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     """All the problems of a plan at once, errors first, in plan order. ``year`` is the
     year whose workbooks are wanted (the plan's by default): only its unreadable targets are
@@ -289,5 +313,5 @@ def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     problems = (check_texts(plan) + check_structure(plan) + check_weights(plan)
                 + check_codes(plan)
                 + check_indicators(plan, year) + check_ownership(plan)
-                + check_eliminated(plan))
+                + check_eliminated(plan) + check_year(plan, year))
     return sorted(problems, key=lambda p: p.severity != "errore")

@@ -2,7 +2,8 @@
 
 Used wherever an existing workbook is rewritten (``ricalcola``, the master of
 ``consolida``): write the new content to a temporary file in the same folder, copy the
-old file to ``NAME.AAAAMMGG-HHMMSS-ffffff.bak``, then ``os.replace``. A failure before the
+old file to ``NAME.AAAAMMGG-HHMMSS-ffffff.bak`` (under a temporary name until the copy
+is whole), then ``os.replace``. A failure before the
 replace leaves the original untouched and removes the temporary file.
 """
 
@@ -48,7 +49,15 @@ def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS) -> Path
     if path.exists() and keep > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = path.with_name(f"{path.name}.{stamp}.bak")
-        shutil.copy2(path, backup)
+        # Copied under a temporary name, renamed when whole: a copy cut short (disk full)
+        # never becomes a backup counted among the ones kept (docs/security.md).
+        partial = temp_beside(backup)
+        try:
+            shutil.copy2(path, partial)
+            os.replace(partial, backup)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         for stale in backups(path)[:-keep]:
             stale.unlink(missing_ok=True)
     with tmp.open("rb+") as f:

@@ -20,6 +20,83 @@ from ..errors import UserError
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
+#: How deep lists and tables may nest in a plan or change file. A real plan nests about
+#: eight levels (ambiti → obiettivi → indicatori → target …); the bound keeps a hostile
+#: file from exhausting the stack of the parser or of the validation (docs/security.md).
+MAX_NESTING = 50
+
+_TOO_DEEP = (f"strutture annidate troppo in profondità (più di {MAX_NESTING} livelli): "
+             "un piano non ne ha bisogno; controllare parentesi e rientri del file")
+_ALIAS = ("il file usa alias YAML («&nome» / «*nome»): non ammessi nei piani, perché "
+          "un file piccolo potrebbe espandersi a milioni di voci; scrivere i valori per esteso")
+
+
+class _NestingError(Exception):
+    """Raised inside the parser when the nesting bound is passed."""
+
+
+class _AliasError(Exception):
+    """Raised inside the parser on an alias or an anchor."""
+
+
+class _PlanYamlLoader(yaml.SafeLoader):
+    """The safe loader without anchors/aliases (no alias bombs) and with bounded nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasError
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise _AliasError
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _NestingError
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _too_deep(data: Any) -> bool:
+    """True when ``data`` nests more than :data:`MAX_NESTING` levels (no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
+def _parse_json(text: str) -> Any:
+    # The nesting is counted on the brackets first, so the decoder never recurses deeply.
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _NestingError
+        elif char in "]}":
+            depth -= 1
+    return json.loads(text)
+
 _MESSAGES = {
     "missing": "campo obbligatorio mancante",
     "extra_forbidden": "campo sconosciuto (controllare il nome)",
@@ -136,8 +213,17 @@ def read_plan_data(path: Path) -> Any:
         raise PlanFileError(path, [("", f"impossibile leggere il file ({exc.strerror})")]) from None
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+            data = _parse_json(text)
+        else:
+            loader = _PlanYamlLoader(text)
+            try:
+                data = loader.get_single_data()
+            finally:
+                loader.dispose()
+    except (_NestingError, RecursionError):
+        raise PlanFileError(path, [("", _TOO_DEEP)]) from None
+    except _AliasError:
+        raise PlanFileError(path, [("", _ALIAS)]) from None
     except json.JSONDecodeError as exc:
         raise PlanFileError(path, [(f"riga {exc.lineno}, colonna {exc.colno}",
                                     f"JSON non valido: {exc.msg}")]) from None
@@ -146,6 +232,9 @@ def read_plan_data(path: Path) -> Any:
         where = f"riga {mark.line + 1}, colonna {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise PlanFileError(path, [(where, f"YAML non valido: {problem}")]) from None
+    if _too_deep(data):
+        raise PlanFileError(path, [("", _TOO_DEEP)])
+    return data
 
 
 def load_plan(path: Path | str) -> Plan:

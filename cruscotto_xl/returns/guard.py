@@ -3,13 +3,15 @@
 Before openpyxl or calamine sees a file it must be a zip (not a renamed text or an old
 ``.xls``), not macro-enabled, of bounded size once inflated (no zip bomb), with no XML
 ``DOCTYPE``/``ENTITY`` (no XXE or entity expansion), and with sheet dimensions not far
-beyond what the plan needs. Every check reads at most a few KB of each part, so a
-hostile 5 KB file cannot exhaust memory. A refusal is an :class:`UntrustedFileError`
+beyond what the plan needs. Every part is read in bounded chunks (the DOCTYPE/ENTITY
+search reads it to its end, in its own encoding), so a hostile 5 KB file cannot
+exhaust memory. A refusal is an :class:`UntrustedFileError`
 with an Italian message that names the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 import zlib
@@ -133,16 +135,16 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        with zf.open(info) as part:       # each part is opened, and inflated, once
+        with zf.open(info) as raw:        # each part is opened, and inflated, once
+            part = _DeclarationScanner(path, info.filename, raw)
             first = part.read(CHUNK if is_sheet else HEAD_BYTES)
             head = first[:HEAD_BYTES]
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise UntrustedFileError(path, f"la parte {info.filename} dichiara "
-                                               "DOCTYPE/ENTITY (possibile attacco XXE): rifiutato")
             if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
                 raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
                                                "salvarla come .xlsx")
             if not is_sheet:
+                while part.read(CHUNK):      # the whole part is scanned, in bounded chunks
+                    pass
                 continue
             if m := _DIMENSION.search(head):
                 _check_dimension(path, info.filename, m.group(1).decode(), limits)
@@ -152,6 +154,46 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
             sheets[info.filename] = data
             kept += len(data)
     return sheets
+
+
+_DECLARATIONS = ("<!DOCTYPE", "<!ENTITY")
+
+
+class _DeclarationScanner:
+    """A part read through this is searched, chunk by chunk and to its end, for a
+    ``DOCTYPE`` or ``ENTITY`` declaration, in the part's own encoding (OOXML parts are
+    UTF-8 or UTF-16; UTF-32 and other byte orders are refused). A declaration anywhere
+    (after a long comment too) refuses the file: see docs/security.md."""
+
+    def __init__(self, path: Path, name: str, part: IO[bytes]) -> None:
+        self.path, self.name, self.part = path, name, part
+        self.markers: tuple[bytes, ...] = ()
+        self.tail = b""
+
+    def _encoding(self, head: bytes) -> str:
+        if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or head[:4] in (
+                b"<\0\0\0", b"\0\0\0<"):
+            raise UntrustedFileError(self.path, f"la parte {self.name} è in una codifica "
+                                                "non ammessa (UTF-32): archivio rifiutato")
+        if head.startswith(codecs.BOM_UTF16_LE) or head[:2] == b"<\0":
+            return "utf-16-le"
+        if head.startswith(codecs.BOM_UTF16_BE) or head[:2] == b"\0<":
+            return "utf-16-be"
+        return "utf-8"
+
+    def read(self, size: int) -> bytes:
+        chunk = self.part.read(size)
+        if not self.markers:
+            if not chunk:
+                return chunk
+            encoding = self._encoding(chunk[:4])
+            self.markers = tuple(m.encode(encoding) for m in _DECLARATIONS)
+        data = self.tail + chunk
+        if any(m in data for m in self.markers):
+            raise UntrustedFileError(self.path, f"la parte {self.name} dichiara DOCTYPE/ENTITY "
+                                                "(possibile attacco XXE): rifiutato")
+        self.tail = data[-max(map(len, self.markers)):]
+        return chunk
 
 
 def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
@@ -170,7 +212,7 @@ _CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{0,3}([0-9]{1,9})"')
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})')
 
 
-def _check_cells(path: Path, info: zipfile.ZipInfo, part: IO[bytes], first: bytes,
+def _check_cells(path: Path, info: zipfile.ZipInfo, part: _DeclarationScanner, first: bytes,
                  limits: Limits, keep: bool) -> bytes | None:
     """Where the cells really are: a cell far away makes readers allocate the whole grid.
 

@@ -67,6 +67,7 @@ from ..workbook.layout import (
     TABLE_SUMMARY,
     col_index,
     col_letter,
+    count_indicators,
     decode_plan,
     locked_hash,
     range_bounds,
@@ -195,8 +196,13 @@ class Reading:
     def embedded_plan(self) -> Plan:
         """The plan part the workbook was generated from (carried in ``_cruscotto``)."""
         try:
-            return plan_from_data(decode_plan(self.plan_chunks), self.path)
-        except (ValueError, PlanFileError, zlib.error, binascii.Error) as exc:
+            data = decode_plan(self.plan_chunks)
+            listed, rows = count_indicators(data), len(self.indicators)
+            if listed > 2 * rows + PLAN_SLACK:      # checked before validating or rendering
+                raise ValueError(f"il piano nascosto elenca {listed} indicatori, la cartella "
+                                 f"ne ha {rows}: non è il piano di questa cartella, rifiutato")
+            return plan_from_data(data, self.path)
+        except (ValueError, PlanFileError, zlib.error, binascii.Error, RecursionError) as exc:
             raise NotOurWorkbookError(self.path, f"dati del piano illeggibili: {exc}") from None
 
     def held_plan(self) -> Plan:
@@ -212,6 +218,12 @@ class Reading:
     def typed(self, lenient: bool = True) -> dict[str, Typed]:
         return {code: (v.typed_lenient if lenient else v.typed_raw)
                 for code, v in self.indicators.items()}
+
+
+#: Indicators the plan part may list beyond the workbook's rows: the part is the plan of
+#: this very workbook, so its indicators are the rows (twice, plus this slack, is already
+#: far from any real file; the bound keeps a small hostile file from costing minutes).
+PLAN_SLACK = 20
 
 
 def _cell(rows: list[list[object]], coord: str) -> object:

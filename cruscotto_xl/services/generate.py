@@ -8,7 +8,9 @@ office's values.
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -19,7 +21,7 @@ from ..core.plan_checks import validate_plan
 from ..core.problems import Problem, has_errors
 from ..core.rollover import ChangeSet, Rollover, roll_over
 from ..errors import UserError
-from ..io.atomic import staged_folder
+from ..io.atomic import staged_folder, write_atomically
 from ..io.planfile import PLAN_SUFFIXES, save_plan
 from ..workbook import Generated, workbook_jobs, write_workbook
 
@@ -43,8 +45,14 @@ class OutputExistsError(UserError):
     def __init__(self, paths: list[Path]) -> None:
         self.paths = paths
         shown = ", ".join(str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
-        super().__init__(f"{len(paths)} file esistono già ({shown}): usare --sovrascrivi per "
-                         f"rigenerarli, oppure un'altra cartella --out")
+        damaged = [p for p in paths if not is_complete_workbook(p)]
+        said = ""
+        if damaged:
+            names = ", ".join(p.name for p in damaged[:3]) + (" …" if len(damaged) > 3 else "")
+            said = (f"; {len(damaged)} di questi sono danneggiati o incompleti (una "
+                    f"generazione interrotta?): {names}")
+        super().__init__(f"{len(paths)} file esistono già ({shown}){said}: usare "
+                         f"--sovrascrivi per rigenerarli, oppure un'altra cartella --out")
 
 
 def plan_files(paths: Iterable[Path]) -> list[Path]:
@@ -67,6 +75,16 @@ def generation_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
                                               period=period)]
 
 
+def is_complete_workbook(path: Path) -> bool:
+    """A whole .xlsx: a zip archive whose directory lists the workbook part (what an
+    interrupted write never leaves: the directory is written last)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
+
+
 def check_outputs(jobs: list[Job], overwrite: bool) -> None:
     existing = [j.path for j in jobs if j.path.exists()]
     if existing and not overwrite:
@@ -74,10 +92,15 @@ def check_outputs(jobs: list[Job], overwrite: bool) -> None:
 
 
 def _run(job: Job) -> Generated:
-    job.path.parent.mkdir(parents=True, exist_ok=True)
-    return write_workbook(job.plan, job.path, year=job.year, office=job.office,
-                          period=job.period, password=job.password,
-                          with_actuals=job.with_actuals)
+    """Write one workbook to a temporary file beside it, then rename it: an interrupted
+    or failed write (disk full, Ctrl+C, kill) never leaves a truncated file under the
+    final name (docs/security.md)."""
+    buffer = io.BytesIO()
+    generated = write_workbook(job.plan, job.path, year=job.year, office=job.office,
+                               period=job.period, password=job.password,
+                               with_actuals=job.with_actuals, into=buffer)
+    write_atomically(job.path, lambda tmp: tmp.write_bytes(buffer.getvalue()), keep=0)
+    return generated
 
 
 def run_jobs(jobs: list[Job], workers: int | None = None,

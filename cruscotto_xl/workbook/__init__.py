@@ -73,16 +73,21 @@ class Generated:
 def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
                    office: str | None = None, period: str = FINAL_PERIOD,
                    password: str | None = None, with_actuals: bool = False,
-                   created: datetime | None = None) -> Generated:
+                   created: datetime | None = None, into: BinaryIO | None = None
+                   ) -> Generated:
     """Write the workbook of ``plan`` (or of ``office``'s part of it) for ``year``.
+
+    With ``into`` the bytes go to that stream and ``path`` only names the result (the
+    caller writes the file, e.g. atomically).
 
     ``with_actuals`` pre-fills the input cells with the plan's actuals of that year and
     period; templates sent to offices are written without them. ``created`` is when the
     workbook says it was made (now by default; fixed for reproducible files).
     """
     path = Path(path)
-    book = render_book(plan, path, year=year, office=office, period=period, password=password,
-                       with_actuals=with_actuals, created=created)
+    book = render_book(plan, into if into is not None else path, year=year, office=office,
+                       period=period, password=password, with_actuals=with_actuals,
+                       created=created)
     return Generated(path, book.plan.id, book.year, office, len(book.sheets),
                      sum(len(s.rows) for s in book.sheets), book.digest)
 
@@ -103,8 +108,10 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     """
     year = year or plan.year
     part = plan_part(plan, office, year)
-    wb = _Workbook(target if target is not None and not isinstance(target, Path) else (
-        str(target) if target is not None else io.BytesIO()),
+    # Always built in memory, then written in one go: a disk error while xlsxwriter writes
+    # a path leaves its zip object open, and closing it later fails again (docs/security.md).
+    stream = target if target is not None and not isinstance(target, Path) else io.BytesIO()
+    wb = _Workbook(stream,
         {"strings_to_formulas": False, "strings_to_urls": False,
          "strings_to_numbers": False, "in_memory": True})
     properties = {"title": f"Cruscotto {plan.entity} {year}",
@@ -143,6 +150,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     write_checks(wb, controlli, book)
     book.digest = write_meta(wb, meta, book)
     wb.close()
+    if isinstance(target, Path) and isinstance(stream, io.BytesIO):
+        target.write_bytes(stream.getvalue())
     return book
 
 
@@ -156,7 +165,11 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
     copies of two periods never replace each other.
     """
     year = year or plan.year
-    stem = safe_file_stem(f"{plan.id}")
+    stem = plan.id
+    if year != plan.year:      # files are named for the year they collect
+        stem = (stem.removesuffix(str(plan.year)) + str(year) if stem.endswith(str(plan.year))
+                else f"{stem}-{year}")
+    stem = safe_file_stem(stem)
     if period != FINAL_PERIOD:
         stem += f"_al_{period.replace('/', '-')}"
     if not per_office:

@@ -366,7 +366,12 @@ def locked_hash(cells: Iterable[tuple[str, str, object]]) -> str:
 
 PLAN_CHUNK = 30000          # characters per cell (Excel's limit is 32,767)
 NAME_PLAN_DATA = "crx_dati_piano"
-MAX_PLAN_BYTES = 64 * 2**20
+#: Bounds of the plan part a returned workbook carries (docs/security.md). The part is
+#: the plan of one workbook (one office, one year): the largest real plans known give a
+#: few hundred KB of JSON. The encoded text is measured before it is decoded, the JSON
+#: while it is inflated.
+MAX_PLAN_TEXT = 4 * 2**20          # characters of base64 in the hidden cells
+MAX_PLAN_BYTES = 16 * 2**20        # bytes of inflated JSON
 
 
 def encode_plan(data: dict) -> list[str]:
@@ -377,10 +382,35 @@ def encode_plan(data: dict) -> list[str]:
 
 
 def decode_plan(chunks: Iterable[str]) -> dict:
-    """Inverse of :func:`encode_plan`, bounded: a hostile cell cannot inflate without limit."""
+    """Inverse of :func:`encode_plan`, bounded: a hostile cell cannot inflate without limit
+    (:data:`MAX_PLAN_TEXT` checked before decoding, :data:`MAX_PLAN_BYTES` while
+    inflating)."""
+    chunks = list(chunks)
+    size = sum(len(c) for c in chunks)
+    if size > MAX_PLAN_TEXT:
+        raise ValueError(f"dati del piano troppo grandi ({size / 2**20:.1f} MB di testo, "
+                         f"limite {MAX_PLAN_TEXT / 2**20:.0f} MB): rifiutato")
     packed = base64.b64decode("".join(chunks), validate=True)
     inflater = zlib.decompressobj()
     raw = inflater.decompress(packed, MAX_PLAN_BYTES)
     if inflater.unconsumed_tail:
-        raise ValueError("dati del piano troppo grandi")
+        raise ValueError(f"dati del piano troppo grandi (oltre {MAX_PLAN_BYTES / 2**20:.0f} MB "
+                         "una volta espansi): rifiutato")
     return json.loads(raw)
+
+
+def count_indicators(data: object) -> int:
+    """How many indicators a decoded plan part lists (entries of every ``indicatori``
+    list, at any depth, counted without recursion)."""
+    count = 0
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "indicatori" and isinstance(value, list):
+                    count += len(value)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
