@@ -14,11 +14,12 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
+from ..core.contacts import EmailError
 from ..core.model import Plan
 from ..core.problems import Problem, has_errors
 from ..core.tree import UNOWNED, unowned_text
 from ..core.vocabulary import format_date, parse_date
-from ..errors import UserError
+from ..errors import UsageError, UserError
 from ..io.lock import exclusive, refuse_if_open
 from ..io.planfile import load_plan
 from ..returns.consolidate import (
@@ -34,7 +35,7 @@ from ..returns.failures import BAD_FILE_ERRORS, internal_failure
 from ..returns.integrity import check_workbook
 from ..returns.refresh import RefreshError, refresh_workbook
 from ..returns.sign import sign_workbook
-from ..services.reminders import write_reminders
+from ..services.reminders import sender_header, write_reminders
 from .options import (
     JsonFlag,
     PeriodOption,
@@ -284,6 +285,11 @@ def solleciti(
 
     Esempio: [bold]cruscotto solleciti ritorni/ --plan piano.yaml --out solleciti/[/]
     """
+    if mittente is not None:
+        try:
+            sender_header(mittente)
+        except EmailError as exc:
+            raise UsageError(f"--mittente: {exc}") from None
     plan = load_plan(piano)
     if consolidato is not None:
         plan = master_actuals(plan, consolidato, anno or plan.year)

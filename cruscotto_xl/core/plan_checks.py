@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from .actuals import reference_for
+from .contacts import EmailError, email_address
 from .model import Indicator, Plan, points
 from .plan_texts import check_texts
 from .problems import Problem, in_plan
@@ -240,6 +241,12 @@ def check_ownership(plan: Plan) -> list[Problem]:
                 f"l'ufficio «{office.name}» è già in uffici[{first}] "
                 f"(«{plan.offices[first].name}»): ogni ufficio va elencato una volta sola, "
                 f"con una sola e-mail; togliere la voce ripetuta", subject=office.name))
+        if office.email is not None:
+            try:
+                email_address(office.email)
+            except EmailError as exc:
+                problems.append(Problem(in_plan(f"uffici[{k}].email"), f"e-mail dell'ufficio "
+                                        f"«{office.name}»: {exc}", subject=office.name))
     default = plan.default_office
     if default and plan.offices and not any(same_office(o.name, default)
                                             for o in plan.offices):

@@ -9,12 +9,14 @@ drafts in a mail client (``X-Unsent: 1`` makes Outlook open them as drafts).
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
+from ..core.contacts import EmailError, email_address, header_text
 from ..core.model import Plan
 from ..core.problems import Problem
 from ..core.signoff import SIGNED, STATE_MESSAGES
@@ -95,11 +97,16 @@ def compose(reminder: Reminder, plan: Plan, year: int, period: str,
     """The draft as an e-mail message (Italian text, template attached when needed)."""
     msg = EmailMessage()
     msg["Subject"] = (f"Sollecito: dati del monitoraggio al {period}/{year} — "
-                      f"{reminder.office}")
+                      f"{header_text(reminder.office)}")
     if reminder.email:
-        msg["To"] = formataddr((reminder.head or reminder.office, reminder.email))
+        try:               # valida reports a bad address; the draft is still written
+            to = email_address(reminder.email)
+        except EmailError:
+            to = None
+        if to is not None:
+            msg["To"] = formataddr((header_text(reminder.head or reminder.office), to))
     if sender:
-        msg["From"] = sender
+        msg["From"] = sender_header(sender)
     msg["X-Unsent"] = "1"
     lines = [f"Gentile {reminder.head or 'Responsabile'},", "",
              f"per il monitoraggio al {period}/{year} del piano della performance di "
@@ -140,13 +147,46 @@ def reminder_path(out_dir: Path, office: str) -> Path:
     return out_dir / f"sollecito_{safe_file_stem(office)}.eml"
 
 
+def reminder_paths(out_dir: Path, offices: list[str]) -> dict[str, Path]:
+    """One draft file per office, distinct even for names that differ only by punctuation
+    or case (``Ragioneria, Provveditorato`` / ``Ragioneria Provveditorato``): those get a
+    short fingerprint of their exact name, so no draft replaces another."""
+    stems: dict[str, list[str]] = {}
+    for office in offices:
+        stems.setdefault(safe_file_stem(office).casefold(), []).append(office)
+    paths = {}
+    for office in offices:
+        path = reminder_path(out_dir, office)
+        if len(stems[safe_file_stem(office).casefold()]) > 1:
+            mark = hashlib.sha256(office.encode()).hexdigest()[:6]
+            path = path.with_name(f"{path.stem}_{mark}.eml")
+        paths[office] = path
+    return paths
+
+
+def sender_header(sender: str) -> str:
+    """``--mittente`` as a From header: one address, optionally with a name
+    (``Controllo di gestione <cdg@ente.it>``); :class:`EmailError` otherwise."""
+    if any(ord(ch) < 32 for ch in sender):
+        raise EmailError("contiene un a capo o un carattere di controllo: scrivere un solo "
+                         "indirizzo")
+    name, address = parseaddr(sender)
+    if not address or (not name and sender.strip() != address):
+        address = sender.strip()
+    return formataddr((header_text(name), email_address(address))) if name else \
+        email_address(address)
+
+
 
 def write_reminders(result: Consolidation, plan: Plan, out_dir: Path, *,
                     overwrite: bool = False, sender: str | None = None) -> list[Reminder]:
     """Write one ``.eml`` per office to remind; refuses to replace drafts unless asked."""
     todo = reminders(result, plan)
+    if sender:
+        sender_header(sender)             # refused before anything is written
+    paths = reminder_paths(out_dir, [r.office for r in todo])
     for r in todo:
-        r.path = reminder_path(out_dir, r.office)
+        r.path = paths[r.office]
     existing = [r.path for r in todo if r.path is not None and r.path.exists()]
     if existing and not overwrite:
         raise OutputExistsError(existing)
