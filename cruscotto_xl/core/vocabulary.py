@@ -247,13 +247,15 @@ CSV_INJECTION_PREFIXES = (*FORMULA_INJECTION_PREFIXES, "\t", "\r")
 
 def csv_safe_text(text: str) -> str:
     """A text cell of a CSV file that no spreadsheet opens as a formula: a text starting
-    with ``= + - @``, a tab or a carriage return gets a leading ``'`` (docs/security.md)."""
-    return f"'{text}" if text.startswith(CSV_INJECTION_PREFIXES) else text
+    with ``= + - @``, a tab or a carriage return gets a leading ``'`` (docs/security.md).
+    A text that already starts with apostrophes before such a character gets one more, so
+    :func:`csv_unquoted_text` gives every text back exactly."""
+    return f"'{text}" if text.lstrip("'").startswith(CSV_INJECTION_PREFIXES) else text
 
 
 def csv_unquoted_text(text: str) -> str:
     """The inverse of :func:`csv_safe_text`: a CSV cell read back as the text it was."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(
         CSV_INJECTION_PREFIXES) else text
 
 

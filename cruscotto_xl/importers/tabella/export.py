@@ -20,7 +20,13 @@ from ...core.model import (
     Plan,
     StrategicObjective,
 )
-from ...core.vocabulary import YES, format_date, yes_no_text
+from ...core.vocabulary import (
+    YES,
+    csv_safe_text,
+    csv_unquoted_text,
+    format_date,
+    yes_no_text,
+)
 from ...errors import UserError
 from ...io.planfile import format_loc, plan_to_data
 from ...workbook.cells import row_height, write_value
@@ -337,7 +343,7 @@ def _csv_text(cell: _Out) -> str:
         return format_date(value)
     if isinstance(value, float):
         return number_text(value, percent=cell.kind == "percent")
-    return value
+    return csv_safe_text(value)          # never a formula in Excel (the reader takes it back)
 
 
 def _write_csv(path: Path, block: list[tuple[str, list[_Out]]], header: list[str],
@@ -415,12 +421,15 @@ def _check_round_trip(plan: Plan, block: list[tuple[str, list[_Out]]], header: l
                       body: list[list[_Out]]) -> None:
     """Refuse to write a table that would not give the plan back (a field the table cannot
     hold, e.g. one added to the model later): losing it silently is worse than no table."""
+    def read_back(cell: _Out) -> str:         # what the CSV reader gives for the cell
+        return csv_unquoted_text(_csv_text(cell))
+
     rows: list[tuple[int, list[Cell]]] = []
     for label, cells in block:
-        rows.append((len(rows) + 1, [label, *map(_csv_text, cells)]))
+        rows.append((len(rows) + 1, [label, *map(read_back, cells)]))
     rows.append((len(rows) + 1, []))
     rows.append((len(rows) + 1, list(header)))
-    rows += [(len(rows) + n, [_csv_text(c) for c in row]) for n, row in enumerate(body, 1)]
+    rows += [(len(rows) + n, [read_back(c) for c in row]) for n, row in enumerate(body, 1)]
     back = import_grid(Grid(rows), Path("<tabella>")).plan
     where = _first_difference(plan_to_data(plan), plan_to_data(back))
     if where is not None:
