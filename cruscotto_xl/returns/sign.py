@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..core.contacts import header_text
 from ..core.signoff import CHANGED, SIGNED, Signature
-from ..core.vocabulary import YES, excel_serial, format_date
+from ..core.vocabulary import FORMULA_INJECTION_PREFIXES, YES, excel_serial, format_date
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup
 from ..workbook.layout import (
     NAME_SIGN_CONFIRM,
@@ -103,12 +104,18 @@ def signoff_values(reading: Reading, *, signer: str | None = None, role: str | N
                 "il responsabile deve confermarli (--conferma, oppure di nuovo «Sì» in "
                 "«Confermo i dati» e il pulsante Firma)")
         when = when or date.today()            # a new confirmation, not the old one
-    signer = (signer or "").strip() or found.signer
-    role = (role or "").strip() or found.role
+    # a name on one line (Alt+Enter in the cell, CR/LF in an option), never a formula
+    signer = header_text(signer or "") or header_text(found.signer or "")
+    role = header_text(role or "") or header_text(found.role or "")
     when = when or found.when or date.today()
     if not signer:
         raise RefreshError(f"{name}: manca il nome del responsabile (--responsabile, "
                            "oppure il foglio Validazione)")
+    for what, text in (("il nome del responsabile (--responsabile)", signer),
+                       ("il ruolo (--ruolo)", role)):
+        if text.startswith(FORMULA_INJECTION_PREFIXES):
+            raise RefreshError(f"{name}: {what} «{text}» inizia con {text[0]}: Excel lo "
+                               "leggerebbe come una formula; scriverlo senza quel carattere")
     if not (confirm or found.confirmed):
         raise RefreshError(f"{name}: manca la conferma dei dati («Confermo i dati: Sì» "
                            "nel foglio Validazione, oppure --conferma)")
