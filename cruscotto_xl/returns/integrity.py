@@ -9,6 +9,7 @@ column, expected and found content. Formulas are compared normalized (see
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..core.actuals import carry_actuals
@@ -30,7 +31,7 @@ from ..workbook.layout import (
 )
 from ..workbook.sheets.meta import plan_digest
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
-from .read import Reading, read_workbook
+from .read import IndicatorValues, Reading, read_workbook
 
 MAX_CELLS_REPORTED = 20
 
@@ -116,11 +117,26 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     base = embedded if plan is None else carry_actuals(plan, embedded,
                                                        skip=(ident.year, ident.period))
     expected = render_book(base, year=ident.year, office=ident.office, period=ident.period)
+    route_by_identity(reading, expected)
     problems = locked_problems(reading, expected)
     if stale and not changed:
         problems.insert(0, Problem(Location(file=reading.path.name), "cartella generata da una "
                                    "versione precedente del piano: rigenerarla"))
     return problems
+
+
+def route_by_identity(reading: Reading, expected: Book) -> None:
+    """Key each row's values by the indicator the workbook was generated with at that row,
+    never by its code cell: a code cell changed in the file (locked, but protection has no
+    password) would otherwise route an office's value into another indicator. The change
+    itself is reported by :func:`locked_problems` (docs/security.md)."""
+    identity = {(sheet.name, row.cell("code")): row.indicator.code
+                for sheet in expected.sheets for row in sheet.rows}
+    routed: dict[str, IndicatorValues] = {}
+    for code, ind in reading.indicators.items():
+        right = identity.get((ind.sheet, ind.cells["code"]), code)
+        routed[right] = ind if right == code else replace(ind, code=right)
+    reading.indicators = routed
 
 
 def signoff_check(reading: Reading) -> tuple[str, list[Problem]]:
