@@ -223,6 +223,36 @@ def _outcomes(files: list[Path], plan: Plan, year: int, period: str, limits: Lim
                 progress(path)
 
 
+def _one_file(office: str, candidates: list[_FileReport]
+              ) -> tuple[_FileReport | None, list[Problem]]:
+    """The file that speaks for ``office`` when several claim it — never decided by the
+    file system's clock (docs/security.md): a file without errors wins over files with
+    errors (a copy whose hidden identity was changed to claim this office has a changed
+    locked cell); copies with the same values are one; different files without errors
+    are a conflict and none is used (the master keeps what it held)."""
+    if len(candidates) == 1:
+        return candidates[0], []
+    candidates = sorted(candidates, key=lambda r: r.name)
+    clean = [c for c in candidates if not any(p.severity == "errore" for p in c.problems)]
+    pool = clean or candidates
+    values = {c.name: {code: typed for code, _, typed in c.values} for c in pool}
+    same = all(values[c.name] == values[pool[0].name] for c in pool)
+    if len(clean) == 1 or same:
+        chosen = pool[0]
+        notes = [Problem(Location(file=c.name),
+                         f"più cartelle per l'ufficio «{office}»: usata {chosen.name}"
+                         + ("" if c in pool else ", senza errori; questa non è usata")
+                         + (" (stessi valori)" if c in pool else ""),
+                         "avviso" if c in pool else "errore")
+                 for c in candidates if c is not chosen]
+        return chosen, notes
+    names = ", ".join(c.name for c in pool)
+    return None, [Problem(Location(file=c.name),
+                          f"più cartelle diverse per l'ufficio «{office}» ({names}): nessuna "
+                          "usata; tenerne una sola nella cartella e consolidare di nuovo",
+                          "errore") for c in candidates]
+
+
 def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
                 period: str = FINAL_PERIOD, exclude: set[Path] | None = None,
                 limits: Limits | None = None,
@@ -246,12 +276,12 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     reports: dict[str, list[tuple[str, Location, Typed]]] = {}
     files_of: dict[str, str] = {}
     for office, candidates in by_office.items():
-        candidates.sort(key=lambda r: r.modified)
-        chosen = candidates[-1]
-        for old in candidates[:-1]:
-            result.problems.append(Problem(Location(file=old.name),
-                                           f"due cartelle per l'ufficio «{office}»: usata la più "
-                                           f"recente ({chosen.name})", "avviso"))
+        chosen, notes = _one_file(office, candidates)
+        result.problems += notes
+        if chosen is None:                   # several different files: none is used
+            result.statuses.append(OfficeStatus(office or "(piano intero)", REFUSED,
+                                                ", ".join(c.name for c in candidates)))
+            continue
         result.problems += chosen.problems
         files_of[office] = chosen.name
         for code, where, typed in chosen.values:

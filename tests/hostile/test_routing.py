@@ -4,6 +4,11 @@ but the sheet protection has no password) must not route a value into another in
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import time
+
 import openpyxl
 from support.hostile_b import cell_value
 from support.hostile_c import describe, generate, input_cell, plan_data, run, type_input, write_plan
@@ -29,3 +34,72 @@ def test_swapped_code_cells_do_not_route_values_into_other_indicators(tmp_path):
     assert result.exit_code in (0, 1)
     assert "valore bloccato modificato" in result.output          # the change is reported
     assert (cell_value(master, "K1"), cell_value(master, "K2")) == (120, 8)
+
+
+def _returns(tmp_path):
+    plan = write_plan(tmp_path, plan_data())
+    folder = tmp_path / "ritorni"
+    books = generate(plan, folder)
+    type_input(books["Ufficio A"], "K1", 120)
+    type_input(books["Ufficio A"], "K2", 8)
+    type_input(books["Ufficio B"], "K3", 12)
+    return plan, folder, books
+
+
+def _set_mtime(path, seconds_ago):
+    t = time.time() - seconds_ago
+    os.utime(path, (t, t))
+
+
+def _consolida(folder, plan, master):
+    result = run("consolida", folder, "--piano", plan, "--out", master, "--json")
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        describe(result)
+    assert result.exit_code in (0, 1)
+    return json.loads(result.output)
+
+
+def test_two_different_files_of_one_office_are_not_decided_by_file_time(tmp_path):
+    plan, folder, books = _returns(tmp_path)
+    master = tmp_path / "m.xlsx"
+    _consolida(folder, plan, master)                       # the master holds K1 = 120
+    copy = folder / "Ufficio_A_bis.xlsx"
+    shutil.copy(books["Ufficio A"], copy)
+    type_input(copy, "K1", 130)
+    _set_mtime(books["Ufficio A"], 3600)
+    _set_mtime(copy, 0)
+    data = _consolida(folder, plan, master)
+    about = [p for p in data["problemi"] if "più cartelle diverse" in p["message"]]
+    assert sorted(p["where"]["file"] for p in about) == sorted([books["Ufficio A"].name,
+                                                                copy.name])
+    assert all(p["severity"] == "errore" for p in about)
+    assert cell_value(master, "K1") == 120                  # kept, not the newest file's
+    assert cell_value(master, "K3") == 12                   # the other office unaffected
+
+
+def test_a_copy_with_the_same_values_is_one_file(tmp_path):
+    plan, folder, books = _returns(tmp_path)
+    shutil.copy(books["Ufficio A"], folder / "copia.xlsx")
+    master = tmp_path / "m.xlsx"
+    data = _consolida(folder, plan, master)
+    assert cell_value(master, "K1") == 120
+    assert not [p for p in data["problemi"] if p["severity"] == "errore"]
+
+
+def test_an_office_claiming_another_office_does_not_push_its_file_out(tmp_path):
+    plan, folder, books = _returns(tmp_path)
+    forged = folder / "falso.xlsx"
+    shutil.copy(books["Ufficio A"], forged)
+    wb = openpyxl.load_workbook(forged)
+    sheet, coord = next(iter(wb.defined_names["crx_ufficio"].destinations))
+    wb[sheet][coord.replace("$", "")] = "Ufficio B"
+    wb.save(forged)
+    _set_mtime(books["Ufficio B"], 3600)
+    _set_mtime(forged, 0)
+    master = tmp_path / "m.xlsx"
+    data = _consolida(folder, plan, master)
+    assert cell_value(master, "K3") == 12
+    states = {s["file"]: s["stato"] for s in data["uffici"]}
+    assert states.get(books["Ufficio B"].name) == "restituita", data["uffici"]
+    assert any(p["where"].get("file") == "falso.xlsx" and p["severity"] == "errore"
+               for p in data["problemi"])
