@@ -22,6 +22,10 @@ def test_ctrl_c_at_any_moment_prints_one_line(tmp_path):
         _, err = proc.communicate(timeout=60)
         if proc.returncode == 0:          # finished before the signal: nothing to see
             continue
+        if proc.returncode == -signal.SIGINT and not err.strip():
+            # the signal came before the interpreter ran any code (a loaded machine can
+            # take that long to start): the process ends silently, no traceback either
+            continue
         if "Traceback" in err or proc.returncode != 130 or "Ctrl+C" not in err:
             seen.append(f"{delay} s: exit {proc.returncode}, {err.strip()[-300:]}")
     assert not seen, f"after Ctrl+C: {seen}"
