@@ -21,6 +21,7 @@ from support.hostile_c import (
     type_input,
     write_plan,
 )
+from support.hostile_d import make_returns
 
 from cruscotto_xl import evaluate, load_plan
 from cruscotto_xl.core.vocabulary import format_number, format_percent
@@ -29,13 +30,7 @@ from cruscotto_xl.core.vocabulary import format_number, format_percent
 @pytest.fixture
 def returns(tmp_path):
     """The small plan and its two office workbooks, K1=120, K2=8 (A), K3=12 (B)."""
-    plan = write_plan(tmp_path, plan_data())
-    folder = tmp_path / "ritorni"
-    books = generate(plan, folder)
-    type_input(books["Ufficio A"], "K1", 120)
-    type_input(books["Ufficio A"], "K2", 8)
-    type_input(books["Ufficio B"], "K3", 12)
-    return plan, folder, books
+    return make_returns(tmp_path)
 
 
 def _problems(result) -> list[dict]:

@@ -11,17 +11,13 @@ import time
 
 import openpyxl
 from support.hostile_b import cell_value
-from support.hostile_c import describe, generate, input_cell, plan_data, run, type_input, write_plan
+from support.hostile_c import describe, input_cell, run, type_input
+from support.hostile_d import make_returns
 
 
 def test_swapped_code_cells_do_not_route_values_into_other_indicators(tmp_path):
-    plan = write_plan(tmp_path, plan_data())
-    folder = tmp_path / "ritorni"
-    books = generate(plan, folder)
+    plan, folder, books = make_returns(tmp_path)   # K1 = 120 («>= 100»), K2 = 8 («<= 10 gg»)
     path = books["Ufficio A"]
-    type_input(path, "K1", 120)          # K1 «>= 100»: the value of the K1 row
-    type_input(path, "K2", 8)            # K2 «<= 10 gg»: the value of the K2 row
-    type_input(books["Ufficio B"], "K3", 12)
     s1, c1 = input_cell(path, "K1", "Codice")
     s2, c2 = input_cell(path, "K2", "Codice")
     wb = openpyxl.load_workbook(path)
@@ -34,16 +30,6 @@ def test_swapped_code_cells_do_not_route_values_into_other_indicators(tmp_path):
     assert result.exit_code in (0, 1)
     assert "valore bloccato modificato" in result.output          # the change is reported
     assert (cell_value(master, "K1"), cell_value(master, "K2")) == (120, 8)
-
-
-def _returns(tmp_path):
-    plan = write_plan(tmp_path, plan_data())
-    folder = tmp_path / "ritorni"
-    books = generate(plan, folder)
-    type_input(books["Ufficio A"], "K1", 120)
-    type_input(books["Ufficio A"], "K2", 8)
-    type_input(books["Ufficio B"], "K3", 12)
-    return plan, folder, books
 
 
 def _set_mtime(path, seconds_ago):
@@ -60,7 +46,7 @@ def _consolida(folder, plan, master):
 
 
 def test_two_different_files_of_one_office_are_not_decided_by_file_time(tmp_path):
-    plan, folder, books = _returns(tmp_path)
+    plan, folder, books = make_returns(tmp_path)
     master = tmp_path / "m.xlsx"
     _consolida(folder, plan, master)                       # the master holds K1 = 120
     copy = folder / "Ufficio_A_bis.xlsx"
@@ -78,7 +64,7 @@ def test_two_different_files_of_one_office_are_not_decided_by_file_time(tmp_path
 
 
 def test_a_copy_with_the_same_values_is_one_file(tmp_path):
-    plan, folder, books = _returns(tmp_path)
+    plan, folder, books = make_returns(tmp_path)
     shutil.copy(books["Ufficio A"], folder / "copia.xlsx")
     master = tmp_path / "m.xlsx"
     data = _consolida(folder, plan, master)
@@ -87,7 +73,7 @@ def test_a_copy_with_the_same_values_is_one_file(tmp_path):
 
 
 def test_an_office_claiming_another_office_does_not_push_its_file_out(tmp_path):
-    plan, folder, books = _returns(tmp_path)
+    plan, folder, books = make_returns(tmp_path)
     forged = folder / "falso.xlsx"
     shutil.copy(books["Ufficio A"], forged)
     wb = openpyxl.load_workbook(forged)

@@ -4,12 +4,11 @@ on top of the shared helpers of :mod:`support.hostile_c`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import openpyxl
 
-from support.hostile_c import input_cell, rewrite_zip, sheet_part
+from support.hostile_c import input_cell, replace_cell
 
 
 def cell_value(path: Path, code: str, header: str = "Consuntivo") -> object:
@@ -22,12 +21,5 @@ def set_cell_xml(path: Path, code: str, xml_value: str, header: str = "Consuntiv
                  attrs: str = "") -> None:
     """Put a raw ``<c r=…{attrs}><v>{xml_value}</v></c>`` into the input cell of ``code``:
     what Excel or another program may store there (NaN, 1e999, an error value…)."""
-    sheet, coord = input_cell(path, code, header)
-    cell = f'<c r="{coord}"{attrs}><v>{xml_value}</v></c>'.encode()
-
-    def edit(data: bytes) -> bytes:
-        new, n = re.subn(rb'<c r="' + coord.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)',
-                         lambda m: cell, data, count=1, flags=re.S)
-        assert n == 1, coord
-        return new
-    rewrite_zip(path, {sheet_part(path, sheet): edit})
+    replace_cell(path, code, header, '<c r="{coord}"' + attrs + "><v>"
+                 + xml_value.replace("{", "{{").replace("}", "}}") + "</v></c>")

@@ -51,13 +51,18 @@ def plan_data() -> dict:
 def write_plan(folder: Path, data: object, name: str = "piano.json") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    if name.endswith(".json"):
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        import yaml
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
     return path
 
 
-def run(*args: object):
+def run(*args: object, input: str | None = None):
     """``cruscotto ARGS`` in this process; exceptions are kept in ``result.exception``."""
-    return CliRunner().invoke(app, [str(a) for a in args])
+    return CliRunner().invoke(app, [str(a) for a in args], input=input)
 
 
 def traceback_free(result) -> bool:
@@ -150,11 +155,12 @@ def rewrite_zip(path: Path, replace: dict[str, Callable[[bytes], bytes]]) -> Non
     shutil.move(tmp, path)
 
 
-def set_inline_text(path: Path, code: str, xml_text: str, header: str = "Consuntivo") -> None:
-    """Put the inline string ``xml_text`` (``_x000B_`` escapes kept as written) into the
-    input cell of ``code``: what Excel stores for a text pasted from Word."""
+def replace_cell(path: Path, code: str, header: str, cell_xml: str) -> None:
+    """Replace the whole ``<c>`` element of column ``header`` of indicator ``code`` with
+    ``cell_xml`` (``{coord}`` in it is the cell's coordinate), in the sheet XML itself:
+    what Excel or another program may store there, beyond what openpyxl can write."""
     sheet, coord = input_cell(path, code, header)
-    cell = f'<c r="{coord}" t="inlineStr"><is><t>{xml_text}</t></is></c>'.encode()
+    cell = cell_xml.format(coord=coord).encode()
 
     def edit(data: bytes) -> bytes:
         new, n = re.subn(rb'<c r="' + coord.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)',
@@ -162,6 +168,14 @@ def set_inline_text(path: Path, code: str, xml_text: str, header: str = "Consunt
         assert n == 1, coord
         return new
     rewrite_zip(path, {sheet_part(path, sheet): edit})
+
+
+def set_inline_text(path: Path, code: str, xml_text: str, header: str = "Consuntivo") -> None:
+    """Put the inline string ``xml_text`` (``_x000B_`` escapes kept as written) into the
+    input cell of ``code``: what Excel stores for a text pasted from Word."""
+    replace_cell(path, code, header,
+                 '<c r="{coord}" t="inlineStr"><is><t>' + xml_text.replace("{", "{{")
+                 .replace("}", "}}") + "</t></is></c>")
 
 
 def not_well_formed(path: Path) -> list[str]:

@@ -181,7 +181,7 @@ def _parse_header(words: list[str]) -> tuple[Years, list[str]] | None:
     explicit = [y for y in years if y is not None]
     if len(explicit) < 2 and not (explicit and targets_words):
         return None
-    # "Target" without its year: the lone placeholder on a line of its own ("Target" above
+    # "Target" without its year: the lone column heading on a line of its own ("Target" above
     # "2023 2024 2025") names the whole group, else it is the year before/after its neighbours.
     if years.count(None) and len(years) > len(explicit):
         if targets_words == 1 and years[0] is None and len(explicit) >= 2 and \
