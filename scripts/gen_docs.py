@@ -401,7 +401,8 @@ def headers_lists() -> str:
 
 #: The models of a plan file, in the order a plan nests them.
 PLAN_MODELS = ("Plan", "Office", "Period", "Area", "StrategicObjective", "OperationalObjective",
-               "Indicator", "Baseline", "Actual", "Status", "Change", "RemovedIndicator")
+               "Indicator", "Baseline", "Actual", "Status", "Change", "RemovedIndicator",
+               "Structure", "OrgArea", "Person", "PersonalObjective", "OrgComponent", "Behaviour")
 
 
 def _type(tp: object) -> str:

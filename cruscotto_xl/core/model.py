@@ -333,6 +333,95 @@ class Office(_Model):
     head: str | None = Field(None, alias="responsabile")
 
 
+class OrgArea(_Model):
+    """An organisational area (docs/structure.md): the offices (*servizi*) it groups and the
+    dirigente who leads it. Not the plan's strategic *ambito* (:class:`Area`)."""
+
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    head: str | None = Field(None, alias="dirigente")
+    email: str | None = Field(None, alias="email")
+    offices: list[str] = Field(default_factory=list, alias="uffici")
+    """Office names as the indicators' ``uffici`` write them (details in the plan's
+    ``uffici``: responsabile, e-mail)."""
+
+
+class Structure(_Model):
+    """The organisation chart the plan is graded by: areas of offices. Optional: without
+    it offices work as single units (docs/structure.md)."""
+
+    areas: list[OrgArea] = Field(default_factory=list, alias="aree")
+
+
+ROLES = ("segretario_generale", "dirigente", "posizione_organizzativa", "dipendente")
+Role = Literal["segretario_generale", "dirigente", "posizione_organizzativa", "dipendente"]
+ORG_SOURCES = ("ente", "area", "ufficio", "obiettivo")
+
+
+class OrgComponent(_Model):
+    """A share of a person's score that takes an organisational grade (docs/individual.md):
+    the ente's, an area's, an office's or a strategic/operational objective's.
+
+    The grade is read as a percentage actual and graded against ``target`` with the usual
+    rules (``>= 80%``: a grade of 72 % gives 0,9); no target means the grade itself."""
+
+    name: str = Field(alias="nome", min_length=1)
+    source: Literal["ente", "area", "ufficio", "obiettivo"] = Field(alias="grado_di")
+    reference: str | None = Field(None, alias="riferimento")
+    """Area code, office name or objective code; for ``area`` and ``ufficio`` the person's
+    own structure when omitted; unused for ``ente``."""
+    weight: Points = Field(alias="peso", ge=0, le=100)
+    target: TargetText = Field("", alias="target")
+
+
+class Behaviour(_Model):
+    """An item of the behaviour section the evaluator grades (*comportamenti organizzativi*)."""
+
+    name: str = Field(alias="nome", min_length=1)
+    weight: Points | None = Field(None, alias="peso", ge=0, le=100)
+    """Share of the behaviour section (siblings weigh the same when none is given)."""
+    description: str | None = Field(None, alias="descrizione")
+
+
+class PersonalObjective(_Model):
+    """One objective of a person's scorecard (*azione*): weighted, with indicators and
+    targets like the plan's; ``collegamento`` names the plan objective it serves (the
+    «Albero» of a scorecard), if any."""
+
+    code: str = Field(alias="codice", min_length=1)
+    title: str = Field(alias="titolo", min_length=1)
+    description: str | None = Field(None, alias="descrizione")
+    weight: Points = Field(alias="peso", ge=0, le=100)
+    link: str | None = Field(None, alias="collegamento")
+    indicators: list[Indicator] = Field(default_factory=list, alias="indicatori")
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
+
+
+class Person(_Model):
+    """A person with an individual scorecard (docs/individual.md): own objectives, shares
+    of organisational grades and a behaviour section, whose weights sum to 100."""
+
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    role: Role = Field(alias="ruolo")
+    structure: str | None = Field(None, alias="struttura")
+    """The area code or office name the person leads or belongs to."""
+    evaluator: str | None = Field(None, alias="valutatore")
+    email: str | None = Field(None, alias="email")
+    objectives: list[PersonalObjective] = Field(default_factory=list, alias="obiettivi")
+    components: list[OrgComponent] = Field(default_factory=list,
+                                           alias="componenti_organizzative")
+    behaviour_weight: Points = Field(0.0, alias="peso_comportamenti", ge=0, le=100)
+    behaviours: list[Behaviour] = Field(default_factory=list, alias="comportamenti")
+    extra: Extra = Field(default_factory=dict, alias="altri_campi")
+
+    def weights_total(self) -> Decimal:
+        """Objectives + organisational components + behaviour section: must be 100."""
+        return sum((points(w) for w in (*(o.weight for o in self.objectives),
+                                        *(c.weight for c in self.components),
+                                        self.behaviour_weight)), Decimal(0))
+
+
 PERIOD_PATTERN = re.compile(r"^(0[1-9]|[12]\d|3[01])/(0[1-9]|1[0-2])$")
 
 
@@ -380,6 +469,10 @@ class Plan(_Model):
     areas: list[Area] = Field(default_factory=list, alias="ambiti")
     removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
     periods: list[Period] = Field(default_factory=default_periods, alias="periodi")
+    structure: Structure | None = Field(None, alias="struttura")
+    people: list[Person] = Field(default_factory=list, alias="obiettivi_individuali")
+    """Individual scorecards: personal data, kept out of office workbooks and the relazione
+    (docs/individual.md)."""
 
     @field_validator("periods")
     @classmethod

@@ -6,30 +6,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 
 from .actuals import reference_for
 from .contacts import EmailError, email_address
-from .model import Indicator, Plan, points
+from .model import Indicator, Plan
 from .plan_texts import check_texts
 from .problems import Problem, in_plan
+from .rollup import weights_message
+from .structure_checks import check_organisation, check_people
 from .targets import Kind, TargetError, describe_reference, parse_target
 from .tree import UNOWNED, plan_for_year, same_office, unowned_indicators, unowned_text
-from .vocabulary import format_number
-
-
-def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) -> str | None:
-    """Why a sibling group's weights are wrong, or None (no weights at all is fine)."""
-    if not weights or all(w is None for w in weights):
-        return None  # no weights at all: siblings weigh the same
-    missing = sum(w is None for w in weights)
-    if missing:
-        return f"{missing} pesi mancanti su {len(weights)} (indicare tutti i pesi o nessuno)"
-    total = sum((points(w) for w in weights if w is not None), Decimal(0))
-    if abs(total - 100) > Decimal(repr(tolerance)):
-        return (f"la somma dei pesi è {format_number(total, 2)} "
-                f"(deve essere 100 ± {format_number(tolerance, 2)})")
-    return None
 
 
 def _weights_problem(group: str, label: str, weights: Sequence[float | None],
@@ -320,5 +306,6 @@ def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     problems = (check_texts(plan) + check_structure(plan) + check_weights(plan)
                 + check_codes(plan)
                 + check_indicators(plan, year) + check_ownership(plan)
-                + check_eliminated(plan) + check_year(plan, year))
+                + check_eliminated(plan) + check_year(plan, year)
+                + check_organisation(plan) + check_people(plan))
     return sorted(problems, key=lambda p: p.severity != "errore")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from .actuals import reference_for
-from .model import FINAL_PERIOD, Indicator, Plan, Policy, StrategicObjective
+from .model import FINAL_PERIOD, Indicator, Plan, Policy, StrategicObjective, points
 from .rules import Grade, GradeSpec, effective_actual, grade_spec, not_graded
+from .vocabulary import format_number
 
 NOTHING_GRADED = "nessun elemento valutabile"
 
@@ -50,6 +52,20 @@ def effective_weights(weights: Sequence[float | None]) -> list[float]:
     if weights and all(w is None for w in weights):
         return [100 / len(weights)] * len(weights)
     return [0.0 if w is None else float(w) for w in weights]
+
+
+def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) -> str | None:
+    """Why a sibling group's weights are wrong, or None (no weights at all is fine)."""
+    if not weights or all(w is None for w in weights):
+        return None  # no weights at all: siblings weigh the same
+    missing = sum(w is None for w in weights)
+    if missing:
+        return f"{missing} pesi mancanti su {len(weights)} (indicare tutti i pesi o nessuno)"
+    total = sum((points(w) for w in weights if w is not None), Decimal(0))
+    if abs(total - 100) > Decimal(repr(tolerance)):
+        return (f"la somma dei pesi è {format_number(total, 2)} "
+                f"(deve essere 100 ± {format_number(tolerance, 2)})")
+    return None
 
 
 def weighted_mean(items: Sequence[tuple[float, Grade]]) -> Grade:

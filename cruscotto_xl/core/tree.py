@@ -17,7 +17,7 @@ docs/ownership.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,10 +46,17 @@ class Ownership:
 
 def plan_for_office(plan: Plan, office: str) -> Plan:
     """The plan restricted to ``office``'s indicators (pure; the input is not changed)."""
+    return plan_for_offices(plan, (office,))
+
+
+def plan_for_offices(plan: Plan, offices: Sequence[str]) -> Plan:
+    """The plan restricted to the indicators of any of ``offices`` (an organisational
+    area's part, docs/structure.md); objectives keep the plan order."""
     index = ownership(plan)
-    owned = index.indicators.get(office, frozenset())
+    owned = frozenset().union(*(index.indicators.get(o, frozenset()) for o in offices))
+    places = sorted({place for o in offices for place in index.places.get(o, ())})
     by_area: dict[int, list[StrategicObjective]] = {}
-    for ai, oi in index.places.get(office, ()):
+    for ai, oi in places:
         os_ = plan.areas[ai].objectives[oi]
         indicators = [i for i in os_.indicators if id(i) in owned]
         operational = [
@@ -61,8 +68,8 @@ def plan_for_office(plan: Plan, office: str) -> Plan:
             update={"indicators": indicators, "operational": operational}))
     areas = [plan.areas[ai].model_copy(update={"objectives": objectives})
              for ai, objectives in sorted(by_area.items())]
-    offices = [o for o in plan.offices if o.name == office]
-    return plan.model_copy(update={"areas": areas, "offices": offices})
+    kept = [o for o in plan.offices if o.name in offices]
+    return plan.model_copy(update={"areas": areas, "offices": kept})
 
 
 def removed_for_office(plan: Plan, office: str) -> list[RemovedIndicator]:

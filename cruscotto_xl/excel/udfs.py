@@ -23,8 +23,7 @@ import xlwings as xw
 from pydantic import ValidationError
 
 from ..core.model import Policy
-from ..core.plan_checks import weights_message
-from ..core.rollup import weighted_mean
+from ..core.rollup import weighted_mean, weights_message
 from ..core.rules import Grade, grade
 from ..core.targets import TargetError, parse_target
 from ..core.vocabulary import NumberError, is_missing_text, parse_actual, parse_number
