@@ -302,7 +302,7 @@ def test_001_targets_get_their_years(seed_001):
 def test_001_sections_that_are_not_imported_are_reported_once(seed_001):
     messages = [p.message for p in seed_001.problems]
     assert sum("obiettivi operativi non importata" in m for m in messages) == 1
-    assert sum("obiettivi individuali" in m for m in messages) == 1
+    assert sum("schede individuali importate" in m for m in messages) == 1
     assert sum("missioni stampate a margine" in m for m in messages) == 1
     assert len(seed_001.problems) < 40
 

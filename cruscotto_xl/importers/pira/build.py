@@ -28,12 +28,14 @@ from ...core.model import (
     Change,
     Indicator,
     OperationalObjective,
+    Person,
     Plan,
     RemovedIndicator,
     StrategicObjective,
 )
 from ...core.problems import Location, Problem
 from ...core.targets import Kind, Target
+from ...core.tree import UNOWNED, ownership
 from ...core.vocabulary import (
     NumberError,
     canonical_unit,
@@ -56,6 +58,8 @@ from ..common import (
 )
 from ..vocabulary import Mission, match_mission, match_programme, mission_by_code
 from .document import Document, IndicatorRecord, ObjectiveBlock, OperationalRow
+from .orgchart import read_orgchart
+from .people import read_people
 from .reader import FIELD_NAMES, column_role, read_document, split_offices
 
 NOT_A_PLAN = (
@@ -125,8 +129,33 @@ class _Builder:
                     deliberation=doc.deliberation[0] if doc.deliberation else None)
         self._areas(plan)
         self._operational(plan)
+        self._organisation(plan)
         self._document_problems(plan)
         return plan
+
+    def _organisation(self, plan: Plan) -> None:
+        """The areas and their services (from the operational tables) and the individual
+        scorecards (docs/importa-pira.md, «Organisation and individual objectives»)."""
+        # a copy: the ownership index is cached per plan object, and callers may still
+        # change this plan in place (offices assigned after the import)
+        owners = [o for o in ownership(plan.model_copy()).offices if o != UNOWNED]
+        lines = [ln for s in self.doc.sections if s.kind == "operativo" for ln in s.lines]
+        chart = read_orgchart(lines, owners)
+        plan.structure = chart.structure(owners)
+        self.problems += chart.problems
+        for section in self.doc.sections:
+            if section.kind != "individuale":
+                continue
+            found = read_people(section.lines, plan.year, plan.structure, owners)
+            plan.people = [*plan.people, *found.people]
+            self.problems += found.problems
+            if found.people:
+                roles = ", ".join(f"{n} {label}" for label, n in _role_counts(found.people))
+                self.problems.append(Problem(
+                    Location(span=(section.first, section.last)),
+                    f"{len(found.people)} schede individuali importate ({roles}) in "
+                    f"obiettivi_individuali: dati personali, non entrano nelle cartelle "
+                    f"degli uffici né nella relazione; controllarne pesi e target", "avviso"))
 
     def _year(self) -> int:
         doc = self.doc
@@ -514,7 +543,7 @@ class _Builder:
                           f"Esportare la tabella in Excel o CSV e usare «cruscotto importa "
                           f"tabella», oppure copiarla dal documento con le celle separate da "
                           f"tabulazioni", "avviso"))
-            elif section.kind == "individuale":
+            elif section.kind == "individuale" and not plan.people:
                 self.problems.append(Problem(
                     span, "obiettivi individuali (segretario generale, dirigenti, posizioni "
                           "organizzative) non importati: non fanno parte del piano della "
@@ -558,6 +587,20 @@ class _Builder:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+_ROLE_LABELS = {"segretario_generale": ("segretario generale", "segretari generali"),
+                "dirigente": ("dirigente", "dirigenti"),
+                "posizione_organizzativa": ("posizione organizzativa",
+                                            "posizioni organizzative"),
+                "dipendente": ("dipendente", "dipendenti")}
+
+
+def _role_counts(people: list[Person]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[person.role] = counts.get(person.role, 0) + 1
+    return [(_ROLE_LABELS[role][0 if n == 1 else 1], n) for role, n in counts.items()]
+
 
 def _os_code(code: str) -> str:
     """``1`` → ``01`` (the numbered headings of a cruscotto); other codes as written."""
