@@ -197,11 +197,18 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
 
     # Inputs: unlocked, highlighted, validated; not part of the tamper hash.
     _input(ws, book, r, col["reference"], row.reference, numfmt)
-    _input(ws, book, r, col["numerator"], row.numerator, "numero")
-    _input(ws, book, r, col["denominator"], row.denominator, "numero")
     _input(ws, book, r, col["event_date"], row.event_date, "data")
-    _input(ws, book, r, col["actual"], row.actual, numfmt)
     _input(ws, book, r, col["note"], row.note, None)
+    ente = book.transversal.get(ind.code)
+    if ente is None:
+        _input(ws, book, r, col["numerator"], row.numerator, "numero")
+        _input(ws, book, r, col["denominator"], row.denominator, "numero")
+        _input(ws, book, r, col["actual"], row.actual, numfmt)
+    else:   # a master's transversal indicator: the ente value from the offices' values
+        ws.write_blank(r, col["numerator"], None, st.get("cell", "numero"))
+        ws.write_blank(r, col["denominator"], None, st.get("cell", "numero"))
+        book.formula(ws, r, col["actual"], ente, st.get("cell", numfmt), row.actual,
+                     locked=False)
 
     texts = [(getattr(ind, attr), INDICATOR_COLUMNS[col[key]].width)
              for key, attr in (("name", "name"), ("algorithm", "algorithm"),
