@@ -30,8 +30,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .actuals import reference_for
 from .model import FINAL_PERIOD, Actual, Indicator, IndicatorSlot, Plan
-from .rules import approx_eq, effective_actual
+from .rollup import indicator_spec
+from .rules import Grade, approx_eq, effective_actual, grade_spec
+from .targets import TargetError
 
 MEAN, SUM, MIN, MAX, WEIGHTED = "media", "somma", "minimo", "massimo", "media_pesata"
 
@@ -149,6 +152,20 @@ def ente_of(ind: Indicator, offices: Sequence[str], year: int,
     return EnteValue(ente_value(ind.transversal.rule, values, weights), tuple(offices), missing)
 
 
+def office_grade(ind: Indicator, plan: Plan, office: str, year: int,
+                 period: str = FINAL_PERIOD) -> Grade | None:
+    """The office's own grade: the indicator's rule applied to the office's value (the
+    master's «Grado dell'ufficio»); None when the target cannot be read (valida says why)."""
+    actual = ind.actual_for(year, period, office)
+    try:
+        spec = indicator_spec(ind, year, plan.policy, period)
+    except TargetError:
+        return None
+    typed = effective_actual(actual.typed, actual.numerator, actual.denominator) \
+        if actual else None
+    return grade_spec(typed, spec, reference_for(ind, year, spec.target))
+
+
 def transversal_slots(plan: Plan) -> list[tuple[IndicatorSlot, list[str]]]:
     """The transversal indicators of ``plan`` with their reporting offices, in plan order."""
     return [(slot, plan.owners(slot)) for slot in plan.indicators()
@@ -180,6 +197,7 @@ def with_office_actuals(plan: Plan, by_office: Mapping[str, Mapping[str, Actual]
 
 __all__ = [
     "MAX", "MEAN", "MIN", "RULE_TEXT", "SUM", "WEIGHTED", "EnteValue", "ente_of",
-    "ente_value", "ente_value_formula", "office_number", "office_weight", "product_formula",
-    "rule_text", "transversal_slots", "used_weight_formula", "with_office_actuals",
+    "ente_value", "ente_value_formula", "office_grade", "office_number", "office_weight",
+    "product_formula", "rule_text", "transversal_slots", "used_weight_formula",
+    "with_office_actuals",
 ]

@@ -342,11 +342,12 @@ def _transversal_gaps(result: Consolidation, view: Plan) -> list[Problem]:
             actual_from_typed(given[o], result.year, result.period)) is None]
         if not lacking:
             continue
-        used = len(offices) - len(lacking)
-        what = (f"valore dell'ente ({rule_text(ind)}) calcolato su {used} uffici su "
-                f"{len(offices)}" if used else "nessun ufficio ha un valore: dato mancante")
-        problems.append(Problem(Location(), f"indicatore trasversale {ind.code}: {what}; "
-                                            f"senza valore: {', '.join(lacking)}", "avviso",
+        problems.append(Problem(Location(), f"indicatore trasversale {ind.code} "
+                                            f"({rule_text(ind)}): nessun valore da "
+                                            f"{', '.join(lacking)} ({len(lacking)} uffici su "
+                                            f"{len(offices)}); il valore dell'ente si calcola "
+                                            f"senza di loro (o con il valore che la cartella "
+                                            f"principale aveva già per loro)", "avviso",
                                 ind.code))
     return problems
 
@@ -452,7 +453,7 @@ def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
     for slot in plan.indicators():
         if slot.indicator.code in emptied:
             slot.indicator.actuals = [a for a in slot.indicator.actuals
-                                      if (a.year, a.period) != (year, period)]
+                                      if (a.year, a.period, a.office) != (year, period, None)]
     usable = {c: t for c, t in result.typed.items() if c not in result.unusable}
     return _with_transversal(result, plan_with_typed(plan, usable, year, period))
 

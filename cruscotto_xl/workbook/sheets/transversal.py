@@ -13,19 +13,18 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-from ...core.model import Actual
 from ...core.rules import (
     Cells,
     effective_actual,
     effective_actual_formula,
     grade_formula,
-    grade_spec,
     valutazione,
     valutazione_formula,
 )
 from ...core.transversal import (
     WEIGHTED,
     ente_value_formula,
+    office_grade,
     office_number,
     office_weight,
     product_formula,
@@ -159,13 +158,13 @@ def _office_row(ws: Worksheet, book: Book, block: Block, office: str, r: int) ->
     book.formula(ws, r, col["product"], "=" + product_formula(
         cell("effective"), cell("weight")), st.get("cell"),
         value * weight if value is not None and weight is not None else 0.0)
-    _office_grade(ws, book, block, r, cell("effective"), actual)
+    _office_grade(ws, book, block, r, cell("effective"), office)
     if r == block.first:
         ws.write_comment(r, col["rule"], f"Valore dell'ente: {rule_text(ind)}")
 
 
 def _office_grade(ws: Worksheet, book: Book, block: Block, r: int, value_cell: str,
-                  actual: Actual | None) -> None:
+                  office: str) -> None:
     """The office's own grade: the indicator's rule (its objective sheet's locked cells)
     applied to the office's value."""
     st = book.styles
@@ -180,9 +179,8 @@ def _office_grade(ws: Worksheet, book: Book, block: Block, r: int, value_cell: s
                   tolerance=there("tolerance"), red_flag=there("red_flag"),
                   threshold=there("threshold"), deadline=there("deadline"),
                   event=there("event_date"))
-    typed = effective_actual(actual.typed, actual.numerator, actual.denominator) \
-        if actual else None
-    grade = grade_spec(typed, row.spec, row.reference)
+    grade = office_grade(row.indicator, book.plan, office, book.year, book.period)
+    assert grade is not None            # the row was graded: its target is readable
     col = TRANSVERSAL_INDEX
     book.formula(ws, r, col["grade"], grade_formula(row.spec, cells),
                  st.get("grade", "percentuale"), grade.cell)
