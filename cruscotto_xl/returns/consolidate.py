@@ -321,7 +321,9 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
     result.files_of = files_of
     for code, given in result.office_typed.items():
         offices = sorted(given)
-        result.sources[code] = (", ".join(offices), ", ".join(files_of[o] for o in offices))
+        # the ente value's history row names who reported; each office has its own row
+        result.sources[code] = (f"ente ({', '.join(offices)})",
+                                ", ".join(files_of[o] for o in offices))
     for code, items in reports.items():
         offices = sorted({o for o, _, _ in items})
         result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
