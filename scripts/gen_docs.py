@@ -419,7 +419,8 @@ def headers_lists() -> str:
 
 #: The models of a plan file, in the order a plan nests them.
 PLAN_MODELS = ("Plan", "Office", "Period", "Area", "StrategicObjective", "OperationalObjective",
-               "Indicator", "Transversal", "Baseline", "Actual", "Status", "Change", "RemovedIndicator")
+               "Indicator", "Transversal", "Baseline", "Actual", "Status", "Change",
+               "RemovedIndicator")
 
 
 def _type(tp: object) -> str:
