@@ -112,3 +112,18 @@ def test_export_has_one_row_per_office_not_read_back_as_the_ente_value(plan, tmp
     t1 = [a for a in read.actuals["T1"] if a.period == "31/12"]
     assert len(t1) == 1 and math.isclose(t1[0].value, 135 / 200, rel_tol=1e-12)
     assert not [p for p in read.problems if "ripetuto" in p.message]
+
+
+def test_consolida_button_refuses_a_master_with_transversal_indicators(plan, tmp_path):
+    from cruscotto_xl.excel import macros
+    from cruscotto_xl.excel.port import OpenpyxlPort
+
+    _returns(plan, tmp_path / "r", {"Area 1": {"T1": Typed(None, 80, 100)}})
+    master = tmp_path / "master.xlsx"
+    write_master(consolidate(tmp_path / "r", plan), master)
+    before = master.read_bytes()
+    port = OpenpyxlPort(master)
+    result = macros.consolida(port, tmp_path / "r")
+    assert not result.ok
+    assert "indicatori trasversali" in port.alerts[-1][1]
+    assert master.read_bytes() == before
