@@ -127,3 +127,19 @@ def test_consolida_button_refuses_a_master_with_transversal_indicators(plan, tmp
     assert not result.ok
     assert "indicatori trasversali" in port.alerts[-1][1]
     assert master.read_bytes() == before
+
+
+def test_office_workbook_says_its_grade_is_the_office_s(plan, tmp_path):
+    import openpyxl
+
+    _returns(plan, tmp_path / "r", {"Area 2": {}})
+    path = next((tmp_path / "r").glob("*.xlsx"))
+    found = read_workbook(path).indicators["T1"]
+    wb = openpyxl.load_workbook(path)
+    comment = wb[found.sheet][found.cells["grade"]].comment
+    assert comment is not None and comment.text.startswith("Grado dell'ufficio")
+    assert "media pesata" in comment.text
+    assert wb[found.sheet][read_workbook(path).indicators.get("T1").cells["actual"]] \
+        .protection.locked is False                  # its own input cell
+    guide = [str(c.value) for row in wb["Istruzioni"].iter_rows() for c in row if c.value]
+    assert any("grado dell'ufficio" in text for text in guide)
