@@ -187,9 +187,9 @@ def with_office_actuals(plan: Plan, by_office: Mapping[str, Mapping[str, Actual]
             a.model_copy(update={"office": office, "year": year, "period": period})
             for office, a in given.items()]
         ind.actuals = [*others, *own]
-        ente = ente_of(ind, offices, year, period)
         if not own:
             continue              # nothing reported by any office: no ente value either
+        ente = ente_of(ind, offices, year, period)
         ind.actuals = [*ind.actuals, Actual(year=year, period=period, value=ente.value,
                                             note=ente.note(ind))]
     return data

@@ -150,3 +150,22 @@ def test_tutti_without_offices_in_the_plan_is_an_error():
     data["uffici"] = []
     found = _messages(plan_from_data(data, "<prova>"))
     assert any(s == "errore" and "il piano non elenca uffici" in m for s, _, m in found)
+
+
+def test_an_eliminated_indicator_of_every_office_is_in_every_office_s_log():
+    from cruscotto_xl.core.tree import removed_for_office
+
+    data = copy.deepcopy(PLAN)
+    last = data["ambiti"][0]["obiettivi"][0]["indicatori"][0]
+    data["indicatori_eliminati"] = [{"codice": "T0", "nome": "Vecchio", "obiettivo": "OS1",
+                                     "ultimo_stato": {**last, "codice": "T0"}}]
+    plan = plan_from_data(data, "<prova>")
+    assert [[r.code for r in removed_for_office(plan, o.name)] for o in plan.offices] == \
+        [["T0"]] * 3
+
+
+def test_the_table_export_refuses_a_plan_it_would_lose_the_rule_of(tmp_path):
+    from cruscotto_xl.importers.tabella.export import TableExportError, export_table
+
+    with pytest.raises(TableExportError, match=r"indicatori\[0\]\.trasversale"):
+        export_table(_plan(), tmp_path / "piano.csv")

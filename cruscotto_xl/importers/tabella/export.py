@@ -93,9 +93,6 @@ def _year_columns(plan: Plan) -> list[YearColumn]:
         ind = slot.indicator
         seen_actuals: set[tuple[int, str]] = set()
         for a in ind.actuals:
-            if a.office is not None:
-                continue    # an office's own value of a transversal indicator: the table
-                            # keeps the ente's (docs/transversal.md)
             if (a.year, a.period) in seen_actuals:
                 raise TableExportError(f"indicatore {ind.code}: due consuntivi per il "
                                        f"{a.period}/{a.year}, la tabella ne tiene uno")
