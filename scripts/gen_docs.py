@@ -37,7 +37,7 @@ from defusedxml import ElementTree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cruscotto_xl.core import input_checks, model, rollup, rules  # noqa: E402
+from cruscotto_xl.core import input_checks, model, rollup, rules, transversal  # noqa: E402
 from cruscotto_xl.core.model import DEFAULT_BANDS, Policy  # noqa: E402
 from cruscotto_xl.core.targets import parse_target  # noqa: E402
 from cruscotto_xl.io.planfile import load_plan  # noqa: E402
@@ -248,6 +248,18 @@ def rollup_formulas() -> str:
     return "\n\n".join(f"{what}:\n\n```\n{formula}\n```" for what, formula in items)
 
 
+def transversal_formulas() -> str:
+    """The ente value of each transversal rule (core/transversal.py) over the per-office
+    block: V the values, WU the weights used, P the products."""
+    rows = [(f"`{rule}`", transversal.RULE_TEXT[rule],
+             _code("=" + transversal.ente_value_formula(rule, "V", "WU", "P")))
+            for rule in model.TRANSVERSAL_RULES]
+    helpers = (("weight used (V value, W weight)", transversal.used_weight_formula("V", "W")),
+               ("product", transversal.product_formula("V", "W")))
+    return (_table(("rule", "meaning", "ente value"), rows) + "\n\n"
+            + "\n\n".join(f"{what}:\n\n```\n={formula}\n```" for what, formula in helpers))
+
+
 def input_check() -> str:
     formula = input_checks.input_check_formula("G", True, True, "V", "N", "DEN", "A")
     return f"A percentage row whose target is at most 100 %:\n\n```\n{formula}\n```"
@@ -288,6 +300,10 @@ def summary_columns() -> str:
     return _columns(layout.SUMMARY_COLUMNS)
 
 
+def transversal_columns() -> str:
+    return _columns(layout.TRANSVERSAL_COLUMNS)
+
+
 NAME_MEANING = {
     "NAME_PLAN_ID": "the plan's id",
     "NAME_ENTITY": "the ente",
@@ -313,6 +329,8 @@ TABLE_MEANING = {
     "TABLE_OFFICES": "master only: one row per office (its presence marks a master)",
     "TABLE_CONSOLIDATION": "master only: the consolidation's problems",
     "TABLE_HISTORY": "master only: every value a consolidation changed",
+    "TABLE_TRANSVERSAL": "master only, with transversal indicators: each office's own value "
+                         "(docs/transversal.md)",
 }
 
 
@@ -401,8 +419,9 @@ def headers_lists() -> str:
 
 #: The models of a plan file, in the order a plan nests them.
 PLAN_MODELS = ("Plan", "Office", "Period", "Area", "StrategicObjective", "OperationalObjective",
-               "Indicator", "Baseline", "Actual", "Status", "Change", "RemovedIndicator",
-               "Structure", "OrgArea", "Person", "PersonalObjective", "OrgComponent", "Behaviour")
+               "Indicator", "Transversal", "Baseline", "Actual", "Status", "Change",
+               "RemovedIndicator", "Structure", "OrgArea", "Person", "PersonalObjective",
+               "OrgComponent", "Behaviour")
 
 
 def _type(tp: object) -> str:
@@ -442,6 +461,7 @@ BLOCKS: dict[Path, dict[str, Callable[[], str]]] = {
         "policy": policy_table,
         "rollup": rollup_formulas,
         "input-check": input_check,
+        "transversal": transversal_formulas,
     },
     WORKBOOK_DOC: {
         "sheets": sheets_table,
@@ -450,6 +470,7 @@ BLOCKS: dict[Path, dict[str, Callable[[], str]]] = {
         "indicator-columns": indicator_columns,
         "period-columns": period_columns,
         "summary-columns": summary_columns,
+        "transversal-columns": transversal_columns,
         "headers": headers_lists,
     },
     DOMAIN_DOC: {

@@ -67,26 +67,34 @@ def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
     for slot in data.indicators():
         ind = slot.indicator
         t = typed.get(ind.code)
-        kept = [a for a in ind.actuals if not (a.year == year and a.period == period)]
+        # an office's own value of a transversal indicator is not the ente's: it stays
+        kept = [a for a in ind.actuals
+                if not (a.year == year and a.period == period and a.office is None)]
         if t is None:
             if replace_all:
                 ind.actuals = kept
             continue
-        text = None
-        if isinstance(t.actual, str) and raw:
-            value, text = None, t.actual
-        else:
-            value = parse_actual(t.actual) if isinstance(t.actual, str) else t.actual
-        event = t.event_date
-        if isinstance(event, int | float) and not isinstance(event, bool):
-            event = from_excel_serial(event)
-        ind.actuals = [*kept, Actual(year=year, period=period, value=value, text=text,
-                                     numerator=t.numerator, denominator=t.denominator,
-                                     note=t.note, event_date=event)]
+        ind.actuals = [*kept, actual_from_typed(t, year, period, raw=raw)]
         if t.reference is not None or (raw and replace_all):
             # raw: the workbook's reference cell is the whole truth, even when emptied
             ind.references = {**ind.references, year: t.reference}
     return data
+
+
+def actual_from_typed(t: Typed, year: int, period: str = FINAL_PERIOD, *, raw: bool = False,
+                      office: str | None = None) -> Actual:
+    """What was typed for one indicator as an actual (``raw``: a text that is not a value
+    stays text, graded invalid as the workbook's formula grades it)."""
+    text = None
+    if isinstance(t.actual, str) and raw:
+        value, text = None, t.actual
+    else:
+        value = parse_actual(t.actual) if isinstance(t.actual, str) else t.actual
+    event = t.event_date
+    if isinstance(event, int | float) and not isinstance(event, bool):
+        event = from_excel_serial(event)
+    return Actual(year=year, period=period, value=value, text=text, numerator=t.numerator,
+                  denominator=t.denominator, note=t.note, event_date=event, office=office)
 
 
 def plan_actuals(plan: Plan) -> tuple[dict[str, list[Actual]], dict[str, dict[int, float | None]]]:
@@ -119,8 +127,8 @@ def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
                                     "errore", code))
             continue
         new = list(actuals.get(code, []))
-        keys = {(a.year, a.period) for a in new}
-        ind.actuals = [a for a in ind.actuals if (a.year, a.period) not in keys] + new
+        keys = {(a.year, a.period, a.office) for a in new}
+        ind.actuals = [a for a in ind.actuals if (a.year, a.period, a.office) not in keys] + new
         if code in references:
             ind.references = {**ind.references, **references[code]}
     return merged, problems
@@ -179,6 +187,6 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None) -> fl
 
 
 __all__ = [
-    "Typed", "actual_number", "carry_actuals", "merge_actuals", "plan_actuals",
+    "Typed", "actual_from_typed", "actual_number", "carry_actuals", "merge_actuals", "plan_actuals",
     "plan_with_typed", "reference_for", "typed_from_plan",
 ]

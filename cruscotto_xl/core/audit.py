@@ -102,6 +102,9 @@ def audit_findings(plan: Plan, year: int | None = None) -> list[Finding]:
         found += _lone_equal_target(slot)
         found += _weaker_targets(slot, year)
         for k, actual in enumerate(slot.indicator.actuals):
+            if actual.office is not None:
+                continue   # an office's own value of a transversal indicator: graded in the
+                           # master's Trasversali sheet, not against the ente's grade here
             if year is None or actual.year == year:
                 found += _actual_checks(plan, slot, k, actual)
     order = {name: n for n, name in enumerate(CHECKS)}

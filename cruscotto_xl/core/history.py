@@ -69,11 +69,15 @@ def actual_text(actual: Actual | None, reference: float | None = None) -> str:
 
 
 def value_changes(before: Plan | None, after: Plan, year: int, period: str,
-                  sources: Mapping[str, tuple[str, str]], when: datetime) -> list[HistoryRow]:
+                  sources: Mapping[str, tuple[str, str]], when: datetime,
+                  files: Mapping[str, str] | None = None) -> list[HistoryRow]:
     """One row per indicator of ``after`` whose actual of ``year``/``period`` (or reference
-    value of ``year``) differs from ``before``'s (None: no master yet, every value is new).
+    value of ``year``) differs from ``before``'s (None: no master yet, every value is new),
+    and, for a transversal indicator, one per office whose own value changed
+    (docs/transversal.md).
 
-    ``sources`` says which office and file each indicator's value came from.
+    ``sources`` says which office and file each indicator's value came from, ``files``
+    which file each office's came from.
     """
     def text(ind: Indicator | None) -> str:
         if ind is None:
@@ -90,10 +94,27 @@ def value_changes(before: Plan | None, after: Plan, year: int, period: str,
         if was != now:
             office, file = sources.get(code, ("", ""))
             rows.append(HistoryRow(when, office, code, period, was, now, file))
+        rows += _office_changes(old.get(code), slot.indicator, year, period, when, files or {})
     for code, ind in old.items():        # indicators the plan no longer has: every period
         if code in kept:
             continue
         for actual in (a for a in ind.actuals if a.year == year):
             if (was := actual_text(actual)) != EMPTY:
                 rows.append(HistoryRow(when, "", code, actual.period, was, REMOVED, ""))
+    return rows
+
+
+def _office_changes(before: Indicator | None, after: Indicator, year: int, period: str,
+                    when: datetime, files: Mapping[str, str]) -> list[HistoryRow]:
+    """The rows of the offices whose own value of a transversal indicator changed."""
+    if after.transversal is None:
+        return []
+    old = before.office_actuals(year, period) if before is not None else {}
+    new = after.office_actuals(year, period)
+    rows = []
+    for office in dict.fromkeys([*new, *old]):
+        was, now = actual_text(old.get(office)), actual_text(new.get(office))
+        if was != now:
+            rows.append(HistoryRow(when, office, after.code, period, was, now,
+                                   files.get(office, "")))
     return rows

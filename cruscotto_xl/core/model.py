@@ -175,6 +175,9 @@ class Actual(_Model):
     text: str | None = Field(None, alias="testo")
     """What an office typed in the value cell when it is not a value (graded as invalid,
     exactly as the workbook's formula sees it)."""
+    office: str | None = Field(None, alias="ufficio")
+    """The office that reported this value, for a transversal indicator (docs/transversal.md):
+    each office keeps its own actual; the one without an office is the ente's."""
 
     @property
     def typed(self) -> bool | float | date | str | None:
@@ -204,6 +207,50 @@ class Change(_Model):
     note: str | None = Field(None, alias="nota")
 
 
+TRANSVERSAL_RULES = ("media", "somma", "minimo", "massimo", "media_pesata")
+"""How the ente value of a transversal indicator comes from its offices' values."""
+
+ALL_OFFICES = "tutti"
+"""``uffici: tutti`` — the indicator is reported by every office of the plan."""
+
+
+def _office_list(value: Any) -> Any:
+    """``uffici: tutti`` (one word, any case) is the list ``["tutti"]``: every office."""
+    if isinstance(value, str) and normalize_text(value).casefold() == ALL_OFFICES:
+        return [ALL_OFFICES]
+    return value
+
+
+class Transversal(_Model):
+    """An indicator reported by several offices, each with its own value (docs/transversal.md).
+
+    ``regola`` makes the ente value from the offices' values; ``media_pesata`` weighs each
+    office by its fixed ``pesi`` (office → weight) or, without them, by its denominator
+    (Σ numeratori / Σ denominatori).
+    """
+
+    rule: str = Field(alias="regola")
+    weights: dict[str, Points] = Field(default_factory=dict, alias="pesi")
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, value: str) -> str:
+        rule = re.sub(r"[\s_]+", "_", normalize_text(value).casefold())
+        if rule not in TRANSVERSAL_RULES:
+            raise ValueError(f"regola «{value}» sconosciuta per un indicatore trasversale: "
+                             f"usare {', '.join(TRANSVERSAL_RULES[:-1])} o "
+                             f"{TRANSVERSAL_RULES[-1]}")
+        return rule
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_not_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for office, weight in value.items():
+            if weight < 0:
+                raise ValueError(f"peso negativo ({weight:g}) per l'ufficio «{office}»")
+        return value
+
+
 class Indicator(_Model):
     code: str = Field(alias="codice", min_length=1)
     name: str = Field(alias="nome", min_length=1)
@@ -217,7 +264,10 @@ class Indicator(_Model):
     """Where the value comes from (data source: an archive, a survey, the accounts)."""
     baseline: Baseline | None = Field(None, alias="baseline")
     weight: Points | None = Field(None, alias="peso", ge=0, le=100)
-    offices: list[str] = Field(default_factory=list, alias="uffici")
+    offices: Annotated[list[str], BeforeValidator(_office_list)] = Field(
+        default_factory=list, alias="uffici")
+    """Owner offices; ``tutti`` means every office of the plan (docs/transversal.md)."""
+    transversal: Transversal | None = Field(None, alias="trasversale")
     polarity: Polarity | None = Field(None, alias="verso")
     targets: dict[int, TargetText] = Field(default_factory=dict, alias="target")
     period_targets: dict[int, dict[str, TargetText]] = Field(default_factory=dict,
@@ -267,8 +317,17 @@ class Indicator(_Model):
                 latest = change
         return latest if latest is not None and latest.action == "Eliminato" else None
 
-    def actual_for(self, year: int, period: str = FINAL_PERIOD) -> Actual | None:
-        return next((a for a in self.actuals if a.year == year and a.period == period), None)
+    def actual_for(self, year: int, period: str = FINAL_PERIOD,
+                   office: str | None = None) -> Actual | None:
+        """The actual of ``year`` and ``period``: the ente's, or ``office``'s own value of a
+        transversal indicator."""
+        return next((a for a in self.actuals if a.year == year and a.period == period
+                     and a.office == office), None)
+
+    def office_actuals(self, year: int, period: str = FINAL_PERIOD) -> dict[str, Actual]:
+        """Each office's own actual of a transversal indicator (office → actual)."""
+        return {a.office: a for a in self.actuals
+                if a.office is not None and a.year == year and a.period == period}
 
     def status_for(self, year: int) -> Status | None:
         return next((s for s in self.statuses if s.year == year), None)
@@ -518,6 +577,8 @@ class Plan(_Model):
         (:mod:`cruscotto_xl.core.tree`)."""
         for candidate in (slot.indicator.offices, slot.oo.offices if slot.oo else [],
                           slot.os.offices):
+            if candidate == [ALL_OFFICES]:      # «uffici: tutti» (docs/transversal.md)
+                return [o.name for o in self.offices]
             if candidate:
                 return list(candidate)
         return [self.default_office] if self.default_office else []

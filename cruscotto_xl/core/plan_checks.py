@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from .actuals import reference_for
 from .contacts import EmailError, email_address
-from .model import Indicator, Plan
+from .model import ALL_OFFICES, TRANSVERSAL_RULES, Indicator, Plan
 from .plan_texts import check_texts
 from .problems import Problem, in_plan
 from .rollup import weights_message
@@ -243,6 +243,81 @@ def check_ownership(plan: Plan) -> list[Problem]:
     return problems
 
 
+_NOT_NUMBERS = (Kind.DEADLINE, Kind.EVENT_DEADLINE, Kind.MILESTONE)
+
+
+def _target_kinds(ind: Indicator) -> set[Kind]:
+    """The kinds of the indicator's readable targets, every year and period."""
+    texts = [*ind.targets.values(), *(t for by in ind.period_targets.values()
+                                      for t in by.values())]
+    kinds = set()
+    for text in texts:
+        try:
+            kinds.add(parse_target(text, ind.polarity).kind)
+        except TargetError:
+            continue                   # reported by check_indicators
+    return kinds
+
+
+def check_transversal(plan: Plan) -> list[Problem]:
+    """Transversal indicators (docs/transversal.md): offices, rule, weights and targets
+    that the rule can aggregate; ``uffici: tutti`` without a rule."""
+    problems: list[Problem] = []
+    rule, weighted = TRANSVERSAL_RULES, TRANSVERSAL_RULES[-1]
+    for slot in plan.indicators():
+        ind = slot.indicator
+        where = f"{slot.path}.trasversale"
+        offices = plan.owners(slot)
+        if ind.transversal is None:
+            if ind.offices == [ALL_OFFICES]:
+                problems.append(Problem(in_plan(f"{slot.path}.uffici"), f"«uffici: "
+                                        f"{ALL_OFFICES}» senza «trasversale»: ogni ufficio "
+                                        f"riporta l'indicatore e valori diversi saranno "
+                                        f"discordanti; aggiungere «trasversale: {{regola: …}}» "
+                                        f"({', '.join(rule)})", "avviso", ind.code))
+            continue
+        if not offices:
+            problems.append(Problem(in_plan(f"{slot.path}.uffici"), "indicatore trasversale "
+                                    "senza uffici" + (" («tutti», ma il piano non elenca "
+                                    "uffici)" if ind.offices == [ALL_OFFICES] else "") +
+                                    ": indicare gli uffici che lo riportano", subject=ind.code))
+        elif len(offices) == 1:
+            problems.append(Problem(in_plan(f"{slot.path}.uffici"), f"indicatore trasversale "
+                                    f"con un solo ufficio ({offices[0]}): il valore dell'ente è "
+                                    f"il suo; indicare gli altri uffici o togliere "
+                                    f"«trasversale»", "avviso", ind.code))
+        t = ind.transversal
+        if t.weights and t.rule != weighted:
+            problems.append(Problem(in_plan(f"{where}.pesi"), f"pesi indicati, ma la regola "
+                                    f"«{t.rule}» non li usa (solo «{weighted}»)", "avviso",
+                                    ind.code))
+        for office in t.weights:
+            if office not in offices:       # the names as written in uffici
+                problems.append(Problem(in_plan(f"{where}.pesi"), f"peso per l'ufficio "
+                                        f"«{office}», che non riporta l'indicatore (uffici: "
+                                        f"{', '.join(offices) or 'nessuno'})", subject=ind.code))
+        if t.rule == weighted and t.weights:
+            given = set(t.weights)
+            lacking = [o for o in offices if o not in given]
+            if lacking:
+                problems.append(Problem(in_plan(f"{where}.pesi"), f"media pesata senza il peso "
+                                        f"di {', '.join(lacking)}: il valore di quegli uffici "
+                                        f"non conterebbe; indicare un peso per ogni ufficio",
+                                        subject=ind.code))
+        if t.rule == weighted and not t.weights and not ind.denominator:
+            problems.append(Problem(in_plan(where), "media pesata senza «pesi»: il peso di ogni "
+                                    "ufficio è il suo denominatore, ma l'indicatore non ha un "
+                                    "denominatore; indicare «denominatore» o «pesi»",
+                                    subject=ind.code))
+        wrong = sorted(k.value for k in _target_kinds(ind) & set(_NOT_NUMBERS))
+        if wrong:
+            problems.append(Problem(in_plan(where), f"la regola «{t.rule}» aggrega numeri, ma "
+                                    f"l'indicatore ha target di tipo {', '.join(wrong)}: "
+                                    f"toglierne «trasversale» o usare target numerici",
+                                    subject=ind.code))
+    return problems
+
+
 def check_eliminated(plan: Plan) -> list[Problem]:
     """Indicators eliminated in their own change log but still in the plan's tree: out of
     this year's workbooks, weights and grades; the controller should know."""
@@ -306,6 +381,7 @@ def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
     problems = (check_texts(plan) + check_structure(plan) + check_weights(plan)
                 + check_codes(plan)
                 + check_indicators(plan, year) + check_ownership(plan)
+                + check_transversal(plan)
                 + check_eliminated(plan) + check_year(plan, year)
                 + check_organisation(plan) + check_people(plan))
     return sorted(problems, key=lambda p: p.severity != "errore")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .model import (
+    ALL_OFFICES,
     Area,
     Indicator,
     IndicatorSlot,
@@ -85,6 +86,8 @@ def removed_for_office(plan: Plan, office: str) -> list[RemovedIndicator]:
     default = [plan.default_office] if plan.default_office else [UNOWNED]
 
     def owners(removed: RemovedIndicator) -> list[str]:
+        if removed.last is not None and removed.last.offices == [ALL_OFFICES]:
+            return [o.name for o in plan.offices]      # «uffici: tutti»
         if removed.last is not None and removed.last.offices:
             return list(removed.last.offices)
         return offices_of.get(removed.objective) or default

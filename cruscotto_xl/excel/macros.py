@@ -362,6 +362,13 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
         raise MacroError(f"{reading.path.name} è la cartella dell'ufficio «{ident.office}»: "
                          "Consolida va eseguito sulla cartella principale del piano")
     refreshed_book(reading)             # refuses a workbook whose locked cells changed
+    if reading.office_actuals or any(s.indicator.transversal is not None
+                                     for s in reading.embedded_plan().indicators()):
+        # the button writes the open book's own cells, not the Trasversali block: the
+        # offices' own values would be lost (docs/transversal.md)
+        raise MacroError("il piano ha indicatori trasversali: consolidare con il comando "
+                         "«cruscotto consolida» (il pulsante Consolida non aggiorna il "
+                         "foglio Trasversali); niente è stato modificato")
     folder = folder or port.ask_folder("Cartella con le cartelle degli uffici")
     if folder is None:
         return MacroResult("Consolida", "Nessuna cartella scelta: niente è stato modificato.")

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core.actuals import Typed, carry_actuals, plan_with_typed
+from ..core.actuals import Typed, actual_from_typed, carry_actuals, plan_with_typed
 from ..core.history import value_changes
 from ..core.model import FINAL_PERIOD, Indicator, Plan
 from ..core.problems import Location, Problem
 from ..core.targets import Kind
+from ..core.transversal import office_number, rule_text, transversal_slots, with_office_actuals
 from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
 from ..errors import UserError
@@ -67,6 +68,10 @@ class Consolidation:
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → office, file
     unusable: set[str] = field(default_factory=set)   # reported but conflicting/unreadable
     unowned: int = 0      # indicators of the «Senza ufficio» workbook (no owner office)
+    office_typed: dict[str, dict[str, Typed]] = field(default_factory=dict)
+    """Transversal indicators (docs/transversal.md): code → office → what it typed; each
+    office keeps its own value, the ente value is made by the indicator's rule."""
+    files_of: dict[str, str] = field(default_factory=dict)   # office → the file used
 
 
 def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
@@ -302,12 +307,51 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
             result.statuses.append(OfficeStatus(office, MISSING))
             result.problems.append(Problem(Location(office=office),
                                            "l'ufficio non ha restituito la cartella"))
+    transversal = {s.indicator.code for s in plan.indicators()
+                   if s.indicator.transversal is not None}
+    for code in transversal & reports.keys():
+        # each office's own value, never a conflict; a whole-plan workbook ("") types the
+        # ente value itself and is merged as for any indicator
+        result.office_typed[code] = {o: t for o, _, t in reports[code] if o}
+        reports[code] = [item for item in reports[code] if not item[0]]
+        if not reports[code]:
+            del reports[code]
+    result.problems += _transversal_gaps(result, view)
     result.typed = _merge(reports, result.problems, result.unusable)
+    result.files_of = files_of
+    for code, given in result.office_typed.items():
+        offices = sorted(given)
+        # the ente value's history row names who reported; each office has its own row
+        result.sources[code] = (f"ente ({', '.join(offices)})",
+                                ", ".join(files_of[o] for o in offices))
     for code, items in reports.items():
         offices = sorted({o for o, _, _ in items})
         result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
                                 ", ".join(files_of[o] for o in offices))
     return result
+
+
+def _transversal_gaps(result: Consolidation, view: Plan) -> list[Problem]:
+    """One warning per transversal indicator some of whose offices gave no usable value:
+    the ente value leaves them out (docs/transversal.md), and says so."""
+    problems = []
+    for slot, offices in transversal_slots(view):
+        ind = slot.indicator
+        if not ind.owes_actual(result.year, result.period) or not offices:
+            continue
+        given = result.office_typed.get(ind.code, {})
+        lacking = [o for o in offices if o not in given or office_number(
+            actual_from_typed(given[o], result.year, result.period)) is None]
+        if not lacking:
+            continue
+        problems.append(Problem(Location(), f"indicatore trasversale {ind.code} "
+                                            f"({rule_text(ind)}): nessun valore da "
+                                            f"{', '.join(lacking)} ({len(lacking)} uffici su "
+                                            f"{len(offices)}); il valore dell'ente si calcola "
+                                            f"senza di loro (o con il valore che la cartella "
+                                            f"principale aveva già per loro)", "avviso",
+                                ind.code))
+    return problems
 
 
 def _merge(reports: dict[str, list[tuple[str, Location, Typed]]],
@@ -353,7 +397,8 @@ def write_master(result: Consolidation, out: Path | str,
     graded = graded_plan(result, before)
     when = (now or datetime.now()).replace(microsecond=0)
     rows = history + [r.cells() for r in value_changes(before, graded, result.year,
-                                                        result.period, result.sources, when)]
+                                                        result.period, result.sources, when,
+                                                        result.files_of)]
     extras = Extras(result.statuses, result.problems, rows)
     return write_atomically(out, lambda tmp: render_book(
         graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras,
@@ -401,7 +446,8 @@ def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
     """
     year, period = result.year, result.period
     if before is None:
-        return plan_with_typed(result.plan, result.typed, year, period, replace_all=True)
+        return _with_transversal(result, plan_with_typed(result.plan, result.typed, year,
+                                                         period, replace_all=True))
     plan = carry_actuals(result.plan, before)
     # Reported with nothing typed: emptied. Conflicting or unreadable: the master's value
     # stays (the problem is listed), as it does for an office that did not report.
@@ -409,9 +455,24 @@ def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
     for slot in plan.indicators():
         if slot.indicator.code in emptied:
             slot.indicator.actuals = [a for a in slot.indicator.actuals
-                                      if (a.year, a.period) != (year, period)]
+                                      if (a.year, a.period, a.office) != (year, period, None)]
     usable = {c: t for c, t in result.typed.items() if c not in result.unusable}
-    return plan_with_typed(plan, usable, year, period)
+    return _with_transversal(result, plan_with_typed(plan, usable, year, period))
+
+
+def _with_transversal(result: Consolidation, plan: Plan) -> Plan:
+    """``plan`` with each office's own value of the transversal indicators (the values it
+    held for the offices that did not report this time stay) and the ente values."""
+    if not any(s.indicator.transversal is not None for s in plan.indicators()):
+        return plan
+    year, period = result.year, result.period
+    held = {s.indicator.code: s.indicator.office_actuals(year, period)
+            for s in plan.indicators() if s.indicator.transversal is not None}
+    by_office = {code: {**held.get(code, {}),
+                        **{o: actual_from_typed(t, year, period, office=o)
+                           for o, t in given.items()}}
+                 for code, given in result.office_typed.items()}
+    return with_office_actuals(plan, by_office, year, period)
 
 
 def master_actuals(plan: Plan, master: Path | str, year: int) -> Plan:

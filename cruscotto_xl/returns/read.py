@@ -23,11 +23,12 @@ from defusedxml import DefusedXmlException, ElementTree
 from ..core.actuals import Typed, plan_with_typed
 from ..core.history import HISTORY_HEADERS
 from ..core.input_checks import OK, input_check, row_flags
-from ..core.model import Plan
+from ..core.model import Actual, Plan
 from ..core.problems import Location, Problem, Severity
 from ..core.rules import effective_actual
 from ..core.signoff import Signature, confirmed, fingerprint, signature_state
 from ..core.targets import Kind
+from ..core.transversal import with_office_actuals
 from ..core.vocabulary import (
     LARGEST_NUMBER,
     NumberError,
@@ -65,6 +66,8 @@ from ..workbook.layout import (
     TABLE_OFFICES,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
+    TABLE_TRANSVERSAL,
+    TRANSVERSAL_COLUMNS,
     col_index,
     col_letter,
     count_indicators,
@@ -168,6 +171,8 @@ class Reading:
     is_master: bool = False               # a consolidation's master (it has Stato uffici)
     offices: list[OfficeStatus] = field(default_factory=list)   # a master's Stato uffici
     recorded: list[RecordedProblem] = field(default_factory=list)  # its consolidation problems
+    office_actuals: dict[str, dict[str, Actual]] = field(default_factory=dict)
+    """A master's ``Trasversali`` block: code → office → that office's own value."""
 
     @property
     def office_signoffs(self) -> dict[str, str]:
@@ -209,8 +214,13 @@ class Reading:
         """The plan the workbook carries with the values its cells hold now (read
         leniently): a master's state, whoever wrote its cells."""
         ident = self.identity
-        return plan_with_typed(self.embedded_plan(), self.typed(), ident.year, ident.period,
+        plan = plan_with_typed(self.embedded_plan(), self.typed(), ident.year, ident.period,
                                replace_all=True)
+        if not self.office_actuals:
+            return plan
+        # the ente value of a transversal indicator is remade from the offices' values
+        # (docs/transversal.md), whatever its formula's cached value says
+        return with_office_actuals(plan, self.office_actuals, ident.year, ident.period)
 
     def where(self, sheet: str, coord: str) -> Location:
         return Location(file=self.path.name, sheet=sheet, cell=coord)
@@ -291,6 +301,37 @@ def _table_rows(book: Source, table: str, headers: tuple[str, ...]
             continue
         out.append({h: (row[at[h]] if h in at and at[h] < len(row) else None)
                     for h in headers})
+    return out
+
+
+TRANSVERSAL_HEADERS = {c.key: c.header for c in TRANSVERSAL_COLUMNS}
+
+
+def _office_actuals(book: Source, identity: Identity) -> dict[str, dict[str, Actual]]:
+    """The rows of a master's ``Trasversali`` table as each office's own actual (a text
+    that is not a value is kept as text: graded invalid, as the formulas grade it)."""
+    keys = ("code", "office", "actual", "numerator", "denominator", "note")
+    out: dict[str, dict[str, Actual]] = {}
+    for row in _table_rows(book, TABLE_TRANSVERSAL, tuple(TRANSVERSAL_HEADERS[k] for k in keys)):
+        code, office, actual, numerator, denominator, note = (
+            row[TRANSVERSAL_HEADERS[k]] for k in keys)
+        code, office = _text_or_none(code), _text_or_none(office)
+        if code is None or office is None:
+            continue
+        value: object = None
+        text = None
+        if isinstance(actual, str) and actual.strip():
+            try:
+                value = parse_actual(actual)
+            except NumberError:
+                text = actual
+        elif actual not in (None, ""):
+            value = parse_actual(actual) if not isinstance(actual, float) or math.isfinite(
+                actual) else None
+        out.setdefault(code, {})[office] = Actual(
+            year=identity.year, period=identity.period, value=value, text=text,
+            numerator=cell_number(numerator), denominator=cell_number(denominator),
+            note=_text_or_none(note), office=office)
     return out
 
 
@@ -410,6 +451,8 @@ def read_source(path: Path, index: PackageIndex, book: Source,
                                                   PROBLEM_HEADERS))
                                 for row in _table_rows(book, TABLE_CONSOLIDATION,
                                                        PROBLEM_HEADERS)]
+    if reading.is_master and TABLE_TRANSVERSAL in tables:
+        reading.office_actuals = _office_actuals(book, identity)
     if SHEET_HISTORY in index.sheets:
         # Every row below the header, not only the table's: the Consolida button appends
         # rows under it (or makes the sheet, without a table, in a plan workbook).

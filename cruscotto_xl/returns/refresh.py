@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from ..core.actuals import carry_actuals, plan_with_typed
 from ..core.model import Plan
 from ..core.problems import Problem
+from ..core.transversal import with_office_actuals
 from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, temp_beside
 from ..workbook import render_book
@@ -109,6 +110,8 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
                                "«cruscotto consolida»)")
     typed = reading.typed(lenient=False)
     graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
+    if reading.office_actuals:       # a master's transversal indicators (docs/transversal.md)
+        graded = with_office_actuals(graded, reading.office_actuals, ident.year, ident.period)
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
                        with_actuals=True)
     tampered = locked_problems(reading, book)

@@ -25,6 +25,7 @@ from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
 from ..core.rules import valutazione
 from ..core.targets import TargetError
+from ..core.transversal import office_grade
 from ..core.vocabulary import yes_no_text
 from ..errors import UserError
 from ..io.planfile import load_plan
@@ -41,6 +42,9 @@ PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 #: The Livello column's words for the roll-up levels (core.rollup.Level).
 LEVEL_NAMES = {"ente": "ente", "ambito": "ambito", "os": "obiettivo strategico",
                "oo": "obiettivo operativo", "indicatore": "indicatore"}
+#: The Livello of an office's own value of a transversal indicator (docs/transversal.md),
+#: a row under the indicator's (whose values are the ente's).
+OFFICE_LEVEL = "ufficio"
 
 ColumnKind = Literal["text", "int", "number", "value"]
 
@@ -236,6 +240,8 @@ def plan_rows(plan: Plan, year: int, periods: list[str], *, source: str = "",
             offices = plan.owners(slot)
             sign = signoff(offices) if signoff and period == signed_period else ""
             yield _indicator_row(slot, year, period, common, offices, sign)
+            if slot.indicator.transversal is not None:
+                yield from _office_rows(plan, slot, year, period, common)
         elif level == "tutti":
             yield Row(**common)  # type: ignore[arg-type]
         for child in node.children:
@@ -267,6 +273,26 @@ def _indicator_row(slot: IndicatorSlot, year: int, period: str, common: dict[str
                denominatore=actual.denominator if actual else None,
                consuntivo=value, stato=status.kind if status else "",
                nota=(actual.note or "") if actual else "", firma=signoff)
+
+
+def _office_rows(plan: Plan, slot: IndicatorSlot, year: int, period: str,
+                 common: dict[str, object]) -> Iterator[Row]:
+    """One row per office of a transversal indicator: its own value and grade."""
+    ind = slot.indicator
+    bands = plan.policy.bands
+    for office in plan.owners(slot):
+        actual = ind.actual_for(year, period, office)
+        grade = office_grade(ind, plan, office, year, period)
+        typed = actual.typed if actual is not None else None
+        yield Row(**{**common, "livello": OFFICE_LEVEL, "peso": None,  # type: ignore[arg-type]
+                     "grado": grade.value if grade else None,
+                     "valutazione": valutazione(grade, bands) if grade else ""},
+                  codice=ind.code, indicatore=ind.name, uffici=office, unita=ind.unit or "",
+                  target=ind.target_text(year, period),
+                  numeratore=actual.numerator if actual else None,
+                  denominatore=actual.denominator if actual else None,
+                  consuntivo=yes_no_text(typed) if isinstance(typed, bool) else typed,
+                  nota=(actual.note or "") if actual else "")
 
 
 # --- pandas ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .layout import (
     SHEET_OFFICES,
     SHEET_SIGNOFF,
     SHEET_SUMMARY,
+    SHEET_TRANSVERSAL,
     safe_file_stem,
 )
 from .sheets.checks import write_checks
@@ -36,6 +37,7 @@ from .sheets.objective import write_objective_sheet
 from .sheets.offices import write_history, write_offices
 from .sheets.signoff import write_signoff
 from .sheets.summary import write_summary
+from .sheets.transversal import plan_blocks, write_transversal
 from .styles import Styles
 
 
@@ -130,6 +132,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     riepilogo = wb.add_worksheet(SHEET_SUMMARY)
     offices = wb.add_worksheet(SHEET_OFFICES) if extras is not None else None
     history = wb.add_worksheet(SHEET_HISTORY) if extras is not None else None
+    blocks = plan_blocks(book)
+    transversal = wb.add_worksheet(SHEET_TRANSVERSAL) if blocks else None
     period_summaries = [wb.add_worksheet(v.summary_sheet) for v in book.views]
     objective_sheets = [wb.add_worksheet(s.name) for s in book.sheets]
     signoff = wb.add_worksheet(SHEET_SIGNOFF) if extras is None else None
@@ -143,6 +147,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
         write_offices(offices, book, extras)
     if history is not None and extras is not None:
         write_history(history, book, extras.history)
+    if transversal is not None:
+        write_transversal(transversal, book, blocks)
     for ws, sheet in zip(objective_sheets, book.sheets, strict=True):
         write_objective_sheet(ws, book, sheet)
     if signoff is not None:

@@ -218,6 +218,9 @@ class Book:
     digest: str = ""
     extras: Extras | None = None
     views: list[PeriodView] = field(default_factory=list)
+    transversal: dict[str, str] = field(default_factory=dict)
+    """A master's transversal indicators: code → the formula of the ente value over the
+    per-office block of ``Trasversali`` (workbook/sheets/transversal.py)."""
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""

@@ -26,8 +26,9 @@ SHEET_META = "_cruscotto"
 SHEET_OFFICES = "Stato uffici"
 SHEET_SIGNOFF = "Validazione"
 SHEET_HISTORY = "Storico valori"
+SHEET_TRANSVERSAL = "Trasversali"
 RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
-                   SHEET_SIGNOFF, SHEET_HISTORY, "History"}
+                   SHEET_SIGNOFF, SHEET_HISTORY, SHEET_TRANSVERSAL, "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"
@@ -57,6 +58,7 @@ TABLE_SUMMARY = "crx_riepilogo"
 TABLE_CHECKS = "crx_controlli"
 TABLE_OFFICES = "crx_stato_uffici"
 TABLE_CONSOLIDATION = "crx_consolidamento"
+TABLE_TRANSVERSAL = "crx_trasversali"
 
 
 def objective_table(index: int) -> str:
@@ -109,6 +111,27 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("contribution", "Contributo", 10, helper=True),
 )
 INDICATOR_INDEX = {c.key: i for i, c in enumerate(INDICATOR_COLUMNS)}
+
+#: The master's per-office block of the transversal indicators (docs/transversal.md): one
+#: row per indicator and office; the inputs are what the office returned.
+TRANSVERSAL_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Codice", 11),
+    Column("name", "Indicatore", 36),
+    Column("rule", "Regola", 16),
+    Column("office", "Ufficio", 28),
+    Column("numerator", "Valore numeratore", 13, is_input=True),
+    Column("denominator", "Valore denominatore", 13, is_input=True),
+    Column("actual", "Consuntivo", 14, is_input=True),
+    Column("note", "Note", 30, is_input=True),
+    Column("effective", "Consuntivo effettivo", 14),
+    Column("weight", "Peso", 10),
+    Column("weight_used", "Peso usato", 10, helper=True),
+    Column("product", "Prodotto", 10, helper=True),
+    Column("grade", "Grado dell'ufficio", 12),
+    Column("valutazione", "Valutazione dell'ufficio", 24),
+)
+TRANSVERSAL_INDEX = {c.key: i for i, c in enumerate(TRANSVERSAL_COLUMNS)}
+TRANSVERSAL_HEADER_ROW = 3     # 0-based row of the block's header (title and legend above)
 
 # One block per monitoring period other than the workbook's open one, after the indicator
 # columns: locked (that period's consolidated value, or nothing yet) and graded by the same

@@ -33,6 +33,9 @@ class TableActuals:
 #: period: its ``Anno`` and ``Periodo`` columns give the year and period of the row's
 #: columns without a year (``Consuntivo``, ``Valore numeratore``, ``Nota``, ``Riferimento``).
 ROW_YEAR, ROW_PERIOD = "anno", "periodo"
+#: ``Livello`` of an export: its ``ufficio`` rows are offices' own values of a transversal
+#: indicator (docs/transversal.md); the indicator's row holds the ente's.
+ROW_LEVEL, OFFICE_LEVEL = "livello", "ufficio"
 
 
 def read_table_actuals(path: Path | str, *, year: int | None = None) -> TableActuals:
@@ -104,9 +107,13 @@ def _read_long(path: Path, rows: list[tuple[int, list[Cell]]], header: Header, y
                                             "consuntivi si abbinano per codice")])
     wanted = [(c, i) for c, i in header.years if c.key in (*ACTUAL_KEYS, "reference")]
     seen: dict[tuple[str, int, str], int] = {}
+    level_at = next((i for i, text in header.ignored.items()
+                     if header_key(text) == ROW_LEVEL), None)
     for lineno, cells in rows:
         def cell(i: int, cells: list[Cell] = cells) -> Cell:
             return cells[i] if i < len(cells) else ""
+        if level_at is not None and _text(cell(level_at)).casefold() == OFFICE_LEVEL:
+            continue    # an office's own value of a transversal indicator, not the ente's
         code = _text(cell(header.static["code"]))
         present = [(c, i) for c, i in wanted if not _blank(cell(i))]
         if not present:

@@ -7,11 +7,14 @@ from datetime import date
 from xlsxwriter.worksheet import Worksheet
 
 from ...core.lights import legend
+from ...core.model import Indicator
 from ...core.rollover import change_log
+from ...core.transversal import rule_text, transversal_slots
 from ...core.tree import UNOWNED, removed_for_office
 from ...core.vocabulary import format_date
 from ..book import Book
 from ..cells import page_setup, row_height, write_text
+from ..layout import SHEET_TRANSVERSAL
 
 RULES = (
     ("≥ / > con target positivo", "consuntivo ≥ target → 100 %; altrimenti consuntivo/target "
@@ -85,6 +88,9 @@ def _guide(book: Book) -> list[tuple[str, str]]:
                                   "obiettivo, né un ufficio predefinito del piano): la compila il "
                                   "controllo di gestione, o la inoltra a chi ne risponde. Per "
                                   "i prossimi monitoraggi indicare gli uffici nel piano."))
+    transversal = [(s.indicator, offices) for s, offices in transversal_slots(book.plan)]
+    if transversal:
+        lines.append(("Indicatori trasversali", _transversal_text(book, transversal)))
     others = [v.period for v in book.views]
     if others:
         lines.append(("Periodi", f"Si compila solo il periodo {book.period} "
@@ -100,6 +106,22 @@ def _guide(book: Book) -> list[tuple[str, str]]:
                                      "dati: Sì») e firma: una modifica successiva alla firma "
                                      "viene segnalata al consolidamento."))
     return lines
+
+
+def _transversal_text(book: Book, found: list[tuple[Indicator, list[str]]]) -> str:
+    """What a transversal indicator means in this workbook (docs/transversal.md)."""
+    listing = "; ".join(f"{ind.code} ({rule_text(ind)})" for ind, _ in found)
+    if book.office is not None:
+        return (f"Li riportano più uffici, ognuno con il proprio valore: {listing}. In questa "
+                f"cartella il «Grado» è il grado dell'ufficio, calcolato sul valore "
+                f"dell'ufficio; il valore dell'ente si calcola al consolidamento con la regola "
+                f"indicata.")
+    if book.extras is not None:
+        return (f"Li riportano più uffici: {listing}. Il «Consuntivo» dell'ente è una formula "
+                f"sui valori degli uffici del foglio «{SHEET_TRANSVERSAL}», che mostra anche "
+                f"il grado di ogni ufficio; gli uffici senza valore non contano.")
+    return (f"Li riportano più uffici: {listing}. In questa cartella si indica il valore "
+            f"dell'ente.")
 
 
 def _write_guide(ws: Worksheet, book: Book, r: int) -> int:

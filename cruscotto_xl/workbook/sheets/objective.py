@@ -22,6 +22,7 @@ from ...core.rules import (
     valutazione_formula,
 )
 from ...core.targets import Kind, Target
+from ...core.transversal import rule_text
 from ...core.vocabulary import NO, YES
 from ..book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
 from ..cells import (
@@ -197,11 +198,18 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
 
     # Inputs: unlocked, highlighted, validated; not part of the tamper hash.
     _input(ws, book, r, col["reference"], row.reference, numfmt)
-    _input(ws, book, r, col["numerator"], row.numerator, "numero")
-    _input(ws, book, r, col["denominator"], row.denominator, "numero")
     _input(ws, book, r, col["event_date"], row.event_date, "data")
-    _input(ws, book, r, col["actual"], row.actual, numfmt)
     _input(ws, book, r, col["note"], row.note, None)
+    ente = book.transversal.get(ind.code)
+    if ente is None:
+        _input(ws, book, r, col["numerator"], row.numerator, "numero")
+        _input(ws, book, r, col["denominator"], row.denominator, "numero")
+        _input(ws, book, r, col["actual"], row.actual, numfmt)
+    else:   # a master's transversal indicator: the ente value from the offices' values
+        ws.write_blank(r, col["numerator"], None, st.get("cell", "numero"))
+        ws.write_blank(r, col["denominator"], None, st.get("cell", "numero"))
+        book.formula(ws, r, col["actual"], ente, st.get("cell", numfmt), row.actual,
+                     locked=False)
 
     texts = [(getattr(ind, attr), INDICATOR_COLUMNS[col[key]].width)
              for key, attr in (("name", "name"), ("algorithm", "algorithm"),
@@ -220,6 +228,11 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
         st.get("cell", numfmt))
     grade = row.node.grade
     formula("grade", grade_formula(spec, cells), grade.cell, st.get("grade", "percentuale"))
+    if ind.transversal is not None and book.office is not None:
+        ws.write_comment(r, col["grade"], f"Grado dell'ufficio: calcolato sul valore di "
+                                          f"questo ufficio. Indicatore trasversale: il valore "
+                                          f"dell'ente si calcola al consolidamento "
+                                          f"({rule_text(ind)}).", {"x_scale": 2, "y_scale": 1.5})
     formula("valutazione", valutazione_formula(row.cell("grade"), book.plan.policy.bands),
             valutazione(grade, book.plan.policy.bands))
     weight_used = row.node.weight if grade.value is not None else 0.0
