@@ -24,7 +24,9 @@ from .layout import (
     INDICATOR_INDEX,
     PERIOD_COLUMNS,
     PERIOD_INDEX,
+    Column,
     col_letter,
+    context_columns,
     objective_grade_name,
     objective_table,
     period_summary_sheet,
@@ -218,6 +220,18 @@ class Book:
     digest: str = ""
     extras: Extras | None = None
     views: list[PeriodView] = field(default_factory=list)
+    context: tuple[Column, ...] = ()    # the dictionary block (layout.context_columns)
+
+    def context_col(self, key: str) -> int:
+        """0-based column of a dictionary column, right of the last other period's block."""
+        first = len(INDICATOR_COLUMNS) + len(self.views) * len(PERIOD_COLUMNS)
+        return first + next(i for i, c in enumerate(self.context) if c.key == key)
+
+    @property
+    def last_col(self) -> int:
+        """The table's last column (0-based): the dictionary's, else the last period's."""
+        return len(INDICATOR_COLUMNS) + len(self.views) * len(PERIOD_COLUMNS) \
+            + len(self.context) - 1
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
@@ -293,7 +307,36 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                                                other_nodes[v.period][ind.code])
                          for v in views}))
         sheets.append(sheet)
-    return Book(shown, year, period, office, styles, root, sheets, views=views)
+    return Book(shown, year, period, office, styles, root, sheets, views=views,
+                context=book_context([r.indicator for s in sheets for r in s.rows], shown,
+                                     year))
+
+
+def history_years(indicators: list[Indicator], year: int) -> list[int]:
+    """The earlier years (before ``year``) whose final actual some indicator has."""
+    return sorted({a.year for ind in indicators for a in ind.actuals
+                   if a.year < year and a.period == FINAL_PERIOD
+                   and effective_actual(a.typed, a.numerator, a.denominator) is not None})
+
+
+def target_years(indicators: list[Indicator], plan: Plan, year: int) -> list[int]:
+    """The plan years shown side by side: the plan's ``anni_target`` and any later year an
+    indicator has a target for, each only when some indicator has a target that year;
+    none when the only such year is ``year`` (its target is the «Target» column)."""
+    years = {y for y in (*plan.target_years, *(y for i in indicators for y in i.targets
+                                                if y >= year))
+             if any(i.targets.get(y) for i in indicators)}
+    return sorted(years) if years - {year} else []
+
+
+def book_context(indicators: list[Indicator], plan: Plan, year: int) -> tuple[Column, ...]:
+    """The dictionary block of a workbook holding ``indicators``: only what some has."""
+    texts = [key for key, attr in (("tipologia", "kind"), ("description", "description"),
+                                   ("source", "source"))
+             if any(getattr(i, attr) for i in indicators)]
+    return context_columns(baseline=any(i.baseline for i in indicators),
+                           history=history_years(indicators, year),
+                           targets=target_years(indicators, plan, year), texts=texts)
 
 
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:
