@@ -19,6 +19,7 @@ from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec, effective_actual
 from ..core.targets import Kind
 from ..core.vocabulary import excel_serial, yes_no_text
+from ..core.years import history_years, target_years
 from .layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
@@ -312,23 +313,6 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                                      year))
 
 
-def history_years(indicators: list[Indicator], year: int) -> list[int]:
-    """The earlier years (before ``year``) whose final actual some indicator has."""
-    return sorted({a.year for ind in indicators for a in ind.actuals
-                   if a.year < year and a.period == FINAL_PERIOD
-                   and effective_actual(a.typed, a.numerator, a.denominator) is not None})
-
-
-def target_years(indicators: list[Indicator], plan: Plan, year: int) -> list[int]:
-    """The plan years shown side by side: the plan's ``anni_target`` and any later year an
-    indicator has a target for, each only when some indicator has a target that year;
-    none when the only such year is ``year`` (its target is the «Target» column)."""
-    years = {y for y in (*plan.target_years, *(y for i in indicators for y in i.targets
-                                                if y >= year))
-             if any(i.targets.get(y) for i in indicators)}
-    return sorted(years) if years - {year} else []
-
-
 def book_context(indicators: list[Indicator], plan: Plan, year: int) -> tuple[Column, ...]:
     """The dictionary block of a workbook holding ``indicators``: only what some has."""
     texts = [key for key, attr in (("tipologia", "kind"), ("description", "description"),
@@ -336,7 +320,8 @@ def book_context(indicators: list[Indicator], plan: Plan, year: int) -> tuple[Co
              if any(getattr(i, attr) for i in indicators)]
     return context_columns(baseline=any(i.baseline for i in indicators),
                            history=history_years(indicators, year),
-                           targets=target_years(indicators, plan, year), texts=texts)
+                           targets=target_years(indicators, plan.target_years, year),
+                           texts=texts)
 
 
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:

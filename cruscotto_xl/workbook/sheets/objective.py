@@ -17,7 +17,6 @@ from ...core.model import Indicator
 from ...core.rollup import contribution_formula, weight_used_formula, weighted_mean_formula
 from ...core.rules import (
     Cells,
-    effective_actual,
     effective_actual_formula,
     grade_formula,
     valutazione,
@@ -25,6 +24,7 @@ from ...core.rules import (
 )
 from ...core.targets import Kind, Target
 from ...core.vocabulary import NO, YES
+from ...core.years import final_value
 from ..book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
 from ..cells import (
     code_width,
@@ -247,9 +247,7 @@ def context_values(ind: Indicator, book: Book) -> dict[str, object]:
         if column.year is None:
             continue
         if column.key == history_column(column.year).key:
-            actual = ind.actual_for(column.year)
-            values[column.key] = effective_actual(
-                actual.typed, actual.numerator, actual.denominator) if actual else None
+            values[column.key] = final_value(ind, column.year)
         else:
             values[column.key] = ind.targets.get(column.year) or None
     return values
