@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 from support.history_plan import HISTORY_PLAN, history_plan
 
+from cruscotto_xl.core.actuals import Typed, plan_with_typed
+from cruscotto_xl.core.rollover import roll_over
 from cruscotto_xl.io.planfile import plan_from_data
 from cruscotto_xl.returns.read import read_workbook
 from cruscotto_xl.workbook import write_workbook
@@ -116,3 +118,41 @@ def test_only_the_years_and_texts_some_indicator_has(tmp_path):
     # no baseline, no 2022 value, no 2026 target, no description nor source
     assert headers[len(INDICATOR_COLUMNS) + 8:] == ["Consuntivo 2023", "Target 2024",
                                                     "Target 2025", "Tipologia"]
+
+
+def test_two_rollovers_bring_both_years_into_the_new_workbook(tmp_path):
+    """The history as `nuovo-anno` builds it: the 2022 plan with its year-end values
+    rolled to 2023, those values rolled to 2024; the 2024 workbook shows both years."""
+    data = {**HISTORY_PLAN, "anno": 2022, "anni_target": [2022]}
+    area = data["ambiti"][0]
+    indicators = [{"codice": "T1", "nome": "Certificati rilasciati online", "unita": "N.",
+                   "peso": 100, "target": {2022: ">= 1.200"}}]
+    data["ambiti"] = [{**area, "obiettivi": [{**area["obiettivi"][0],
+                                              "indicatori": indicators}]}]
+    plan = plan_with_typed(plan_from_data(data), {"T1": Typed(1234.5)}, 2022)
+    plan = plan_with_typed(roll_over(plan, 2023).plan, {"T1": Typed(1410)}, 2023)
+    path = tmp_path / "piano.xlsx"
+    write_workbook(roll_over(plan, 2024).plan, path, year=2024)
+    headers, rows = _rows(path)
+    assert headers[len(INDICATOR_COLUMNS) + 8:] == ["Consuntivo 2022", "Consuntivo 2023"]
+    assert (rows["T1"]["Consuntivo 2022"].value, rows["T1"]["Consuntivo 2023"].value) == (
+        1234.5, 1410)
+
+
+def test_dictionary_texts_never_run_as_formulas(tmp_path):
+    data = {**HISTORY_PLAN}
+    area = data["ambiti"][0]
+    first, second = area["obiettivi"][0]["indicatori"]
+    first = {**first, "fonte": "=HYPERLINK(\"http://x.invalid\")", "descrizione": "@SUM(A1)",
+             "target": {**first["target"], 2025: "+1.600"}}
+    data["ambiti"] = [{**area, "obiettivi": [{**area["obiettivi"][0],
+                                              "indicatori": [first, second]}]}]
+    path = tmp_path / "piano.xlsx"
+    write_workbook(plan_from_data(data), path)
+    _, rows = _rows(path)
+    for header, text in (("Fonte", "=HYPERLINK(\"http://x.invalid\")"),
+                         ("Descrizione", "@SUM(A1)"), ("Target 2025", "+1.600")):
+        cell = rows["T1"][header]
+        assert (cell.value, cell.data_type) == (text, "s"), header
+        assert cell.quotePrefix, header
+    assert read_workbook(path).hash_matches
