@@ -156,3 +156,13 @@ def test_dictionary_texts_never_run_as_formulas(tmp_path):
         assert (cell.value, cell.data_type) == (text, "s"), header
         assert cell.quotePrefix, header
     assert read_workbook(path).hash_matches
+
+
+def test_the_instructions_name_the_columns(workbook):
+    ws = openpyxl.load_workbook(workbook)["Istruzioni"]
+    lines = {r[0]: r[1] for r in ws.iter_rows(max_col=2, values_only=True) if r[0]}
+    assert lines["Anni e dizionario"] == (
+        "Le ultime colonne della tabella di ogni obiettivo sono bloccate e solo da leggere: "
+        "«Baseline», «Anno baseline», «Consuntivo 2022», «Consuntivo 2023», «Target 2024», "
+        "«Target 2025», «Target 2026», «Tipologia», «Descrizione», «Fonte». I consuntivi "
+        "degli anni precedenti vengono dallo storico del piano.")
