@@ -504,7 +504,10 @@ def indicator_trend_chart(ind: Indicator, years: Sequence[int], data: ReportData
 
     colors = _colors()
     scale = 100.0 if _percent_unit(ind, data.year) else 1.0
-    fig = MplFigure(figsize=(3.4, 1.9), layout="constrained")
+    # fixed margins, not the constrained layout: one chart per indicator, and the layout
+    # pass would draw each twice
+    fig = MplFigure(figsize=(3.4, 1.9))
+    fig.subplots_adjust(left=0.15, right=0.97, bottom=0.13, top=0.86)
     ax = fig.add_subplot()
     xs = [y for y, _ in values]
     ys = [v * scale for _, v in values]
@@ -527,7 +530,7 @@ def indicator_trend_chart(ind: Indicator, years: Sequence[int], data: ReportData
     ax.margins(y=0.25)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=6, frameon=False, loc="best")
-    ax.set_title(_short(f"{ind.code} — {ind.name}", 60), fontsize=7, loc="left",
+    ax.set_title(_short(f"{ind.code} — {ind.name}", 50), fontsize=7, loc="left",
                  color=colors["titolo"], parse_math=False)
     return _png(fig)
 
