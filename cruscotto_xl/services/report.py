@@ -36,7 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.actuals import plan_with_typed
+from ..core.actuals import actual_number, plan_with_typed
 from ..core.audit import audit_plan
 from ..core.lights import LIGHTS, Light, legend, light_thresholds, traffic_light
 from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan, StrategicObjective
@@ -52,6 +52,7 @@ from ..core.vocabulary import (
     from_excel_serial,
     yes_no_text,
 )
+from ..core.years import history_years, target_years
 from ..errors import UserError
 from ..io.atomic import write_atomically
 from ..returns.consolidate import RETURNED, WITH_PROBLEMS
@@ -440,6 +441,100 @@ def valutazione_chart(rows: list[tuple[str, int, Light]]) -> bytes | None:
     return _png(fig)
 
 
+def report_years(data: ReportData) -> list[int]:
+    """The years of the «Indicatori negli anni» tables: the earlier years of the plan's
+    history, the report's year and the plan years with targets (core/years.py, as the
+    objective sheet)."""
+    indicators = [slot.indicator for slot in data.plan.indicators()]
+    return sorted({*history_years(indicators, data.year), data.year,
+                   *target_years(indicators, data.plan.target_years, data.year)})
+
+
+def _percent_unit(ind: Indicator, year: int) -> bool:
+    try:
+        target = ind.target_for(year)
+    except TargetError:
+        target = None
+    return (ind.unit or (target.unit if target else None)) == "%"
+
+
+def year_values(ind: Indicator, years: Sequence[int], data: ReportData
+                ) -> list[tuple[int, float]]:
+    """The numeric actual of each year: the final one of an earlier year, the reported
+    period's one of the report's year (None and non-numbers left out, never 0)."""
+    out = []
+    for year in years:
+        if year < data.year:
+            value = actual_number(ind, year)
+        elif year == data.year:
+            actual = ind.actual_for(year, data.period)
+            found = effective_actual(actual.typed, actual.numerator, actual.denominator) \
+                if actual else None
+            value = float(found) if isinstance(found, int | float) \
+                and not isinstance(found, bool) else None
+        else:
+            value = None
+        if value is not None:
+            out.append((year, value))
+    return out
+
+
+def year_targets(ind: Indicator, years: Sequence[int]) -> list[tuple[int, float]]:
+    """The numeric target of each year (a comparison: ``>= 1.500``, ``<= 10 gg``); the
+    other kinds have no point on a value axis and are left out."""
+    out = []
+    for year in years:
+        try:
+            target = ind.target_for(year)
+        except TargetError:
+            continue
+        if target.kind is Kind.COMPARISON and target.value is not None:
+            out.append((year, target.value))
+    return out
+
+
+def indicator_trend_chart(ind: Indicator, years: Sequence[int], data: ReportData
+                          ) -> bytes | None:
+    """An indicator over the years: its actuals as a line, each year's target as a marker;
+    None with fewer than two years of values (no trend to draw)."""
+    values = year_values(ind, years, data)
+    if len(values) < 2:
+        return None
+    from matplotlib.figure import Figure as MplFigure
+
+    colors = _colors()
+    scale = 100.0 if _percent_unit(ind, data.year) else 1.0
+    # fixed margins, not the constrained layout: one chart per indicator, and the layout
+    # pass would draw each twice
+    fig = MplFigure(figsize=(3.4, 1.9))
+    fig.subplots_adjust(left=0.15, right=0.97, bottom=0.13, top=0.86)
+    ax = fig.add_subplot()
+    xs = [y for y, _ in values]
+    ys = [v * scale for _, v in values]
+    ax.plot(xs, ys, marker="o", color=colors["titolo"], linewidth=1.2, markersize=3.5,
+            label="Consuntivo")
+    for x, y in zip(xs, ys, strict=True):
+        ax.annotate(format_number(y, 0 if float(y).is_integer() else 1), (x, y),
+                    textcoords="offset points", xytext=(0, 4), ha="center", fontsize=6,
+                    color=colors["titolo"])
+    targets = year_targets(ind, years)
+    if targets:
+        ax.plot([y for y, _ in targets], [v * scale for _, v in targets], linestyle="none",
+                marker="_", markersize=11, markeredgewidth=1.6, color=colors["rosso_testo"],
+                label="Target")
+    ax.set_xticks(list(years), [str(y) for y in years], fontsize=6.5)
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+    ax.tick_params(axis="y", labelsize=6.5)
+    if scale != 1.0:
+        ax.set_ylabel("%", fontsize=6.5)
+    ax.margins(y=0.25)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=6, frameon=False, loc="best")
+    ax.set_title(_short(f"{ind.code} — {ind.name}", 50), fontsize=7, loc="left",
+                 color=colors["titolo"], parse_math=False)
+    return _png(fig)
+
+
 # --- the document (one model for HTML, PDF and DOCX) ------------------------------------
 
 def _grade_cell(grade: Grade, bands: Sequence[Band]) -> Cell:
@@ -596,6 +691,72 @@ def _details(data: ReportData) -> Section:
                                          _badge(oo_node.grade, bands)), "oo"))
                 blocks.append(_indicator_table(data, oo.indicators, nodes, oo_path, owners))
     return Section("dettaglio", "Obiettivi e indicatori", blocks)
+
+
+def dictionary_lines(ind: Indicator) -> list[tuple[str, str]]:
+    """What the plan says of an indicator beyond its target (label, text), in order."""
+    baseline = ""
+    if ind.baseline is not None:
+        value = ind.baseline.value
+        shown = (format_percent(value) if ind.unit == "%"
+                 else format_number(value, 0 if float(value).is_integer() else 2))
+        baseline = shown + (f" ({ind.baseline.year})" if ind.baseline.year else "")
+    lines = [("Descrizione", ind.description), ("Algoritmo", ind.algorithm),
+             ("Fonte", ind.source), ("Tipologia", ind.kind), ("Baseline", baseline)]
+    return [(label, value) for label, value in lines if value]
+
+
+def _year_table(ind: Indicator, years: Sequence[int], data: ReportData) -> Table:
+    """Targets and actuals of one indicator, one column per year."""
+    def head(year: int) -> str:
+        if year == data.year and data.period != FINAL_PERIOD:
+            return f"{year} (al {data.period})"
+        return str(year)
+
+    def actual(year: int) -> Cell:
+        if year > data.year:
+            return Cell("", numeric=True)
+        found = ind.actual_for(year, FINAL_PERIOD if year < data.year else data.period)
+        return Cell(actual_text(ind, found, year) or "—", numeric=True, style="value")
+
+    return Table((("", False), *((head(y), True) for y in years)),
+                 (Row((Cell("Target"), *(Cell(ind.targets.get(y, ""), numeric=True,
+                                              style="value") for y in years))),
+                  Row((Cell("Consuntivo"), *(actual(y) for y in years)))))
+
+
+def _years(data: ReportData) -> Section:
+    """Each indicator over the years: the plan's dictionary, targets and actuals side by
+    side, and the trend where the history has at least two years of values."""
+    slots = list(data.plan.indicators())
+    years = report_years(data)
+    earlier = [y for y in years if y < data.year]
+    if len(years) < 2 and not any(dictionary_lines(s.indicator) for s in slots):
+        return Section("anni", "Indicatori negli anni", [text(
+            "Il piano non riporta consuntivi degli anni precedenti, target di altri anni né "
+            "descrizioni, fonti o baseline degli indicatori.")])
+    intro = (f"Target di ogni anno del piano e consuntivi degli anni precedenti "
+             f"({', '.join(map(str, earlier))}) dallo storico del piano; il consuntivo del "
+             f"{data.year} è quello {period_text(data.year, data.period)}."
+             if earlier else
+             "Target di ogni anno del piano. Il piano non ha consuntivi degli anni "
+             "precedenti: nessun andamento pluriennale da disegnare.")
+    blocks: list[Block] = [text(intro, "note")]
+    for slot in slots:
+        ind = slot.indicator
+        blocks.append(Paragraph((Run(ind.code, bold=True), Run(f" {ind.name}")), "oo"))
+        for label, value in dictionary_lines(ind):
+            blocks.append(Paragraph((Run(f"{label}: ", bold=True), Run(value)), "note"))
+        table = _year_table(ind, years, data)
+        chart = indicator_trend_chart(ind, years, data) if earlier else None
+        if chart:
+            blocks.append(Pair((table,), (Figure(chart, f"Andamento di {ind.code}"),)))
+        else:
+            blocks.append(table)
+            if earlier:
+                blocks.append(text("Andamento non disegnato: servono valori numerici di "
+                                   "almeno due anni.", "note"))
+    return Section("anni", "Indicatori negli anni", blocks)
 
 
 def os_resources(os_: StrategicObjective) -> tuple[float | None, float | None]:
@@ -800,8 +961,8 @@ def _changes(data: ReportData) -> Section:
 def report_document(data: ReportData) -> Document:
     """The whole report as one document model (rendered to HTML, PDF and DOCX)."""
     title = f"Relazione sulla performance {data.year} — {data.reading.identity.entity}"
-    sections = [_summary(data), _overview(data), _details(data), _resources(data),
-                _trend(data), _quality(data), _audit(data), _changes(data)]
+    sections = [_summary(data), _overview(data), _details(data), _years(data),
+                _resources(data), _trend(data), _quality(data), _audit(data), _changes(data)]
     return Document(title, _cover(data), [s for s in sections if s is not None])
 
 

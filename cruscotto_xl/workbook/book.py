@@ -19,12 +19,15 @@ from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec, effective_actual
 from ..core.targets import Kind
 from ..core.vocabulary import excel_serial, yes_no_text
+from ..core.years import history_years, target_years
 from .layout import (
     INDICATOR_COLUMNS,
     INDICATOR_INDEX,
     PERIOD_COLUMNS,
     PERIOD_INDEX,
+    Column,
     col_letter,
+    context_columns,
     objective_grade_name,
     objective_table,
     period_summary_sheet,
@@ -221,6 +224,18 @@ class Book:
     transversal: dict[str, str] = field(default_factory=dict)
     """A master's transversal indicators: code → the formula of the ente value over the
     per-office block of ``Trasversali`` (workbook/sheets/transversal.py)."""
+    context: tuple[Column, ...] = ()    # the dictionary block (layout.context_columns)
+
+    def context_col(self, key: str) -> int:
+        """0-based column of a dictionary column, right of the last other period's block."""
+        first = len(INDICATOR_COLUMNS) + len(self.views) * len(PERIOD_COLUMNS)
+        return first + next(i for i, c in enumerate(self.context) if c.key == key)
+
+    @property
+    def last_col(self) -> int:
+        """The table's last column (0-based): the dictionary's, else the last period's."""
+        return len(INDICATOR_COLUMNS) + len(self.views) * len(PERIOD_COLUMNS) \
+            + len(self.context) - 1
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
@@ -296,7 +311,20 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                                                other_nodes[v.period][ind.code])
                          for v in views}))
         sheets.append(sheet)
-    return Book(shown, year, period, office, styles, root, sheets, views=views)
+    return Book(shown, year, period, office, styles, root, sheets, views=views,
+                context=book_context([r.indicator for s in sheets for r in s.rows], shown,
+                                     year))
+
+
+def book_context(indicators: list[Indicator], plan: Plan, year: int) -> tuple[Column, ...]:
+    """The dictionary block of a workbook holding ``indicators``: only what some has."""
+    texts = [key for key, attr in (("tipologia", "kind"), ("description", "description"),
+                                   ("source", "source"))
+             if any(getattr(i, attr) for i in indicators)]
+    return context_columns(baseline=any(i.baseline for i in indicators),
+                           history=history_years(indicators, year),
+                           targets=target_years(indicators, plan.target_years, year),
+                           texts=texts)
 
 
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:

@@ -78,6 +78,7 @@ class Column:
     is_input: bool = False
     detail: bool = False   # parsed-target details: grouped and collapsed, still there
     helper: bool = False   # roll-up helpers: hidden
+    year: int | None = None  # the year of a dictionary column («Consuntivo 2023»)
 
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
@@ -161,6 +162,45 @@ def period_summary_sheet(period: str) -> str:
 def period_summary_table(period: str) -> str:
     return f"{TABLE_SUMMARY}_{period.replace('/', '')}"
 INPUT_KEYS = tuple(c.key for c in INDICATOR_COLUMNS if c.is_input)
+
+# The indicator's dictionary and its years, after the other periods' blocks so that no
+# input column, name or period block moves: the baseline, the final actual of each earlier
+# year the plan has, the target of each plan year, tipologia, description and source. All
+# locked. A column is there only when some indicator of the workbook has something for it
+# (docs/workbook.md, «Years side by side and the dictionary»).
+CONTEXT_BASE: tuple[Column, ...] = (
+    Column("baseline", "Baseline", 11),
+    Column("baseline_year", "Anno baseline", 9),
+)
+CONTEXT_TEXTS: tuple[Column, ...] = (
+    Column("tipologia", "Tipologia", 14),
+    Column("description", "Descrizione", 40),
+    Column("source", "Fonte", 24),
+)
+HISTORY_WIDTH = 13
+YEAR_TARGET_WIDTH = 15
+
+
+def history_column(year: int) -> Column:
+    """The final actual of an earlier year: «Consuntivo 2023»."""
+    return Column(f"history_{year}", f"Consuntivo {year}", HISTORY_WIDTH, year=year)
+
+
+def year_target_column(year: int) -> Column:
+    """The target of a plan year: «Target 2025»."""
+    return Column(f"target_{year}", f"Target {year}", YEAR_TARGET_WIDTH, year=year)
+
+
+def context_columns(*, baseline: bool, history: Iterable[int], targets: Iterable[int],
+                    texts: Iterable[str]) -> tuple[Column, ...]:
+    """The dictionary block of a workbook, in order: baseline (value and year), the earlier
+    years' actuals, the plan years' targets, then the texts among ``texts`` (keys of
+    :data:`CONTEXT_TEXTS`) that some indicator has."""
+    wanted = set(texts)
+    return (*(CONTEXT_BASE if baseline else ()),
+            *(history_column(y) for y in sorted(history)),
+            *(year_target_column(y) for y in sorted(targets)),
+            *(c for c in CONTEXT_TEXTS if c.key in wanted))
 
 SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("level", "Livello", 10),

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
+from support.history_plan import HISTORY_PLAN
 from support.periods_plan import office_workbooks, set_input
 
-from cruscotto_xl.io.planfile import load_plan
+from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.returns.consolidate import consolidate, write_master
 from cruscotto_xl.returns.read import read_workbook
+from cruscotto_xl.workbook import write_workbook
 
 pdfplumber = pytest.importorskip("pdfplumber")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MIN_FONT = 7.0
+DESCRIPTION = ("Numero dei certificati anagrafici rilasciati dal portale del Comune "
+               "nell'anno solare, esclusi quelli annullati. ") * 3
 NOTE = "Nota lunga dell'ufficio che spiega il dato con molte parole e un rimando. " * 3
 
 
@@ -38,10 +43,16 @@ def pdfs(tmp_path_factory) -> dict[str, Path]:
     write_master(consolidate(work / "ritorni", plan), master)  # missing offices: problems
     copy = work / "ufficio.xlsx"
     shutil.copy(office, copy)
+    # a plan with earlier years, three target years and long dictionary texts
+    data = deepcopy(HISTORY_PLAN)
+    data["ambiti"][0]["obiettivi"][0]["indicatori"][0]["descrizione"] = DESCRIPTION
+    years = work / "storico.xlsx"
+    write_workbook(plan_from_data(data), years)
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir",
-                    str(work / "pdf"), str(copy), str(master)],
+                    str(work / "pdf"), str(copy), str(master), str(years)],
                    check=True, capture_output=True, timeout=600)
-    return {"ufficio": work / "pdf" / "ufficio.pdf", "master": work / "pdf" / "cruscotto.pdf"}
+    return {"ufficio": work / "pdf" / "ufficio.pdf", "master": work / "pdf" / "cruscotto.pdf",
+            "storico": work / "pdf" / "storico.pdf"}
 
 
 def _lines(page) -> list[dict]:
@@ -69,7 +80,7 @@ def _sheet_kinds(doc) -> set[str]:
         "Obiettivo operativo") if word in (page.extract_text() or "")}
 
 
-@pytest.mark.parametrize("which", ["ufficio", "master"])
+@pytest.mark.parametrize("which", ["ufficio", "master", "storico"])
 def test_every_printed_page_is_readable(pdfs, which):
     with pdfplumber.open(pdfs[which]) as doc:
         small, overlapping = [], []
@@ -80,11 +91,27 @@ def test_every_printed_page_is_readable(pdfs, which):
             if pairs := _overlaps(page):
                 overlapping.append((n, pairs[:2]))
         kinds = _sheet_kinds(doc)
-    assert "Regole di calcolo" in kinds and "Obiettivo operativo" in kinds
+    if which == "storico":       # an OS with its own indicators, no operational objective
+        assert "Regole di calcolo" in kinds and "Validazione" in kinds
+    else:
+        assert "Regole di calcolo" in kinds and "Obiettivo operativo" in kinds
     if which == "master":
         assert {"Stato degli uffici", "Storico dei valori",
                 "Problemi del consolidamento"} <= kinds
-    else:
+    elif which == "ufficio":
         assert "Validazione" in kinds
     assert small == [], f"testo sotto {MIN_FONT} pt: {small[:10]}"
     assert overlapping == [], f"righe sovrapposte: {overlapping[:10]}"
+
+
+def test_the_years_and_the_dictionary_are_printed(pdfs):
+    """The dictionary block is in the print area: the earlier years' actuals (1234,5 and
+    87 % as the cell formats show them, in LibreOffice's locale), the targets of 2025 and
+    2026, the baseline and its year, tipologia and source are on paper."""
+    with pdfplumber.open(pdfs["storico"]) as doc:
+        text = " ".join(page.extract_text() or "" for page in doc.pages)
+    assert "1.234,50" in text or "1,234.50" in text
+    assert "87,00%" in text or "87.00%" in text
+    for shown in ("Baseline", "Consuntivo", "2022", "2023", ">= 1.750", "Target 2026", "2021",
+                  "Gestionale anagrafe", "Efficienza", "Descrizione"):
+        assert shown in text, shown

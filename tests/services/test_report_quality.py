@@ -136,7 +136,7 @@ def test_docx_has_the_sections_and_tables_of_the_html(troubled):
     doc = read_docx(str(troubled.docx))
     docx_sections = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert [html.unescape(s) for s in html_sections] == docx_sections
-    assert len(html_sections) == 8       # sintesi … modifiche, with resources and the trend
+    assert len(html_sections) == 9       # sintesi … modifiche, with the years, resources, trend
     # the same tables: the KPI box is a table in DOCX, a block of divs in HTML
     assert text.count("<table") + 1 == len(doc.tables)
 

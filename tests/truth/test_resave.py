@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support import DATA
+from support.history_plan import history_plan
 
 from cruscotto_xl.core.actuals import Typed, plan_with_typed
 from cruscotto_xl.core.model import Plan
@@ -60,6 +61,7 @@ def _kinds(folder: Path, plan: Plan) -> dict[str, tuple[Path, Plan, str | None]]
     fill_workbook(filled, YEAR_END)
     with_mid = plan_with_typed(plan, MID_YEAR, plan.year, "30/06")
     write("fine_anno_con_valori_30-06", with_mid, "Promozione")
+    write("storico_e_dizionario", history_plan())    # earlier years, baseline, texts
     returned = folder / "ritorni"
     returned.mkdir()
     for office, path in workbook_jobs(plan, returned, per_office=True):
@@ -88,7 +90,7 @@ def _messages(problems: list[Problem]) -> list[str]:
 
 
 KINDS = ["piano", "ufficio", "periodo_30-06", "senza_ufficio", "scadenze_da_evento_compilata",
-         "fine_anno_con_valori_30-06", "principale_consolidato"]
+         "fine_anno_con_valori_30-06", "storico_e_dizionario", "principale_consolidato"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -100,6 +100,13 @@ def _guide(book: Book) -> list[tuple[str, str]]:
                                  "(vuote se il periodo non è ancora chiuso); i fogli "
                                  + ", ".join(f"«{v.summary_sheet}»" for v in book.views)
                                  + " ne riassumono i gradi."))
+    if book.context:
+        shown = ", ".join(f"«{c.header}»" for c in book.context)
+        earlier = any(c.year is not None and c.year < book.year for c in book.context)
+        lines.append(("Anni e dizionario", "Le ultime colonne della tabella di ogni obiettivo "
+                      f"sono bloccate e solo da leggere: {shown}."
+                      + (" I consuntivi degli anni precedenti vengono dallo storico del "
+                         "piano." if earlier else "")))
     if book.extras is None:
         lines.append(("Validazione", "Completati i dati, il responsabile dell'ufficio compila "
                                      "il foglio «Validazione» (nome, ruolo, data, «Confermo i "

@@ -13,6 +13,7 @@ from datetime import date
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.model import Indicator
 from ...core.rollup import contribution_formula, weight_used_formula, weighted_mean_formula
 from ...core.rules import (
     Cells,
@@ -24,6 +25,7 @@ from ...core.rules import (
 from ...core.targets import Kind, Target
 from ...core.transversal import rule_text
 from ...core.vocabulary import NO, YES
+from ...core.years import final_value
 from ..book import HEADER_ROW, Book, IndicatorRow, ObjectiveSheet, PeriodView
 from ..cells import (
     code_width,
@@ -38,6 +40,7 @@ from ..layout import (
     INDICATOR_INDEX,
     PERIOD_COLUMNS,
     col_letter,
+    history_column,
     period_header,
 )
 
@@ -74,9 +77,11 @@ def _cells(row: IndicatorRow, view: PeriodView | None = None) -> Cells:
 
 
 def table_headers(book: Book) -> list[str]:
-    """The indicator table's headers: the open period's columns, then each other period's."""
+    """The indicator table's headers: the open period's columns, then each other period's,
+    then the dictionary block (baseline, earlier years, plan years' targets, texts)."""
     return [c.header for c in INDICATOR_COLUMNS] + [
-        period_header(c, v.period) for v in book.views for c in PERIOD_COLUMNS]
+        period_header(c, v.period) for v in book.views for c in PERIOD_COLUMNS] + [
+        c.header for c in book.context]
 
 
 def write_objective_sheet(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
@@ -218,9 +223,6 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     texts.append((ind.target_text(book.year, book.period),
                   INDICATOR_COLUMNS[col["target_text"]].width))
     texts.append((row.note, INDICATOR_COLUMNS[col["note"]].width))
-    height = row_height(texts)
-    if height:
-        ws.set_row(r, height)
 
     cells = _cells(row)
     formula("effective", "=" + effective_actual_formula(
@@ -242,6 +244,48 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
             row.node.weight * grade.value if grade.value is not None else 0.0)
     for view in book.views:
         _period_cells(ws, book, sheet, row, view, numfmt)
+    texts += _context_cells(ws, book, sheet, row, numfmt)
+    height = row_height(texts)
+    if height:
+        ws.set_row(r, height)
+
+
+def context_values(ind: Indicator, book: Book) -> dict[str, object]:
+    """What the dictionary block shows for one indicator, by column key (None: blank)."""
+    values: dict[str, object] = {
+        "baseline": ind.baseline.value if ind.baseline else None,
+        "baseline_year": ind.baseline.year if ind.baseline else None,
+        "tipologia": ind.kind, "description": ind.description, "source": ind.source}
+    for column in book.context:
+        if column.year is None:
+            continue
+        if column.key == history_column(column.year).key:
+            values[column.key] = final_value(ind, column.year)
+        else:
+            values[column.key] = ind.targets.get(column.year) or None
+    return values
+
+
+def _context_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: IndicatorRow,
+                   numfmt: str) -> list[tuple[str | None, float]]:
+    """The dictionary block of one row (locked); returns its texts and widths, which the
+    row's height must fit."""
+    st = book.styles
+    values = context_values(row.indicator, book)
+    texts: list[tuple[str | None, float]] = []
+    for column in book.context:
+        value = values.get(column.key)
+        if column.key == "baseline_year":
+            fmt = st.get("cell", "generale")
+        elif column.key == "baseline" or (column.year is not None
+                                           and column.key == history_column(column.year).key):
+            fmt = st.get("cell", numfmt)
+        else:
+            fmt = st.get("cell")
+        write_locked(ws, book, sheet, row.row, book.context_col(column.key), value, fmt)
+        if isinstance(value, str):
+            texts.append((value, column.width))
+    return texts
 
 
 def _period_cells(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: IndicatorRow,
@@ -354,6 +398,9 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
                           {"hidden": True} if hidden else {})
             if not hidden:
                 widths[view.col(c.key)] = c.width
+    for c in book.context:
+        ws.set_column(book.context_col(c.key), book.context_col(c.key), c.width)
+        widths[book.context_col(c.key)] = c.width
     # A code is never broken over two lines: its column fits the longest one.
     widths[0] = max(14, code_width(r.indicator.code for r in sheet.rows))
     ws.set_column(0, 0, widths[0])
@@ -361,7 +408,8 @@ def _setup(ws: Worksheet, book: Book, sheet: ObjectiveSheet) -> None:
         (h, widths.get(i, 30)) for i, h in enumerate(table_headers(book))) or 0))
     ws.freeze_panes(HEADER_ROW + 1, 2)
     # Every sheet has a print area: LibreOffice prints only print areas once one sheet has one.
-    last_col = book.views[-1].col("grade") if book.views else INDICATOR_INDEX["valutazione"]
+    last_col = book.last_col if book.context else (
+        book.views[-1].col("grade") if book.views else INDICATOR_INDEX["valutazione"])
     ws.print_area(0, 0, sheet.grade_row, last_col)
     ws.repeat_rows(HEADER_ROW)
     page_setup(ws, book, (w for i, w in widths.items() if i <= last_col), repeat_columns=2)
