@@ -400,8 +400,9 @@ def headers_lists() -> str:
 # --- docs/domain.md ----------------------------------------------------------------------
 
 #: The models of a plan file, in the order a plan nests them.
-PLAN_MODELS = ("Plan", "Office", "Period", "Area", "StrategicObjective", "OperationalObjective",
-               "Indicator", "Baseline", "Actual", "Status", "Change", "RemovedIndicator")
+PLAN_MODELS = ("Plan", "Office", "Period", "NamedMeasure", "Area", "StrategicObjective",
+               "OperationalObjective", "Indicator", "Baseline", "Actual", "Status", "Change",
+               "RemovedIndicator")
 
 
 def _type(tp: object) -> str:

@@ -167,6 +167,14 @@ class _Parser:
                                                       "di misura, di un numero o di «(»")
 
 
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+
+
+def is_measure_code(code: str) -> bool:
+    """Whether ``code`` can be written in a formula as one measure (the grammar's code)."""
+    return _CODE.fullmatch(code) is not None
+
+
 def parse_formula(text: str) -> Expr:
     """The formula's tree; :class:`FormulaError` names the position of what is wrong."""
     return _Parser(text).parse()

@@ -211,6 +211,9 @@ class Indicator(_Model):
     algorithm: str | None = Field(None, alias="algoritmo")
     numerator: str | None = Field(None, alias="numeratore")
     denominator: str | None = Field(None, alias="denominatore")
+    formula: str | None = Field(None, alias="formula")
+    """The actual as a formula over the plan's measure codes (``(ProvStrut - OnStrut) /
+    ProvStrut``): grammar in core/formula.py, rules in docs/rules.md «Formule su misure»."""
     unit: str | None = Field(None, alias="unita")
     kind: str | None = Field(None, alias="tipologia")
     source: str | None = Field(None, alias="fonte")
@@ -327,6 +330,20 @@ class RemovedIndicator(_Model):
     plan's history is lost with the elimination."""
 
 
+class NamedMeasure(_Model):
+    """A plan-level measure (*misura*) with a code that indicators' formulas use
+    (``N_ImprAtt`` «Numero imprese attive al 31/12»): typed once, shared by several
+    indicators (docs/domain.md «Misure»)."""
+
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    unit: str | None = Field(None, alias="unita")
+    office: str | None = Field(None, alias="ufficio")
+    """The office that owns the measure (types it)."""
+    source: str | None = Field(None, alias="fonte")
+    description: str | None = Field(None, alias="descrizione")
+
+
 class Office(_Model):
     name: str = Field(alias="nome", min_length=1)
     email: str | None = Field(None, alias="email")
@@ -380,6 +397,7 @@ class Plan(_Model):
     areas: list[Area] = Field(default_factory=list, alias="ambiti")
     removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
     periods: list[Period] = Field(default_factory=default_periods, alias="periodi")
+    measures: list[NamedMeasure] = Field(default_factory=list, alias="misure")
 
     @field_validator("periods")
     @classmethod
