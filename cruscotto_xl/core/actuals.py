@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .formula import MeasureValue, formula_value
 from .model import FINAL_PERIOD, Actual, Indicator, Plan
 from .problems import Location, Problem
-from .rules import effective_actual
+from .rules import ActualInput, effective_actual
 from .targets import Kind, Source, Target, TargetError
 from .vocabulary import from_excel_serial, parse_actual, yes_no_text
 
@@ -33,6 +34,24 @@ class Typed:
     event_date: date | float | None = None
     """The date of the event a term runs from (a date, or its serial number as a formula
     sees the cell)."""
+
+
+def indicator_actual(ind: Indicator, actual: Actual | None,
+                     measures: Mapping[str, MeasureValue] | None = None) -> ActualInput:
+    """The effective actual of ``ind`` for one year and period: the one function every
+    grade, report and check goes through (docs/rules.md «Formule su misure»).
+
+    A typed actual wins; else numerator / denominator; else, for an indicator with a
+    ``formula``, the formula over ``measures`` (the plan's typed measure values of the
+    same year and period, :meth:`~cruscotto_xl.core.model.Plan.measure_values`) — the
+    workbook's «Consuntivo effettivo» formula in the same order.
+    """
+    typed = actual.typed if actual is not None else None
+    if ind.formula is not None and (typed is None or typed == ""):
+        return formula_value(ind.formula, measures or {})
+    if actual is None:
+        return None
+    return effective_actual(typed, actual.numerator, actual.denominator)
 
 
 def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[str, Typed]:
@@ -140,24 +159,25 @@ def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None)
 
 # --- a year's number and the reference of a relative target -----------------------------
 
-def actual_number(ind: Indicator, year: int) -> float | None:
-    """The final actual of ``year`` as a number (typed, or numerator / denominator)."""
-    actual = ind.actual_for(year)
-    if actual is None:
-        return None
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator)
+def actual_number(ind: Indicator, year: int, plan: Plan | None = None) -> float | None:
+    """The final actual of ``year`` as a number (typed, numerator / denominator, or the
+    formula over ``plan``'s measures of that year)."""
+    measures = plan.measure_values(year) if plan is not None and ind.formula else None
+    value = indicator_actual(ind, ind.actual_for(year), measures)
     return float(value) if isinstance(value, int | float) and not isinstance(
         value, bool) else None
 
 
-def reference_for(ind: Indicator, year: int, target: Target | None = None) -> float | None:
+def reference_for(ind: Indicator, year: int, target: Target | None = None,
+                  plan: Plan | None = None) -> float | None:
     """The reference value of a relative target in ``year`` (``target``: the year's own
     target by default), as docs/grammatica-target.md defines it.
 
     An explicit ``riferimenti`` value wins (``None`` there means "no reference": an
     office cleared the cell); else the actual of year n-k or of the named year (the mean
     of several years when all are known), or the baseline. A named benchmark (``media
-    cluster``) and a target that is not relative have no reference from the plan.
+    cluster``) and a target that is not relative have no reference from the plan. With
+    ``plan``, a formula indicator's earlier actuals come from that plan's measures too.
     """
     if year in ind.references:
         return ind.references[year]
@@ -171,7 +191,7 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None) -> fl
         return None
     if ref.source is Source.BASELINE:
         return ind.baseline.value if ind.baseline is not None else None
-    values = [actual_number(ind, y) for y in ref.years(year)]
+    values = [actual_number(ind, y, plan) for y in ref.years(year)]
     if not values or any(v is None for v in values):
         return None
     numbers = [v for v in values if v is not None]
@@ -179,6 +199,6 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None) -> fl
 
 
 __all__ = [
-    "Typed", "actual_number", "carry_actuals", "merge_actuals", "plan_actuals",
-    "plan_with_typed", "reference_for", "typed_from_plan",
+    "Typed", "actual_number", "carry_actuals", "indicator_actual", "merge_actuals",
+    "plan_actuals", "plan_with_typed", "reference_for", "typed_from_plan",
 ]

@@ -18,10 +18,12 @@ workbook's cell. Both give the same three outcomes:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from .vocabulary import excel_serial
 
@@ -63,12 +65,15 @@ class Operation:
 
 Expr = Number | Measure | Negative | Operation
 
+CODE_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*"
+"""A measure code as the grammar reads it: the tokenizer and :func:`is_measure_code` share it."""
+
 _OPERATORS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "·": "*",
               "/": "/", "÷": "/", ":": "/"}
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:[.,]\d+)?%?)
-  | (?P<code>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)
+  | (?P<code>""" + CODE_PATTERN + r""")
   | (?P<op>[-+−–*×·/÷:])
   | (?P<open>[(\[])
   | (?P<close>[)\]])
@@ -167,7 +172,7 @@ class _Parser:
                                                       "di misura, di un numero o di «(»")
 
 
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+_CODE = re.compile(CODE_PATTERN)
 
 
 def is_measure_code(code: str) -> bool:
@@ -175,9 +180,23 @@ def is_measure_code(code: str) -> bool:
     return _CODE.fullmatch(code) is not None
 
 
+@lru_cache(maxsize=4096)
 def parse_formula(text: str) -> Expr:
-    """The formula's tree; :class:`FormulaError` names the position of what is wrong."""
+    """The formula's tree; :class:`FormulaError` names the position of what is wrong.
+    (Trees are immutable, so a plan's formulas are parsed once however often they are
+    graded.)"""
     return _Parser(text).parse()
+
+
+def formula_value(text: str, values: Mapping[str, MeasureValue]) -> float | str | None:
+    """The actual of a formula indicator over the typed measure values of one year and
+    period (:func:`evaluate`); a formula that cannot be read is :data:`INVALID_ACTUAL`
+    (``valida`` reports it; it never grades as a number or as missing)."""
+    try:
+        expr = parse_formula(text)
+    except FormulaError:
+        return INVALID_ACTUAL
+    return evaluate(expr, values)
 
 
 def measures_of(expr: Expr) -> list[str]:
@@ -248,9 +267,11 @@ def evaluate(expr: Expr, values: Mapping[str, MeasureValue]) -> float | str | No
     if invalid:
         return INVALID_ACTUAL
     try:
-        return _compute(expr, numbers)
-    except ZeroDivisionError:
+        result = _compute(expr, numbers)
+    except (ZeroDivisionError, OverflowError):
         return INVALID_ACTUAL
+    # beyond what a cell holds (Excel's #NUM!, caught by the formula's IFERROR), never ∞
+    return result if math.isfinite(result) else INVALID_ACTUAL
 
 
 def _compute(expr: Expr, numbers: Mapping[str, float]) -> float:

@@ -330,6 +330,29 @@ class RemovedIndicator(_Model):
     plan's history is lost with the elimination."""
 
 
+class MeasureActual(_Model):
+    """The value of a named measure for a year and period, as typed once in a workbook's
+    ``Misure`` sheet (docs/domain.md «Misure»).
+
+    A text that is not a number is kept as typed (``testo``) and makes every formula over
+    the measure «valore non valido», exactly as the workbook's formula sees the cell.
+    """
+
+    model_config = ConfigDict(**{**_Model.model_config, "str_strip_whitespace": False})
+
+    year: int = Field(alias="anno")
+    period: str = Field(FINAL_PERIOD, alias="periodo")
+    value: float | None = Field(None, alias="valore")
+    text: str | None = Field(None, alias="testo")
+    office: str | None = Field(None, alias="ufficio")
+    """The office whose workbook the value came from (set by the consolidation)."""
+
+    @property
+    def typed(self) -> float | str | None:
+        """The value as typed: the raw text when there is one, else the number."""
+        return self.text if self.text is not None else self.value
+
+
 class NamedMeasure(_Model):
     """A plan-level measure (*misura*) with a code that indicators' formulas use
     (``N_ImprAtt`` «Numero imprese attive al 31/12»): typed once, shared by several
@@ -342,6 +365,11 @@ class NamedMeasure(_Model):
     """The office that owns the measure (types it)."""
     source: str | None = Field(None, alias="fonte")
     description: str | None = Field(None, alias="descrizione")
+    values: list[MeasureActual] = Field(default_factory=list, alias="valori")
+    """The values typed for each year and period (one per year and period)."""
+
+    def value_for(self, year: int, period: str = FINAL_PERIOD) -> MeasureActual | None:
+        return next((v for v in self.values if v.year == year and v.period == period), None)
 
 
 class Office(_Model):
@@ -416,6 +444,17 @@ class Plan(_Model):
             object.__setattr__(self, "id", f"{slug}-{self.year}")
         if not self.target_years:
             object.__setattr__(self, "target_years", [self.year])
+
+    def measure_values(self, year: int, period: str = FINAL_PERIOD
+                       ) -> dict[str, float | str | None]:
+        """The typed values of the plan's measures at ``year``/``period``, by code (a
+        measure with no value is absent: its formulas give «dato mancante»)."""
+        out: dict[str, float | str | None] = {}
+        for measure in self.measures:
+            found = measure.value_for(year, period)
+            if found is not None and found.typed is not None:
+                out.setdefault(measure.code, found.typed)
+        return out
 
     @property
     def period_dates(self) -> list[str]:

@@ -143,7 +143,7 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
                 continue
             if target_year != year:
                 continue
-            if target.kind is Kind.RELATIVE and reference_for(ind, year, target) is None:
+            if target.kind is Kind.RELATIVE and reference_for(ind, year, target, plan) is None:
                 problems.append(Problem(
                     in_plan(f"{slot.path}.riferimenti.{year}"),
                     f"target relativo «{text}» senza valore di riferimento per il {year} "
@@ -205,6 +205,16 @@ def check_measures(plan: Plan) -> list[Problem]:
                                     subject=measure.code))
         else:
             first[measure.code] = mi
+        seen: dict[tuple[int, str], int] = {}
+        for vi, value in enumerate(measure.values):
+            key = (value.year, value.period)
+            if key in seen:
+                problems.append(Problem(in_plan(f"misure[{mi}].valori[{vi}]"),
+                                        f"misura «{measure.code}»: due valori per il "
+                                        f"{value.period}/{value.year} (già in valori[{seen[key]}]"
+                                        "): tenerne uno solo", subject=measure.code))
+            else:
+                seen[key] = vi
         if not is_measure_code(measure.code):
             problems.append(Problem(in_plan(where), f"codice misura «{measure.code}» non usabile "
                                                     "in una formula: usare lettere, cifre, «_» e "

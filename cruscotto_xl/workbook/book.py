@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ..core.actuals import reference_for
+from ..core.actuals import indicator_actual, reference_for
 from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
-from ..core.rules import Grade, GradeSpec, effective_actual
+from ..core.rules import Grade, GradeSpec
 from ..core.targets import Kind
 from ..core.vocabulary import excel_serial, yes_no_text
 from .layout import (
@@ -109,6 +109,9 @@ class IndicatorRow:
     reference: float | None = None
     event_date: date | None = None
     periods: dict[str, PeriodRow] = field(default_factory=dict)
+    effective: object = None
+    """The effective actual (typed, numerator / denominator, or the formula over the
+    measures): the cached value of the «Consuntivo effettivo» formula."""
 
     def cell(self, key: str, absolute: bool = False) -> str:
         col = col_letter(INDICATOR_INDEX[key])
@@ -125,10 +128,6 @@ class IndicatorRow:
             return self.indicator.unit or "data"
         return self.indicator.unit or target.unit or (
             "data" if target.kind is Kind.DEADLINE else None)
-
-    @property
-    def effective(self) -> object:
-        return effective_actual(self.actual, self.numerator, self.denominator)
 
 
 @dataclass
@@ -270,6 +269,7 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
     period_nodes = {v.period: {(n.level, n.code): n for n in v.root.walk()} for v in views}
     names = sheet_names((f"{obj.code} {obj.title}" for _, obj, _, _, _ in candidates),
                         reserved=[v.summary_sheet for v in views])
+    measures = plan.measure_values(year, period) if with_actuals else {}
     sheets = []
     for index, ((level, obj, os_, acode, atitle), name) in enumerate(
             zip(candidates, names, strict=True), 1):
@@ -287,8 +287,9 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,
-                reference=reference_for(ind, year, spec.target),
+                reference=reference_for(ind, year, spec.target, shown),
                 event_date=actual.event_date if actual else None,
+                effective=indicator_actual(ind, actual, measures),
                 periods={v.period: _period_row(ind, year, shown, v.period,
                                                other_nodes[v.period][ind.code])
                          for v in views}))
@@ -298,7 +299,6 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
 
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:
     actual = ind.actual_for(year, period)
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
-        if actual else None
+    value = indicator_actual(ind, actual, plan.measure_values(year, period))
     return PeriodRow(indicator_spec(ind, year, plan.policy, period), node, value,
                      actual.event_date if actual else None)
