@@ -288,6 +288,12 @@ def summary_columns() -> str:
     return _columns(layout.SUMMARY_COLUMNS)
 
 
+def measure_columns() -> str:
+    return (_columns(layout.MEASURE_COLUMNS)
+            + f"\n\nThen one locked column «{layout.MEASURE_PERIOD_HEADER} 30/06» per other "
+              "period of the plan.")
+
+
 NAME_MEANING = {
     "NAME_PLAN_ID": "the plan's id",
     "NAME_ENTITY": "the ente",
@@ -313,6 +319,7 @@ TABLE_MEANING = {
     "TABLE_OFFICES": "master only: one row per office (its presence marks a master)",
     "TABLE_CONSOLIDATION": "master only: the consolidation's problems",
     "TABLE_HISTORY": "master only: every value a consolidation changed",
+    "TABLE_MEASURES": "the Misure sheet's measures (only when formulas use measures)",
 }
 
 
@@ -361,6 +368,9 @@ def names_table() -> str:
     grade = layout.objective_grade_name(1)
     rows.append((f"`{grade}`, `crx_grado_002`…", "`layout.objective_grade_name(n)`",
                  _code(found[grade]), "the grade of the n-th objective sheet"))
+    rows.append(("`crx_mis_001`, `crx_mis_002`…", "`layout.measure_name(n)`", "—",
+                 "the input cell of the n-th measure of the Misure sheet (only when formulas "
+                 "use measures); the «Consuntivo effettivo» formulas read it"))
     return _table(("name", "constant", "refers to (sample plan)", "what"), rows)
 
 
@@ -448,6 +458,7 @@ BLOCKS: dict[Path, dict[str, Callable[[], str]]] = {
         "names": names_table,
         "tables": tables_table,
         "indicator-columns": indicator_columns,
+        "measure-columns": measure_columns,
         "period-columns": period_columns,
         "summary-columns": summary_columns,
         "headers": headers_lists,

@@ -14,10 +14,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .formula import MeasureValue, formula_value
+from .formula import (
+    INVALID_ACTUAL,
+    FormulaError,
+    MeasureValue,
+    excel_formula,
+    formula_value,
+    measures_of,
+    parse_formula,
+)
 from .model import FINAL_PERIOD, Actual, Indicator, Plan
 from .problems import Location, Problem
-from .rules import ActualInput, effective_actual
+from .rules import ActualInput, effective_actual, effective_actual_formula
 from .targets import Kind, Source, Target, TargetError
 from .vocabulary import from_excel_serial, parse_actual, yes_no_text
 
@@ -52,6 +60,27 @@ def indicator_actual(ind: Indicator, actual: Actual | None,
     if actual is None:
         return None
     return effective_actual(typed, actual.numerator, actual.denominator)
+
+
+def indicator_actual_formula(ind: Indicator, typed: str, numerator: str, denominator: str,
+                             measures: Mapping[str, str]) -> str:
+    """:func:`indicator_actual` as the workbook's formula (without ``=``) over the row's
+    cells and the measures' cells (``measures``: code → reference or defined name).
+
+    A measure the plan does not declare has no cell: it is written as an empty text, so
+    the formula gives «dato mancante» as the Python side does (``valida`` reports it); an
+    unreadable formula is «valore non valido» on both sides.
+    """
+    if ind.formula is None:
+        return effective_actual_formula(typed, numerator, denominator)
+    try:
+        expr = parse_formula(ind.formula)
+    except FormulaError:
+        body = f'"{INVALID_ACTUAL}"'
+    else:
+        body = excel_formula(expr, {code: measures.get(code, '""')
+                                    for code in measures_of(expr)})
+    return f'IF({typed}<>"",{typed},{body})'
 
 
 def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[str, Typed]:
@@ -199,6 +228,7 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None,
 
 
 __all__ = [
-    "Typed", "actual_number", "carry_actuals", "indicator_actual", "merge_actuals",
+    "Typed", "actual_number", "carry_actuals", "indicator_actual", "indicator_actual_formula",
+    "merge_actuals",
     "plan_actuals", "plan_with_typed", "reference_for", "typed_from_plan",
 ]

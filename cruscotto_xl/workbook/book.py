@@ -13,7 +13,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..core.actuals import indicator_actual, reference_for
-from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..core.formula import FormulaError, measures_of, parse_formula
+from ..core.model import (
+    FINAL_PERIOD,
+    Indicator,
+    NamedMeasure,
+    OperationalObjective,
+    Plan,
+    StrategicObjective,
+)
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec
@@ -25,6 +33,7 @@ from .layout import (
     PERIOD_COLUMNS,
     PERIOD_INDEX,
     col_letter,
+    measure_name,
     objective_grade_name,
     objective_table,
     period_summary_sheet,
@@ -94,6 +103,22 @@ class PeriodRow:
     node: Node
     value: object
     event_date: date | None = None
+
+
+@dataclass
+class MeasureRow:
+    """A named measure on the Misure sheet (workbook/sheets/measures.py)."""
+
+    measure: NamedMeasure
+    index: int                    # 1-based: its defined name (layout.measure_name)
+    row: int                      # 0-based worksheet row
+    users: list[str]              # the codes of the workbook's indicators that use it
+    value: float | str | None = None      # typed at the open period (with actuals)
+    periods: dict[str, float | str | None] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return measure_name(self.index)
 
 
 @dataclass
@@ -217,6 +242,11 @@ class Book:
     digest: str = ""
     extras: Extras | None = None
     views: list[PeriodView] = field(default_factory=list)
+    measures: list[MeasureRow] = field(default_factory=list)
+
+    def measure_refs(self) -> dict[str, str]:
+        """Measure code → what a formula names its open-period cell by (a defined name)."""
+        return {m.measure.code: m.name for m in self.measures}
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
@@ -294,7 +324,45 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                                                other_nodes[v.period][ind.code])
                          for v in views}))
         sheets.append(sheet)
-    return Book(shown, year, period, office, styles, root, sheets, views=views)
+    return Book(shown, year, period, office, styles, root, sheets, views=views,
+                measures=measure_rows(shown, sheets, year, period, with_actuals))
+
+
+MEASURES_HEADER_ROW = 4    # 0-based row of the Misure table's header
+
+
+def measure_rows(plan: Plan, sheets: list[ObjectiveSheet], year: int, period: str,
+                 with_actuals: bool) -> list[MeasureRow]:
+    """The plan's measures that the workbook's formulas use, in the plan's order, each
+    once whatever the number of indicators using it (an unreadable formula uses none:
+    ``valida`` reports it)."""
+    users: dict[str, list[str]] = {}
+    for sheet in sheets:
+        for row in sheet.rows:
+            for code in formula_codes(row.indicator):
+                users.setdefault(code, []).append(row.indicator.code)
+    rows: list[MeasureRow] = []
+    for measure in plan.measures:
+        if measure.code not in users or any(r.measure.code == measure.code for r in rows):
+            continue
+        found = measure.value_for(year, period) if with_actuals else None
+        rows.append(MeasureRow(
+            measure, len(rows) + 1, MEASURES_HEADER_ROW + 1 + len(rows),
+            list(dict.fromkeys(users[measure.code])),
+            found.typed if found is not None else None,
+            {p.date: (v.typed if (v := measure.value_for(year, p.date)) else None)
+             for p in plan.periods if p.date != period}))
+    return rows
+
+
+def formula_codes(ind: Indicator) -> list[str]:
+    """The measure codes of an indicator's formula (none without one, or unreadable)."""
+    if ind.formula is None:
+        return []
+    try:
+        return measures_of(parse_formula(ind.formula))
+    except FormulaError:
+        return []
 
 
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:
