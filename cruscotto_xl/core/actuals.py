@@ -23,7 +23,7 @@ from .formula import (
     measures_of,
     parse_formula,
 )
-from .model import FINAL_PERIOD, Actual, Indicator, Plan
+from .model import FINAL_PERIOD, Actual, Indicator, MeasureActual, Plan
 from .problems import Location, Problem
 from .rules import ActualInput, effective_actual, effective_actual_formula
 from .targets import Kind, Source, Target, TargetError
@@ -104,14 +104,19 @@ def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[s
 
 def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
                     period: str = FINAL_PERIOD, *, raw: bool = False,
-                    replace_all: bool = False) -> Plan:
+                    replace_all: bool = False,
+                    measures: Mapping[str, MeasureValue] | None = None) -> Plan:
     """The plan with ``typed`` as its actuals of ``year``: what the engine should grade.
 
     ``raw`` keeps a text that is not a value as text (graded invalid, as the workbook's
     formula grades it) instead of reading it leniently. ``replace_all`` also clears the
     actuals of indicators absent from ``typed`` (a workbook is the whole truth of its part).
+    ``measures`` (code → value typed in the Misure sheet, None when empty) become the
+    values of those measures at ``year``/``period``; measures not named keep theirs.
     """
     data = plan.model_copy(deep=True)
+    if measures:
+        data = plan_with_measures(data, measures, year, period)
     for slot in data.indicators():
         ind = slot.indicator
         t = typed.get(ind.code)
@@ -134,6 +139,28 @@ def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
         if t.reference is not None or (raw and replace_all):
             # raw: the workbook's reference cell is the whole truth, even when emptied
             ind.references = {**ind.references, year: t.reference}
+    return data
+
+
+def plan_with_measures(plan: Plan, measures: Mapping[str, MeasureValue], year: int,
+                       period: str = FINAL_PERIOD, office: str | None = None) -> Plan:
+    """A copy of ``plan`` whose measures named in ``measures`` have that value at
+    ``year``/``period`` (a text is kept as typed, None clears it); ``office`` records
+    whose workbook it came from."""
+    data = plan.model_copy(deep=True)
+    for measure in data.measures:
+        if measure.code not in measures:
+            continue
+        value = measures[measure.code]
+        kept = [v for v in measure.values if not (v.year == year and v.period == period)]
+        if value is None or value == "":
+            measure.values = kept
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            entry = MeasureActual(year=year, period=period, value=float(value), office=office)
+        else:
+            entry = MeasureActual(year=year, period=period, text=str(value), office=office)
+        measure.values = [*kept, entry]
     return data
 
 
@@ -175,14 +202,21 @@ def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
 
 
 def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None) -> Plan:
-    """``plan`` with ``source``'s actuals and reference values (matched by indicator code),
-    except the actuals of ``skip`` (year, period): how values consolidated earlier follow
-    a newer copy of the plan."""
+    """``plan`` with ``source``'s actuals and reference values (matched by indicator code)
+    and measure values (matched by measure code), except those of ``skip`` (year, period):
+    how values consolidated earlier follow a newer copy of the plan."""
     known = {s.indicator.code for s in plan.indicators()}
     found = [s.indicator for s in source.indicators() if s.indicator.code in known]
     carried = {i.code: [a for a in i.actuals if (a.year, a.period) != skip] for i in found}
     merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a},
                               {i.code: dict(i.references) for i in found if i.references})
+    source_values = {m.code: [v for v in m.values if (v.year, v.period) != skip]
+                     for m in source.measures}
+    for measure in merged.measures:            # measure values follow the same way
+        new = source_values.get(measure.code)
+        if new:
+            keys = {(v.year, v.period) for v in new}
+            measure.values = [v for v in measure.values if (v.year, v.period) not in keys] + new
     return merged
 
 
@@ -230,5 +264,5 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None,
 __all__ = [
     "Typed", "actual_number", "carry_actuals", "indicator_actual", "indicator_actual_formula",
     "merge_actuals",
-    "plan_actuals", "plan_with_typed", "reference_for", "typed_from_plan",
+    "plan_actuals", "plan_with_measures", "plan_with_typed", "reference_for", "typed_from_plan",
 ]

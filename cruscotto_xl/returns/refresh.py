@@ -108,7 +108,8 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
                                "piano: rigenerarla (i valori inseriti si possono riportare con "
                                "«cruscotto consolida»)")
     typed = reading.typed(lenient=False)
-    graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
+    graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True,
+                             measures=reading.measure_values(lenient=False))
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
                        with_actuals=True)
     tampered = locked_problems(reading, book)

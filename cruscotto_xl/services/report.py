@@ -187,7 +187,8 @@ def report_data(source: Path, period: str | None = None) -> ReportData:
     reading = read_workbook(source)
     ident = reading.identity
     plan = plan_with_typed(reading.embedded_plan(), reading.typed(lenient=False), ident.year,
-                           ident.period, raw=True, replace_all=True)
+                           ident.period, raw=True, replace_all=True,
+                           measures=reading.measure_values(lenient=False))
     chosen = choose_period(plan, ident.year, ident.period, period, source.name)
     dates = plan.period_dates
     # the comparison shows the earlier periods that have values (none: no comparison)
