@@ -62,6 +62,16 @@ def indicator_actual(ind: Indicator, actual: Actual | None,
     return effective_actual(typed, actual.numerator, actual.denominator)
 
 
+def formula_codes(ind: Indicator) -> list[str]:
+    """The measure codes of an indicator's formula (none without one, or unreadable)."""
+    if ind.formula is None:
+        return []
+    try:
+        return measures_of(parse_formula(ind.formula))
+    except FormulaError:
+        return []
+
+
 def indicator_actual_formula(ind: Indicator, typed: str, numerator: str, denominator: str,
                              measures: Mapping[str, str]) -> str:
     """:func:`indicator_actual` as the workbook's formula (without ``=``) over the row's
@@ -146,7 +156,8 @@ def plan_with_measures(plan: Plan, measures: Mapping[str, MeasureValue], year: i
                        period: str = FINAL_PERIOD, office: str | None = None) -> Plan:
     """A copy of ``plan`` whose measures named in ``measures`` have that value at
     ``year``/``period`` (a text is kept as typed, None clears it); ``office`` records
-    whose workbook it came from."""
+    whose workbook it came from (without it, a value equal to the one held keeps the
+    office recorded with it)."""
     data = plan.model_copy(deep=True)
     for measure in data.measures:
         if measure.code not in measures:
@@ -156,7 +167,12 @@ def plan_with_measures(plan: Plan, measures: Mapping[str, MeasureValue], year: i
         if value is None or value == "":
             measure.values = kept
             continue
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        held = measure.value_for(year, period)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if held is not None and office is None and held.typed == (float(value) if number
+                                                                  else str(value)):
+            continue            # the same value: it keeps the office it came from
+        if number:
             entry = MeasureActual(year=year, period=period, value=float(value), office=office)
         else:
             entry = MeasureActual(year=year, period=period, text=str(value), office=office)
@@ -262,7 +278,7 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None,
 
 
 __all__ = [
-    "Typed", "actual_number", "carry_actuals", "indicator_actual", "indicator_actual_formula",
-    "merge_actuals",
+    "Typed", "actual_number", "carry_actuals", "formula_codes", "indicator_actual",
+    "indicator_actual_formula", "merge_actuals",
     "plan_actuals", "plan_with_measures", "plan_with_typed", "reference_for", "typed_from_plan",
 ]

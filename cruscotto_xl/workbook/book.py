@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ..core.actuals import indicator_actual, reference_for
-from ..core.formula import FormulaError, measures_of, parse_formula
+from ..core.actuals import formula_codes, indicator_actual, reference_for
 from ..core.model import (
     FINAL_PERIOD,
     Indicator,
@@ -353,16 +352,6 @@ def measure_rows(plan: Plan, sheets: list[ObjectiveSheet], year: int, period: st
             {p.date: (v.typed if (v := measure.value_for(year, p.date)) else None)
              for p in plan.periods if p.date != period}))
     return rows
-
-
-def formula_codes(ind: Indicator) -> list[str]:
-    """The measure codes of an indicator's formula (none without one, or unreadable)."""
-    if ind.formula is None:
-        return []
-    try:
-        return measures_of(parse_formula(ind.formula))
-    except FormulaError:
-        return []
 
 
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:
