@@ -148,3 +148,23 @@ def test_esporta_livello_misure_exports_the_masters_measure_values(tmp_path):
     indicators = tmp_path / "indicatori.csv"
     CliRunner().invoke(app, ["esporta", str(master), "--out", str(indicators)])
     assert ";misura;" not in indicators.read_text(encoding="utf-8-sig")
+
+
+def test_the_consolida_button_fills_the_masters_measures_like_the_cli(tmp_path):
+    from cruscotto_xl.excel import macros
+    from cruscotto_xl.excel.port import OpenpyxlPort
+
+    plan = plan_from_data(plan_data())
+    returned(plan, tmp_path / "ritorni", {"Registro": {"ProvStrut": 200, "OnStrut": 50},
+                                          "Statistica": {"ProvStrut": 200, "N_Impr": 1000}})
+    master = tmp_path / "principale.xlsx"
+    write_workbook(plan, master)
+    port = OpenpyxlPort(master)
+    result = macros.consolida(port, tmp_path / "ritorni")
+    assert result.ok, result.message
+    saved = tmp_path / "salvato.xlsx"
+    port.save(saved)
+    reading = read_workbook(saved)
+    assert reading.measure_values() == {"ProvStrut": 200.0, "OnStrut": 50.0, "N_Impr": 1000.0}
+    assert {r[2] for r in reading.history} >= {"misura ProvStrut", "misura OnStrut",
+                                               "misura N_Impr"}
