@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .actuals import formula_codes
 from .model import (
     Area,
     Indicator,
@@ -45,7 +46,8 @@ class Ownership:
 
 
 def plan_for_office(plan: Plan, office: str) -> Plan:
-    """The plan restricted to ``office``'s indicators (pure; the input is not changed)."""
+    """The plan restricted to ``office``'s indicators and the named measures their formulas
+    use (pure; the input is not changed)."""
     index = ownership(plan)
     owned = index.indicators.get(office, frozenset())
     by_area: dict[int, list[StrategicObjective]] = {}
@@ -62,7 +64,11 @@ def plan_for_office(plan: Plan, office: str) -> Plan:
     areas = [plan.areas[ai].model_copy(update={"objectives": objectives})
              for ai, objectives in sorted(by_area.items())]
     offices = [o for o in plan.offices if o.name == office]
-    return plan.model_copy(update={"areas": areas, "offices": offices})
+    # only the measures its formulas use: an office's workbook carries no other office's values
+    used = {code for slot in plan.indicators() if id(slot.indicator) in owned
+            for code in formula_codes(slot.indicator)}
+    measures = [m for m in plan.measures if m.code in used]
+    return plan.model_copy(update={"areas": areas, "offices": offices, "measures": measures})
 
 
 def removed_for_office(plan: Plan, office: str) -> list[RemovedIndicator]:

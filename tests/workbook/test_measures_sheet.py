@@ -8,6 +8,7 @@ from support import EXAMPLES
 
 from cruscotto_xl.io.planfile import load_plan, plan_from_data
 from cruscotto_xl.returns.locate import find_table, registry
+from cruscotto_xl.returns.read import read_workbook
 from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import TABLE_MEASURES
 
@@ -80,6 +81,9 @@ def test_an_office_workbook_lists_only_the_measures_of_its_indicators(tmp_path):
     for office, path in workbook_jobs(plan, tmp_path, per_office=True):
         write_workbook(plan, path, office=office)
         written[office] = [r["Codice"].value for r in measure_rows(path)]
+        # the plan part it carries has only those measures (and their values)
+        carried = [m.code for m in read_workbook(path).embedded_plan().measures]
+        assert carried == written[office]
     assert written == {"Registro": ["ProvStrut", "OnStrut"],
                        "Personale": ["Dip_Form", "Unit_Stab", "N_Dir"]}
 
