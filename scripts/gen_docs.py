@@ -302,6 +302,10 @@ def summary_columns() -> str:
 
 def transversal_columns() -> str:
     return _columns(layout.TRANSVERSAL_COLUMNS)
+def measure_columns() -> str:
+    return (_columns(layout.MEASURE_COLUMNS)
+            + f"\n\nThen one locked column «{layout.MEASURE_PERIOD_HEADER} 30/06» per other "
+              "period of the plan.")
 
 
 NAME_MEANING = {
@@ -331,6 +335,7 @@ TABLE_MEANING = {
     "TABLE_HISTORY": "master only: every value a consolidation changed",
     "TABLE_TRANSVERSAL": "master only, with transversal indicators: each office's own value "
                          "(docs/transversal.md)",
+    "TABLE_MEASURES": "the Misure sheet's measures (only when formulas use measures)",
 }
 
 
@@ -379,6 +384,9 @@ def names_table() -> str:
     grade = layout.objective_grade_name(1)
     rows.append((f"`{grade}`, `crx_grado_002`…", "`layout.objective_grade_name(n)`",
                  _code(found[grade]), "the grade of the n-th objective sheet"))
+    rows.append(("`crx_mis_001`, `crx_mis_002`…", "`layout.measure_name(n)`", "—",
+                 "the input cell of the n-th measure of the Misure sheet (only when formulas "
+                 "use measures); the «Consuntivo effettivo» formulas read it"))
     return _table(("name", "constant", "refers to (sample plan)", "what"), rows)
 
 
@@ -418,10 +426,10 @@ def headers_lists() -> str:
 # --- docs/domain.md ----------------------------------------------------------------------
 
 #: The models of a plan file, in the order a plan nests them.
-PLAN_MODELS = ("Plan", "Office", "Period", "Area", "StrategicObjective", "OperationalObjective",
-               "Indicator", "Transversal", "Baseline", "Actual", "Status", "Change",
-               "RemovedIndicator", "Structure", "OrgArea", "Person", "PersonalObjective",
-               "OrgComponent", "Behaviour")
+PLAN_MODELS = ("Plan", "Office", "Period", "NamedMeasure", "Area", "StrategicObjective",
+               "OperationalObjective", "Indicator", "Transversal", "Baseline", "Actual",
+               "Status", "Change", "RemovedIndicator", "Structure", "OrgArea", "Person",
+               "PersonalObjective", "OrgComponent", "Behaviour")
 
 
 def _type(tp: object) -> str:
@@ -468,6 +476,7 @@ BLOCKS: dict[Path, dict[str, Callable[[], str]]] = {
         "names": names_table,
         "tables": tables_table,
         "indicator-columns": indicator_columns,
+        "measure-columns": measure_columns,
         "period-columns": period_columns,
         "summary-columns": summary_columns,
         "transversal-columns": transversal_columns,

@@ -24,7 +24,9 @@ def esporta(
         "--out", help="File da scrivere: .csv (Excel italiano), .xlsx o .parquet")],
     livello: Annotated[str, typer.Option(
         "--livello", help="indicatori: una riga per indicatore e periodo; tutti: anche "
-                          "obiettivi operativi, strategici, ambiti ed ente")] = "indicatori",
+                          "obiettivi operativi, strategici, ambiti ed ente; misure: una riga "
+                          "per misura e periodo (i valori delle misure con codice)")
+    ] = "indicatori",
     sovrascrivi: Annotated[bool, overwrite_option("Sostituisce il file --out se esiste "
                                                   "già")] = False,
     as_json: JsonFlag = False,
@@ -56,9 +58,10 @@ def esporta(
         return
     if table.problems:
         print_problems(table.problems, f"Valori letti con avvisi in {file.name}")
+    counted = (f"{len({r.codice for r in table.rows})} misure" if level == "misure"
+               else f"{len({r.codice for r in indicators})} indicatori")
     console.print(f"{escape(table.entity)} — {table.year}, periodi "
-                  f"{escape(', '.join(table.periods))}: "
-                  f"{len({r.codice for r in indicators})} indicatori, {len(table.rows)} "
+                  f"{escape(', '.join(table.periods))}: {counted}, {len(table.rows)} "
                   f"righe (livello {escape(str(level))}).", highlight=False)
     console.print(f"Dati scritti in {escape(str(out))}", highlight=False)
 

@@ -14,9 +14,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .model import FINAL_PERIOD, Actual, Indicator, Plan
+from .formula import (
+    INVALID_ACTUAL,
+    FormulaError,
+    MeasureValue,
+    excel_formula,
+    formula_value,
+    measures_of,
+    parse_formula,
+)
+from .model import FINAL_PERIOD, Actual, Indicator, MeasureActual, Plan
 from .problems import Location, Problem
-from .rules import effective_actual
+from .rules import ActualInput, effective_actual, effective_actual_formula
 from .targets import Kind, Source, Target, TargetError
 from .vocabulary import from_excel_serial, parse_actual, yes_no_text
 
@@ -33,6 +42,55 @@ class Typed:
     event_date: date | float | None = None
     """The date of the event a term runs from (a date, or its serial number as a formula
     sees the cell)."""
+
+
+def indicator_actual(ind: Indicator, actual: Actual | None,
+                     measures: Mapping[str, MeasureValue] | None = None) -> ActualInput:
+    """The effective actual of ``ind`` for one year and period: the one function every
+    grade, report and check goes through (docs/rules.md «Formule su misure»).
+
+    A typed actual wins; else numerator / denominator; else, for an indicator with a
+    ``formula``, the formula over ``measures`` (the plan's typed measure values of the
+    same year and period, :meth:`~cruscotto_xl.core.model.Plan.measure_values`) — the
+    workbook's «Consuntivo effettivo» formula in the same order.
+    """
+    typed = actual.typed if actual is not None else None
+    if ind.formula is not None and (typed is None or typed == ""):
+        return formula_value(ind.formula, measures or {})
+    if actual is None:
+        return None
+    return effective_actual(typed, actual.numerator, actual.denominator)
+
+
+def formula_codes(ind: Indicator) -> list[str]:
+    """The measure codes of an indicator's formula (none without one, or unreadable)."""
+    if ind.formula is None:
+        return []
+    try:
+        return measures_of(parse_formula(ind.formula))
+    except FormulaError:
+        return []
+
+
+def indicator_actual_formula(ind: Indicator, typed: str, numerator: str, denominator: str,
+                             measures: Mapping[str, str]) -> str:
+    """:func:`indicator_actual` as the workbook's formula (without ``=``) over the row's
+    cells and the measures' cells (``measures``: code → reference or defined name).
+
+    A measure the plan does not declare has no cell: it is written as an empty text, so
+    the formula gives «dato mancante» as the Python side does (``valida`` reports it); an
+    unreadable formula is «valore non valido» on both sides.
+    """
+    if ind.formula is None:
+        return effective_actual_formula(typed, numerator, denominator)
+    try:
+        expr = parse_formula(ind.formula)
+    except FormulaError:
+        body = f'"{INVALID_ACTUAL}"'
+    else:
+        body = excel_formula(expr, {code: measures.get(code, '""')
+                                    for code in measures_of(expr)})
+    return f'IF({typed}<>"",{typed},{body})'
 
 
 def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[str, Typed]:
@@ -56,14 +114,19 @@ def typed_from_plan(plan: Plan, year: int, period: str = FINAL_PERIOD) -> dict[s
 
 def plan_with_typed(plan: Plan, typed: Mapping[str, Typed], year: int,
                     period: str = FINAL_PERIOD, *, raw: bool = False,
-                    replace_all: bool = False) -> Plan:
+                    replace_all: bool = False,
+                    measures: Mapping[str, MeasureValue] | None = None) -> Plan:
     """The plan with ``typed`` as its actuals of ``year``: what the engine should grade.
 
     ``raw`` keeps a text that is not a value as text (graded invalid, as the workbook's
     formula grades it) instead of reading it leniently. ``replace_all`` also clears the
     actuals of indicators absent from ``typed`` (a workbook is the whole truth of its part).
+    ``measures`` (code → value typed in the Misure sheet, None when empty) become the
+    values of those measures at ``year``/``period``; measures not named keep theirs.
     """
     data = plan.model_copy(deep=True)
+    if measures:
+        data = plan_with_measures(data, measures, year, period)
     for slot in data.indicators():
         ind = slot.indicator
         t = typed.get(ind.code)
@@ -95,6 +158,32 @@ def actual_from_typed(t: Typed, year: int, period: str = FINAL_PERIOD, *, raw: b
         event = from_excel_serial(event)
     return Actual(year=year, period=period, value=value, text=text, numerator=t.numerator,
                   denominator=t.denominator, note=t.note, event_date=event, office=office)
+def plan_with_measures(plan: Plan, measures: Mapping[str, MeasureValue], year: int,
+                       period: str = FINAL_PERIOD, office: str | None = None) -> Plan:
+    """A copy of ``plan`` whose measures named in ``measures`` have that value at
+    ``year``/``period`` (a text is kept as typed, None clears it); ``office`` records
+    whose workbook it came from (without it, a value equal to the one held keeps the
+    office recorded with it)."""
+    data = plan.model_copy(deep=True)
+    for measure in data.measures:
+        if measure.code not in measures:
+            continue
+        value = measures[measure.code]
+        kept = [v for v in measure.values if not (v.year == year and v.period == period)]
+        if value is None or value == "":
+            measure.values = kept
+            continue
+        held = measure.value_for(year, period)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if held is not None and office is None and held.typed == (float(value) if number
+                                                                  else str(value)):
+            continue            # the same value: it keeps the office it came from
+        if number:
+            entry = MeasureActual(year=year, period=period, value=float(value), office=office)
+        else:
+            entry = MeasureActual(year=year, period=period, text=str(value), office=office)
+        measure.values = [*kept, entry]
+    return data
 
 
 def plan_actuals(plan: Plan) -> tuple[dict[str, list[Actual]], dict[str, dict[int, float | None]]]:
@@ -135,37 +224,45 @@ def merge_actuals(plan: Plan, actuals: Mapping[str, Sequence[Actual]],
 
 
 def carry_actuals(plan: Plan, source: Plan, skip: tuple[int, str] | None = None) -> Plan:
-    """``plan`` with ``source``'s actuals and reference values (matched by indicator code),
-    except the actuals of ``skip`` (year, period): how values consolidated earlier follow
-    a newer copy of the plan."""
+    """``plan`` with ``source``'s actuals and reference values (matched by indicator code)
+    and measure values (matched by measure code), except those of ``skip`` (year, period):
+    how values consolidated earlier follow a newer copy of the plan."""
     known = {s.indicator.code for s in plan.indicators()}
     found = [s.indicator for s in source.indicators() if s.indicator.code in known]
     carried = {i.code: [a for a in i.actuals if (a.year, a.period) != skip] for i in found}
     merged, _ = merge_actuals(plan, {c: a for c, a in carried.items() if a},
                               {i.code: dict(i.references) for i in found if i.references})
+    source_values = {m.code: [v for v in m.values if (v.year, v.period) != skip]
+                     for m in source.measures}
+    for measure in merged.measures:            # measure values follow the same way
+        new = source_values.get(measure.code)
+        if new:
+            keys = {(v.year, v.period) for v in new}
+            measure.values = [v for v in measure.values if (v.year, v.period) not in keys] + new
     return merged
 
 
 # --- a year's number and the reference of a relative target -----------------------------
 
-def actual_number(ind: Indicator, year: int) -> float | None:
-    """The final actual of ``year`` as a number (typed, or numerator / denominator)."""
-    actual = ind.actual_for(year)
-    if actual is None:
-        return None
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator)
+def actual_number(ind: Indicator, year: int, plan: Plan | None = None) -> float | None:
+    """The final actual of ``year`` as a number (typed, numerator / denominator, or the
+    formula over ``plan``'s measures of that year)."""
+    measures = plan.measure_values(year) if plan is not None and ind.formula else None
+    value = indicator_actual(ind, ind.actual_for(year), measures)
     return float(value) if isinstance(value, int | float) and not isinstance(
         value, bool) else None
 
 
-def reference_for(ind: Indicator, year: int, target: Target | None = None) -> float | None:
+def reference_for(ind: Indicator, year: int, target: Target | None = None,
+                  plan: Plan | None = None) -> float | None:
     """The reference value of a relative target in ``year`` (``target``: the year's own
     target by default), as docs/grammatica-target.md defines it.
 
     An explicit ``riferimenti`` value wins (``None`` there means "no reference": an
     office cleared the cell); else the actual of year n-k or of the named year (the mean
     of several years when all are known), or the baseline. A named benchmark (``media
-    cluster``) and a target that is not relative have no reference from the plan.
+    cluster``) and a target that is not relative have no reference from the plan. With
+    ``plan``, a formula indicator's earlier actuals come from that plan's measures too.
     """
     if year in ind.references:
         return ind.references[year]
@@ -179,7 +276,7 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None) -> fl
         return None
     if ref.source is Source.BASELINE:
         return ind.baseline.value if ind.baseline is not None else None
-    values = [actual_number(ind, y) for y in ref.years(year)]
+    values = [actual_number(ind, y, plan) for y in ref.years(year)]
     if not values or any(v is None for v in values):
         return None
     numbers = [v for v in values if v is not None]
@@ -187,6 +284,7 @@ def reference_for(ind: Indicator, year: int, target: Target | None = None) -> fl
 
 
 __all__ = [
-    "Typed", "actual_from_typed", "actual_number", "carry_actuals", "merge_actuals", "plan_actuals",
-    "plan_with_typed", "reference_for", "typed_from_plan",
+    "Typed", "actual_from_typed", "actual_number", "carry_actuals", "formula_codes",
+    "indicator_actual", "indicator_actual_formula", "merge_actuals", "plan_actuals",
+    "plan_with_measures", "plan_with_typed", "reference_for", "typed_from_plan",
 ]

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from .actuals import actual_number, indicator_actual
 from .input_checks import (
     MSG_INVALID,
     MSG_MISMATCH,
@@ -53,7 +54,7 @@ from .plan_checks import (
 )
 from .problems import Problem, Severity, in_plan
 from .rollup import grade_indicator
-from .rules import effective_actual, gt, lt
+from .rules import gt, lt
 from .targets import Kind, Polarity, Target, TargetError, format_target, parse_target
 from .vocabulary import format_date, format_number, format_percent, yes_no_text
 
@@ -100,7 +101,7 @@ def audit_findings(plan: Plan, year: int | None = None) -> list[Finding]:
             continue  # eliminated: reported once by check_eliminated
         found += _ambiguous_targets(slot)
         found += _lone_equal_target(slot)
-        found += _weaker_targets(slot, year)
+        found += _weaker_targets(plan, slot, year)
         for k, actual in enumerate(slot.indicator.actuals):
             if actual.office is not None:
                 continue   # an office's own value of a transversal indicator: graded in the
@@ -199,22 +200,14 @@ def _lone_equal_target(slot: IndicatorSlot) -> list[Finding]:
         f"correggere il piano", "avviso", ind.code))]
 
 
-def _number_actual(actual: Actual | None) -> float | None:
-    if actual is None:
-        return None
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
-        else None
-
-
-def _weaker_targets(slot: IndicatorSlot, year: int | None) -> list[Finding]:
+def _weaker_targets(plan: Plan, slot: IndicatorSlot, year: int | None) -> list[Finding]:
     """A comparison target that last year's actual already beats asks for less than done."""
     ind = slot.indicator
     found: list[Finding] = []
     for target_year, text in sorted(ind.targets.items()):
         if year is not None and target_year != year:
             continue
-        previous = _number_actual(ind.actual_for(target_year - 1))
+        previous = actual_number(ind, target_year - 1, plan)
         try:
             target = parse_target(text, ind.polarity, target_year)
         except TargetError:
@@ -263,8 +256,10 @@ def _actual_checks(plan: Plan, slot: IndicatorSlot, k: int, actual: Actual) -> l
     path = f"{slot.path}.consuntivi[{k}]"
     when = actual.year if actual.period == "31/12" else f"{actual.period}/{actual.year}"
     target = _target_or_none(ind, actual.year, actual.period)
-    grade = grade_indicator(ind, actual.year, plan.policy, actual.period)
-    effective = effective_actual(actual.typed, actual.numerator, actual.denominator)
+    measures = plan.measure_values(actual.year, actual.period)
+    grade = grade_indicator(ind, actual.year, plan.policy, actual.period, plan=plan,
+                            measures=measures)
+    effective = indicator_actual(ind, actual, measures)
     unit = ind.unit or (target.unit if target else None)
     percent, at_most_100 = row_flags(unit, target.kind.value if target else None,
                                      target.value if target else None)

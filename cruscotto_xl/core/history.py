@@ -2,7 +2,8 @@
 
 Each consolidation compares the actuals it is about to write with those the master held
 before, for the consolidated year and period, and appends one row per indicator whose
-value changed (a first value is a change from empty). Rows already in the master are
+value changed (a first value is a change from empty), and one per named measure whose
+value changed (``misura CODE``). Rows already in the master are
 kept as they are; the history only grows.
 """
 
@@ -117,4 +118,33 @@ def _office_changes(before: Indicator | None, after: Indicator, year: int, perio
         if was != now:
             rows.append(HistoryRow(when, office, after.code, period, was, now,
                                    files.get(office, "")))
+    return rows
+
+
+MEASURE_LABEL = "misura"
+
+
+def measure_text(value: float | str | None) -> str:
+    """One comparable text per measure value (every significant digit, or the text)."""
+    if value is None or value == "":
+        return EMPTY
+    return _number(value) if isinstance(value, float) else str(value)
+
+
+def measure_changes(before: Plan | None, after: Plan, year: int, period: str,
+                    sources: Mapping[str, tuple[str, str]], when: datetime
+                    ) -> list[HistoryRow]:
+    """One row per measure of ``after`` whose value at ``year``/``period`` differs from
+    ``before``'s (the «Indicatore» column reads ``misura CODE``); ``sources`` says which
+    offices and files each measure came from."""
+    old = {} if before is None else before.measure_values(year, period)
+    new = after.measure_values(year, period)
+    rows = []
+    for measure in after.measures:
+        code = measure.code
+        was, now = measure_text(old.get(code)), measure_text(new.get(code))
+        if was != now:
+            office, file = sources.get(code, ("", ""))
+            rows.append(HistoryRow(when, office, f"{MEASURE_LABEL} {code}", period, was, now,
+                                   file))
     return rows

@@ -80,3 +80,42 @@ def input_check_formula(grade: str, percent: bool, target_at_most_100: bool, act
     return (f'=IF({grade}="{MISSING}","{MSG_MISSING}",IF({grade}="{INVALID}","{MSG_INVALID}",'
             f'IF({grade}="{NO_REFERENCE}","{MSG_NO_REFERENCE}",'
             f'IF({grade}="{NO_EVENT}","{MSG_NO_EVENT}",{measures}))))')
+
+
+# --- a named measure's value (the Misure sheet) ------------------------------------------
+
+MSG_MEASURE_MISSING = "Manca il valore della misura"
+MSG_MEASURE_TEXT = "Valore della misura non numerico"
+MSG_MEASURE_NEGATIVE = "Valore della misura negativo: l'unità non lo ammette"
+
+#: Units of a count, a share, an amount or a duration: a measure in one of them is never
+#: negative (compared without case, spaces and dots: «N.», «n», «Numero», «€», «gg»).
+NON_NEGATIVE_UNITS = frozenset({"n", "nr", "num", "numero", "%", "€", "euro", "gg", "giorni",
+                                "ore", "mesi", "anni", "unità", "persone", "pratiche"})
+
+
+def forbids_negative(unit: str | None) -> bool:
+    """Does a measure's unit forbid a negative value (a count, a share, an amount)?"""
+    if unit is None:
+        return False
+    return unit.lower().replace(".", "").replace(" ", "") in NON_NEGATIVE_UNITS
+
+
+def measure_check(value: ActualInput, non_negative: bool) -> str:
+    """The outcome of the checks of one measure's value, as typed (first problem, or OK)."""
+    if value is None or value == "":
+        return MSG_MEASURE_MISSING
+    number = _num(value)
+    if number is None:
+        return MSG_MEASURE_TEXT
+    if non_negative and number < 0:
+        return MSG_MEASURE_NEGATIVE
+    return OK
+
+
+def measure_check_formula(value: str, non_negative: bool) -> str:
+    """:func:`measure_check` as a formula over the measure's cell."""
+    negative = (f'IF({value}<0,"{MSG_MEASURE_NEGATIVE}","{OK}")' if non_negative
+                else f'"{OK}"')
+    return (f'=IF({value}="","{MSG_MEASURE_MISSING}",IF(ISNUMBER({value}),{negative},'
+            f'"{MSG_MEASURE_TEXT}"))')

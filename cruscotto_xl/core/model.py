@@ -258,6 +258,9 @@ class Indicator(_Model):
     algorithm: str | None = Field(None, alias="algoritmo")
     numerator: str | None = Field(None, alias="numeratore")
     denominator: str | None = Field(None, alias="denominatore")
+    formula: str | None = Field(None, alias="formula")
+    """The actual as a formula over the plan's measure codes (``(ProvStrut - OnStrut) /
+    ProvStrut``): grammar in core/formula.py, rules in docs/rules.md «Formule su misure»."""
     unit: str | None = Field(None, alias="unita")
     kind: str | None = Field(None, alias="tipologia")
     source: str | None = Field(None, alias="fonte")
@@ -384,6 +387,48 @@ class RemovedIndicator(_Model):
     last: Indicator | None = Field(None, alias="ultimo_stato")
     """The indicator as it was when eliminated (targets, offices, actuals): nothing of a
     plan's history is lost with the elimination."""
+
+
+class MeasureActual(_Model):
+    """The value of a named measure for a year and period, as typed once in a workbook's
+    ``Misure`` sheet (docs/domain.md «Misure»).
+
+    A text that is not a number is kept as typed (``testo``) and makes every formula over
+    the measure «valore non valido», exactly as the workbook's formula sees the cell.
+    """
+
+    model_config = ConfigDict(**{**_Model.model_config, "str_strip_whitespace": False})
+
+    year: int = Field(alias="anno")
+    period: str = Field(FINAL_PERIOD, alias="periodo")
+    value: float | None = Field(None, alias="valore")
+    text: str | None = Field(None, alias="testo")
+    office: str | None = Field(None, alias="ufficio")
+    """The office whose workbook the value came from (set by the consolidation)."""
+
+    @property
+    def typed(self) -> float | str | None:
+        """The value as typed: the raw text when there is one, else the number."""
+        return self.text if self.text is not None else self.value
+
+
+class NamedMeasure(_Model):
+    """A plan-level measure (*misura*) with a code that indicators' formulas use
+    (``N_ImprAtt`` «Numero imprese attive al 31/12»): typed once, shared by several
+    indicators (docs/domain.md «Misure»)."""
+
+    code: str = Field(alias="codice", min_length=1)
+    name: str = Field(alias="nome", min_length=1)
+    unit: str | None = Field(None, alias="unita")
+    office: str | None = Field(None, alias="ufficio")
+    """The office that owns the measure (types it)."""
+    source: str | None = Field(None, alias="fonte")
+    description: str | None = Field(None, alias="descrizione")
+    values: list[MeasureActual] = Field(default_factory=list, alias="valori")
+    """The values typed for each year and period (one per year and period)."""
+
+    def value_for(self, year: int, period: str = FINAL_PERIOD) -> MeasureActual | None:
+        return next((v for v in self.values if v.year == year and v.period == period), None)
 
 
 class Office(_Model):
@@ -528,6 +573,7 @@ class Plan(_Model):
     areas: list[Area] = Field(default_factory=list, alias="ambiti")
     removed: list[RemovedIndicator] = Field(default_factory=list, alias="indicatori_eliminati")
     periods: list[Period] = Field(default_factory=default_periods, alias="periodi")
+    measures: list[NamedMeasure] = Field(default_factory=list, alias="misure")
     structure: Structure | None = Field(None, alias="struttura")
     people: list[Person] = Field(default_factory=list, alias="obiettivi_individuali")
     """Individual scorecards: personal data, kept out of office workbooks and the relazione
@@ -550,6 +596,17 @@ class Plan(_Model):
             object.__setattr__(self, "id", f"{slug}-{self.year}")
         if not self.target_years:
             object.__setattr__(self, "target_years", [self.year])
+
+    def measure_values(self, year: int, period: str = FINAL_PERIOD
+                       ) -> dict[str, float | str | None]:
+        """The typed values of the plan's measures at ``year``/``period``, by code (a
+        measure with no value is absent: its formulas give «dato mancante»)."""
+        out: dict[str, float | str | None] = {}
+        for measure in self.measures:
+            found = measure.value_for(year, period)
+            if found is not None and found.typed is not None:
+                out.setdefault(measure.code, found.typed)
+        return out
 
     @property
     def period_dates(self) -> list[str]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from .actuals import reference_for
 from .contacts import EmailError, email_address
+from .formula import FormulaError, is_measure_code, measures_of, parse_formula
 from .model import ALL_OFFICES, TRANSVERSAL_RULES, Indicator, Plan
 from .plan_texts import check_texts
 from .problems import Problem, in_plan
@@ -128,7 +129,7 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
                 continue
             if target_year != year:
                 continue
-            if target.kind is Kind.RELATIVE and reference_for(ind, year, target) is None:
+            if target.kind is Kind.RELATIVE and reference_for(ind, year, target, plan) is None:
                 problems.append(Problem(
                     in_plan(f"{slot.path}.riferimenti.{year}"),
                     f"target relativo «{text}» senza valore di riferimento per il {year} "
@@ -171,6 +172,75 @@ def check_indicators(plan: Plan, year: int | None = None) -> list[Problem]:
                 problems.append(Problem(in_plan(f"{slot.path}.stati[{si}].riferimento"),
                                         "grado forzato senza riferimento (delibera o verbale OIV)",
                                         "avviso", ind.code))
+    return problems
+
+
+def check_measures(plan: Plan) -> list[Problem]:
+    """Named measures and formulas over them (docs/rules.md «Formule su misure»): codes
+    unique and usable in a formula, formulas readable and over known measures, never
+    together with numerator/denominator (refused: the formula wins nowhere silently),
+    measures that no formula uses (warning, only when every formula could be read)."""
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for mi, measure in enumerate(plan.measures):
+        where = f"misure[{mi}].codice"
+        if measure.code in first:
+            problems.append(Problem(in_plan(where), f"codice misura «{measure.code}» ripetuto "
+                                                    f"(già in misure[{first[measure.code]}]): "
+                                                    "dare a ogni misura un codice diverso",
+                                    subject=measure.code))
+        else:
+            first[measure.code] = mi
+        seen: dict[tuple[int, str], int] = {}
+        for vi, value in enumerate(measure.values):
+            key = (value.year, value.period)
+            if key in seen:
+                problems.append(Problem(in_plan(f"misure[{mi}].valori[{vi}]"),
+                                        f"misura «{measure.code}»: due valori per il "
+                                        f"{value.period}/{value.year} (già in valori[{seen[key]}]"
+                                        "): tenerne uno solo", subject=measure.code))
+            else:
+                seen[key] = vi
+        if not is_measure_code(measure.code):
+            problems.append(Problem(in_plan(where), f"codice misura «{measure.code}» non usabile "
+                                                    "in una formula: usare lettere, cifre, «_» e "
+                                                    "«.», cominciando con una lettera o «_»",
+                                    subject=measure.code))
+    used: set[str] = set()
+    unreadable = False
+    for slot in plan.indicators():
+        indicator = slot.indicator
+        if indicator.formula is None:
+            continue
+        where = f"{slot.path}.formula"
+        try:
+            codes = measures_of(parse_formula(indicator.formula))
+        except FormulaError as exc:
+            problems.append(Problem(in_plan(where), f"{exc}: correggere la formula",
+                                    subject=indicator.code))
+            unreadable = True
+            continue
+        used.update(codes)
+        unknown = [c for c in codes if c not in first]
+        if unknown:
+            problems.append(Problem(in_plan(where), "formula «" + indicator.formula + "»: "
+                                    + ("misure sconosciute " if len(unknown) > 1
+                                       else "misura sconosciuta ")
+                                    + ", ".join(f"«{c}»" for c in unknown)
+                                    + ": aggiungerle in «misure» o correggere i codici",
+                                    subject=indicator.code))
+        if indicator.numerator is not None or indicator.denominator is not None:
+            problems.append(Problem(in_plan(where), "l'indicatore ha sia una formula sia "
+                                    "numeratore/denominatore: tenere solo la formula (numeratore "
+                                    "e denominatore diventano misure) oppure togliere la formula",
+                                    subject=indicator.code))
+    if unreadable:
+        return problems  # which measures are used is not known
+    for mi, measure in enumerate(plan.measures):
+        if measure.code not in used and first.get(measure.code) == mi:
+            problems.append(Problem(in_plan(f"misure[{mi}]"), f"misura «{measure.code}» non "
+                                    "usata da nessuna formula: toglierla o usarla in una formula",
+                                    "avviso", measure.code))
     return problems
 
 
@@ -383,5 +453,6 @@ def validate_plan(plan: Plan, year: int | None = None) -> list[Problem]:
                 + check_indicators(plan, year) + check_ownership(plan)
                 + check_transversal(plan)
                 + check_eliminated(plan) + check_year(plan, year)
+                + check_measures(plan)
                 + check_organisation(plan) + check_people(plan))
     return sorted(problems, key=lambda p: p.severity != "errore")

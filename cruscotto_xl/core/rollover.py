@@ -252,7 +252,7 @@ def roll_over(plan: Plan, year: int, changes: ChangeSet | None = None, *,
             except TargetError:
                 target = None
             if target is not None and target.kind is Kind.RELATIVE:
-                value = reference_for(ind, year, target)
+                value = reference_for(ind, year, target, new)
                 if value is not None:
                     ind.references[year] = value
     new.year = year

@@ -8,14 +8,15 @@ renormalized. When no weight is given in a sibling group all siblings weigh the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .actuals import reference_for
+from .actuals import indicator_actual, reference_for
+from .formula import MeasureValue
 from .model import FINAL_PERIOD, Indicator, Plan, Policy, StrategicObjective, points
-from .rules import Grade, GradeSpec, effective_actual, grade_spec, not_graded
+from .rules import Grade, GradeSpec, grade_spec, not_graded
 from .vocabulary import format_number
 
 NOTHING_GRADED = "nessun elemento valutabile"
@@ -132,24 +133,30 @@ def indicator_spec(ind: Indicator, year: int, policy: Policy,
 
 
 def grade_indicator(ind: Indicator, year: int, policy: Policy,
-                    period: str = FINAL_PERIOD, with_actuals: bool = True) -> Grade:
+                    period: str = FINAL_PERIOD, with_actuals: bool = True,
+                    plan: Plan | None = None,
+                    measures: Mapping[str, MeasureValue] | None = None) -> Grade:
+    """One indicator's grade; ``plan`` gives a formula indicator its measures (those of
+    ``year``/``period`` unless ``measures`` are given) and earlier years' references."""
     actual = ind.actual_for(year, period) if with_actuals else None
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
-        if actual else None
+    if measures is None and with_actuals and plan is not None and ind.formula is not None:
+        measures = plan.measure_values(year, period)
+    value = indicator_actual(ind, actual, measures if with_actuals else None)
     spec = indicator_spec(ind, year, policy, period)
-    return grade_spec(value, spec, reference_for(ind, year, spec.target),
+    return grade_spec(value, spec, reference_for(ind, year, spec.target, plan),
                       actual.event_date if actual else None)
 
 
-def _indicator_nodes(indicators: list[Indicator], year: int, policy: Policy,
-                     path: str, period: str, with_actuals: bool) -> list[Node]:
+def _indicator_nodes(indicators: list[Indicator], year: int, plan: Plan,
+                     path: str, period: str, with_actuals: bool,
+                     measures: Mapping[str, MeasureValue]) -> list[Node]:
     """The graded indicators of one objective; those eliminated by ``year`` are left out
     (their siblings' weights renormalize, as for any child not graded)."""
     active = [(k, ind) for k, ind in enumerate(indicators) if ind.removed_in(year) is None]
     weights = effective_weights([ind.weight for _, ind in active])
     return [
         Node("indicatore", ind.code, ind.name, w,
-             grade_indicator(ind, year, policy, period, with_actuals),
+             grade_indicator(ind, year, plan.policy, period, with_actuals, plan, measures),
              f"{path}.indicatori[{k}]")
         for (k, ind), w in zip(active, weights, strict=True)
     ]
@@ -203,6 +210,7 @@ def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD,
     """
     year = year or plan.year
     policy = plan.policy
+    measures = plan.measure_values(year, period) if with_actuals else {}
     area_nodes: list[Node] = []
     area_weights = effective_weights([a.weight for a in plan.areas])
     for ai, (area, aw) in enumerate(zip(plan.areas, area_weights, strict=True)):
@@ -210,13 +218,14 @@ def evaluate(plan: Plan, year: int | None = None, period: str = FINAL_PERIOD,
         os_weights = effective_weights([o.weight for o in area.objectives])
         for oi, (os_, ow) in enumerate(zip(area.objectives, os_weights, strict=True)):
             os_path = f"ambiti[{ai}].obiettivi[{oi}]"
-            own = _indicator_nodes(os_.indicators, year, policy, os_path, period, with_actuals)
+            own = _indicator_nodes(os_.indicators, year, plan, os_path, period, with_actuals,
+                                   measures)
             oo_nodes: list[Node] = []
             oo_weights = effective_weights([o.weight for o in os_.operational])
             for pi, (oo, pw) in enumerate(zip(os_.operational, oo_weights, strict=True)):
                 oo_path = f"{os_path}.obiettivi_operativi[{pi}]"
-                inds = _indicator_nodes(oo.indicators, year, policy, oo_path, period,
-                                        with_actuals)
+                inds = _indicator_nodes(oo.indicators, year, plan, oo_path, period,
+                                        with_actuals, measures)
                 oo_nodes.append(Node("oo", oo.code, oo.title, pw, _combine(inds), oo_path, inds))
             os_nodes.append(Node("os", os_.code, os_.title, ow,
                                  _os_grade(os_, own, oo_nodes, policy), os_path, own + oo_nodes))

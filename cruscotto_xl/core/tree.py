@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .actuals import formula_codes
 from .model import (
     ALL_OFFICES,
     Area,
@@ -46,13 +47,15 @@ class Ownership:
 
 
 def plan_for_office(plan: Plan, office: str) -> Plan:
-    """The plan restricted to ``office``'s indicators (pure; the input is not changed)."""
+    """The plan restricted to ``office``'s indicators and the named measures their formulas
+    use (pure; the input is not changed)."""
     return plan_for_offices(plan, (office,))
 
 
 def plan_for_offices(plan: Plan, offices: Sequence[str]) -> Plan:
     """The plan restricted to the indicators of any of ``offices`` (an organisational
-    area's part, docs/structure.md); objectives keep the plan order."""
+    area's part, docs/structure.md) and the named measures their formulas use;
+    objectives keep the plan order."""
     index = ownership(plan)
     owned = frozenset().union(*(index.indicators.get(o, frozenset()) for o in offices))
     places = sorted({place for o in offices for place in index.places.get(o, ())})
@@ -70,7 +73,11 @@ def plan_for_offices(plan: Plan, offices: Sequence[str]) -> Plan:
     areas = [plan.areas[ai].model_copy(update={"objectives": objectives})
              for ai, objectives in sorted(by_area.items())]
     kept = [o for o in plan.offices if o.name in offices]
-    return plan.model_copy(update={"areas": areas, "offices": kept})
+    # only the measures its formulas use: an office's workbook carries no other office's values
+    used = {code for slot in plan.indicators() if id(slot.indicator) in owned
+            for code in formula_codes(slot.indicator)}
+    measures = [m for m in plan.measures if m.code in used]
+    return plan.model_copy(update={"areas": areas, "offices": kept, "measures": measures})
 
 
 def removed_for_office(plan: Plan, office: str) -> list[RemovedIndicator]:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 
-from ..core.history import HISTORY_HEADERS, value_changes
+from ..core.history import HISTORY_HEADERS, measure_changes, value_changes
 from ..core.plan_checks import validate_plan
 from ..core.problems import Location, Problem
 from ..core.vocabulary import cell_number, format_date, format_number, yes_no_text
@@ -36,8 +36,10 @@ from ..workbook.layout import (
     INPUT_KEYS,
     MACRO_RESULTS_COLUMN,
     MACRO_RESULTS_HEADERS,
+    MEASURE_INDEX,
     SHEET_CHECKS,
     SHEET_HISTORY,
+    SHEET_MEASURES,
     SHEET_OFFICES,
     SHEET_SUMMARY,
     col_letter,
@@ -257,7 +259,9 @@ def _problem_cell(problem: Problem) -> tuple[str, str] | None:
 
 
 def _input_cells(reading: Reading) -> set[tuple[str, str]]:
-    return {(ind.sheet, ind.cells[k]) for ind in reading.indicators.values() for k in INPUT_KEYS}
+    """Every input cell of the workbook: the indicators' and the Misure sheet's."""
+    return {(ind.sheet, ind.cells[k]) for ind in reading.indicators.values()
+            for k in INPUT_KEYS} | {(m.sheet, m.cell) for m in reading.measures.values()}
 
 
 def report_on_checks(port: BookPort, source: PortSource, reading: Reading, heading: str,
@@ -345,6 +349,9 @@ def write_inputs(port: BookPort, book: Book) -> None:
             continue
         block = [[_input_value(getattr(row, key)) for key in INPUT_KEYS] for row in sheet.rows]
         port.write_values(sheet.name, sheet.rows[0].row, cols[0], block)
+    if book.measures:           # the Misure sheet's value column (workbook/sheets/measures.py)
+        port.write_values(SHEET_MEASURES, book.measures[0].row, MEASURE_INDEX["value"],
+                          [[_input_value(m.value)] for m in book.measures])
 
 
 def _input_value(value: object) -> object:
@@ -380,8 +387,10 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
                                 exclude=exclude)
     before = reading.held_plan()
     graded = graded_plan(result, before)
-    changes = value_changes(before, graded, ident.year, ident.period, result.sources,
-                            datetime.now().replace(microsecond=0))
+    now = datetime.now().replace(microsecond=0)
+    changes = [*value_changes(before, graded, ident.year, ident.period, result.sources, now),
+               *measure_changes(before, graded, ident.year, ident.period,
+                                result.measure_sources, now)]
     book = render_book(graded, year=ident.year, period=ident.period, with_actuals=True)
     write_inputs(port, book)
     cells = write_results(port, book, source, _input_cells(reading))

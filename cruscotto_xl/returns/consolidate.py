@@ -17,9 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core.actuals import Typed, actual_from_typed, carry_actuals, plan_with_typed
-from ..core.history import value_changes
-from ..core.model import FINAL_PERIOD, Indicator, Plan
+from ..core.actuals import (
+    Typed,
+    actual_from_typed,
+    carry_actuals,
+    indicator_actual,
+    plan_with_measures,
+    plan_with_typed,
+)
+from ..core.history import measure_changes, value_changes
+from ..core.model import FINAL_PERIOD, Actual, Indicator, Plan
 from ..core.problems import Location, Problem
 from ..core.targets import Kind
 from ..core.transversal import office_number, rule_text, transversal_slots, with_office_actuals
@@ -72,6 +79,9 @@ class Consolidation:
     """Transversal indicators (docs/transversal.md): code → office → what it typed; each
     office keeps its own value, the ente value is made by the indicator's rule."""
     files_of: dict[str, str] = field(default_factory=dict)   # office → the file used
+    measures: dict[str, float] = field(default_factory=dict)   # merged measure values
+    measure_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unusable_measures: set[str] = field(default_factory=set)
 
 
 def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], list[Problem]]:
@@ -120,6 +130,9 @@ class _FileReport:
     missing: list[MissingValue]
     signoff: str
     unreadable: set[str]
+    measures: list[tuple[str, Location, float | None]] = field(default_factory=list)
+    """(measure code, its cell on the Misure sheet, the value read leniently)."""
+    unreadable_measures: set[str] = field(default_factory=set)
 
 
 def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport:
@@ -130,6 +143,7 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
     missing: list[MissingValue] = []
     signoff, signoff_problems = signoff_check(reading)
     problems += signoff_problems
+    measure_values = reading.measure_values()
     for slot in part.indicators():
         code = slot.indicator.code
         found = reading.indicators.get(code)
@@ -138,7 +152,8 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
                                     f"indicatore {code} assente dalla cartella", subject=code))
             continue
         where = reading.where(found.sheet, found.cells["actual"])
-        if found.is_missing() and slot.indicator.owes_actual(year, period):
+        if _is_missing(slot.indicator, found, measure_values) and \
+                slot.indicator.owes_actual(year, period):
             missing.append(MissingValue(found.sheet, found.cells["actual"], code,
                                         slot.indicator.name, period))
             problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
@@ -151,8 +166,24 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
                                     f"da quella data", "avviso", code))
         values.append((code, where, found.typed_lenient))
     unreadable = {code for code, v in reading.indicators.items() if _unreadable(v)}
+    measures = [(code, reading.where(m.sheet, m.cell), m.lenient)
+                for code, m in reading.measures.items()]
+    unreadable_measures = {code for code, m in reading.measures.items()
+                           if m.raw not in (None, "") and m.lenient is None}
     return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
-                       signoff, unreadable)
+                       signoff, unreadable, measures, unreadable_measures)
+
+
+def _is_missing(ind: Indicator, found: IndicatorValues,
+                measures: dict[str, float | str | None]) -> bool:
+    """No value for the indicator: nothing typed, and (for a formula indicator) no value
+    from the measures typed on the Misure sheet (core/actuals.indicator_actual)."""
+    t = found.typed_lenient
+    actual = Actual(year=1, value=t.actual if not isinstance(t.actual, str) else None,
+                    text=t.actual if isinstance(t.actual, str) else None,
+                    numerator=t.numerator, denominator=t.denominator) \
+        if t.actual is not None or t.numerator is not None or t.denominator is not None else None
+    return indicator_actual(ind, actual, measures) is None
 
 
 EVENT_DATE = "data dell'evento"
@@ -240,7 +271,8 @@ def _one_file(office: str, candidates: list[_FileReport]
     candidates = sorted(candidates, key=lambda r: r.name)
     clean = [c for c in candidates if not any(p.severity == "errore" for p in c.problems)]
     pool = clean or candidates
-    values = {c.name: {code: typed for code, _, typed in c.values} for c in pool}
+    values = {c.name: ({code: typed for code, _, typed in c.values},
+                       {code: value for code, _, value in c.measures}) for c in pool}
     same = all(values[c.name] == values[pool[0].name] for c in pool)
     if len(clean) == 1 or same:
         chosen = pool[0]
@@ -279,6 +311,7 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
             result.problems += problems
 
     reports: dict[str, list[tuple[str, Location, Typed]]] = {}
+    measure_reports: dict[str, list[tuple[str, Location, float | None]]] = {}
     files_of: dict[str, str] = {}
     for office, candidates in by_office.items():
         chosen, notes = _one_file(office, candidates)
@@ -291,7 +324,10 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
         files_of[office] = chosen.name
         for code, where, typed in chosen.values:
             reports.setdefault(code, []).append((office, where, typed))
+        for code, where, value in chosen.measures:
+            measure_reports.setdefault(code, []).append((office, where, value))
         result.unusable |= chosen.unreadable
+        result.unusable_measures |= chosen.unreadable_measures
         if chosen.missing:
             result.missing[office] = chosen.missing
         errors = sum(p.severity == "errore" for p in chosen.problems)
@@ -328,6 +364,13 @@ def consolidate(directory: Path | str, plan: Plan, *, year: int | None = None,
         offices = sorted({o for o, _, _ in items})
         result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
                                 ", ".join(files_of[o] for o in offices))
+    result.measures = _merge_measures(measure_reports, result.problems,
+                                      result.unusable_measures)
+    for code, measure_items in measure_reports.items():
+        given = sorted({o for o, _, v in measure_items if v is not None}) or \
+            sorted({o for o, _, _ in measure_items})
+        result.measure_sources[code] = (", ".join(o or "(piano intero)" for o in given),
+                                        ", ".join(files_of[o] for o in given))
     return result
 
 
@@ -352,6 +395,28 @@ def _transversal_gaps(result: Consolidation, view: Plan) -> list[Problem]:
                                             f"principale aveva già per loro)", "avviso",
                                 ind.code))
     return problems
+def _merge_measures(reports: dict[str, list[tuple[str, Location, float | None]]],
+                    problems: list[Problem], conflicts: set[str]) -> dict[str, float]:
+    """One value per measure: the one every office typed; offices that typed it
+    differently are a conflict (both cells reported, none chosen, the master keeps what
+    it held), as for indicators (docs/rules.md «Formule su misure»)."""
+    merged: dict[str, float] = {}
+    for code, items in reports.items():
+        given = [(o, w, v) for o, w, v in items if v is not None]
+        if not given:
+            continue
+        first = given[0][2]
+        if all(v == first for _, _, v in given[1:]):
+            merged[code] = first
+            continue
+        listing = "; ".join(f"{o or '(piano intero)'}: {format_number(v, 4)} ({w})"
+                            for o, w, v in given)
+        problems.append(Problem(given[0][1], f"misura «{code}» inserita con valori diversi "
+                                             f"dagli uffici, nessuno scelto: {listing}; "
+                                             "concordare il valore e correggere le cartelle",
+                                subject=code))
+        conflicts.add(code)
+    return merged
 
 
 def _merge(reports: dict[str, list[tuple[str, Location, Typed]]],
@@ -396,9 +461,11 @@ def write_master(result: Consolidation, out: Path | str,
     before, history = previous_master(out, result.plan, result.year)
     graded = graded_plan(result, before)
     when = (now or datetime.now()).replace(microsecond=0)
-    rows = history + [r.cells() for r in value_changes(before, graded, result.year,
-                                                        result.period, result.sources, when,
-                                                        result.files_of)]
+    rows = history + [r.cells() for r in [
+        *value_changes(before, graded, result.year, result.period, result.sources, when,
+                       result.files_of),
+        *measure_changes(before, graded, result.year, result.period, result.measure_sources,
+                         when)]]
     extras = Extras(result.statuses, result.problems, rows)
     return write_atomically(out, lambda tmp: render_book(
         graded, tmp, year=result.year, period=result.period, with_actuals=True, extras=extras,
@@ -446,8 +513,8 @@ def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
     """
     year, period = result.year, result.period
     if before is None:
-        return _with_transversal(result, plan_with_typed(result.plan, result.typed, year,
-                                                         period, replace_all=True))
+        return _with_transversal(result, _with_measures(
+            plan_with_typed(result.plan, result.typed, year, period, replace_all=True), result))
     plan = carry_actuals(result.plan, before)
     # Reported with nothing typed: emptied. Conflicting or unreadable: the master's value
     # stays (the problem is listed), as it does for an office that did not report.
@@ -457,7 +524,8 @@ def graded_plan(result: Consolidation, before: Plan | None = None) -> Plan:
             slot.indicator.actuals = [a for a in slot.indicator.actuals
                                       if (a.year, a.period, a.office) != (year, period, None)]
     usable = {c: t for c, t in result.typed.items() if c not in result.unusable}
-    return _with_transversal(result, plan_with_typed(plan, usable, year, period))
+    return _with_transversal(result, _with_measures(plan_with_typed(plan, usable, year, period),
+                                                    result))
 
 
 def _with_transversal(result: Consolidation, plan: Plan) -> Plan:
@@ -473,6 +541,23 @@ def _with_transversal(result: Consolidation, plan: Plan) -> Plan:
                            for o, t in given.items()}}
                  for code, given in result.office_typed.items()}
     return with_office_actuals(plan, by_office, year, period)
+
+
+def _with_measures(plan: Plan, result: Consolidation) -> Plan:
+    """``plan`` with the consolidated measure values of the period, each recorded with the
+    office it came from; a measure reported with nothing typed is emptied, a conflicting
+    or unreadable one keeps the value the plan (the previous master) held."""
+    reported = set(result.measure_sources) - result.unusable_measures
+    values: dict[str, float | str | None] = {code: result.measures.get(code)
+                                              for code in reported}
+    if not values:
+        return plan
+    plan = plan_with_measures(plan, values, result.year, result.period)
+    for measure in plan.measures:
+        entry = measure.value_for(result.year, result.period)
+        if entry is not None and measure.code in values and measure.code in result.measures:
+            entry.office = result.measure_sources[measure.code][0] or None
+    return plan
 
 
 def master_actuals(plan: Plan, master: Path | str, year: int) -> Plan:

@@ -29,6 +29,7 @@ from ..workbook.layout import (
     normalize_cell,
     split_coordinate,
 )
+from ..workbook.sheets.measures import measure_cell
 from ..workbook.sheets.meta import plan_digest
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
 from .read import IndicatorValues, Reading, read_workbook
@@ -129,7 +130,8 @@ def route_by_identity(reading: Reading, expected: Book) -> None:
     """Key each row's values by the indicator the workbook was generated with at that row,
     never by its code cell: a code cell changed in the file (locked, but protection has no
     password) would otherwise route an office's value into another indicator. The change
-    itself is reported by :func:`locked_problems` (docs/security.md)."""
+    itself is reported by :func:`locked_problems` (docs/security.md). Measures of the
+    Misure sheet are keyed the same way, by the measure generated at their input cell."""
     identity = {(sheet.name, row.cell("code")): row.indicator.code
                 for sheet in expected.sheets for row in sheet.rows}
     routed: dict[str, IndicatorValues] = {}
@@ -137,6 +139,13 @@ def route_by_identity(reading: Reading, expected: Book) -> None:
         right = identity.get((ind.sheet, ind.cells["code"]), code)
         routed[right] = ind if right == code else replace(ind, code=right)
     reading.indicators = routed
+    # the same for the Misure sheet: a measure's value is keyed by its input cell
+    measure_identity = {measure_cell(m, absolute=False): m.measure.code
+                        for m in expected.measures}
+    reading.measures = {
+        (right := measure_identity.get(m.cell, code)): (m if right == code
+                                                        else replace(m, code=right))
+        for code, m in reading.measures.items()}
 
 
 def signoff_check(reading: Reading) -> tuple[str, list[Problem]]:

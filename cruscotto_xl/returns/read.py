@@ -22,7 +22,14 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from ..core.actuals import Typed, plan_with_typed
 from ..core.history import HISTORY_HEADERS
-from ..core.input_checks import OK, input_check, row_flags
+from ..core.input_checks import (
+    MSG_MEASURE_NEGATIVE,
+    OK,
+    forbids_negative,
+    input_check,
+    measure_check,
+    row_flags,
+)
 from ..core.model import Actual, Plan
 from ..core.problems import Location, Problem, Severity
 from ..core.rules import effective_actual
@@ -33,6 +40,7 @@ from ..core.vocabulary import (
     LARGEST_NUMBER,
     NumberError,
     cell_number,
+    format_date,
     format_number,
     from_excel_serial,
     is_missing_text,
@@ -47,6 +55,7 @@ from ..workbook.layout import (
     HISTORY_FIRST_ROW,
     INDICATOR_COLUMNS,
     INPUT_KEYS,
+    MEASURE_COLUMNS,
     NAME_ENTITY,
     NAME_HASH,
     NAME_OFFICE,
@@ -59,10 +68,12 @@ from ..workbook.layout import (
     PERIOD_COLUMNS,
     PERIOD_INDEX,
     SHEET_HISTORY,
+    SHEET_MEASURES,
     SHEET_META,
     SHEET_SUMMARY,
     SIGNOFF_NAMES,
     TABLE_CONSOLIDATION,
+    TABLE_MEASURES,
     TABLE_OFFICES,
     TABLE_REGISTRY,
     TABLE_SUMMARY,
@@ -146,6 +157,31 @@ class IndicatorValues:
         return t.actual is None and effective_actual(None, t.numerator, t.denominator) is None
 
 
+@dataclass
+class MeasureValues:
+    """One row of the Misure sheet as found: the measure's input cell and what it holds."""
+
+    code: str
+    sheet: str
+    cell: str
+    unit: str | None
+    raw: object
+    lenient: float | None = None
+
+    @property
+    def typed_raw(self) -> float | str | None:
+        """What the cell holds as the workbook's formulas see it: a text stays text (an
+        invalid value), a logical value is its Italian word, a date its serial number."""
+        raw = self.raw
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, bool):
+            return "VERO" if raw else "FALSO"
+        if isinstance(raw, str):
+            return raw
+        return cell_number(raw)
+
+
 @dataclass(frozen=True)
 class RecordedProblem:
     """A row of a master's ``crx_consolidamento`` table: a problem the consolidation found,
@@ -173,6 +209,7 @@ class Reading:
     recorded: list[RecordedProblem] = field(default_factory=list)  # its consolidation problems
     office_actuals: dict[str, dict[str, Actual]] = field(default_factory=dict)
     """A master's ``Trasversali`` block: code → office → that office's own value."""
+    measures: dict[str, MeasureValues] = field(default_factory=dict)  # the Misure sheet
 
     @property
     def office_signoffs(self) -> dict[str, str]:
@@ -187,8 +224,11 @@ class Reading:
     def inputs_fingerprint(self, signature: Signature | None) -> str:
         """The fingerprint of the inputs as they are now, with ``signature``'s fields."""
         s = signature or Signature()
-        return fingerprint({code: v.raw for code, v in self.indicators.items()},
-                           s.signer, s.role, s.when)
+        inputs: dict[str, dict[str, object]] = {code: v.raw for code, v in
+                                                self.indicators.items()}
+        for code, m in self.measures.items():      # none: the fingerprint of before
+            inputs[f"{MEASURE_INPUT_PREFIX}{code}"] = {"valore": m.raw}
+        return fingerprint(inputs, s.signer, s.role, s.when)
 
     @property
     def computed_hash(self) -> str:
@@ -215,7 +255,7 @@ class Reading:
         leniently): a master's state, whoever wrote its cells."""
         ident = self.identity
         plan = plan_with_typed(self.embedded_plan(), self.typed(), ident.year, ident.period,
-                               replace_all=True)
+                               replace_all=True, measures=self.measure_values())
         if not self.office_actuals:
             return plan
         # the ente value of a transversal indicator is remade from the offices' values
@@ -228,6 +268,16 @@ class Reading:
     def typed(self, lenient: bool = True) -> dict[str, Typed]:
         return {code: (v.typed_lenient if lenient else v.typed_raw)
                 for code, v in self.indicators.items()}
+
+    def measure_values(self, lenient: bool = True) -> dict[str, float | str | None]:
+        """The measures of the Misure sheet by code: read leniently (a number, or None),
+        or as the formulas see them (a text stays text)."""
+        return {code: (m.lenient if lenient else m.typed_raw)
+                for code, m in self.measures.items()}
+
+
+#: How a measure's input is named among the inputs a signature covers.
+MEASURE_INPUT_PREFIX = "misura:"
 
 
 #: Indicators the plan part may list beyond the workbook's rows: the part is the plan of
@@ -479,6 +529,9 @@ def read_source(path: Path, index: PackageIndex, book: Source,
             beside = f"{col_letter(col_index(letters))}{row_number}"
             for coord in (gref, beside):
                 _lock_formula_cell(reading, book, formulas(gsheet), gsheet, coord)
+    if TABLE_MEASURES in tables and SHEET_MEASURES in index.sheets:
+        _read_measures(reading, book, formulas(SHEET_MEASURES),
+                       errors(SHEET_MEASURES) if errors else {})
     if TABLE_SUMMARY in tables:
         _, (r0, c0), summary_rows = book.table(TABLE_SUMMARY)
         f = formulas(SHEET_SUMMARY)
@@ -490,6 +543,89 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         reading.problems.append(Problem(Location(file=path.name, sheet=SHEET_SUMMARY),
                                         "tabella del riepilogo mancante"))
     return reading
+
+
+MEASURE_HEADER_KEY = {c.header: c.key for c in MEASURE_COLUMNS}
+
+
+def _read_measures(reading: Reading, book: Source, formulas: dict[str, str],
+                   errors: dict[str, str]) -> None:
+    """The Misure sheet's table: each measure's input (read leniently, every conversion
+    reported at its cell) and every other cell of its rows for the tamper hash."""
+    columns, (r0, c0), rows = book.table(TABLE_MEASURES)
+    keys = [MEASURE_HEADER_KEY.get(str(h)) for h in columns]
+    missing = [c.header for c in MEASURE_COLUMNS if c.key not in keys]
+    if missing:
+        reading.problems.append(Problem(Location(file=reading.path.name, sheet=SHEET_MEASURES),
+                                        f"colonne mancanti nella tabella delle misure: "
+                                        f"{', '.join(missing)}"))
+        return
+    value_j = keys.index("value")
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if j != value_j:
+                coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
+                reading.locked.append((SHEET_MEASURES, coord, formulas.get(coord, value)))
+        code = str(row[keys.index("code")])
+        if code in ("", "None"):
+            continue
+        unit = row[keys.index("unit")]
+        coord = f"{col_letter(c0 + value_j)}{r0 + i + 1}"
+        measure = MeasureValues(code, SHEET_MEASURES, coord,
+                                str(unit) if unit not in (None, "") else None,
+                                _input_value(row[value_j], coord, errors))
+        measure.lenient = _lenient_measure(reading, measure)
+        reading.measures[code] = measure
+
+
+def _lenient_measure(reading: Reading, measure: MeasureValues) -> float | None:
+    """A measure's value as a person meant it (``1.234,5`` typed as text is a number,
+    reported; ``n.d.`` is missing); a value no formula can use is an error at its cell."""
+    where = reading.where(measure.sheet, measure.cell)
+    raw = measure.raw
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool | date | datetime):
+        shown = ("VERO" if raw else "FALSO") if isinstance(raw, bool) else format_date(
+            raw.date() if isinstance(raw, datetime) else raw)
+        reading.problems.append(Problem(where, f"misura «{measure.code}»: «{shown}» non è un "
+                                               "numero: valore ignorato", "errore",
+                                        measure.code))
+        return None
+    value: float | None
+    if isinstance(raw, str):
+        if is_missing_text(raw):
+            return None
+        try:
+            parsed = parse_actual(raw)
+        except NumberError:
+            parsed = None
+        if not isinstance(parsed, float):
+            reading.problems.append(Problem(where, f"misura «{measure.code}»: «{raw}» non è un "
+                                                   "numero: valore ignorato", "errore",
+                                            measure.code))
+            return None
+        reading.problems.append(Problem(where, f"misura «{measure.code}»: «{raw}» scritto "
+                                               f"come testo: letto come numero {parsed:g}",
+                                        "avviso", measure.code))
+        value = parsed
+    else:
+        value = cell_number(raw)
+        if value is None:
+            return None
+    if abs(value) >= LARGEST_NUMBER:
+        reading.problems.append(Problem(where, f"misura «{measure.code}»: "
+                                               f"«{format_number(value)}» non è un valore "
+                                               "utilizzabile (15 cifre o più): valore ignorato",
+                                        "errore", measure.code))
+        return None
+    if measure_check(value, forbids_negative(measure.unit)) == MSG_MEASURE_NEGATIVE:
+        shown = format_number(value, 0 if value.is_integer() else 2)
+        reading.problems.append(Problem(where, f"misura «{measure.code}»: {shown} "
+                                               f"negativo, ma l'unità «{measure.unit}» non lo "
+                                               "ammette: verificare il dato", "avviso",
+                                        measure.code))
+    return value
 
 
 def _input_value(value: object, coord: str, errors: dict[str, str]) -> object:

@@ -109,7 +109,8 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
                                "piano: rigenerarla (i valori inseriti si possono riportare con "
                                "«cruscotto consolida»)")
     typed = reading.typed(lenient=False)
-    graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
+    graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True,
+                             measures=reading.measure_values(lenient=False))
     if reading.office_actuals:       # a master's transversal indicators (docs/transversal.md)
         graded = with_office_actuals(graded, reading.office_actuals, ident.year, ident.period)
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..core.actuals import reference_for
+from ..core.actuals import formula_codes, reference_for
 from ..core.model import Indicator, IndicatorSlot, Plan
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
@@ -34,9 +34,10 @@ from .read import read_workbook
 if TYPE_CHECKING:
     import pandas
 
-#: ``--livello``: only the indicators, or also the roll-up rows (OO, OS, ambito, ente).
-LEVELS = ("indicatori", "tutti")
-Level = Literal["indicatori", "tutti"]
+#: ``--livello``: only the indicators, also the roll-up rows (OO, OS, ambito, ente), or the
+#: values of the plan's named measures (one row per measure and period).
+LEVELS = ("indicatori", "tutti", "misure")
+Level = Literal["indicatori", "tutti", "misure"]
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
 #: The Livello column's words for the roll-up levels (core.rollup.Level).
@@ -45,6 +46,8 @@ LEVEL_NAMES = {"ente": "ente", "ambito": "ambito", "os": "obiettivo strategico",
 #: The Livello of an office's own value of a transversal indicator (docs/transversal.md),
 #: a row under the indicator's (whose values are the ente's).
 OFFICE_LEVEL = "ufficio"
+#: The Livello word of a measure's row (``--livello misure``).
+MEASURE_LEVEL = "misura"
 
 ColumnKind = Literal["text", "int", "number", "value"]
 
@@ -239,7 +242,7 @@ def plan_rows(plan: Plan, year: int, periods: list[str], *, source: str = "",
             slot = slots[node.path]
             offices = plan.owners(slot)
             sign = signoff(offices) if signoff and period == signed_period else ""
-            yield _indicator_row(slot, year, period, common, offices, sign)
+            yield _indicator_row(plan, slot, year, period, common, offices, sign)
             if slot.indicator.transversal is not None:
                 yield from _office_rows(plan, slot, year, period, common)
         elif level == "tutti":
@@ -249,17 +252,40 @@ def plan_rows(plan: Plan, year: int, periods: list[str], *, source: str = "",
 
     for period in periods:
         base = {"ente": entity, "anno": year, "periodo": period, "file": source}
-        yield from walk(evaluate(plan, year, period), base, period)
+        if level == "misure":
+            yield from _measure_rows(plan, year, period, base)
+        else:
+            yield from walk(evaluate(plan, year, period), base, period)
 
 
-def _indicator_row(slot: IndicatorSlot, year: int, period: str, common: dict[str, object],
-                   offices: list[str], signoff: str) -> Row:
+def _measure_rows(plan: Plan, year: int, period: str, base: dict[str, object]
+                  ) -> Iterator[Row]:
+    """One row per named measure of the plan at ``period``: code and name in the indicator
+    columns, the office that typed it (else its owner), the value as typed in Consuntivo,
+    the indicators whose formulas use it in Nota (docs/export.md)."""
+    users: dict[str, list[str]] = {}
+    for slot in plan.indicators():
+        if slot.indicator.removed_in(year) is None:
+            for code in formula_codes(slot.indicator):
+                users.setdefault(code, []).append(slot.indicator.code)
+    for measure in plan.measures:
+        entry = measure.value_for(year, period)
+        office = (entry.office if entry is not None else None) or measure.office or ""
+        used = ", ".join(dict.fromkeys(users.get(measure.code, [])))
+        yield Row(**base, livello=MEASURE_LEVEL,  # type: ignore[arg-type]
+                  codice=measure.code, indicatore=measure.name, uffici=office,
+                  unita=measure.unit or "", consuntivo=entry.typed if entry else None,
+                  nota=f"usata da: {used}" if used else "")
+
+
+def _indicator_row(plan: Plan, slot: IndicatorSlot, year: int, period: str,
+                   common: dict[str, object], offices: list[str], signoff: str) -> Row:
     ind: Indicator = slot.indicator
     actual = ind.actual_for(year, period)
     try:
         target = ind.target_for(year, period)
         target_value = target.value if target.reference is None else None
-        reference = reference_for(ind, year, target)
+        reference = reference_for(ind, year, target, plan)
     except TargetError:             # reported by valida; its grade says why it is not graded
         target_value, reference = None, ind.references.get(year)
     typed = actual.typed if actual is not None else None

@@ -30,19 +30,20 @@ import base64
 import html
 import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.actuals import actual_number, plan_with_typed
+from ..core.actuals import actual_number, indicator_actual, plan_with_typed
 from ..core.audit import audit_plan
+from ..core.formula import MeasureValue
 from ..core.lights import LIGHTS, Light, legend, light_thresholds, traffic_light
 from ..core.model import FINAL_PERIOD, Actual, Band, Indicator, Plan, StrategicObjective
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
-from ..core.rules import NOT_GRADED_PREFIX, Grade, effective_actual, valutazione
+from ..core.rules import NOT_GRADED_PREFIX, Grade, valutazione
 from ..core.signoff import CHANGED, SIGNED
 from ..core.targets import Kind, TargetError
 from ..core.vocabulary import (
@@ -155,11 +156,9 @@ class ReportData:
 
 
 def _has_values(plan: Plan, year: int, period: str) -> bool:
-    for slot in plan.indicators():
-        a = slot.indicator.actual_for(year, period)
-        if a is not None and effective_actual(a.typed, a.numerator, a.denominator) is not None:
-            return True
-    return False
+    measures = plan.measure_values(year, period)
+    return any(indicator_actual(slot.indicator, slot.indicator.actual_for(year, period),
+                                measures) is not None for slot in plan.indicators())
 
 
 def choose_period(plan: Plan, year: int, own: str, asked: str | None, source: str) -> str:
@@ -189,7 +188,8 @@ def report_data(source: Path, period: str | None = None) -> ReportData:
     reading = read_workbook(source)
     ident = reading.identity
     plan = plan_with_typed(reading.embedded_plan(), reading.typed(lenient=False), ident.year,
-                           ident.period, raw=True, replace_all=True)
+                           ident.period, raw=True, replace_all=True,
+                           measures=reading.measure_values(lenient=False))
     chosen = choose_period(plan, ident.year, ident.period, period, source.name)
     dates = plan.period_dates
     # the comparison shows the earlier periods that have values (none: no comparison)
@@ -229,11 +229,11 @@ def period_text(year: int, period: str) -> str:
     return when if period == FINAL_PERIOD else f"monitoraggio intermedio {when}"
 
 
-def actual_text(ind: Indicator, actual: Actual | None, year: int) -> str:
-    """The actual as the workbook shows it (percent, date, number with unit, or the text)."""
-    if actual is None:
-        return ""
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator)
+def actual_text(ind: Indicator, actual: Actual | None, year: int,
+                measures: Mapping[str, MeasureValue] | None = None) -> str:
+    """The actual as the workbook shows it (percent, date, number with unit, or the text);
+    ``measures``: the year and period's measure values of a formula indicator."""
+    value = indicator_actual(ind, actual, measures)
     try:
         target = ind.target_for(year)
     except TargetError:
@@ -465,11 +465,10 @@ def year_values(ind: Indicator, years: Sequence[int], data: ReportData
     out = []
     for year in years:
         if year < data.year:
-            value = actual_number(ind, year)
+            value = actual_number(ind, year, data.plan)
         elif year == data.year:
             actual = ind.actual_for(year, data.period)
-            found = effective_actual(actual.typed, actual.numerator, actual.denominator) \
-                if actual else None
+            found = indicator_actual(ind, actual, data.plan.measure_values(year, data.period))
             value = float(found) if isinstance(found, int | float) \
                 and not isinstance(found, bool) else None
         else:
@@ -646,6 +645,7 @@ def _indicator_table(data: ReportData, indicators: list[Indicator], nodes: dict[
                      path: str, owners: dict[str, str]) -> Table:
     bands = data.bands
     rows = []
+    measures = data.plan.measure_values(data.year, data.period)
     for k, ind in enumerate(indicators):
         ipath = f"{path}.indicatori[{k}]"
         node = nodes[ipath]
@@ -653,7 +653,7 @@ def _indicator_table(data: ReportData, indicators: list[Indicator], nodes: dict[
         rows.append(Row((Cell(ind.code), Cell(ind.name), Cell(owners.get(ipath, "")),
                          Cell(format_number(node.weight), numeric=True),
                          Cell(ind.target_text(data.year, data.period)),
-                         Cell(actual_text(ind, actual, data.year), numeric=True,
+                         Cell(actual_text(ind, actual, data.year, measures), numeric=True,
                               small=measures_text(actual), style="value"),
                          _grade_cell(node.grade, bands), Cell(valutazione(node.grade, bands)),
                          Cell(_note_text(ind, actual, data.year)))))

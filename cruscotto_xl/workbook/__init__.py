@@ -1,7 +1,8 @@
 """Writing workbooks: one per plan, or one per owner office (docs/workbook.md).
 
 Sheets, in order: ``Istruzioni``, ``Riepilogo``, one per objective that owns indicators,
-``Controlli`` and the hidden ``_cruscotto``. XlsxWriter writes them (it is fast and
+``Misure`` (only when formulas use named measures), ``Controlli`` and the hidden
+``_cruscotto``. XlsxWriter writes them (it is fast and
 write-only, which is all the generator needs); reading and refreshing use openpyxl.
 """
 
@@ -23,6 +24,7 @@ from .layout import (
     SHEET_CHECKS,
     SHEET_HISTORY,
     SHEET_INSTRUCTIONS,
+    SHEET_MEASURES,
     SHEET_META,
     SHEET_OFFICES,
     SHEET_SIGNOFF,
@@ -32,6 +34,7 @@ from .layout import (
 )
 from .sheets.checks import write_checks
 from .sheets.instructions import write_instructions
+from .sheets.measures import write_measures
 from .sheets.meta import write_meta
 from .sheets.objective import write_objective_sheet
 from .sheets.offices import write_history, write_offices
@@ -136,6 +139,7 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     transversal = wb.add_worksheet(SHEET_TRANSVERSAL) if blocks else None
     period_summaries = [wb.add_worksheet(v.summary_sheet) for v in book.views]
     objective_sheets = [wb.add_worksheet(s.name) for s in book.sheets]
+    measures = wb.add_worksheet(SHEET_MEASURES) if book.measures else None
     signoff = wb.add_worksheet(SHEET_SIGNOFF) if extras is None else None
     controlli = wb.add_worksheet(SHEET_CHECKS)
     meta = wb.add_worksheet(SHEET_META)
@@ -151,6 +155,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
         write_transversal(transversal, book, blocks)
     for ws, sheet in zip(objective_sheets, book.sheets, strict=True):
         write_objective_sheet(ws, book, sheet)
+    if measures is not None:
+        write_measures(wb, measures, book)
     if signoff is not None:
         write_signoff(wb, signoff, book)
     write_checks(wb, controlli, book)

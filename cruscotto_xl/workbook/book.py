@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ..core.actuals import reference_for
-from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, StrategicObjective
+from ..core.actuals import formula_codes, indicator_actual, reference_for
+from ..core.model import (
+    FINAL_PERIOD,
+    Indicator,
+    NamedMeasure,
+    OperationalObjective,
+    Plan,
+    StrategicObjective,
+)
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
-from ..core.rules import Grade, GradeSpec, effective_actual
+from ..core.rules import Grade, GradeSpec
 from ..core.targets import Kind
 from ..core.vocabulary import excel_serial, yes_no_text
 from ..core.years import history_years, target_years
@@ -28,6 +35,7 @@ from .layout import (
     Column,
     col_letter,
     context_columns,
+    measure_name,
     objective_grade_name,
     objective_table,
     period_summary_sheet,
@@ -100,6 +108,22 @@ class PeriodRow:
 
 
 @dataclass
+class MeasureRow:
+    """A named measure on the Misure sheet (workbook/sheets/measures.py)."""
+
+    measure: NamedMeasure
+    index: int                    # 1-based: its defined name (layout.measure_name)
+    row: int                      # 0-based worksheet row
+    users: list[str]              # the codes of the workbook's indicators that use it
+    value: float | str | None = None      # typed at the open period (with actuals)
+    periods: dict[str, float | str | None] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return measure_name(self.index)
+
+
+@dataclass
 class IndicatorRow:
     indicator: Indicator
     row: int                      # 0-based worksheet row
@@ -112,6 +136,9 @@ class IndicatorRow:
     reference: float | None = None
     event_date: date | None = None
     periods: dict[str, PeriodRow] = field(default_factory=dict)
+    effective: object = None
+    """The effective actual (typed, numerator / denominator, or the formula over the
+    measures): the cached value of the «Consuntivo effettivo» formula."""
 
     def cell(self, key: str, absolute: bool = False) -> str:
         col = col_letter(INDICATOR_INDEX[key])
@@ -128,10 +155,6 @@ class IndicatorRow:
             return self.indicator.unit or "data"
         return self.indicator.unit or target.unit or (
             "data" if target.kind is Kind.DEADLINE else None)
-
-    @property
-    def effective(self) -> object:
-        return effective_actual(self.actual, self.numerator, self.denominator)
 
 
 @dataclass
@@ -236,6 +259,11 @@ class Book:
         """The table's last column (0-based): the dictionary's, else the last period's."""
         return len(INDICATOR_COLUMNS) + len(self.views) * len(PERIOD_COLUMNS) \
             + len(self.context) - 1
+    measures: list[MeasureRow] = field(default_factory=list)
+
+    def measure_refs(self) -> dict[str, str]:
+        """Measure code → what a formula names its open-period cell by (a defined name)."""
+        return {m.measure.code: m.name for m in self.measures}
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""
@@ -288,6 +316,7 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
     period_nodes = {v.period: {(n.level, n.code): n for n in v.root.walk()} for v in views}
     names = sheet_names((f"{obj.code} {obj.title}" for _, obj, _, _, _ in candidates),
                         reserved=[v.summary_sheet for v in views])
+    measures = plan.measure_values(year, period) if with_actuals else {}
     sheets = []
     for index, ((level, obj, os_, acode, atitle), name) in enumerate(
             zip(candidates, names, strict=True), 1):
@@ -305,15 +334,17 @@ def plan_book(plan: Plan, year: int, styles: Styles, *, office: str | None = Non
                 numerator=actual.numerator if actual else None,
                 denominator=actual.denominator if actual else None,
                 note=actual.note if actual else None,
-                reference=reference_for(ind, year, spec.target),
+                reference=reference_for(ind, year, spec.target, shown),
                 event_date=actual.event_date if actual else None,
+                effective=indicator_actual(ind, actual, measures),
                 periods={v.period: _period_row(ind, year, shown, v.period,
                                                other_nodes[v.period][ind.code])
                          for v in views}))
         sheets.append(sheet)
     return Book(shown, year, period, office, styles, root, sheets, views=views,
                 context=book_context([r.indicator for s in sheets for r in s.rows], shown,
-                                     year))
+                                     year),
+                measures=measure_rows(shown, sheets, year, period, with_actuals))
 
 
 def book_context(indicators: list[Indicator], plan: Plan, year: int) -> tuple[Column, ...]:
@@ -327,9 +358,35 @@ def book_context(indicators: list[Indicator], plan: Plan, year: int) -> tuple[Co
                            texts=texts)
 
 
+MEASURES_HEADER_ROW = 4    # 0-based row of the Misure table's header
+
+
+def measure_rows(plan: Plan, sheets: list[ObjectiveSheet], year: int, period: str,
+                 with_actuals: bool) -> list[MeasureRow]:
+    """The plan's measures that the workbook's formulas use, in the plan's order, each
+    once whatever the number of indicators using it (an unreadable formula uses none:
+    ``valida`` reports it)."""
+    users: dict[str, list[str]] = {}
+    for sheet in sheets:
+        for row in sheet.rows:
+            for code in formula_codes(row.indicator):
+                users.setdefault(code, []).append(row.indicator.code)
+    rows: list[MeasureRow] = []
+    for measure in plan.measures:
+        if measure.code not in users or any(r.measure.code == measure.code for r in rows):
+            continue
+        found = measure.value_for(year, period) if with_actuals else None
+        rows.append(MeasureRow(
+            measure, len(rows) + 1, MEASURES_HEADER_ROW + 1 + len(rows),
+            list(dict.fromkeys(users[measure.code])),
+            found.typed if found is not None else None,
+            {p.date: (v.typed if (v := measure.value_for(year, p.date)) else None)
+             for p in plan.periods if p.date != period}))
+    return rows
+
+
 def _period_row(ind: Indicator, year: int, plan: Plan, period: str, node: Node) -> PeriodRow:
     actual = ind.actual_for(year, period)
-    value = effective_actual(actual.typed, actual.numerator, actual.denominator) \
-        if actual else None
+    value = indicator_actual(ind, actual, plan.measure_values(year, period))
     return PeriodRow(indicator_spec(ind, year, plan.policy, period), node, value,
                      actual.event_date if actual else None)

@@ -27,8 +27,9 @@ SHEET_OFFICES = "Stato uffici"
 SHEET_SIGNOFF = "Validazione"
 SHEET_HISTORY = "Storico valori"
 SHEET_TRANSVERSAL = "Trasversali"
+SHEET_MEASURES = "Misure"
 RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
-                   SHEET_SIGNOFF, SHEET_HISTORY, SHEET_TRANSVERSAL, "History"}
+                   SHEET_SIGNOFF, SHEET_HISTORY, SHEET_TRANSVERSAL, SHEET_MEASURES, "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"
@@ -59,6 +60,7 @@ TABLE_CHECKS = "crx_controlli"
 TABLE_OFFICES = "crx_stato_uffici"
 TABLE_CONSOLIDATION = "crx_consolidamento"
 TABLE_TRANSVERSAL = "crx_trasversali"
+TABLE_MEASURES = "crx_misure"
 
 
 def objective_table(index: int) -> str:
@@ -148,6 +150,28 @@ PERIOD_COLUMNS: tuple[Column, ...] = (      # formulas last and together: few wr
     Column("contribution", "Contributo", 10, helper=True),
 )
 PERIOD_INDEX = {c.key: i for i, c in enumerate(PERIOD_COLUMNS)}
+
+
+# The Misure sheet (workbook/sheets/measures.py): one row per named measure the workbook's
+# formulas use, typed once; the open period's value is the input, each other period's a
+# locked column «Valore 30/06». Each input cell has a defined name (measure_name), which
+# the «Consuntivo effettivo» formulas use and the reader checks.
+MEASURE_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Codice", 14),
+    Column("name", "Misura", 40),
+    Column("unit", "Unità", 8),
+    Column("office", "Ufficio", 22),
+    Column("source", "Fonte", 26),
+    Column("users", "Indicatori", 18),
+    Column("value", "Valore", 14, is_input=True),
+)
+MEASURE_INDEX = {c.key: i for i, c in enumerate(MEASURE_COLUMNS)}
+MEASURE_PERIOD_HEADER = "Valore"
+
+
+def measure_name(index: int) -> str:
+    """The defined name of the ``index``-th measure's input cell (never a cell address)."""
+    return f"crx_mis_{index:03d}"
 
 
 def period_header(column: Column, period: str) -> str:

@@ -9,10 +9,26 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ...core.input_checks import OK, input_check, input_check_formula, row_flags
+from ...core.input_checks import (
+    OK,
+    forbids_negative,
+    input_check,
+    input_check_formula,
+    measure_check,
+    measure_check_formula,
+    row_flags,
+)
 from ..book import Book
 from ..cells import page_setup, write_text
-from ..layout import CHECK_HEADERS, NAME_OPEN_CHECKS, SHEET_CHECKS, TABLE_CHECKS, quote_sheet
+from ..layout import (
+    CHECK_HEADERS,
+    NAME_OPEN_CHECKS,
+    SHEET_CHECKS,
+    SHEET_MEASURES,
+    TABLE_CHECKS,
+    quote_sheet,
+)
+from .measures import measure_cell
 from .offices import CHECK_WIDTHS, write_problems
 
 HEADER_ROW = 3
@@ -45,6 +61,17 @@ def write_checks(wb: Workbook, ws: Worksheet, book: Book) -> None:
             for c, value in enumerate(values):
                 write_text(ws, st, r, c, value)
             book.formula(ws, r, 4, formula, st.get("cell"), cached, locked=False)
+    for measure in book.measures:
+        r += 1
+        non_negative = forbids_negative(measure.measure.unit)
+        cached = measure_check(measure.value, non_negative)
+        open_count += cached != OK
+        cell = measure_cell(measure, absolute=False)
+        for c, value in enumerate((measure.measure.code, "Misura", SHEET_MEASURES, cell)):
+            write_text(ws, st, r, c, value)
+        book.formula(ws, r, 4, measure_check_formula(quote_sheet(SHEET_MEASURES) + "!" + cell,
+                                                      non_negative),
+                     st.get("cell"), cached, locked=False)
     first, last = header + 1, max(r, header + 1)
     ws.add_table(header, 0, last, len(CHECK_HEADERS) - 1, {
         "name": TABLE_CHECKS, "style": st.table_style, "autofilter": True,

@@ -42,10 +42,12 @@ def plan_digest(plan: Plan) -> str:
     """sha256 of a plan part without its inputs: which version of the plan made a file.
 
     Consolidation compares it with the current plan's, cheaply, for every returned file.
-    Actuals and references are what offices type (a master carries them), so they are left
-    out: only what the controller decides identifies the plan's version.
+    Actuals, references and measure values are what offices type (a master carries
+    them), so they are left out: only what the controller decides identifies the plan's version.
     """
     data = plan_to_data(plan)
+    for measure in data.get("misure", []):
+        measure.pop("valori", None)        # typed by offices, like actuals
     for area in data.get("ambiti", []):
         for os_ in area.get("obiettivi", []):
             for ind in _all_indicators(os_):

@@ -13,11 +13,11 @@ from datetime import date
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ...core.actuals import indicator_actual_formula
 from ...core.model import Indicator
 from ...core.rollup import contribution_formula, weight_used_formula, weighted_mean_formula
 from ...core.rules import (
     Cells,
-    effective_actual_formula,
     grade_formula,
     valutazione,
     valutazione_formula,
@@ -225,9 +225,9 @@ def _indicator_row(ws: Worksheet, book: Book, sheet: ObjectiveSheet, row: Indica
     texts.append((row.note, INDICATOR_COLUMNS[col["note"]].width))
 
     cells = _cells(row)
-    formula("effective", "=" + effective_actual_formula(
-        row.cell("actual"), row.cell("numerator"), row.cell("denominator")), row.effective,
-        st.get("cell", numfmt))
+    formula("effective", "=" + indicator_actual_formula(
+        ind, row.cell("actual"), row.cell("numerator"), row.cell("denominator"),
+        book.measure_refs()), row.effective, st.get("cell", numfmt))
     grade = row.node.grade
     formula("grade", grade_formula(spec, cells), grade.cell, st.get("grade", "percentuale"))
     if ind.transversal is not None and book.office is not None:
