@@ -26,6 +26,7 @@ from .layout import (
     SHEET_META,
     SHEET_OFFICES,
     SHEET_SIGNOFF,
+    SHEET_STRUCTURE,
     SHEET_SUMMARY,
     safe_file_stem,
 )
@@ -35,6 +36,7 @@ from .sheets.meta import write_meta
 from .sheets.objective import write_objective_sheet
 from .sheets.offices import write_history, write_offices
 from .sheets.signoff import write_signoff
+from .sheets.structure import structure_blocks, write_structure_sheet
 from .sheets.summary import write_summary
 from .styles import Styles
 
@@ -134,9 +136,12 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     objective_sheets = [wb.add_worksheet(s.name) for s in book.sheets]
     signoff = wb.add_worksheet(SHEET_SIGNOFF) if extras is None else None
     controlli = wb.add_worksheet(SHEET_CHECKS)
+    # a master of a plan with a struttura: grades per area and office (docs/structure.md)
+    units = structure_blocks(book) if extras is not None else []
+    strutture = wb.add_worksheet(SHEET_STRUCTURE) if units else None
     meta = wb.add_worksheet(SHEET_META)
     write_instructions(istruzioni, book)
-    write_summary(wb, riepilogo, book)
+    write_summary(wb, riepilogo, book, structure=units)
     for ws, view in zip(period_summaries, book.views, strict=True):
         write_summary(wb, ws, book, view)
     if offices is not None and extras is not None:
@@ -148,6 +153,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     if signoff is not None:
         write_signoff(wb, signoff, book)
     write_checks(wb, controlli, book)
+    if strutture is not None:
+        write_structure_sheet(strutture, book, units)
     book.digest = write_meta(wb, meta, book)
     wb.close()
     if isinstance(target, Path) and isinstance(stream, io.BytesIO):
