@@ -17,10 +17,15 @@ Expected grades, by hand (ratio rule ``>= t``: actual / t, capped at 1):
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from cruscotto_xl.core.actuals import typed_from_plan
 from cruscotto_xl.core.model import Plan
 from cruscotto_xl.io.planfile import plan_from_data
+from cruscotto_xl.returns.consolidate import consolidate, write_master
+from cruscotto_xl.services.filling import fill_workbook
+from cruscotto_xl.workbook import workbook_jobs, write_workbook
 
 EXPECTED = {("area", "AI"): 0.725, ("area", "AII"): 0.9, ("ufficio", "Servizio Uno"): 0.7,
             ("ufficio", "Servizio Due"): 0.8, ("ufficio", "Servizio Tre"): 0.9}
@@ -67,3 +72,16 @@ def structure_data(**extra: Any) -> dict[str, Any]:
 
 def structure_plan(**extra: Any) -> Plan:
     return plan_from_data(structure_data(**extra))
+
+
+def make_master(plan: Plan, folder: Path) -> Path:
+    """Office workbooks typed as an office would, consolidated into a master."""
+    returns = folder / "ritorni"
+    returns.mkdir(parents=True)
+    typed = typed_from_plan(plan, plan.year)
+    for office, path in workbook_jobs(plan, returns, per_office=True):
+        write_workbook(plan, path, office=office)
+        fill_workbook(path, typed)
+    master = folder / "cruscotto.xlsx"
+    write_master(consolidate(returns, plan), master)
+    return master

@@ -11,31 +11,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support.structure_plan import ENTE, EXPECTED, structure_plan
+from support.structure_plan import ENTE, EXPECTED, make_master, structure_plan
 
-from cruscotto_xl.core.actuals import typed_from_plan
-from cruscotto_xl.core.model import Plan
 from cruscotto_xl.core.structure import structure_grades
 from cruscotto_xl.io.libreoffice import INSTALL_HINT, find_soffice, recalculate
-from cruscotto_xl.returns.consolidate import consolidate, write_master
-from cruscotto_xl.services.filling import fill_workbook
-from cruscotto_xl.workbook import workbook_jobs, write_workbook
 from cruscotto_xl.workbook.layout import SHEET_STRUCTURE
 
 KINDS = {"Area": "area", "Ufficio": "ufficio"}
-
-
-def make_master(plan: Plan, folder: Path) -> Path:
-    """Office workbooks typed as an office would, consolidated into a master."""
-    returns = folder / "ritorni"
-    returns.mkdir(parents=True)
-    typed = typed_from_plan(plan, plan.year)
-    for office, path in workbook_jobs(plan, returns, per_office=True):
-        write_workbook(plan, path, office=office)
-        fill_workbook(path, typed)
-    master = folder / "cruscotto.xlsx"
-    write_master(consolidate(returns, plan), master)
-    return master
 
 
 def block_grades(path: Path) -> dict[tuple[str, str], object]:
