@@ -110,7 +110,7 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
     typed = reading.typed(lenient=False)
     graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
-                       with_actuals=True)
+                       with_actuals=True, structure=reading.is_master)
     tampered = locked_problems(reading, book)
     if tampered:
         raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule); "

@@ -97,10 +97,13 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
 def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
                 office: str | None = None, period: str = FINAL_PERIOD,
                 password: str | None = None, with_actuals: bool = False,
-                extras: Extras | None = None, created: datetime | None = None) -> Book:
+                extras: Extras | None = None, created: datetime | None = None,
+                structure: bool | None = None) -> Book:
     """Write the workbook to ``target`` (a path, a binary stream, or memory when None).
 
-    ``extras`` (a consolidation's office statuses and problems) makes it a master workbook.
+    ``extras`` (a consolidation's office statuses and problems) makes it a master workbook,
+    with the grades per structure of a plan that has a ``struttura`` (``structure``: with or
+    without them whatever ``extras`` says; ``ricalcola`` of a master asks for them).
     ``created`` dates the document properties and the footer «Generato … il» (now when
     None): with it fixed, the same inputs give the same bytes (tests/workbook/test_golden.py).
 
@@ -137,7 +140,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     signoff = wb.add_worksheet(SHEET_SIGNOFF) if extras is None else None
     controlli = wb.add_worksheet(SHEET_CHECKS)
     # a master of a plan with a struttura: grades per area and office (docs/structure.md)
-    units = structure_blocks(book) if extras is not None else []
+    with_structure = extras is not None if structure is None else structure
+    units = structure_blocks(book) if with_structure else []
     strutture = wb.add_worksheet(SHEET_STRUCTURE) if units else None
     meta = wb.add_worksheet(SHEET_META)
     write_instructions(istruzioni, book)

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import EXAMPLES
 from support.structure_plan import ENTE, EXPECTED, make_master, structure_plan
 
+from cruscotto_xl.core.model import Plan, Structure
 from cruscotto_xl.core.structure import structure_grades
 from cruscotto_xl.io.libreoffice import INSTALL_HINT, find_soffice, recalculate
+from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.workbook.layout import SHEET_STRUCTURE
 
 KINDS = {"Area": "area", "Ufficio": "ufficio"}
@@ -35,13 +38,36 @@ def block_grades(path: Path) -> dict[tuple[str, str], object]:
     return out
 
 
+#: The bundled operational plan (101 indicators, 8 offices) with an organisation chart
+#: written for the test: three areas, one office in no area, names spelled differently.
+EXAMPLE_CHART = {"aree": [
+    {"codice": "A1", "nome": "Area anagrafica", "dirigente": "Dirigente Uno",
+     "uffici": ["registro imprese", "Regolazione  del Mercato"]},
+    {"codice": "A2", "nome": "Area promozione", "uffici": ["Promozione e Sviluppo",
+                                                           "Comunicazione"]},
+    {"codice": "A3", "nome": "Area servizi interni",
+     "uffici": ["Risorse Umane", "Contabilità e Provveditorato", "Sistemi Informativi"]}]}
+
+
+def example_plan() -> Plan:
+    plan = load_plan(EXAMPLES / "piano-operativo-2023.yaml")
+    return plan.model_copy(update={"structure": Structure.model_validate(EXAMPLE_CHART)})
+
+
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory) -> tuple[Path, Path]:
+def masters(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Both masters recalculated by one LibreOffice call: (as written, recalculated)."""
     if find_soffice() is None:
         pytest.fail(INSTALL_HINT, pytrace=False)
-    master = make_master(structure_plan(), tmp_path_factory.mktemp("master"))
-    out = recalculate([master], tmp_path_factory.mktemp("rc"))[master]
-    return master, out
+    written = {"small": make_master(structure_plan(), tmp_path_factory.mktemp("small")),
+               "example": make_master(example_plan(), tmp_path_factory.mktemp("example"))}
+    outputs = recalculate(list(written.values()), tmp_path_factory.mktemp("rc"))
+    return {k: (p, outputs[p]) for k, p in written.items()}
+
+
+@pytest.fixture(scope="module")
+def recalculated(masters) -> tuple[Path, Path]:
+    return masters["small"]
 
 
 def test_recalculated_area_and_office_grades_equal_the_engine(recalculated):
@@ -74,6 +100,25 @@ def test_every_row_of_the_hidden_sheet_recalculates_to_its_cached_value(recalcul
     texts = [c.value for c in computed["I"] if isinstance(c.value, str)]
     assert "nessun elemento valutabile" in texts and "dato mancante" in texts
     assert compared > 300
+
+
+def test_a_real_plan_with_a_chart_equals_the_engine(masters):
+    """The bundled operational plan: every area and office of the recalculated master
+    equals structure_grades (and the area of four offices is not any one office's)."""
+    _, out = masters["example"]
+    grades = block_grades(out)
+    engine = {(g.kind, g.code): g for g in structure_grades(example_plan())}
+    assert len(grades) == len(engine) == 3 + 8
+    for key, unit in engine.items():
+        value = grades[key]
+        if unit.grade.value is None:
+            assert value == unit.grade.cell, key
+        else:
+            assert value == pytest.approx(unit.grade.value, abs=1e-12), key
+    assert engine[("area", "A1")].indicators == sum(
+        engine[("ufficio", o)].indicators for o in ("Registro Imprese",
+                                                    "Regolazione del Mercato"))
+    assert ("ufficio", "Segreteria Generale") in grades          # in no area, still listed
 
 
 def test_a_wrong_weight_in_the_master_is_caught(recalculated, tmp_path):
