@@ -25,8 +25,9 @@ def esporta(
     livello: Annotated[str, typer.Option(
         "--livello", help="indicatori: una riga per indicatore e periodo; tutti: anche "
                           "obiettivi operativi, strategici, ambiti ed ente; misure: una riga "
-                          "per misura e periodo (i valori delle misure con codice)")
-    ] = "indicatori",
+                          "per misura e periodo (i valori delle misure con codice); strutture: "
+                          "il grado di ogni area e ufficio della struttura del piano, per "
+                          "periodo")] = "indicatori",
     sovrascrivi: Annotated[bool, overwrite_option("Sostituisce il file --out se esiste "
                                                   "già")] = False,
     as_json: JsonFlag = False,
@@ -37,7 +38,8 @@ def esporta(
     e valore), riferimento, numeratore, denominatore, consuntivo, grado, valutazione,
     stato, nota, firma e file di origine (colonne in docs/export.md). Il CSV si apre in
     Excel italiano (separatore «;», virgola decimale, date gg/mm/aaaa) e rientra con
-    «cruscotto audit PIANO --consuntivi FILE.csv».
+    «cruscotto audit PIANO --consuntivi FILE.csv». Con --livello strutture: una riga per
+    area e ufficio della struttura del piano e periodo, con il loro grado.
 
     Esempio: [bold]cruscotto esporta cruscotto.xlsx --out dati-2024.csv[/]
     """
@@ -49,22 +51,29 @@ def esporta(
     check_destination(out)
     table = export_table(file, level)
     write_table(table, out)
-    indicators = table.indicator_rows
+    if level == "strutture":
+        count = len({(r.livello, r.codice) for r in table.rows})
+        counted = {"strutture": count}
+        what = f"{count} strutture (aree e uffici)"
+    elif level == "misure":
+        count = len({r.codice for r in table.rows})
+        counted = {"misure": count}
+        what = f"{count} misure"
+    else:
+        count = len({r.codice for r in table.indicator_rows})
+        counted = {"indicatori": count}
+        what = f"{count} indicatori"
     if as_json:
         print_json({"file": str(file), "out": str(out), "ente": table.entity,
                     "anno": table.year, "periodi": table.periods, "righe": len(table.rows),
-                    "indicatori": len({r.codice for r in indicators}),
-                    "problemi": problem_data(table.problems)})
+                    **counted, "problemi": problem_data(table.problems)})
         return
     if table.problems:
         print_problems(table.problems, f"Valori letti con avvisi in {file.name}")
-    counted = (f"{len({r.codice for r in table.rows})} misure" if level == "misure"
-               else f"{len({r.codice for r in indicators})} indicatori")
     console.print(f"{escape(table.entity)} — {table.year}, periodi "
-                  f"{escape(', '.join(table.periods))}: {counted}, {len(table.rows)} "
+                  f"{escape(', '.join(table.periods))}: {what}, {len(table.rows)} "
                   f"righe (livello {escape(str(level))}).", highlight=False)
     console.print(f"Dati scritti in {escape(str(out))}", highlight=False)
-
 
 
 def register_commands(app: typer.Typer) -> None:

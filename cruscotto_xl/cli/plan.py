@@ -18,13 +18,15 @@ from ..core.targets import Kind, Polarity, Target, format_target, parse_target
 from ..core.vocabulary import (
     excel_serial,
     format_date,
+    format_percent,
     from_excel_serial,
     parse_actual,
     parse_date,
 )
-from ..errors import UserError
+from ..errors import UsageError, UserError
 from ..io.planfile import load_plan
-from .options import JsonFlag, option, year_option
+from ..returns.table import StructureRow, export_table
+from .options import JsonFlag, PeriodOption, option, year_option
 from .output import (
     Table,
     console,
@@ -72,7 +74,8 @@ def valida(
 
 @guarded
 def grado(
-    target: Annotated[str, typer.Option("--target", help="Testo del target, es. \">= 70,00 %\"")],
+    target: Annotated[str | None, typer.Option(
+        "--target", help="Testo del target, es. \">= 70,00 %\"")] = None,
     consuntivo: Annotated[str | None, option(
         "--consuntivo", "Valore rilevato: 63 %, 1.234,5, 15/01/2024, Sì")] = None,
     verso: Annotated[Polarity | None, typer.Option(
@@ -89,6 +92,11 @@ def grado(
         "Anno del target, per le date scritte senza anno («entro il 30 giugno»)")] = None,
     soglia: Annotated[str | None, typer.Option(
         "--soglia", help="Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
+    strutture: Annotated[Path | None, typer.Option(
+        "--strutture", help="Invece di un target: il grado di ogni area e ufficio della "
+                            "struttura del piano, da una cartella consolidata, dalla cartella "
+                            "dell'intero piano o da un piano con i consuntivi")] = None,
+    periodo: PeriodOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Calcola il grado di raggiungimento di un consuntivo rispetto a un target.
@@ -101,7 +109,22 @@ def grado(
 
     Esempio: [bold]cruscotto grado --target "entro 30 gg dalla richiesta" --data-evento
     15/01/2024 --consuntivo 10/02/2024[/]
+
+    Con --strutture FILE stampa invece il grado di ogni area e ufficio della struttura del
+    piano (--periodo: quale monitoraggio, predefinito l'ultimo del file).
+
+    Esempio: [bold]cruscotto grado --strutture cruscotto.xlsx[/]
     """
+    if strutture is not None:
+        if target is not None:
+            raise UsageError("indicare --target oppure --strutture, non entrambi")
+        _print_structures(strutture, periodo, as_json)
+        return
+    if target is None:
+        raise UsageError("manca --target (il testo del target da valutare), oppure "
+                         "--strutture FILE per i gradi delle aree e degli uffici")
+    if periodo is not None:
+        raise UsageError("--periodo vale solo con --strutture")
     parsed = parse_target(target, verso, anno)
     actual = parse_actual(consuntivo) if consuntivo is not None else None
     reference = _number_option(riferimento)
@@ -136,6 +159,34 @@ def grado(
     table.add_row("Valutazione", band)
     table.add_row("Regola", result.rule)
     console.print(table)
+
+
+def _print_structures(source: Path, period: str | None, as_json: bool) -> None:
+    """The grades per structure of ``source`` at ``period`` (its last one by default)."""
+    table = export_table(source, "strutture")
+    chosen = period.strip() if period is not None else table.periods[-1]
+    if chosen not in table.periods:
+        raise UserError(f"{source.name}: periodo «{chosen}» non disponibile (periodi: "
+                        f"{', '.join(table.periods)})")
+    rows = [r for r in table.rows if isinstance(r, StructureRow) and r.periodo == chosen]
+    if as_json:
+        print_json([{"livello": r.livello, "codice": r.codice, "nome": r.nome, "area": r.area,
+                     "responsabile": r.responsabile, "indicatori": r.indicatori,
+                     "grado": r.grado, "valutazione": r.valutazione} for r in rows])
+        return
+    if table.problems:
+        print_problems(table.problems, f"Valori letti con avvisi in {source.name}")
+    out = Table(title=f"Gradi per struttura — {table.entity} {table.year} al {chosen}")
+    for header in ("Struttura", "Area", "Nome", "Responsabile", "Indicatori", "Grado",
+                   "Valutazione"):
+        out.add_column(header, justify="right" if header in ("Indicatori", "Grado") else "left")
+    for r in rows:
+        is_area = r.livello == "area"
+        out.add_row(styled("Area", "bold") if is_area else "  Ufficio", r.area or "—",
+                    r.nome, r.responsabile, str(r.indicatori),
+                    format_percent(r.grado) if r.grado is not None else "n.v.",
+                    r.valutazione)
+    console.print(out)
 
 
 def _computed_target(target: Target, reference: float | None,

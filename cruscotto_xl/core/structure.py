@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .model import FINAL_PERIOD, OrgArea, Plan
-from .rollup import Grade, evaluate
+from .rollup import Grade, Node, evaluate
 from .tree import UNOWNED, ownership, plan_for_offices, plan_for_year, same_office
 
 UnitKind = Literal["area", "ufficio"]
@@ -65,10 +65,17 @@ def unit_plan(plan: Plan, offices: Sequence[str], year: int | None = None) -> Pl
     return plan_for_offices(view, owner_names(view, offices))
 
 
+def unit_tree(plan: Plan, offices: Sequence[str], year: int | None = None,
+              period: str = FINAL_PERIOD) -> Node:
+    """The roll-up of the part ``offices`` own: :func:`~cruscotto_xl.core.rollup.evaluate`
+    of :func:`unit_plan`, whose weights and grades the master's «Gradi per struttura»
+    formulas reproduce (docs/structure.md)."""
+    return evaluate(unit_plan(plan, offices, year), year or plan.year, period)
+
+
 def unit_grade(plan: Plan, kind: UnitKind, code: str, name: str, offices: Sequence[str],
                year: int | None = None, period: str = FINAL_PERIOD) -> UnitGrade:
-    part = unit_plan(plan, offices, year)
-    node = evaluate(part, year or plan.year, period)
+    node = unit_tree(plan, offices, year, period)
     count = sum(1 for n in node.walk() if n.level == "indicatore")
     return UnitGrade(kind, code, name, tuple(offices), node.grade, count)
 
@@ -83,3 +90,43 @@ def structure_grades(plan: Plan, year: int | None = None,
                if o != UNOWNED]
     grades += [unit_grade(plan, "ufficio", o, o, (o,), year, period) for o in offices]
     return grades
+
+
+@dataclass(frozen=True)
+class ChartUnit:
+    """A row of the grades per structure, in the order of the organisation chart: an area,
+    or an office with the area it belongs to (None: in no area)."""
+
+    kind: UnitKind
+    code: str
+    name: str
+    offices: tuple[str, ...]
+    """The offices whose indicators the unit owns, spelled as the indicators spell them."""
+    area: OrgArea | None
+    """The area itself for an area row; the office's area for an office row."""
+
+
+def chart_units(plan: Plan, year: int | None = None) -> list[ChartUnit]:
+    """Each area followed by its offices, then the offices in no area (docs/structure.md).
+
+    Empty without ``struttura``: a plan without an organisation chart has no grades per
+    structure to show (its offices are graded in their own workbooks). An area office that
+    owns no indicator of the year is not listed (``valida`` warns about it); «Senza
+    ufficio» is not a structure.
+    """
+    if not areas(plan):
+        return []
+    view = plan_for_year(plan, year or plan.year)
+    index = ownership(view)
+    owners = [o for o in index.offices if o != UNOWNED and index.indicators.get(o)]
+    units: list[ChartUnit] = []
+    placed: set[str] = set()
+    for area in areas(plan):
+        units.append(ChartUnit("area", area.code, area.name, tuple(area.offices), area))
+        listed = [o for name in area.offices for o in owners if same_office(o, name)]
+        for office in dict.fromkeys(listed):
+            if office not in placed:
+                placed.add(office)
+                units.append(ChartUnit("ufficio", office, office, (office,), area))
+    units += [ChartUnit("ufficio", o, o, (o,), None) for o in owners if o not in placed]
+    return units

@@ -114,7 +114,7 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
     if reading.office_actuals:       # a master's transversal indicators (docs/transversal.md)
         graded = with_office_actuals(graded, reading.office_actuals, ident.year, ident.period)
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
-                       with_actuals=True)
+                       with_actuals=True, structure=reading.is_master)
     tampered = locked_problems(reading, book)
     if tampered:
         raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule); "

@@ -24,8 +24,10 @@ from ..core.model import Indicator, IndicatorSlot, Plan
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
 from ..core.rules import valutazione
+from ..core.structure import chart_units, unit_tree
 from ..core.targets import TargetError
 from ..core.transversal import office_grade
+from ..core.tree import same_office
 from ..core.vocabulary import yes_no_text
 from ..errors import UserError
 from ..io.planfile import load_plan
@@ -34,10 +36,11 @@ from .read import read_workbook
 if TYPE_CHECKING:
     import pandas
 
-#: ``--livello``: only the indicators, also the roll-up rows (OO, OS, ambito, ente), or the
-#: values of the plan's named measures (one row per measure and period).
-LEVELS = ("indicatori", "tutti", "misure")
-Level = Literal["indicatori", "tutti", "misure"]
+#: ``--livello``: only the indicators, also the roll-up rows (OO, OS, ambito, ente), the
+#: values of the plan's named measures (one row per measure and period), or the grades per
+#: structure (areas and offices of the plan's ``struttura``).
+LEVELS = ("indicatori", "tutti", "misure", "strutture")
+Level = Literal["indicatori", "tutti", "misure", "strutture"]
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
 #: The Livello column's words for the roll-up levels (core.rollup.Level).
@@ -138,6 +141,49 @@ class Row:
 
 assert [f.name for f in fields(Row)] == [c.key for c in COLUMNS]
 
+#: The columns of ``--livello strutture``: a row per area and office of the plan's
+#: ``struttura`` and per period (docs/export.md).
+STRUCTURE_COLUMNS: tuple[Column, ...] = (
+    Column("ente", "Ente", "text"),
+    Column("anno", "Anno", "int"),
+    Column("periodo", "Periodo", "text"),
+    Column("livello", "Livello", "text"),
+    Column("codice", "Codice", "text"),
+    Column("nome", "Nome", "text"),
+    Column("area", "Area", "text"),
+    Column("responsabile", "Responsabile", "text"),
+    Column("uffici", "Uffici", "text"),
+    Column("indicatori", "Indicatori", "int"),
+    Column("grado", "Grado calcolato", "number"),
+    Column("valutazione", "Valutazione", "text"),
+    Column("file", "File", "text"),
+)
+
+
+@dataclass(frozen=True)
+class StructureRow:
+    """One area or office at one period; fields as :data:`STRUCTURE_COLUMNS`."""
+
+    ente: str
+    anno: int
+    periodo: str
+    livello: str              # "area" | "ufficio"
+    codice: str
+    nome: str
+    area: str                 # the area's code (an office's area; empty: in no area)
+    responsabile: str         # an area's dirigente, an office's responsabile
+    uffici: str               # the offices of an area, comma-separated
+    indicatori: int
+    grado: float | None
+    valutazione: str
+    file: str = ""
+
+    def values(self) -> tuple[object, ...]:
+        return astuple(self)
+
+
+assert [f.name for f in fields(StructureRow)] == [c.key for c in STRUCTURE_COLUMNS]
+
 
 @dataclass
 class Table:
@@ -147,14 +193,16 @@ class Table:
     entity: str
     year: int
     periods: list[str]
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row] | list[StructureRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     is_master: bool = False
     office: str | None = None
+    columns: tuple[Column, ...] = COLUMNS      # STRUCTURE_COLUMNS for ``strutture``
 
     @property
     def indicator_rows(self) -> list[Row]:
-        return [r for r in self.rows if r.livello == LEVEL_NAMES["indicatore"]]
+        return [r for r in self.rows if isinstance(r, Row)
+                and r.livello == LEVEL_NAMES["indicatore"]]
 
 
 class ExportSourceError(UserError):
@@ -187,6 +235,8 @@ def export_table(source: Plan | Path | str, level: str = "indicatori") -> Table:
 def plan_table(plan: Plan, source: str = "", *, level: str = "indicatori") -> Table:
     """Every monitoring period of the plan's year, with the plan's own actuals."""
     table = Table(source, plan.entity, plan.year, list(plan.period_dates))
+    if level == "strutture":
+        return _structure_table(table, plan, None)
     table.rows = list(plan_rows(plan, plan.year, table.periods, source=source, level=level))
     return table
 
@@ -211,6 +261,8 @@ def workbook_table(path: Path, level: str = "indicatori") -> Table:
             return state
     table = Table(path.name, ident.entity, ident.year, periods, problems=list(reading.problems),
                   is_master=reading.is_master, office=ident.office)
+    if level == "strutture":
+        return _structure_table(table, plan, ident.office)
     table.rows = list(plan_rows(plan, ident.year, periods, source=path.name, level=level,
                                 signoff=signoff, signed_period=ident.period,
                                 entity=ident.entity))
@@ -256,6 +308,51 @@ def plan_rows(plan: Plan, year: int, periods: list[str], *, source: str = "",
             yield from _measure_rows(plan, year, period, base)
         else:
             yield from walk(evaluate(plan, year, period), base, period)
+
+
+class NoStructureError(UserError):
+    """Grades per structure asked of a source that has none."""
+
+
+def _structure_table(table: Table, plan: Plan, office: str | None) -> Table:
+    """``table`` filled with the grades per structure of ``plan`` (``strutture``)."""
+    where = table.source or plan.entity
+    if office:
+        raise NoStructureError(f"{where}: è la cartella dell'ufficio «{office}», che contiene "
+                               "solo i suoi indicatori: i gradi per struttura si esportano "
+                               "dalla cartella consolidata o dal piano")
+    table.rows = structure_rows(plan, table.year, table.periods, source=table.source,
+                                entity=table.entity)
+    if not table.rows:
+        raise NoStructureError(f"{where}: il piano non ha una struttura (struttura.aree con "
+                               "i loro uffici): nessun grado per struttura da esportare; "
+                               "aggiungerla al piano (docs/structure.md)")
+    table.columns = STRUCTURE_COLUMNS
+    return table
+
+
+def structure_rows(plan: Plan, year: int, periods: list[str], *, source: str = "",
+                   entity: str | None = None) -> list[StructureRow]:
+    """Each area and office of the chart (core.structure.chart_units) at each period,
+    graded by core.structure.unit_tree; none without a ``struttura``."""
+    units = chart_units(plan, year)
+    heads = {o.name: o.head for o in plan.offices}
+    bands = plan.policy.bands
+    rows = []
+    for period in periods:
+        for unit in units:
+            node = unit_tree(plan, unit.offices, year, period)
+            is_area = unit.kind == "area"
+            head = ((unit.area.head if unit.area is not None else None) if is_area
+                    else next((h for name, h in heads.items() if same_office(name, unit.name)),
+                              None))
+            rows.append(StructureRow(
+                entity or plan.entity, year, period, unit.kind, unit.code, unit.name,
+                unit.area.code if unit.area is not None else "", head or "",
+                ", ".join(unit.offices) if is_area else "",
+                sum(1 for n in node.walk() if n.level == "indicatore"),
+                node.grade.value, valutazione(node.grade, bands), source))
+    return rows
 
 
 def _measure_rows(plan: Plan, year: int, period: str, base: dict[str, object]
@@ -336,7 +433,7 @@ def to_frame(table: Table) -> pandas.DataFrame:
 
     data: dict[str, object] = {}
     rows = table.rows
-    for col in COLUMNS:
+    for col in table.columns:
         values = [getattr(r, col.key) for r in rows]
         if col.kind == "text":
             data[col.key] = pd.array([v or None for v in values], dtype="string")
@@ -355,5 +452,6 @@ def to_frame(table: Table) -> pandas.DataFrame:
     return pd.DataFrame(data)
 
 
-__all__ = ["COLUMNS", "LEVELS", "Column", "ExportSourceError", "Row", "Table", "check_level",
-           "export_table", "plan_rows", "plan_table", "to_frame", "workbook_table"]
+__all__ = ["COLUMNS", "LEVELS", "STRUCTURE_COLUMNS", "Column", "ExportSourceError",
+           "NoStructureError", "Row", "StructureRow", "Table", "check_level", "export_table",
+           "plan_rows", "plan_table", "structure_rows", "to_frame", "workbook_table"]

@@ -24,7 +24,7 @@ from ..core.vocabulary import csv_safe_text, format_date
 from ..errors import UserError
 from ..importers.tabella.cells import number_text
 from ..io.atomic import write_atomically
-from ..returns.table import COLUMNS, Column, Table, to_frame
+from ..returns.table import Column, Table, to_frame
 from ..workbook.cells import write_value
 from ..workbook.styles import Styles
 
@@ -87,9 +87,9 @@ def csv_cell(value: object, column: Column) -> str:
 def write_csv(table: Table, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        writer.writerow([c.header for c in COLUMNS])
+        writer.writerow([c.header for c in table.columns])
         for row in table.rows:
-            writer.writerow([csv_cell(v, c) for v, c in zip(row.values(), COLUMNS,
+            writer.writerow([csv_cell(v, c) for v, c in zip(row.values(), table.columns,
                                                             strict=True)])
 
 
@@ -99,16 +99,16 @@ def write_xlsx(table: Table, path: Path) -> None:
         st = Styles(wb)
         ws = wb.add_worksheet(SHEET_NAME)
         for r, row in enumerate(table.rows, 1):
-            for c, (value, col) in enumerate(zip(row.values(), COLUMNS, strict=True)):
+            for c, (value, col) in enumerate(zip(row.values(), table.columns, strict=True)):
                 number = _XLSX_NUMBERS.get(col.key, "generale")
                 write_value(ws, st, r, c, value, st.get("cell", number))
-        ws.add_table(0, 0, max(len(table.rows), 1), len(COLUMNS) - 1, {
+        ws.add_table(0, 0, max(len(table.rows), 1), len(table.columns) - 1, {
             "name": TABLE_NAME, "style": st.table_style, "autofilter": True,
             "columns": [{"header": c.header, "header_format": st.get("header")}
-                        for c in COLUMNS]})
-        for c, col in enumerate(COLUMNS):
+                        for c in table.columns]})
+        for c, col in enumerate(table.columns):
             wide = col.key in ("ambito", "obiettivo_strategico", "obiettivo_operativo",
-                               "indicatore", "nota")
+                               "indicatore", "nota", "nome", "uffici")
             ws.set_column(c, c, 40 if wide else 14)
         ws.freeze_panes(1, 0)
     finally:

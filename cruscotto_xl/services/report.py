@@ -45,7 +45,9 @@ from ..core.problems import Problem
 from ..core.rollup import Node, evaluate
 from ..core.rules import NOT_GRADED_PREFIX, Grade, valutazione
 from ..core.signoff import CHANGED, SIGNED
+from ..core.structure import chart_units, unit_tree
 from ..core.targets import Kind, TargetError
+from ..core.tree import same_office
 from ..core.vocabulary import (
     format_date,
     format_number,
@@ -625,6 +627,43 @@ def _overview(data: ReportData) -> Section:
                    [Table(headers, tuple(rows), (9, 8, 46, 8, 12, 17))])
 
 
+def _structures(data: ReportData) -> Section | None:
+    """«Risultati per struttura»: each area and office of the plan's ``struttura`` graded
+    on the part it owns (core/structure.py), in the order of the chart (each area, then
+    its offices), with its dirigente (an area) or responsabile (an office, from the plan's
+    ``uffici``). Absent without a structure, and for an office's workbook (its plan part
+    is one office: an area's grade would be that office's). Only the organisation chart is
+    shown: individual scorecards are personal data and never enter the report."""
+    if data.reading.identity.office:
+        return None
+    units = chart_units(data.plan, data.year)
+    if not units:
+        return None
+    bands = data.bands
+    rows: list[Row] = []
+    for unit in units:
+        node = unit_tree(data.plan, unit.offices, data.year, data.period)
+        count = sum(1 for n in node.walk() if n.level == "indicatore")
+        is_area = unit.kind == "area"
+        head = (unit.area.head if is_area and unit.area is not None
+                else next((o.head for o in data.plan.offices if same_office(o.name, unit.name)),
+                          None)) or ""
+        area = unit.area.code if unit.area is not None else "—"
+        rows.append(Row((Cell("Area" if is_area else "Ufficio",
+                              style="" if is_area else "indent"),
+                         Cell(area), Cell(unit.name), Cell(head),
+                         Cell(str(count), numeric=True), _grade_cell(node.grade, bands),
+                         Cell(valutazione(node.grade, bands))),
+                        "ambito" if is_area else ""))
+    headers = (("Struttura", False), ("Area", False), ("Nome", False), ("Responsabile", False),
+               ("Indicatori", True), ("Grado", True), ("Valutazione", False))
+    note = text("Il grado di un'area o di un ufficio è quello della parte del piano di cui è "
+                "responsabile (i suoi indicatori), calcolato con gli stessi pesi e le stesse "
+                "regole del grado dell'ente; gli elementi non valutabili non contano.", "note")
+    return Section("strutture", "Risultati per struttura",
+                   [Table(headers, tuple(rows), (10, 8, 34, 16, 9, 8, 15)), note])
+
+
 def _note_text(ind: Indicator, actual: Actual | None, year: int) -> str:
     parts = []
     status = ind.status_for(year)
@@ -961,7 +1000,7 @@ def _changes(data: ReportData) -> Section:
 def report_document(data: ReportData) -> Document:
     """The whole report as one document model (rendered to HTML, PDF and DOCX)."""
     title = f"Relazione sulla performance {data.year} — {data.reading.identity.entity}"
-    sections = [_summary(data), _overview(data), _details(data), _years(data),
+    sections = [_summary(data), _overview(data), _structures(data), _details(data), _years(data),
                 _resources(data), _trend(data), _quality(data), _audit(data), _changes(data)]
     return Document(title, _cover(data), [s for s in sections if s is not None])
 

@@ -28,6 +28,7 @@ from .layout import (
     SHEET_META,
     SHEET_OFFICES,
     SHEET_SIGNOFF,
+    SHEET_STRUCTURE,
     SHEET_SUMMARY,
     SHEET_TRANSVERSAL,
     safe_file_stem,
@@ -39,6 +40,7 @@ from .sheets.meta import write_meta
 from .sheets.objective import write_objective_sheet
 from .sheets.offices import write_history, write_offices
 from .sheets.signoff import write_signoff
+from .sheets.structure import structure_blocks, write_structure_sheet
 from .sheets.summary import write_summary
 from .sheets.transversal import plan_blocks, write_transversal
 from .styles import Styles
@@ -100,10 +102,13 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
 def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
                 office: str | None = None, period: str = FINAL_PERIOD,
                 password: str | None = None, with_actuals: bool = False,
-                extras: Extras | None = None, created: datetime | None = None) -> Book:
+                extras: Extras | None = None, created: datetime | None = None,
+                structure: bool | None = None) -> Book:
     """Write the workbook to ``target`` (a path, a binary stream, or memory when None).
 
-    ``extras`` (a consolidation's office statuses and problems) makes it a master workbook.
+    ``extras`` (a consolidation's office statuses and problems) makes it a master workbook,
+    with the grades per structure of a plan that has a ``struttura`` (``structure``: with or
+    without them whatever ``extras`` says; ``ricalcola`` of a master asks for them).
     ``created`` dates the document properties and the footer «Generato … il» (now when
     None): with it fixed, the same inputs give the same bytes (tests/workbook/test_golden.py).
 
@@ -142,9 +147,13 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     measures = wb.add_worksheet(SHEET_MEASURES) if book.measures else None
     signoff = wb.add_worksheet(SHEET_SIGNOFF) if extras is None else None
     controlli = wb.add_worksheet(SHEET_CHECKS)
+    # a master of a plan with a struttura: grades per area and office (docs/structure.md)
+    with_structure = extras is not None if structure is None else structure
+    units = structure_blocks(book) if with_structure else []
+    strutture = wb.add_worksheet(SHEET_STRUCTURE) if units else None
     meta = wb.add_worksheet(SHEET_META)
     write_instructions(istruzioni, book)
-    write_summary(wb, riepilogo, book)
+    write_summary(wb, riepilogo, book, structure=units)
     for ws, view in zip(period_summaries, book.views, strict=True):
         write_summary(wb, ws, book, view)
     if offices is not None and extras is not None:
@@ -160,6 +169,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     if signoff is not None:
         write_signoff(wb, signoff, book)
     write_checks(wb, controlli, book)
+    if strutture is not None:
+        write_structure_sheet(strutture, book, units)
     book.digest = write_meta(wb, meta, book)
     wb.close()
     if isinstance(target, Path) and isinstance(stream, io.BytesIO):

@@ -28,8 +28,10 @@ SHEET_SIGNOFF = "Validazione"
 SHEET_HISTORY = "Storico valori"
 SHEET_TRANSVERSAL = "Trasversali"
 SHEET_MEASURES = "Misure"
+SHEET_STRUCTURE = "_strutture"     # a master's grades per structure (docs/structure.md)
 RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
-                   SHEET_SIGNOFF, SHEET_HISTORY, SHEET_TRANSVERSAL, SHEET_MEASURES, "History"}
+                   SHEET_SIGNOFF, SHEET_HISTORY, SHEET_TRANSVERSAL, SHEET_MEASURES,
+                   SHEET_STRUCTURE, "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"

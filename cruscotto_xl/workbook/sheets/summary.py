@@ -9,6 +9,8 @@ the two as :func:`~cruscotto_xl.core.rollup.os_grade_formula` says.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -35,6 +37,7 @@ from ..layout import (
     quote_sheet,
     top_grade_label,
 )
+from .structure import UnitBlock, write_structure_block
 
 HEADER_ROW = 3
 HELPERS = {"ambito": ("wu_area", "c_area"), "os": ("wu_os", "c_os"), "oo": ("wu_oo", "c_oo")}
@@ -69,11 +72,14 @@ def summary_rows(root: Node) -> list[tuple[Node, int | None]]:
 
 
 def write_summary(wb: Workbook, ws: Worksheet, book: Book,
-                  view: PeriodView | None = None) -> None:
+                  view: PeriodView | None = None,
+                  structure: Sequence[UnitBlock] = ()) -> None:
     """The summary of the open period, or (``view``) of another period on its own sheet.
 
     Another period's sheet has the same rows, linked to that period's grade cells; its
     cells stay out of the tamper hash (they are all formulas of locked cells or plan texts).
+    ``structure`` (a master's areas and offices) adds the «Gradi per struttura» block
+    below the chart.
     """
     st = book.styles
     office = f" — ufficio {book.office}" if book.office else ""
@@ -185,7 +191,10 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
     if view is None and book.views:
         right = _trend(ws, book, rows, first)
         ws.set_row(HEADER_ROW, 30)         # «Variazione dal 30/06» on two lines
-    ws.print_area(0, 0, last + 3 + chart_rows, right)
+    bottom = last + 3 + chart_rows
+    if structure and view is None:
+        bottom = write_structure_block(ws, book, list(structure), bottom + 2)
+    ws.print_area(0, 0, bottom, right)
     ws.repeat_rows(HEADER_ROW)
     ws.freeze_panes(first, 3)
     printed = [c.width for c in SUMMARY_COLUMNS if not c.helper]
