@@ -17,6 +17,7 @@ from ..core.model import FINAL_PERIOD, Indicator, OperationalObjective, Plan, St
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec, effective_actual
+from ..core.scorecard import Scorecard
 from ..core.targets import Kind
 from ..core.vocabulary import excel_serial, yes_no_text
 from .layout import (
@@ -218,6 +219,9 @@ class Book:
     digest: str = ""
     extras: Extras | None = None
     views: list[PeriodView] = field(default_factory=list)
+    person: str | None = None     # an individual scorecard's person code (docs/individual.md)
+    card: Scorecard | None = None  # that person's score, as the engine gives it
+    behaviour_scores: list[object] = field(default_factory=list)  # as typed by the evaluator
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""

@@ -26,8 +26,9 @@ SHEET_META = "_cruscotto"
 SHEET_OFFICES = "Stato uffici"
 SHEET_SIGNOFF = "Validazione"
 SHEET_HISTORY = "Storico valori"
+SHEET_SCORECARD = "Scheda individuale"
 RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
-                   SHEET_SIGNOFF, SHEET_HISTORY, "History"}
+                   SHEET_SIGNOFF, SHEET_HISTORY, SHEET_SCORECARD, "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"
@@ -40,6 +41,23 @@ NAME_HASH = "crx_hash"
 NAME_PLAN_DIGEST = "crx_impronta_piano"
 NAME_ENTE_GRADE = "crx_grado_ente"
 NAME_OPEN_CHECKS = "crx_controlli_aperti"
+
+# An individual scorecard (docs/individual.md): the person's code in the meta sheet, the
+# score, and the cells filled from the master (components) or by the evaluator (behaviours).
+NAME_PERSON = "crx_persona"
+NAME_SCORE = "crx_punteggio"
+NAME_WEIGHT_GRADED = "crx_peso_valutato"
+NAME_BEHAVIOUR_GRADE = "crx_grado_comportamenti"
+
+
+def org_grade_name(index: int) -> str:
+    """The «Grado organizzativo» cell of a scorecard's component ``index`` (from 1)."""
+    return f"crx_grado_org_{index}"
+
+
+def behaviour_name(index: int) -> str:
+    """The evaluator's score cell of a scorecard's behaviour ``index`` (from 1)."""
+    return f"crx_comportamento_{index}"
 
 # The office's sign-off (Validazione): typed by the office, the fingerprint by `firma`.
 NAME_SIGNER = "crx_firma_responsabile"
@@ -172,8 +190,11 @@ LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
 OFFICE_LEVEL_LABEL = "Ufficio"
 
 
-def top_grade_label(office: str | None) -> str:
-    """What the grade of a workbook's top row is called: the ente's, or the office's."""
+def top_grade_label(office: str | None, person: str | None = None) -> str:
+    """What the grade of a workbook's top row is called: the ente's, the office's, or
+    that of a person's own objectives (an individual scorecard)."""
+    if person:
+        return "Grado degli obiettivi individuali"
     return "Grado dell'ufficio" if office else "Grado dell'ente"
 
 
