@@ -219,7 +219,7 @@ def behaviour_grade(scores: Sequence[object], weights: Sequence[float]) -> Grade
     """Σ wᵢsᵢ / Σ wᵢ of the evaluator's scores (fractions: 80 % is 0.8). Every score is
     needed: one missing leaves the section non valutabile; a score that is not a number
     in [0, 1] is an invalid value (the twin of :func:`behaviour_grade_formula`)."""
-    if any(s is None or s == "" for s in scores):
+    if not scores or any(s is None or s == "" for s in scores):
         return not_graded(BEHAVIOURS_INCOMPLETE)
     numbers = [float(s) for s in scores
                if isinstance(s, int | float) and not isinstance(s, bool)]
@@ -298,8 +298,9 @@ def scorecard(part: Plan, org: Mapping[int, OrgCell], behaviours: Sequence[objec
                           component_grade(cell, comp, part), cell))
     if person.behaviour_weight or person.behaviours:
         weights = [w for _, _, w in behaviour_items(person)]
+        scores = [behaviours[k] if k < len(behaviours) else None for k in range(len(weights))]
         parts.append(Part("comportamenti", "", "Comportamenti organizzativi",
-                          person.behaviour_weight, behaviour_grade(behaviours, weights)))
+                          person.behaviour_weight, behaviour_grade(scores, weights)))
     return Scorecard(person, parts, score_parts(parts))
 
 

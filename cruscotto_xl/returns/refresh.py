@@ -109,8 +109,11 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
                                "«cruscotto consolida»)")
     typed = reading.typed(lenient=False)
     graded = plan_with_typed(base, typed, ident.year, ident.period, raw=True, replace_all=True)
+    card = reading.scorecard        # a person's scorecard: its own grades and scores
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
-                       with_actuals=True)
+                       with_actuals=True, person=ident.person,
+                       org=dict(card.org) if card else None,
+                       behaviours=list(card.behaviours_raw) if card else None)
     tampered = locked_problems(reading, book)
     if tampered:
         raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule); "
