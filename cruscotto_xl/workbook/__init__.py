@@ -71,6 +71,7 @@ class Generated:
     sheets: int
     indicators: int
     digest: str
+    person: str | None = None
 
 
 def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
@@ -93,7 +94,7 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
                        period=period, password=password, with_actuals=with_actuals,
                        created=created, person=person)
     return Generated(path, book.plan.id, book.year, office, len(book.sheets),
-                     sum(len(s.rows) for s in book.sheets), book.digest)
+                     sum(len(s.rows) for s in book.sheets), book.digest, person)
 
 
 def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
@@ -205,5 +206,24 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
     return jobs
 
 
-__all__ = ["Book", "Extras", "Generated", "OfficeStatus", "render_book", "workbook_jobs",
-           "write_workbook"]
+def person_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
+                period: str = FINAL_PERIOD) -> list[tuple[str, Path]]:
+    """(person code, output path) of every individual scorecard of ``plan``: named from
+    the plan, the person's code and name (safe file names, never two alike)."""
+    year = year or plan.year
+    stem = safe_file_stem(plan.id if year == plan.year else f"{plan.id}-{year}")
+    if period != FINAL_PERIOD:
+        stem += f"_al_{period.replace('/', '-')}"
+    jobs = []
+    used: set[str] = set()
+    for person in plan.people:
+        name = safe_file_stem(f"{person.code} {person.name}")
+        while name.lower() in used:
+            name += "_"
+        used.add(name.lower())
+        jobs.append((person.code, out_dir / f"{stem}__scheda_{name}.xlsx"))
+    return jobs
+
+
+__all__ = ["Book", "Extras", "Generated", "OfficeStatus", "person_jobs", "render_book",
+           "workbook_jobs", "write_workbook"]

@@ -80,7 +80,8 @@ def people_data(with_actuals: bool = True) -> dict[str, Any]:
              "comportamenti": [{"nome": "Leadership", "peso": 60},
                                {"nome": "Collaborazione", "peso": 40}]},
             {"codice": MARCO, "nome": "Marco Verdi", "ruolo": "posizione_organizzativa",
-             "struttura": "AII", "valutatore": "Luisa Neri", "email": "marco.verdi@example.org",
+             "struttura": "AII", "valutatore": "Dirigente dell'Area II",
+             "email": "marco.verdi@example.org",
              "obiettivi": [
                  {"codice": "1", "titolo": "Sportello unico telematico", "peso": 50,
                   "indicatori": [{"codice": "PO-AII-1", "nome": "Pratiche telematiche",
