@@ -155,8 +155,8 @@ def component_target(comp: OrgComponent) -> Target | None:
         return None
     target = parse_target(comp.target)
     if target.kind is not Kind.COMPARISON or target.value is None:
-        raise TargetError(f"«{comp.target}»: una componente organizzativa vuole un confronto "
-                          "(es. >= 80%)")
+        raise TargetError(comp.target, "una componente organizzativa vuole un confronto con "
+                                       "il grado in percentuale (es. >= 80%)")
     return target
 
 

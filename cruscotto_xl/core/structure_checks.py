@@ -8,6 +8,7 @@ from decimal import Decimal
 from .model import Person, Plan
 from .problems import Problem, in_plan
 from .rollup import weights_message
+from .scorecard import component_target
 from .structure import area_of_office, areas, find_area
 from .targets import TargetError, parse_target
 from .tree import UNOWNED, ownership, plan_for_year, same_office
@@ -102,10 +103,20 @@ def _person_problems(plan: Plan, person: Person, where: str) -> list[Problem]:
         if component.target:
             try:
                 parse_target(component.target, None, plan.year)
+                component_target(component)     # a comparison: the grade is a percentage
             except TargetError as exc:
                 problems.append(Problem(in_plan(f"{at}.target"), str(exc), subject=code))
+    codes: dict[str, str] = {}
     for oi, objective in enumerate(person.objectives):
         at = f"{where}.obiettivi[{oi}]"
+        for ii, indicator in enumerate(objective.indicators):
+            if indicator.code in codes:      # the workbook finds each value by its code
+                problems.append(Problem(in_plan(f"{at}.indicatori[{ii}].codice"),
+                                        f"codice indicatore «{indicator.code}» ripetuto "
+                                        f"nella scheda di «{person.name}» (anche in "
+                                        f"{codes[indicator.code]}): ogni indicatore ha il suo",
+                                        subject=code))
+            codes.setdefault(indicator.code, f"{at}.indicatori[{ii}]")
         if not objective.indicators:
             problems.append(Problem(in_plan(at), f"obiettivo «{objective.title}» senza "
                                                  f"indicatori: non è valutabile", "avviso",

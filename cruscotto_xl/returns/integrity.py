@@ -22,6 +22,7 @@ from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
     INDICATOR_COLUMNS,
+    SHEET_SCORECARD,
     SHEET_SIGNOFF,
     SHEET_SUMMARY,
     SUMMARY_COLUMNS,
@@ -31,6 +32,7 @@ from ..workbook.layout import (
     split_coordinate,
 )
 from ..workbook.sheets.meta import plan_digest
+from ..workbook.sheets.scorecard import HEADERS as SCORECARD_HEADERS
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
 from .read import IndicatorValues, Reading, read_workbook
 
@@ -84,6 +86,8 @@ def expected_book(reading: Reading, base: Plan) -> Book:
 def _column_label(sheet: str, coord: str) -> str:
     letters, _ = split_coordinate(coord)
     index = col_index(letters) - 1
+    if sheet == SHEET_SCORECARD:
+        return SCORECARD_HEADERS[index] if index < len(SCORECARD_HEADERS) else letters
     columns = SUMMARY_COLUMNS if sheet == SHEET_SUMMARY else INDICATOR_COLUMNS
     return columns[index].header if index < len(columns) else letters
 

@@ -510,7 +510,8 @@ def _read_scorecard(reading: Reading, index: PackageIndex, book: Source,
     inputs: set[str] = set()
     for k, (sheet, coord) in enumerate(_numbered(index, org_grade_name, reading.path)):
         if sheet == SHEET_SCORECARD:
-            values.org[k] = _input_value(_cell(rows, coord), coord, errors)
+            found = _input_value(_cell(rows, coord), coord, errors)
+            values.org[k] = None if found == "" else found
             values.org_cells[k] = coord
             inputs.add(coord)
     for sheet, coord in _numbered(index, behaviour_name, reading.path):
