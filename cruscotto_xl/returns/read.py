@@ -225,9 +225,14 @@ class Reading:
             if listed > 2 * rows + PLAN_SLACK:      # checked before validating or rendering
                 raise ValueError(f"il piano nascosto elenca {listed} indicatori, la cartella "
                                  f"ne ha {rows}: non è il piano di questa cartella, rifiutato")
-            return plan_from_data(data, self.path)
+            plan = plan_from_data(data, self.path)
         except (ValueError, PlanFileError, zlib.error, binascii.Error, RecursionError) as exc:
             raise NotOurWorkbookError(self.path, f"dati del piano illeggibili: {exc}") from None
+        person = self.identity.person
+        if person is not None and not any(p.code == person for p in plan.people):
+            raise NotOurWorkbookError(self.path, f"la scheda individuale di «{person}» non "
+                                                 "contiene i dati di quella persona")
+        return plan
 
     def held_plan(self) -> Plan:
         """The plan the workbook carries with the values its cells hold now (read

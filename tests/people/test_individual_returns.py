@@ -142,3 +142,14 @@ def test_command_line_refusals(tmp_path: Path) -> None:
     none = runner.invoke(app, ["genera", str(plain), "--out", str(tmp_path / "x"),
                                "--individuali"])
     assert none.exit_code == 1 and "obiettivi_individuali" in none.output
+
+
+def test_a_scorecard_relabelled_as_another_persons_is_refused(setup: dict[str, Path]) -> None:
+    _set_name(setup["anna"], "crx_persona", "PO-AII")     # Anna's file passed off as Marco's
+    result = consolidate_individuals(setup["folder"], people_plan(with_actuals=False),
+                                     setup["master"])
+    marco = next(r for r in result.results if r.person.code == "PO-AII")
+    assert marco.file != setup["anna"].name
+    assert any(p.where.file == setup["anna"].name and "file rifiutato" in p.message
+               and "non contiene i dati di quella persona" in p.message
+               for p in result.problems), [str(p) for p in result.problems]
