@@ -71,6 +71,7 @@ class IndividualConsolidation:
     results: list[PersonResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    master: str = ""               # the master the organisational grades come from
 
 
 def organisational_cells(master: Plan, person: Person, year: int, period: str
@@ -91,7 +92,7 @@ def consolidate_individuals(directory: Path, plan: Plan, master_path: Path, *,
     year = year or plan.year
     period = period or plan.period_dates[-1]
     master = master_actuals(plan, master_path, year)
-    result = IndividualConsolidation(year, period)
+    result = IndividualConsolidation(year, period, master=Path(master_path).name)
     files, notes = candidate_files(directory, {p.resolve() for p in (exclude or set())})
     result.problems += notes
     result.files = len(files)
@@ -237,6 +238,9 @@ def _write_summary(result: IndividualConsolidation, plan: Plan, path: Path,
     ws = wb.add_worksheet(SUMMARY_SHEET)
     write_text(ws, st, 0, 0, f"Punteggi individuali — {plan.entity} — {result.period}/"
                              f"{result.year}", "title")
+    write_text(ws, st, 1, 0, f"Gradi organizzativi dalla cartella principale {result.master}; "
+                             "punteggio: media pesata sulle parti valutate (docs: «Peso "
+                             "valutato» = punti valutati su 100)", "plain")
     for c, header in enumerate(SUMMARY_HEADERS):
         write_text(ws, st, 2, c, header, "header")
     for r, res in enumerate(result.results, 3):
