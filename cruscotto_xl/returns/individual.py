@@ -238,9 +238,10 @@ def _write_summary(result: IndividualConsolidation, plan: Plan, path: Path,
     ws = wb.add_worksheet(SUMMARY_SHEET)
     write_text(ws, st, 0, 0, f"Punteggi individuali — {plan.entity} — {result.period}/"
                              f"{result.year}", "title")
-    write_text(ws, st, 1, 0, f"Gradi organizzativi dalla cartella principale {result.master}; "
-                             "punteggio: media pesata sulle parti valutate (docs: «Peso "
-                             "valutato» = punti valutati su 100)", "plain")
+    write_text(ws, st, 1, 0, f"Gradi organizzativi dalla cartella principale {result.master}. "
+                             "Punteggio: media dei gradi pesata sulle parti valutate; «Peso "
+                             "valutato»: punti valutati su 100 (definitivo quando è 100).",
+               "label")
     for c, header in enumerate(SUMMARY_HEADERS):
         write_text(ws, st, 2, c, header, "header")
     for r, res in enumerate(result.results, 3):
