@@ -71,15 +71,41 @@ def person_plan(plan: Plan, code: str, year: int | None = None) -> Plan:
     person = find_person(plan, code)
     if person is None:
         raise KeyError(code)
-    objectives = [StrategicObjective(codice=o.code, titolo=o.title, descrizione=o.description,
-                                     peso=o.weight, indicatori=o.indicators)
-                  for o in person.objectives]
+    objective_codes, indicator_codes = workbook_codes(person)
+    objectives = [StrategicObjective(
+        codice=objective_codes[oi], titolo=o.title, descrizione=o.description, peso=o.weight,
+        indicatori=[ind if ind.code == indicator_codes[(oi, ii)] else
+                    ind.model_copy(update={"code": indicator_codes[(oi, ii)]})
+                    for ii, ind in enumerate(o.indicators)])
+        for oi, o in enumerate(person.objectives)]
     area = Area(codice=PERSON_AREA, titolo=PERSON_AREA_TITLE, obiettivi=objectives)
     part = plan.model_copy(update={
         "areas": [area], "offices": [], "default_office": None, "removed": [],
         "structure": None, "people": [person],
         "policy": plan.policy.model_copy(update={"os_mix": "indicatori"})})
     return plan_for_year(part, year or plan.year)
+
+
+def _unique(code: str, used: set[str]) -> str:
+    """``code``, or ``code (2)``, ``code (3)``… when it is taken already."""
+    new, n = code, 2
+    while new in used:
+        new, n = f"{code} ({n})", n + 1
+    used.add(new)
+    return new
+
+
+def workbook_codes(person: Person) -> tuple[list[str], dict[tuple[int, int], str]]:
+    """The codes the person's workbook gives their objectives and indicators: as written,
+    except that a code used twice gets ``(2)``, ``(3)``… (the workbook finds each value by
+    its code; ``valida`` warns of every such renaming, core/structure_checks.py)."""
+    used: set[str] = set()
+    objectives = [_unique(o.code, used) for o in person.objectives]
+    used = set()
+    indicators = {(oi, ii): _unique(ind.code, used)
+                  for oi, o in enumerate(person.objectives)
+                  for ii, ind in enumerate(o.indicators)}
+    return objectives, indicators
 
 
 # --- organisational grades --------------------------------------------------------------
@@ -289,9 +315,9 @@ def scorecard(part: Plan, org: Mapping[int, OrgCell], behaviours: Sequence[objec
     person = part.people[0]
     year = year or part.year
     root = evaluate(part, year, period, with_actuals=with_actuals)
-    nodes = {n.code: n for n in root.walk() if n.level == "os"}
-    parts = [Part("obiettivo", o.code, o.title, o.weight, nodes[o.code].grade)
-             for o in person.objectives]
+    nodes = root.children[0].children      # the one area's objectives, in the person's order
+    parts = [Part("obiettivo", node.code, o.title, o.weight, node.grade)
+             for o, node in zip(person.objectives, nodes, strict=True)]
     for k, comp in enumerate(person.components):
         cell = org.get(k)
         parts.append(Part("componente", str(k + 1), comp.name, comp.weight,
@@ -310,4 +336,5 @@ __all__ = [
     "behaviour_grade", "behaviour_grade_formula", "behaviour_items", "component_grade",
     "component_grade_formula", "component_source", "component_target", "find_person",
     "org_cell", "organisational_grade", "person_plan", "score_parts", "scorecard",
+    "workbook_codes",
 ]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from .model import Person, Plan
 from .problems import Problem, in_plan
 from .rollup import weights_message
-from .scorecard import component_target
+from .scorecard import component_target, workbook_codes
 from .structure import area_of_office, areas, find_area
 from .targets import TargetError, parse_target
 from .tree import UNOWNED, ownership, plan_for_year, same_office
@@ -106,17 +106,17 @@ def _person_problems(plan: Plan, person: Person, where: str) -> list[Problem]:
                 component_target(component)     # a comparison: the grade is a percentage
             except TargetError as exc:
                 problems.append(Problem(in_plan(f"{at}.target"), str(exc), subject=code))
-    codes: dict[str, str] = {}
+    objective_codes, indicator_codes = workbook_codes(person)
     for oi, objective in enumerate(person.objectives):
         at = f"{where}.obiettivi[{oi}]"
+        if objective_codes[oi] != objective.code:
+            problems.append(Problem(in_plan(f"{at}.codice"), _renamed(
+                "obiettivo", objective.code, objective_codes[oi], person.name), "avviso", code))
         for ii, indicator in enumerate(objective.indicators):
-            if indicator.code in codes:      # the workbook finds each value by its code
-                problems.append(Problem(in_plan(f"{at}.indicatori[{ii}].codice"),
-                                        f"codice indicatore «{indicator.code}» ripetuto "
-                                        f"nella scheda di «{person.name}» (anche in "
-                                        f"{codes[indicator.code]}): ogni indicatore ha il suo",
-                                        subject=code))
-            codes.setdefault(indicator.code, f"{at}.indicatori[{ii}]")
+            if indicator_codes[(oi, ii)] != indicator.code:
+                problems.append(Problem(in_plan(f"{at}.indicatori[{ii}].codice"), _renamed(
+                    "indicatore", indicator.code, indicator_codes[(oi, ii)], person.name),
+                    "avviso", code))
         if not objective.indicators:
             problems.append(Problem(in_plan(at), f"obiettivo «{objective.title}» senza "
                                                  f"indicatori: non è valutabile", "avviso",
@@ -138,6 +138,12 @@ def _person_problems(plan: Plan, person: Person, where: str) -> list[Problem]:
         problems.append(Problem(in_plan(f"{where}.comportamenti"), f"comportamenti: {message}",
                                 subject=code))
     return problems
+
+
+def _renamed(kind: str, code: str, new: str, name: str) -> str:
+    return (f"codice {kind} «{code}» ripetuto nella scheda di «{name}»: nella cartella "
+            f"Excel diventa «{new}» (ogni {kind} vi ha un codice suo); correggere il piano "
+            f"se è un errore")
 
 
 def _is_office(plan: Plan, name: str) -> bool:

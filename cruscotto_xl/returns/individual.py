@@ -118,7 +118,9 @@ def consolidate_individuals(directory: Path, plan: Plan, master_path: Path, *,
             continue
         result.results.append(found)
         if found.card is not None and found.card.missing:
-            names = ", ".join(f"{p.name} ({p.grade.reason})" for p in found.card.missing)
+            missing = found.card.missing
+            names = ", ".join(f"«{p.name}» ({p.grade.reason})" for p in missing[:3]) + (
+                f" e altre {len(missing) - 3} parti" if len(missing) > 3 else "")
             result.problems.append(Problem(Location(file=found.file, sheet=SHEET_SCORECARD),
                                            f"punteggio di {person.name} su "
                                            f"{format_number(found.card.weight_graded, 2)} "

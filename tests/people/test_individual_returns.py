@@ -118,11 +118,28 @@ def test_ricalcola_keeps_a_scorecard_whole(setup: dict[str, Path]) -> None:
 def test_valida_refuses_a_component_target_that_is_not_a_comparison() -> None:
     data = people_data()
     data["obiettivi_individuali"][0]["componenti_organizzative"][0]["target"] = "Sì"
-    data["obiettivi_individuali"][0]["obiettivi"][1]["indicatori"][0]["codice"] = "DIR-AI-1"
     problems = [p for p in validate_plan(Plan.model_validate(data)) if p.severity == "errore"]
-    where = {p.where.path for p in problems}
-    assert "obiettivi_individuali[0].componenti_organizzative[0].target" in where
-    assert "obiettivi_individuali[0].obiettivi[1].indicatori[0].codice" in where
+    assert [p.where.path for p in problems] == [
+        "obiettivi_individuali[0].componenti_organizzative[0].target"]
+
+
+def test_a_code_used_twice_in_a_scorecard_is_renamed_in_its_workbook_and_reported(
+        tmp_path: Path) -> None:
+    data = people_data()
+    data["obiettivi_individuali"][0]["obiettivi"][1]["indicatori"][0]["codice"] = "DIR-AI-1"
+    data["obiettivi_individuali"][0]["obiettivi"][1]["codice"] = "1"
+    plan = Plan.model_validate(data)
+    warned = {p.where.path: p.message for p in validate_plan(plan) if p.severity == "avviso"}
+    assert "«DIR-AI-1 (2)»" in warned["obiettivi_individuali[0].obiettivi[1].indicatori[0]"
+                                     ".codice"]
+    assert "«1 (2)»" in warned["obiettivi_individuali[0].obiettivi[1].codice"]
+    path = tmp_path / "anna.xlsx"
+    write_workbook(plan, path, person=ANNA, with_actuals=True)
+    reading = read_workbook(path)
+    assert set(reading.indicators) == {"DIR-AI-1", "DIR-AI-2", "DIR-AI-1 (2)"}
+    assert reading.indicators["DIR-AI-1"].raw["actual"] == 8
+    assert reading.indicators["DIR-AI-1 (2)"].raw["actual"] == "Sì"
+    assert reading.hash_matches
 
 
 def test_command_line_refusals(tmp_path: Path) -> None:

@@ -77,7 +77,8 @@ def write_scorecard(wb: Workbook, ws: Worksheet, book: Book) -> None:
         text(k, 2, value, "plain")
     for c, header in enumerate(HEADERS):
         text(HEADER_ROW, c, header, "header")
-    sheet_of = {s.objective.code: s for s in book.sheets}
+    sheet_of = {id(s.objective): s for s in book.sheets}
+    objectives = iter(book.plan.areas[0].objectives)     # the person's, in order
     first = HEADER_ROW + 1
     behaviour_cell = ""
     components = iter(enumerate(person.components, 1))
@@ -91,7 +92,7 @@ def write_scorecard(wb: Workbook, ws: Worksheet, book: Book) -> None:
         number(r, C_WEIGHT, part.weight, "peso")
         grade = f"{col_letter(C_GRADE)}{r + 1}"
         if part.kind == "obiettivo":
-            sheet = sheet_of.get(part.code)
+            sheet = sheet_of.get(id(next(objectives)))
             formula = f"={sheet.grade_ref}" if sheet else f'="{NOTHING_GRADED}"'
         elif part.kind == "componente":
             k, comp = next(components)
