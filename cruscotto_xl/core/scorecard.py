@@ -36,9 +36,9 @@ from .model import (
 )
 from .rollup import NOTHING_GRADED, Node, effective_weights, evaluate, weighted_mean
 from .rules import INVALID, Cells, Grade, GradeSpec, not_graded, rule_for
-from .structure import find_area, unit_grade
+from .structure import area_of_office, find_area, unit_grade
 from .targets import Kind, Target, TargetError, parse_target
-from .tree import ownership, plan_for_year, same_office
+from .tree import UNOWNED, ownership, plan_for_year, same_office
 
 #: The one area of a person's workbook plan (its own objectives).
 PERSON_AREA = "OI"
@@ -128,12 +128,13 @@ def component_source(plan: Plan, person: Person, comp: OrgComponent) -> OrgSourc
         return OrgSource("ente", "", plan.entity)
     if not ref:
         return None
-    if comp.source == "area":
-        area = find_area(plan, ref)
+    if comp.source == "area":       # an area code or name, or the area of an office
+        area = find_area(plan, ref) or area_of_office(plan, ref)
         return OrgSource("area", area.code, area.name, tuple(area.offices)) if area else None
-    if comp.source == "ufficio":
-        office = next((o for o in ownership(plan_for_year(plan, plan.year)).offices
-                       if same_office(o, ref)), None)
+    if comp.source == "ufficio":    # an owner office, or one of the plan's list
+        names = [*ownership(plan_for_year(plan, plan.year)).offices,
+                 *(o.name for o in plan.offices)]
+        office = next((o for o in names if o != UNOWNED and same_office(o, ref)), None)
         return OrgSource("ufficio", office, office, (office,)) if office else None
     for area in plan.areas:
         for os_ in area.objectives:

@@ -160,8 +160,8 @@ def _component_problem(plan: Plan, person: Person, source: str,
     if not target:
         return (f"grado di {source} senza riferimento e persona senza struttura: indicare "
                 f"riferimento o struttura")
-    if source == "area":
-        return None if find_area(plan, target) else (
+    if source == "area":       # an area, or the area of the office named
+        return None if find_area(plan, target) or area_of_office(plan, target) else (
             f"area «{target}» sconosciuta (aree: "
             + (", ".join(a.code for a in areas(plan)) or "nessuna, manca struttura.aree") + ")")
     if source == "ufficio":

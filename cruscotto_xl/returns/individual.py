@@ -34,7 +34,7 @@ from ..core.vocabulary import format_number
 from ..io.atomic import KEEP_BACKUPS, replace_with_backup, write_atomically
 from ..workbook import _Workbook, render_book
 from ..workbook.cells import write_text
-from ..workbook.layout import SHEET_SCORECARD
+from ..workbook.layout import SHEET_SCORECARD, normalize_cell
 from ..workbook.sheets.scorecard import ROLE_LABELS
 from ..workbook.styles import Styles
 from .consolidate import candidate_files, master_actuals
@@ -149,6 +149,7 @@ def _process(path: Path, plan: Plan, master: Plan, year: int, period: str,
         signoff, signed = signoff_check(reading)
         problems += [*reading.problems, *tampered, *signed]
         org = organisational_cells(master, person, year, period)
+        problems += _hand_changed(reading, org)
         card = _score(reading, plan, person, org, lenient=True)
         outcome = PersonResult(person, RETURNED, path.name, card, signoff)
         if tampered:
@@ -166,6 +167,31 @@ def _process(path: Path, plan: Plan, master: Plan, year: int, period: str,
     except Exception as exc:  # a bug of ours: logged, this file reported, the others go on
         problems.append(internal_failure(path, exc))
     return None
+
+
+def _hand_changed(reading: Reading, org: dict[int, OrgCell]) -> list[Problem]:
+    """An organisational grade cell that holds something else than the master's grade
+    (typed by hand, or from an older master): reported, then replaced."""
+    card = reading.scorecard
+    if card is None:
+        return []
+    out = []
+    for k, coord in card.org_cells.items():
+        found, wanted = card.org.get(k), org.get(k)
+        if found in (None, "") or normalize_cell(found) == normalize_cell(wanted):
+            continue
+        shown = _org_text(found if isinstance(found, int | float) else str(found))
+        out.append(Problem(reading.where(SHEET_SCORECARD, coord),
+                           f"grado organizzativo «{shown}» diverso da quello della cartella "
+                           f"principale: sostituito con «{_org_text(wanted)}»", "avviso",
+                           reading.identity.person or ""))
+    return out
+
+
+def _org_text(value: OrgCell) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value * 100, 2) + " %"
+    return value or "vuoto"
 
 
 def _score(reading: Reading, plan: Plan, person: Person, org: dict[int, OrgCell], *,

@@ -91,8 +91,11 @@ def test_a_changed_weight_is_reported_and_the_file_left_alone(setup: dict[str, P
 def test_a_hand_typed_organisational_grade_is_replaced_by_the_masters(
         setup: dict[str, Path]) -> None:
     _set_name(setup["anna"], org_grade_name(2), 1)      # area grade «improved» by hand
-    anna, _ = _anna(setup)
+    anna, problems = _anna(setup)
     assert anna.refreshed
+    assert any(p.where.cell == "F13" and "«100,00 %» diverso da quello della cartella principale: "
+               "sostituito con «75,00 %»" in p.message for p in problems), \
+        [str(p) for p in problems]
     assert read_workbook(setup["anna"]).scorecard.org[1] == pytest.approx(0.75)
 
 
@@ -170,3 +173,16 @@ def test_a_scorecard_relabelled_as_another_persons_is_refused(setup: dict[str, P
     assert any(p.where.file == setup["anna"].name and "file rifiutato" in p.message
                and "non contiene i dati di quella persona" in p.message
                for p in result.problems), [str(p) for p in result.problems]
+
+
+def test_an_area_component_of_a_service_head_takes_the_area_of_the_service() -> None:
+    data = people_data()
+    marco = data["obiettivi_individuali"][1]
+    marco["struttura"] = "Servizio Tre"          # a PO of a service, not of an area
+    marco["componenti_organizzative"] = [{"nome": "Performance di area", "grado_di": "area",
+                                          "peso": 30}]
+    plan = Plan.model_validate(data)
+    assert not [p for p in validate_plan(plan) if p.severity == "errore"]
+    from cruscotto_xl.returns.individual import organisational_cells
+    person = plan.people[1]
+    assert organisational_cells(plan, person, 2024, "31/12") == pytest.approx({0: 0.9})
