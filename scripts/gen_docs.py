@@ -325,6 +325,10 @@ NAME_MEANING = {
     "NAME_SIGN_DATE": "Validazione: date",
     "NAME_SIGN_CONFIRM": "Validazione: «Sì» to confirm",
     "NAME_SIGN_PRINT": "Validazione: the fingerprint written by `firma`",
+    "NAME_PERSON": "individual scorecards only: the person's code (docs/individual.md)",
+    "NAME_SCORE": "individual scorecards only: the score (Scheda individuale)",
+    "NAME_WEIGHT_GRADED": "individual scorecards only: the points of the parts graded",
+    "NAME_BEHAVIOUR_GRADE": "individual scorecards only: the behaviour section's grade",
 }
 TABLE_MEANING = {
     "TABLE_REGISTRY": "registry of the objective sheets: code, level, sheet, table, grade name",

@@ -22,6 +22,7 @@ from ..services.generate import (
     Job,
     check_outputs,
     generation_jobs,
+    individual_jobs,
     plan_files,
     run_jobs,
     write_new_year,
@@ -66,6 +67,10 @@ def genera(
         "--consolidato",
         "Cartella principale consolidata: i valori dei periodi già consolidati entrano "
         "bloccati nelle nuove cartelle")] = None,
+    individuali: Annotated[bool, typer.Option(
+        "--individuali",
+        help="Una scheda individuale per persona degli obiettivi_individuali (solo i suoi "
+             "dati), invece delle cartelle degli uffici")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Genera le cartelle Excel di uno o più piani: una per piano o una per ufficio.
@@ -74,6 +79,11 @@ def genera(
     Controlli. Si compila solo il periodo scelto (--periodo); gli altri periodi del piano
     sono mostrati bloccati, con i valori già consolidati (--consolidato).
     I piani con errori non vengono generati (esce con 1).
+
+    Con --individuali scrive una scheda per ogni persona degli obiettivi_individuali: i
+    suoi obiettivi con le celle gialle dei consuntivi, le componenti organizzative (gradi
+    riportati da «consolida --individuali»), i comportamenti per il valutatore e il
+    punteggio; nessun dato di altre persone.
 
     Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
     --consolidato cruscotto.xlsx[/]
@@ -97,6 +107,16 @@ def genera(
                            f"{path}: piano non generato")
             failed = True
             continue
+        if individuali:
+            if per_ufficio:
+                raise UsageError("--individuali e --per-ufficio non si usano insieme")
+            found = individual_jobs(plan, out, year=anno, password=password,
+                                    period=checked_period(plan, periodo))
+            if not found:
+                notes.append(f"{path}: nessuna scheda individuale da scrivere: il piano non "
+                             f"ha obiettivi_individuali")
+            jobs += found
+            continue
         found = generation_jobs(plan, out, year=anno, per_office=per_ufficio,
                                 password=password, period=checked_period(plan, periodo))
         if not found:
@@ -110,6 +130,7 @@ def genera(
     if not jobs:
         raise UserError("nessuna cartella Excel scritta" + (
             ": i piani hanno errori da correggere" if failed else
+            ": i piani non hanno obiettivi_individuali" if individuali else
             ": i piani non hanno indicatori né uffici"))
     _generate(jobs, out, as_json)
     raise typer.Exit(1 if failed else 0)
@@ -142,13 +163,17 @@ def _list_generated(results: list[Generated], out: Path, as_json: bool) -> None:
     if as_json:
         print_json([{"file": str(g.path), "piano": g.plan_id, "anno": g.year,
                      "ufficio": g.office, "fogli_obiettivo": g.sheets,
-                     "indicatori": g.indicators} for g in results])
+                     "indicatori": g.indicators}
+                    | ({"persona": g.person} if g.person else {}) for g in results])
     else:
         table = Table(title=f"Cartelle generate in {out}")
-        for header in ("File", "Ufficio", "Fogli obiettivo", "Indicatori"):
+        people = any(g.person for g in results)
+        for header in ("File", "Persona" if people else "Ufficio", "Fogli obiettivo",
+                       "Indicatori"):
             table.add_column(header)
         for g in results:
-            table.add_row(g.path.name, g.office or "—", str(g.sheets), str(g.indicators))
+            table.add_row(g.path.name, (g.person if people else g.office) or "—",
+                          str(g.sheets), str(g.indicators))
         console.print(table)
 
 

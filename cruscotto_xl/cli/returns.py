@@ -50,6 +50,7 @@ from .output import (
     Table,
     console,
     err_console,
+    grade_text,
     print_json,
     print_problems,
     problem_data,
@@ -176,6 +177,14 @@ def consolida(
     out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
     anno: Annotated[int | None, year_option("Anno")] = None,
     periodo: PeriodOption = None,
+    individuali: Annotated[bool, typer.Option(
+        "--individuali",
+        help="CARTELLA contiene le schede individuali: vi riporta i gradi organizzativi "
+             "della cartella principale --consolidato e scrive in --out i punteggi "
+             "individuali")] = False,
+    consolidato: Annotated[Path | None, option(
+        "--consolidato", "Cartella principale consolidata da cui prendere i gradi di "
+                         "ente, aree, uffici e obiettivi (con --individuali)")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Consolida le cartelle degli uffici nella cartella principale (aggiornata sul posto).
@@ -186,10 +195,20 @@ def consolida(
     già, ne tiene i valori degli altri periodi e lo «Storico valori», a cui aggiunge una
     riga per ogni valore cambiato.
 
+    Con --individuali legge invece le schede individuali di CARTELLA, vi riporta (sul
+    posto, senza toccare i valori inseriti) i gradi organizzativi calcolati dalla cartella
+    principale --consolidato e scrive in --out il file «Punteggi individuali»: i dati
+    personali restano fuori dalla cartella principale.
+
     Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx
     --periodo 30/06[/]
     """
     plan = load_plan(piano)
+    if individuali:
+        _consolidate_individuals(cartella, plan, out, consolidato, anno, periodo, as_json)
+        return
+    if consolidato is not None:
+        raise UsageError("--consolidato vale solo con --individuali")
     refuse_if_open(out)
     with exclusive(out):                # read, merge and write as one: no run loses values
         refuse_if_open(out)
@@ -226,6 +245,54 @@ def consolida(
         console.print(f"Cartella principale scritta: {escape(str(out))}"
                       + (f" (copia: {escape(str(backup))})" if backup else ""))
     raise typer.Exit(1 if errors else 0)
+
+
+def _consolidate_individuals(folder: Path, plan: Plan, out: Path, master: Path | None,
+                             year: int | None, period: str | None, as_json: bool) -> None:
+    """``consolida --individuali``: scorecards refreshed, scores in ``out``."""
+    from ..returns.individual import consolidate_individuals, write_summary
+
+    if master is None:
+        raise UsageError("con --individuali serve --consolidato (la cartella principale "
+                         "consolidata da cui prendere i gradi organizzativi)")
+    if not plan.people:
+        raise UserError(f"il piano {plan.id} non ha obiettivi_individuali: nessuna scheda "
+                        "da consolidare")
+    if not folder.is_dir():
+        raise UserError(f"{folder}: cartella delle schede individuali non trovata")
+    refuse_if_open(out)
+    with exclusive(out):
+        result = consolidate_individuals(folder, plan, master, year=year,
+                                         period=checked_period(plan, period),
+                                         exclude={out.resolve(), master.resolve()})
+        backup = write_summary(result, plan, out)
+    if as_json:
+        print_json({
+            "punteggi": str(out), "copia": str(backup) if backup else None,
+            "periodo": result.period,
+            "persone": [{"codice": r.person.code, "stato": r.state, "file": r.file,
+                         "punteggio": r.card.score.value if r.card else None,
+                         "peso_valutato": r.card.weight_graded if r.card else None,
+                         "firma": r.signoff, "aggiornata": r.refreshed}
+                        for r in result.results],
+            "problemi": problem_data(result.problems)})
+    else:
+        table = Table(title=f"Schede individuali al {result.period}/{result.year} "
+                            f"({result.files} file letti)")
+        for header in ("Codice", "Stato", "File", "Punteggio", "Peso valutato", "Firma"):
+            table.add_column(header)
+        for r in result.results:
+            score = r.card.score if r.card else None
+            table.add_row(r.person.code, r.state, r.file or "—",
+                          grade_text(score.value, score.reason) if score else "—",
+                          f"{r.card.weight_graded:.2f}".replace(".", ",") if r.card else "—",
+                          r.signoff or "—")
+        console.print(table)
+        if result.problems:
+            print_problems(result.problems, "Problemi delle schede individuali")
+        console.print(f"Punteggi individuali scritti: {escape(str(out))}"
+                      + (f" (copia: {escape(str(backup))})" if backup else ""))
+    raise typer.Exit(1 if has_errors(result.problems) else 0)
 
 
 @guarded

@@ -8,6 +8,7 @@ from decimal import Decimal
 from .model import Person, Plan
 from .problems import Problem, in_plan
 from .rollup import weights_message
+from .scorecard import component_target, workbook_codes
 from .structure import area_of_office, areas, find_area
 from .targets import TargetError, parse_target
 from .tree import UNOWNED, ownership, plan_for_year, same_office
@@ -102,10 +103,20 @@ def _person_problems(plan: Plan, person: Person, where: str) -> list[Problem]:
         if component.target:
             try:
                 parse_target(component.target, None, plan.year)
+                component_target(component)     # a comparison: the grade is a percentage
             except TargetError as exc:
                 problems.append(Problem(in_plan(f"{at}.target"), str(exc), subject=code))
+    objective_codes, indicator_codes = workbook_codes(person)
     for oi, objective in enumerate(person.objectives):
         at = f"{where}.obiettivi[{oi}]"
+        if objective_codes[oi] != objective.code:
+            problems.append(Problem(in_plan(f"{at}.codice"), _renamed(
+                "obiettivo", objective.code, objective_codes[oi], person.name), "avviso", code))
+        for ii, indicator in enumerate(objective.indicators):
+            if indicator_codes[(oi, ii)] != indicator.code:
+                problems.append(Problem(in_plan(f"{at}.indicatori[{ii}].codice"), _renamed(
+                    "indicatore", indicator.code, indicator_codes[(oi, ii)], person.name),
+                    "avviso", code))
         if not objective.indicators:
             problems.append(Problem(in_plan(at), f"obiettivo «{objective.title}» senza "
                                                  f"indicatori: non è valutabile", "avviso",
@@ -129,6 +140,12 @@ def _person_problems(plan: Plan, person: Person, where: str) -> list[Problem]:
     return problems
 
 
+def _renamed(kind: str, code: str, new: str, name: str) -> str:
+    return (f"codice {kind} «{code}» ripetuto nella scheda di «{name}»: nella cartella "
+            f"Excel diventa «{new}» (ogni {kind} vi ha un codice suo); correggere il piano "
+            f"se è un errore")
+
+
 def _is_office(plan: Plan, name: str) -> bool:
     offices = [*ownership(plan).offices, *(o.name for o in plan.offices)]
     return any(same_office(name, o) for o in offices if o != UNOWNED)
@@ -143,8 +160,8 @@ def _component_problem(plan: Plan, person: Person, source: str,
     if not target:
         return (f"grado di {source} senza riferimento e persona senza struttura: indicare "
                 f"riferimento o struttura")
-    if source == "area":
-        return None if find_area(plan, target) else (
+    if source == "area":       # an area, or the area of the office named
+        return None if find_area(plan, target) or area_of_office(plan, target) else (
             f"area «{target}» sconosciuta (aree: "
             + (", ".join(a.code for a in areas(plan)) or "nessuna, manca struttura.aree") + ")")
     if source == "ufficio":

@@ -127,6 +127,8 @@ def plan_part(plan: Plan, office: str | None, year: int) -> Plan:
     """What one workbook of ``year`` holds: the year's view, restricted to ``office``
     (None: the whole plan). Generation, reading and consolidation all ask this."""
     view = plan_for_year(plan, year)
+    if view.people:     # personal data never enter an office workbook or a master
+        view = view.model_copy(update={"people": []})
     return plan_for_office(view, office) if office else view
 
 

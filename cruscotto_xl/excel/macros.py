@@ -315,8 +315,11 @@ def _validate(port: BookPort) -> MacroResult:
     reading, source = read_port(port)
     problems = list(reading.problems)
     embedded = Location(file=reading.path.name, sheet="piano")
-    problems += [Problem(embedded, p.message, p.severity, p.subject)
-                 for p in validate_plan(reading.embedded_plan())]
+    # A person's scorecard embeds only their part (docs/individual.md), checked with the
+    # whole plan by `genera --individuali`: its areas and weights are not a plan's.
+    if not reading.identity.person:
+        problems += [Problem(embedded, p.message, p.severity, p.subject)
+                     for p in validate_plan(reading.embedded_plan())]
     try:
         refreshed_book(reading)
     except RefreshError as exc:        # locked cells changed: listed, not refused
@@ -368,6 +371,9 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
     if ident.office:
         raise MacroError(f"{reading.path.name} è la cartella dell'ufficio «{ident.office}»: "
                          "Consolida va eseguito sulla cartella principale del piano")
+    if ident.person:
+        raise MacroError(f"{reading.path.name} è una scheda individuale: Consolida va "
+                         "eseguito sulla cartella principale del piano")
     refreshed_book(reading)             # refuses a workbook whose locked cells changed
     if reading.office_actuals or any(s.indicator.transversal is not None
                                      for s in reading.embedded_plan().indicators()):

@@ -216,6 +216,10 @@ def _process(path: Path, plan: Plan, year: int, period: str,
             return None, [Problem(Location(file=path.name), "cartella principale di un "
                                                             "consolidamento, non di un ufficio: "
                                                             "ignorata", "avviso")]
+        if reading.identity.person:        # personal data never enter the master
+            return None, [Problem(Location(file=path.name), "scheda individuale, non "
+                                  "cartella di un ufficio: ignorata (si consolida con "
+                                  "«cruscotto consolida --individuali»)", "avviso")]
         wrong = identity_problems(reading, plan, year, period)
         if wrong:
             return (OfficeStatus(reading.identity.office or "?", REFUSED, path.name,

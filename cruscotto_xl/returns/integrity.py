@@ -15,12 +15,14 @@ from pathlib import Path
 from ..core.actuals import carry_actuals
 from ..core.model import Plan
 from ..core.problems import Location, Problem
+from ..core.scorecard import find_person, person_plan
 from ..core.signoff import CHANGED, SIGNED, STATE_MESSAGES
 from ..core.tree import known_offices, plan_part
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
     INDICATOR_COLUMNS,
+    SHEET_SCORECARD,
     SHEET_SIGNOFF,
     SHEET_SUMMARY,
     SUMMARY_COLUMNS,
@@ -31,6 +33,7 @@ from ..workbook.layout import (
 )
 from ..workbook.sheets.measures import measure_cell
 from ..workbook.sheets.meta import plan_digest
+from ..workbook.sheets.scorecard import HEADERS as SCORECARD_HEADERS
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
 from .read import IndicatorValues, Reading, read_workbook
 
@@ -54,12 +57,38 @@ def identity_problems(reading: Reading, plan: Plan, year: int, period: str) -> l
                                        f"{TEMPLATE_VERSION}: rigenerare la cartella"))
     if ident.office and ident.office not in known_offices(plan):
         problems.append(Problem(where, f"ufficio «{ident.office}» non presente nel piano"))
+    if ident.person and find_person(plan, ident.person) is None:
+        problems.append(Problem(where, f"scheda individuale di «{ident.person}», che non è "
+                                       "tra gli obiettivi_individuali del piano"))
     return problems
+
+
+def workbook_part(plan: Plan, reading: Reading) -> Plan:
+    """The part of ``plan`` the workbook was made from: an office's, the whole plan's, or
+    a person's (an individual scorecard, docs/individual.md)."""
+    ident = reading.identity
+    if ident.person:
+        return person_plan(plan, ident.person, ident.year)
+    return plan_part(plan, ident.office, ident.year)
+
+
+def expected_book(reading: Reading, base: Plan) -> Book:
+    """The render of ``base`` a returned workbook's locked cells are compared with (a
+    person's scorecard with the organisational grades and scores the file holds: those
+    are not locked data)."""
+    ident = reading.identity
+    card = reading.scorecard
+    return render_book(base, year=ident.year, office=ident.office, period=ident.period,
+                       person=ident.person,
+                       org=dict(card.org) if card else None,
+                       behaviours=list(card.behaviours_raw) if card else None)
 
 
 def _column_label(sheet: str, coord: str) -> str:
     letters, _ = split_coordinate(coord)
     index = col_index(letters) - 1
+    if sheet == SHEET_SCORECARD:
+        return SCORECARD_HEADERS[index] if index < len(SCORECARD_HEADERS) else letters
     columns = SUMMARY_COLUMNS if sheet == SHEET_SUMMARY else INDICATOR_COLUMNS
     return columns[index].header if index < len(columns) else letters
 
@@ -93,9 +122,8 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
 
 def plan_is_stale(reading: Reading, plan: Plan, part: Plan | None = None) -> bool:
     """Was the workbook made from another version of ``plan`` (its office's part)?"""
-    office = reading.identity.office
     if part is None:
-        part = plan_part(plan, office, reading.identity.year)
+        part = workbook_part(plan, reading)
     return reading.identity.plan_digest != plan_digest(part)
 
 
@@ -117,7 +145,7 @@ def integrity_problems(reading: Reading, plan: Plan | None = None,
     # Other periods' values are the workbook's own (consolidated earlier): not tampering.
     base = embedded if plan is None else carry_actuals(plan, embedded,
                                                        skip=(ident.year, ident.period))
-    expected = render_book(base, year=ident.year, office=ident.office, period=ident.period)
+    expected = expected_book(reading, base)
     route_by_identity(reading, expected)
     problems = locked_problems(reading, expected)
     if stale and not changed:

@@ -60,6 +60,7 @@ from ..workbook.layout import (
     NAME_HASH,
     NAME_OFFICE,
     NAME_PERIOD,
+    NAME_PERSON,
     NAME_PLAN_DATA,
     NAME_PLAN_DIGEST,
     NAME_PLAN_ID,
@@ -70,6 +71,7 @@ from ..workbook.layout import (
     SHEET_HISTORY,
     SHEET_MEASURES,
     SHEET_META,
+    SHEET_SCORECARD,
     SHEET_SUMMARY,
     SIGNOFF_NAMES,
     TABLE_CONSOLIDATION,
@@ -79,11 +81,13 @@ from ..workbook.layout import (
     TABLE_SUMMARY,
     TABLE_TRANSVERSAL,
     TRANSVERSAL_COLUMNS,
+    behaviour_name,
     col_index,
     col_letter,
     count_indicators,
     decode_plan,
     locked_hash,
+    org_grade_name,
     range_bounds,
     split_coordinate,
 )
@@ -115,6 +119,21 @@ class Identity:
     version: str
     stored_hash: str
     plan_digest: str
+    person: str | None = None       # an individual scorecard's person code
+
+
+@dataclass
+class ScorecardValues:
+    """What the ``Scheda individuale`` of a person's workbook holds (docs/individual.md):
+    the organisational grade cells (filled from a master) and the evaluator's scores, with
+    their cells; ``behaviours`` as a person meant them (``80 %`` typed as text is 0,8,
+    reported), ``behaviours_raw`` as the cells hold them."""
+
+    org: dict[int, object] = field(default_factory=dict)          # component position →
+    org_cells: dict[int, str] = field(default_factory=dict)
+    behaviours: list[object] = field(default_factory=list)
+    behaviours_raw: list[object] = field(default_factory=list)
+    behaviour_cells: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -210,6 +229,7 @@ class Reading:
     office_actuals: dict[str, dict[str, Actual]] = field(default_factory=dict)
     """A master's ``Trasversali`` block: code → office → that office's own value."""
     measures: dict[str, MeasureValues] = field(default_factory=dict)  # the Misure sheet
+    scorecard: ScorecardValues | None = None   # a person's workbook: its Scheda individuale
 
     @property
     def office_signoffs(self) -> dict[str, str]:
@@ -228,6 +248,9 @@ class Reading:
                                                 self.indicators.items()}
         for code, m in self.measures.items():      # none: the fingerprint of before
             inputs[f"{MEASURE_INPUT_PREFIX}{code}"] = {"valore": m.raw}
+        if self.scorecard is not None:    # the evaluator's scores are signed too
+            inputs[BEHAVIOUR_KEY] = {str(k): v for k, v in
+                                     enumerate(self.scorecard.behaviours_raw, 1)}
         return fingerprint(inputs, s.signer, s.role, s.when)
 
     @property
@@ -246,9 +269,14 @@ class Reading:
             if listed > 2 * rows + PLAN_SLACK:      # checked before validating or rendering
                 raise ValueError(f"il piano nascosto elenca {listed} indicatori, la cartella "
                                  f"ne ha {rows}: non è il piano di questa cartella, rifiutato")
-            return plan_from_data(data, self.path)
+            plan = plan_from_data(data, self.path)
         except (ValueError, PlanFileError, zlib.error, binascii.Error, RecursionError) as exc:
             raise NotOurWorkbookError(self.path, f"dati del piano illeggibili: {exc}") from None
+        person = self.identity.person
+        if person is not None and not any(p.code == person for p in plan.people):
+            raise NotOurWorkbookError(self.path, f"la scheda individuale di «{person}» non "
+                                                 "contiene i dati di quella persona")
+        return plan
 
     def held_plan(self) -> Plan:
         """The plan the workbook carries with the values its cells hold now (read
@@ -278,6 +306,11 @@ class Reading:
 
 #: How a measure's input is named among the inputs a signature covers.
 MEASURE_INPUT_PREFIX = "misura:"
+
+
+#: The key of the behaviour scores among the signed inputs (no indicator code has a
+#: control character: the plan checks refuse them).
+BEHAVIOUR_KEY = "\x1dcomportamenti"
 
 
 #: Indicators the plan part may list beyond the workbook's rows: the part is the plan of
@@ -472,6 +505,8 @@ def read_source(path: Path, index: PackageIndex, book: Source,
         version=str(_named(index, meta, NAME_VERSION, path)),
         stored_hash=str(_named(index, meta, NAME_HASH, path)),
         plan_digest=str(_named(index, meta, NAME_PLAN_DIGEST, path)),
+        person=(str(_named(index, meta, NAME_PERSON, path)) or None
+                if NAME_PERSON in index.names else None),
     )
     chunks: list[str] = []
     if NAME_PLAN_DATA in index.names:
@@ -532,6 +567,12 @@ def read_source(path: Path, index: PackageIndex, book: Source,
     if TABLE_MEASURES in tables and SHEET_MEASURES in index.sheets:
         _read_measures(reading, book, formulas(SHEET_MEASURES),
                        errors(SHEET_MEASURES) if errors else {})
+    if identity.person is not None:
+        if SHEET_SCORECARD not in index.sheets:
+            raise NotOurWorkbookError(path, f"scheda individuale senza il foglio "
+                                            f"{SHEET_SCORECARD}")
+        _read_scorecard(reading, index, book, formulas(SHEET_SCORECARD),
+                        errors(SHEET_SCORECARD) if errors else {})
     if TABLE_SUMMARY in tables:
         _, (r0, c0), summary_rows = book.table(TABLE_SUMMARY)
         f = formulas(SHEET_SUMMARY)
@@ -626,6 +667,85 @@ def _lenient_measure(reading: Reading, measure: MeasureValues) -> float | None:
                                                "ammette: verificare il dato", "avviso",
                                         measure.code))
     return value
+
+
+def _numbered(index: PackageIndex, name: Callable[[int], str], path: Path
+              ) -> list[tuple[str, str]]:
+    """(sheet, cell) of ``name(1)``, ``name(2)``, … while they are defined."""
+    found = []
+    while (key := name(len(found) + 1)) in index.names:
+        sheet, ref = index.names[key]
+        try:
+            split_coordinate(ref)
+        except ValueError:
+            raise NotOurWorkbookError(path, f"il nome definito {key} non indica una "
+                                            "cella") from None
+        found.append((sheet, ref.replace("$", "")))
+    return found
+
+
+def _read_scorecard(reading: Reading, index: PackageIndex, book: Source,
+                    formulas: dict[str, str], errors: dict[str, str]) -> None:
+    """The Scheda individuale: organisational grades and the evaluator's scores by their
+    names; every other written cell of the sheet is locked (the tamper hash)."""
+    rows = book.sheet(SHEET_SCORECARD)
+    values = ScorecardValues()
+    inputs: set[str] = set()
+    for k, (sheet, coord) in enumerate(_numbered(index, org_grade_name, reading.path)):
+        if sheet == SHEET_SCORECARD:
+            found = _input_value(_cell(rows, coord), coord, errors)
+            values.org[k] = None if found == "" else found
+            values.org_cells[k] = coord
+            inputs.add(coord)
+    for sheet, coord in _numbered(index, behaviour_name, reading.path):
+        if sheet != SHEET_SCORECARD:
+            continue
+        raw = _input_value(_cell(rows, coord), coord, errors)
+        values.behaviour_cells.append(coord)
+        values.behaviours_raw.append(raw)
+        values.behaviours.append(_behaviour_score(reading, coord, raw))
+        inputs.add(coord)
+    reading.scorecard = values
+    seen: set[str] = set()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            coord = f"{col_letter(c)}{r + 1}"
+            if coord in inputs or (value in (None, "") and coord not in formulas):
+                continue
+            seen.add(coord)
+            reading.locked.append((SHEET_SCORECARD, coord, formulas.get(coord, value)))
+    for coord, text in formulas.items():     # a formula whose cached value is empty
+        if coord not in seen and coord not in inputs:
+            reading.locked.append((SHEET_SCORECARD, coord, text))
+
+
+def _behaviour_score(reading: Reading, coord: str, raw: object) -> object:
+    """An evaluator's score as meant: a number, ``80 %`` typed as text (reported), or the
+    value itself (graded as invalid by :func:`~cruscotto_xl.core.scorecard.behaviour_grade`,
+    reported here)."""
+    where = reading.where(SHEET_SCORECARD, coord)
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not 0 <= raw <= 1:
+            reading.problems.append(Problem(where, f"valutazione «{format_number(raw)}» fuori "
+                                            "da 0–100 %: scrivere una percentuale (es. 80%)",
+                                            "errore", "comportamenti"))
+        return raw
+    if isinstance(raw, str):
+        try:
+            value = parse_actual(raw)
+        except NumberError:
+            value = None
+        if isinstance(value, float) and 0 <= value <= 1:
+            reading.problems.append(Problem(where, f"valutazione «{raw}» scritta come testo: "
+                                            f"letta come {format_number(value * 100)} %",
+                                            "avviso", "comportamenti"))
+            return value
+    reading.problems.append(Problem(where, f"valutazione «{raw}» non valida: scrivere una "
+                                    "percentuale tra 0% e 100% (es. 80%)", "errore",
+                                    "comportamenti"))
+    return raw
 
 
 def _input_value(value: object, coord: str, errors: dict[str, str]) -> object:

@@ -113,8 +113,11 @@ def refreshed_book(reading: Reading, plan: Plan | None = None) -> Book:
                              measures=reading.measure_values(lenient=False))
     if reading.office_actuals:       # a master's transversal indicators (docs/transversal.md)
         graded = with_office_actuals(graded, reading.office_actuals, ident.year, ident.period)
+    card = reading.scorecard        # a person's scorecard: its own grades and scores
     book = render_book(graded, year=ident.year, office=ident.office, period=ident.period,
-                       with_actuals=True, structure=reading.is_master)
+                       with_actuals=True, structure=reading.is_master, person=ident.person,
+                       org=dict(card.org) if card else None,
+                       behaviours=list(card.behaviours_raw) if card else None)
     tampered = locked_problems(reading, book)
     if tampered:
         raise RefreshError(f"{path.name}: dati bloccati modificati (target, pesi o formule); "

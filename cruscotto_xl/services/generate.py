@@ -23,7 +23,7 @@ from ..core.rollover import ChangeSet, Rollover, roll_over
 from ..errors import UserError
 from ..io.atomic import staged_folder, write_atomically
 from ..io.planfile import PLAN_SUFFIXES, save_plan
-from ..workbook import Generated, workbook_jobs, write_workbook
+from ..workbook import Generated, person_jobs, workbook_jobs, write_workbook
 
 PARALLEL_FROM = 4   # fewer workbooks than this are faster in one process
 
@@ -37,6 +37,7 @@ class Job:
     period: str = FINAL_PERIOD
     password: str | None = None
     with_actuals: bool = False
+    person: str | None = None      # an individual scorecard (docs/individual.md)
 
 
 class OutputExistsError(UserError):
@@ -75,6 +76,14 @@ def generation_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
                                               period=period)]
 
 
+def individual_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
+                    period: str = FINAL_PERIOD, password: str | None = None) -> list[Job]:
+    """One job per person of ``obiettivi_individuali``: their scorecard alone."""
+    year = year or plan.year
+    return [Job(plan, path, None, year, period, password, person=code)
+            for code, path in person_jobs(plan, out_dir, year=year, period=period)]
+
+
 def is_complete_workbook(path: Path) -> bool:
     """A whole .xlsx: a zip archive whose directory lists the workbook part (what an
     interrupted write never leaves: the directory is written last)."""
@@ -98,7 +107,8 @@ def _run(job: Job) -> Generated:
     buffer = io.BytesIO()
     generated = write_workbook(job.plan, job.path, year=job.year, office=job.office,
                                period=job.period, password=job.password,
-                               with_actuals=job.with_actuals, into=buffer)
+                               with_actuals=job.with_actuals, into=buffer,
+                               person=job.person)
     write_atomically(job.path, lambda tmp: tmp.write_bytes(buffer.getvalue()), keep=0)
     return generated
 

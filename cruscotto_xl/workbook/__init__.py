@@ -18,6 +18,7 @@ import xlsxwriter
 import xlsxwriter.worksheet
 
 from ..core.model import FINAL_PERIOD, Plan
+from ..core.scorecard import OrgCell, person_plan, scorecard
 from ..core.tree import known_offices, plan_for_year, plan_part
 from .book import Book, Extras, OfficeStatus, plan_book
 from .layout import (
@@ -27,6 +28,7 @@ from .layout import (
     SHEET_MEASURES,
     SHEET_META,
     SHEET_OFFICES,
+    SHEET_SCORECARD,
     SHEET_SIGNOFF,
     SHEET_STRUCTURE,
     SHEET_SUMMARY,
@@ -39,6 +41,7 @@ from .sheets.measures import write_measures
 from .sheets.meta import write_meta
 from .sheets.objective import write_objective_sheet
 from .sheets.offices import write_history, write_offices
+from .sheets.scorecard import write_scorecard
 from .sheets.signoff import write_signoff
 from .sheets.structure import structure_blocks, write_structure_sheet
 from .sheets.summary import write_summary
@@ -75,13 +78,14 @@ class Generated:
     sheets: int
     indicators: int
     digest: str
+    person: str | None = None
 
 
 def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
                    office: str | None = None, period: str = FINAL_PERIOD,
                    password: str | None = None, with_actuals: bool = False,
-                   created: datetime | None = None, into: BinaryIO | None = None
-                   ) -> Generated:
+                   created: datetime | None = None, into: BinaryIO | None = None,
+                   person: str | None = None) -> Generated:
     """Write the workbook of ``plan`` (or of ``office``'s part of it) for ``year``.
 
     With ``into`` the bytes go to that stream and ``path`` only names the result (the
@@ -89,21 +93,24 @@ def write_workbook(plan: Plan, path: Path | str, *, year: int | None = None,
 
     ``with_actuals`` pre-fills the input cells with the plan's actuals of that year and
     period; templates sent to offices are written without them. ``created`` is when the
-    workbook says it was made (now by default; fixed for reproducible files).
+    workbook says it was made (now by default; fixed for reproducible files). ``person``
+    makes it that person's individual scorecard (docs/individual.md).
     """
     path = Path(path)
     book = render_book(plan, into if into is not None else path, year=year, office=office,
                        period=period, password=password, with_actuals=with_actuals,
-                       created=created)
+                       created=created, person=person)
     return Generated(path, book.plan.id, book.year, office, len(book.sheets),
-                     sum(len(s.rows) for s in book.sheets), book.digest)
+                     sum(len(s.rows) for s in book.sheets), book.digest, person)
 
 
 def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int | None = None,
                 office: str | None = None, period: str = FINAL_PERIOD,
                 password: str | None = None, with_actuals: bool = False,
                 extras: Extras | None = None, created: datetime | None = None,
-                structure: bool | None = None) -> Book:
+                structure: bool | None = None, person: str | None = None,
+                org: dict[int, OrgCell] | None = None,
+                behaviours: list[object] | None = None) -> Book:
     """Write the workbook to ``target`` (a path, a binary stream, or memory when None).
 
     ``extras`` (a consolidation's office statuses and problems) makes it a master workbook,
@@ -115,16 +122,22 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     The returned :class:`Book` holds every locked cell and every formula's cached value,
     which is what the reader compares a returned workbook with, and what ``ricalcola``
     writes back.
+
+    ``person`` (a code of ``obiettivi_individuali``) writes that person's scorecard
+    instead: their objectives, the ``Scheda individuale`` sheet with the organisational
+    grades ``org`` (by component position, filled from a master) and the evaluator's
+    ``behaviours`` scores, and nothing of anyone else (docs/individual.md).
     """
     year = year or plan.year
-    part = plan_part(plan, office, year)
+    part = person_plan(plan, person, year) if person else plan_part(plan, office, year)
     # Always built in memory, then written in one go: a disk error while xlsxwriter writes
     # a path leaves its zip object open, and closing it later fails again (docs/security.md).
     stream = target if target is not None and not isinstance(target, Path) else io.BytesIO()
     wb = _Workbook(stream,
         {"strings_to_formulas": False, "strings_to_urls": False,
          "strings_to_numbers": False, "in_memory": True})
-    properties = {"title": f"Cruscotto {plan.entity} {year}",
+    properties = {"title": f"Cruscotto {plan.entity} {year}"
+                  + (" — scheda individuale" if person else ""),
                   "subject": "Piano della performance", "author": "cruscotto_xl",
                   "company": plan.entity, "comments": office or ""}
     if created is not None:
@@ -136,7 +149,13 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
         book.generated_on = created.date()
     book.password = password
     book.extras = extras
+    if person:
+        book.person = person
+        book.behaviour_scores = list(behaviours or [])
+        book.card = scorecard(part, org or {}, book.behaviour_scores, year, period,
+                              with_actuals=with_actuals)
     istruzioni = wb.add_worksheet(SHEET_INSTRUCTIONS)
+    scheda = wb.add_worksheet(SHEET_SCORECARD) if person else None
     riepilogo = wb.add_worksheet(SHEET_SUMMARY)
     offices = wb.add_worksheet(SHEET_OFFICES) if extras is not None else None
     history = wb.add_worksheet(SHEET_HISTORY) if extras is not None else None
@@ -153,6 +172,8 @@ def render_book(plan: Plan, target: Path | BinaryIO | None = None, *, year: int 
     strutture = wb.add_worksheet(SHEET_STRUCTURE) if units else None
     meta = wb.add_worksheet(SHEET_META)
     write_instructions(istruzioni, book)
+    if scheda is not None:
+        write_scorecard(wb, scheda, book)
     write_summary(wb, riepilogo, book, structure=units)
     for ws, view in zip(period_summaries, book.views, strict=True):
         write_summary(wb, ws, book, view)
@@ -208,5 +229,24 @@ def workbook_jobs(plan: Plan, out_dir: Path, *, per_office: bool = False,
     return jobs
 
 
-__all__ = ["Book", "Extras", "Generated", "OfficeStatus", "render_book", "workbook_jobs",
-           "write_workbook"]
+def person_jobs(plan: Plan, out_dir: Path, *, year: int | None = None,
+                period: str = FINAL_PERIOD) -> list[tuple[str, Path]]:
+    """(person code, output path) of every individual scorecard of ``plan``: named from
+    the plan, the person's code and name (safe file names, never two alike)."""
+    year = year or plan.year
+    stem = safe_file_stem(plan.id if year == plan.year else f"{plan.id}-{year}")
+    if period != FINAL_PERIOD:
+        stem += f"_al_{period.replace('/', '-')}"
+    jobs = []
+    used: set[str] = set()
+    for person in plan.people:
+        name = safe_file_stem(f"{person.code} {person.name}")
+        while name.lower() in used:
+            name += "_"
+        used.add(name.lower())
+        jobs.append((person.code, out_dir / f"{stem}__scheda_{name}.xlsx"))
+    return jobs
+
+
+__all__ = ["Book", "Extras", "Generated", "OfficeStatus", "person_jobs", "render_book",
+           "workbook_jobs", "write_workbook"]

@@ -24,6 +24,7 @@ from ..core.model import (
 from ..core.problems import Problem
 from ..core.rollup import Node, evaluate, indicator_spec, weighted_mean
 from ..core.rules import Grade, GradeSpec
+from ..core.scorecard import Scorecard
 from ..core.targets import Kind
 from ..core.vocabulary import excel_serial, yes_no_text
 from ..core.years import history_years, target_years
@@ -264,6 +265,9 @@ class Book:
     def measure_refs(self) -> dict[str, str]:
         """Measure code → what a formula names its open-period cell by (a defined name)."""
         return {m.measure.code: m.name for m in self.measures}
+    person: str | None = None     # an individual scorecard's person code (docs/individual.md)
+    card: Scorecard | None = None  # that person's score, as the engine gives it
+    behaviour_scores: list[object] = field(default_factory=list)  # as typed by the evaluator
 
     def lock(self, sheet: str, row: int, col: int, value: object) -> None:
         """Remember a locked cell for the tamper hash (what was written, as written)."""

@@ -29,9 +29,10 @@ SHEET_HISTORY = "Storico valori"
 SHEET_TRANSVERSAL = "Trasversali"
 SHEET_MEASURES = "Misure"
 SHEET_STRUCTURE = "_strutture"     # a master's grades per structure (docs/structure.md)
+SHEET_SCORECARD = "Scheda individuale"
 RESERVED_SHEETS = {SHEET_INSTRUCTIONS, SHEET_SUMMARY, SHEET_CHECKS, SHEET_META, SHEET_OFFICES,
                    SHEET_SIGNOFF, SHEET_HISTORY, SHEET_TRANSVERSAL, SHEET_MEASURES,
-                   SHEET_STRUCTURE, "History"}
+                   SHEET_STRUCTURE, SHEET_SCORECARD, "History"}
 
 # Workbook-level defined names (cells of the hidden meta sheet and the summary).
 NAME_PLAN_ID = "crx_piano"
@@ -44,6 +45,23 @@ NAME_HASH = "crx_hash"
 NAME_PLAN_DIGEST = "crx_impronta_piano"
 NAME_ENTE_GRADE = "crx_grado_ente"
 NAME_OPEN_CHECKS = "crx_controlli_aperti"
+
+# An individual scorecard (docs/individual.md): the person's code in the meta sheet, the
+# score, and the cells filled from the master (components) or by the evaluator (behaviours).
+NAME_PERSON = "crx_persona"
+NAME_SCORE = "crx_punteggio"
+NAME_WEIGHT_GRADED = "crx_peso_valutato"
+NAME_BEHAVIOUR_GRADE = "crx_grado_comportamenti"
+
+
+def org_grade_name(index: int) -> str:
+    """The «Grado organizzativo» cell of a scorecard's component ``index`` (from 1)."""
+    return f"crx_grado_org_{index}"
+
+
+def behaviour_name(index: int) -> str:
+    """The evaluator's score cell of a scorecard's behaviour ``index`` (from 1)."""
+    return f"crx_comportamento_{index}"
 
 # The office's sign-off (Validazione): typed by the office, the fingerprint by `firma`.
 NAME_SIGNER = "crx_firma_responsabile"
@@ -261,8 +279,11 @@ LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
 OFFICE_LEVEL_LABEL = "Ufficio"
 
 
-def top_grade_label(office: str | None) -> str:
-    """What the grade of a workbook's top row is called: the ente's, or the office's."""
+def top_grade_label(office: str | None, person: str | None = None) -> str:
+    """What the grade of a workbook's top row is called: the ente's, the office's, or
+    that of a person's own objectives (an individual scorecard)."""
+    if person:
+        return "Grado degli obiettivi individuali"
     return "Grado dell'ufficio" if office else "Grado dell'ente"
 
 

@@ -82,6 +82,15 @@ def _guide(book: Book) -> list[tuple[str, str]]:
         ("Controlli", "Il foglio «Controlli» segnala dati mancanti o incoerenti: a fine "
                       "compilazione deve mostrare 0 problemi aperti."),
     ]
+    if book.card is not None:      # an individual scorecard (docs/individual.md)
+        lines.insert(0, ("Scheda individuale", f"Scheda di valutazione di "
+                         f"{book.card.person.name}: gli obiettivi individuali si compilano "
+                         "nei fogli degli obiettivi, come sopra; nel foglio «Scheda "
+                         "individuale» il valutatore inserisce la valutazione di ogni "
+                         "comportamento (percentuale da 0% a 100%); i gradi organizzativi "
+                         "(ente, area, ufficio, obiettivo) sono riportati dal controllo di "
+                         "gestione dalla cartella principale consolidata. Il file contiene "
+                         "dati personali: non inoltrarlo ad altri."))
     if book.office == UNOWNED:
         lines.insert(0, (UNOWNED, "Questa cartella raccoglie gli indicatori per cui il piano non "
                                   "indica un ufficio responsabile (né l'indicatore, né il suo "

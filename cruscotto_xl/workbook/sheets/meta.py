@@ -22,6 +22,7 @@ from ..layout import (
     NAME_HASH,
     NAME_OFFICE,
     NAME_PERIOD,
+    NAME_PERSON,
     NAME_PLAN_DATA,
     NAME_PLAN_DIGEST,
     NAME_PLAN_ID,
@@ -75,6 +76,8 @@ def write_meta(wb: Workbook, ws: Worksheet, book: Book) -> str:
         (NAME_HASH, "Impronta dati bloccati", digest),
         (NAME_PLAN_DIGEST, "Impronta del piano", plan_digest(book.plan)),
     ]
+    if book.person:     # an individual scorecard (docs/individual.md)
+        entries.append((NAME_PERSON, "Persona", book.person))
     for r, (name, label, value) in enumerate(entries):
         ws.write_string(r, 0, label)
         if isinstance(value, int):

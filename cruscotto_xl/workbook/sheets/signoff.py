@@ -45,6 +45,8 @@ def signoff_cell(name: str) -> str:
 def write_signoff(wb: Workbook, ws: Worksheet, book: Book) -> None:
     st = book.styles
     office = f" — ufficio {book.office}" if book.office else ""
+    if book.card is not None:       # an individual scorecard: the evaluator confirms
+        office = f" — scheda individuale di {book.card.person.name} (firma il valutatore)"
     write_text(ws, st, 0, 0, f"Validazione dei dati al {book.period}/{book.year}{office}",
                "title")
     for k, (name, label, hint) in enumerate(FIELDS):

@@ -181,7 +181,7 @@ def write_summary(wb: Workbook, ws: Worksheet, book: Book,
         wb.define_name(NAME_ENTE_GRADE,
                        f"={SHEET_SUMMARY}!${col_letter(grade_col)}${first + 1}")
 
-    ws.write_string(1, 0, top_grade_label(book.office), st.get("label"))
+    ws.write_string(1, 0, top_grade_label(book.office, book.person), st.get("label"))
     book.formula(ws, 1, 2, f"={ref('grade', first)}", st.get("grade", "percentuale"),
                  root.grade.cell, locked=False)
     chart_rows = _chart(wb, ws, book, rows, first, last) if view is None else 0
