@@ -187,3 +187,14 @@ def test_001_other_extractions_give_the_same_scorecards(variant, text, plan):
     assert _signature(other) == _signature(plan)
     if variant in _SAME_TARGETS:
         assert _targets(other) == _targets(plan)
+
+
+def test_001_codes_unique_and_names_readable(plan):
+    for person in plan.people:
+        codes = [i.code for o in person.objectives for i in o.indicators]
+        assert len(codes) == len(set(codes)), person.code
+    names = [p.name for p in plan.people]
+    assert names[:4] == ["Segretario Generale", "Dirigente AREA I", "Dirigente AREA II",
+                         "Dirigente AREA III"]
+    assert "Responsabile PO Servizio staff" in names
+    assert all(p.extra["Titolo della scheda"] for p in plan.people)

@@ -306,8 +306,9 @@ class _Reader:
             objective.indicators = [self._indicator(objective, texts[-1] if texts else title,
                                                     target, ln.no)]
         elif card.loose:
-            objective.indicators = [self._indicator(objective, name, tgt, at)
-                                    for name, tgt, at in card.loose]
+            for name, tgt, at in card.loose:        # one by one: each gets its own code
+                objective.indicators = [*objective.indicators,
+                                        self._indicator(objective, name, tgt, at)]
             card.loose = []
         else:
             objective.indicators = [self._indicator(objective, title, None, ln.no)]
@@ -382,12 +383,26 @@ def _person(card: _Card, structure: Structure | None, owners: Sequence[str], use
                                        f"le aree e gli uffici del piano: indicarla nella "
                                        f"scheda", "avviso"))
     components = [c.model_copy(update={"reference": None}) for c in card.components]
-    return Person(codice=code, nome=card.title, ruolo=role, struttura=structure_ref,
+    return Person(codice=code, nome=_display_name(role, unit, structure_ref), ruolo=role,
+                  struttura=structure_ref,
                   obiettivi=card.objectives, componenti_organizzative=components,
                   peso_comportamenti=float(behaviour),
                   comportamenti=[] if not behaviour else [Behaviour(
                       nome="Comportamenti organizzativi")],
                   altri_campi={"Titolo della scheda": card.title})
+
+
+def _display_name(role: Role, unit: str, structure: str | None) -> str:
+    """What to call a person the document names only by role: «Segretario Generale»,
+    «Dirigente AREA II», «Responsabile PO Servizio Staff» (the name is added in the plan)."""
+    if role == "segretario_generale":
+        return "Segretario Generale"
+    where = structure if role == "dirigente" and structure else unit
+    label = {"dirigente": "Dirigente", "posizione_organizzativa": "Responsabile PO",
+             "dipendente": "Dipendente"}[role]
+    if where and where.isupper() and role == "posizione_organizzativa":
+        where = where.capitalize()
+    return f"{label} {where}".strip()
 
 
 def _title_of(text: str) -> bool:
