@@ -166,6 +166,7 @@ CHECK_HEADERS = ("Codice", "Obiettivo", "Foglio", "Cella", "Esito")
 # to the right of the checks table, header on the table's header row.
 MACRO_RESULTS_COLUMN = len(CHECK_HEADERS) + 1
 MACRO_RESULTS_HEADERS = ("Gravità", "Foglio", "Cella", "Codice", "Problema")
+MACRO_RESULTS_WIDTHS = (10, 28, 8, 14, 60)
 
 LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
 #: The top summary row of an office workbook: its grade is the office's part, not the ente's.
