@@ -339,6 +339,11 @@ def normalize_formula(text: str) -> str:
 
 def normalize_cell(value: object) -> str:
     """One text per cell value, stable across writers and readers (15 significant digits)."""
+    kind = type(value)                    # the common exact types first (a tamper hash
+    if kind is str:                       # normalizes hundreds of cells per workbook)
+        return normalize_formula(value) if value.startswith("=") else value
+    if kind is float or kind is int:
+        return f"{float(value):.15g}"
     if value is None or value == "":
         return ""
     if isinstance(value, str) and value.startswith("="):
@@ -356,11 +361,10 @@ def normalize_cell(value: object) -> str:
 
 def locked_hash(cells: Iterable[tuple[str, str, object]]) -> str:
     """sha256 of the non-empty locked cells (sheet, coordinate, normalized content)."""
-    digest = hashlib.sha256()
-    normalized = ((s, c, normalize_cell(v)) for s, c, v in cells)
-    for sheet, coord, value in sorted(n for n in normalized if n[2]):
-        digest.update(f"{sheet}\x1f{coord}\x1f{value}\x1e".encode())
-    return digest.hexdigest()
+    normalized = [(s, c, text) for s, c, v in cells if (text := normalize_cell(v))]
+    normalized.sort()
+    return hashlib.sha256("".join(f"{sheet}\x1f{coord}\x1f{value}\x1e"
+                                  for sheet, coord, value in normalized).encode()).hexdigest()
 
 
 # --- the plan carried by the workbook ---------------------------------------------------
