@@ -169,6 +169,8 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
 
 
 _DECLARATIONS = ("<!DOCTYPE", "<!ENTITY")
+_MARKERS = {encoding: tuple(m.encode(encoding) for m in _DECLARATIONS)
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be")}
 
 
 class _DeclarationScanner:
@@ -199,7 +201,7 @@ class _DeclarationScanner:
             if not chunk:
                 return chunk
             encoding = self._encoding(chunk[:4])
-            self.markers = tuple(m.encode(encoding) for m in _DECLARATIONS)
+            self.markers = _MARKERS[encoding]
         data = self.tail + chunk
         if any(m in data for m in self.markers):
             raise UntrustedFileError(self.path, f"la parte {self.name} dichiara DOCTYPE/ENTITY "
