@@ -26,12 +26,13 @@ from cruscotto_xl.workbook.layout import (
     MACRO_RESULTS_COLUMN,
     MACRO_RESULTS_WIDTHS,
     SHEET_CHECKS,
+    SHEET_HISTORY,
     SHEET_OFFICES,
     SHEET_SUMMARY,
     col_letter,
 )
 from cruscotto_xl.workbook.sheets.checks import HEADER_ROW
-from cruscotto_xl.workbook.sheets.offices import OFFICE_WIDTHS
+from cruscotto_xl.workbook.sheets.offices import HISTORY_WIDTHS, OFFICE_WIDTHS
 
 #: A file name no 44-unit column shows on one line (about 48 characters fit).
 LONG_NAME = "ufficio-" + "restituita-con-un-nome-di-file-molto-lungo-" * 2 + "0.xlsx"
@@ -93,6 +94,28 @@ def test_stato_uffici_rows_fit_their_texts_like_the_generators(operational_plan,
     for c, width in enumerate(OFFICE_WIDTHS):
         assert ws.column_dimensions[col_letter(c)].width == width
     assert all(ws.cell(r, c).alignment.wrap_text for r in ours.values() for c in range(1, 8))
+
+
+def test_storico_valori_rows_fit_the_long_file_name(operational_plan, folder, tmp_path):
+    master = tmp_path / "principale.xlsx"
+    write_workbook(operational_plan, master)
+    port = OpenpyxlPort(master)
+    assert macros.consolida(port, folder).ok
+    ws = port.workbook[SHEET_HISTORY]
+    rows = [r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value]
+    from_long = [r for r in rows if ws.cell(r, 7).value == LONG_NAME]
+    assert from_long and len(from_long) < len(rows)     # the long file's changes, and others
+    for r in rows:
+        texts = [ws.cell(r, c).value for c in range(1, 8)]
+        height = ws.row_dimensions[r].height
+        if r in from_long:                              # 96 characters in 40 units
+            assert height is not None and height >= 2 * 10 * 1.2, (r, texts)
+        elif all(not isinstance(t, str) or len(t) <= w * 0.8
+                 for t, w in zip(texts, HISTORY_WIDTHS, strict=True)):
+            assert height is None, (r, texts)
+    for c, width in enumerate(HISTORY_WIDTHS):
+        assert ws.column_dimensions[col_letter(c)].width == width
+    assert all(ws.cell(r, 7).alignment.wrap_text for r in rows)
 
 
 def test_a_new_consolida_resets_the_rows_it_no_longer_uses(operational_plan, folder,
