@@ -298,10 +298,40 @@ class Result:
     generation: float | None
     master_size: int
     breakdown: tuple[float, dict[str, list[float]]]
+    cpu_consolidate: float | None = None
+    cpu_baseline: float | None = None
 
     @property
     def ratio(self) -> float:
         return self.consolidate / self.baseline
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        if self.cpu_consolidate is None or not self.cpu_baseline:
+            return None
+        return self.cpu_consolidate / self.cpu_baseline
+
+
+def cpu_seconds() -> float | None:
+    """CPU time of this process and of its ended children (consolidate's worker processes
+    end with each call), or None where ``resource`` is not available (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _cpu_timed(fn: Callable[[], object], cpu: list[float], **kwargs: Any
+               ) -> tuple[float, int | None]:
+    before = cpu_seconds()
+    out = timed(fn, **kwargs)
+    after = cpu_seconds()
+    if before is not None and after is not None:
+        cpu.append(after - before)
+    return out
 
 
 def _check(result: Consolidation, n_offices: int) -> None:
@@ -315,7 +345,8 @@ def _check(result: Consolidation, n_offices: int) -> None:
                          f"{len(result.typed)} values of {n_kpi}\n{shown}")
 
 
-def bench(n_offices: int, runs: int, tmp: Path, regenerate: bool) -> tuple[Result, Plan, Path]:
+def bench(n_offices: int, runs: int, tmp: Path, regenerate: bool, master: bool = True
+          ) -> tuple[Result, Plan, Path]:
     """Best of ``runs``, consolidate and baseline interleaved; a measurement stops repeating
     once one run of it took over LONG_RUN s. The first consolidate run measures the peak."""
     plan = synthetic_plan(n_offices)
@@ -328,22 +359,24 @@ def bench(n_offices: int, runs: int, tmp: Path, regenerate: bool) -> tuple[Resul
     base_times: list[float] = []
     master_times: list[float] = []
     best_phases: dict[str, list[float]] = {}
+    cons_cpu: list[float] = []
+    base_cpu: list[float] = []
     peak = None
     for i in range(runs):
         if not cons_times or max(cons_times) <= LONG_RUN:
             holder.clear()
             with phase_timers() as phases:
-                seconds, rise = timed(lambda: holder.append(consolidate(folder, plan)),
-                                      peak=i == 0)
+                seconds, rise = _cpu_timed(lambda: holder.append(consolidate(folder, plan)),
+                                           cons_cpu, peak=i == 0)
             if i == 0:
                 peak = rise
                 _check(holder[0], n_offices)
             if seconds < min(cons_times, default=float("inf")):
                 best_phases = phases
             cons_times.append(seconds)
-        base_times.append(timed(lambda: baseline_read(files))[0])
+        base_times.append(_cpu_timed(lambda: baseline_read(files), base_cpu)[0])
     result = holder[0]
-    for _ in range(runs):
+    for _ in range(runs if master else 0):
         if master_times and max(master_times) > LONG_RUN:
             break
         out.unlink(missing_ok=True)  # no backup of the previous run's master
@@ -352,9 +385,10 @@ def bench(n_offices: int, runs: int, tmp: Path, regenerate: bool) -> tuple[Resul
           f"baseline {', '.join(f'{t:.2f}' for t in base_times)} s; write_master "
           f"{', '.join(f'{t:.2f}' for t in master_times)} s]", file=sys.stderr, flush=True)
     return (Result(n_offices, result.files, sum(1 for _ in plan.indicators()),
-                   min(cons_times), min(base_times), min(master_times), len(cons_times),
-                   len(master_times), peak, generation, out.stat().st_size,
-                   (min(cons_times), best_phases)), plan, folder)
+                   min(cons_times), min(base_times), min(master_times, default=0.0),
+                   len(cons_times), len(master_times), peak, generation,
+                   out.stat().st_size if master_times else 0, (min(cons_times), best_phases),
+                   min(cons_cpu, default=None), min(base_cpu, default=None)), plan, folder)
 
 
 def profile(folder: Path, plan: Plan, top: int = 20) -> str:
@@ -384,16 +418,22 @@ def print_results(results: list[Result], runs: int) -> None:
           f"{LONG_RUN:g} s not repeated; peak = rise of the process RSS high-water mark during "
           "the first consolidate run; setup = generating and filling the workbooks)")
     head = ("offices", "files", "indicators", "runs", "consolidate s", "baseline s", "ratio",
-            "ms/file", "base ms/file", "write_master s", "master KiB", "peak MiB", "setup s")
+            "cpu ratio", "ms/file", "base ms/file", "write_master s", "master KiB", "peak MiB",
+            "setup s")
     rows = [(f"{r.offices:,}", f"{r.files:,}", f"{r.indicators:,}",
              f"{r.consolidate_runs}/{r.master_runs}", f"{r.consolidate:.3f}",
-             f"{r.baseline:.3f}", f"{r.ratio:.2f}", f"{1000 * r.consolidate / r.files:.1f}",
-             f"{1000 * r.baseline / r.files:.2f}", f"{r.master:.3f}",
-             f"{r.master_size / 1024:,.0f}",
+             f"{r.baseline:.3f}", f"{r.ratio:.2f}",
+             "n/a" if r.cpu_ratio is None else f"{r.cpu_ratio:.2f}",
+             f"{1000 * r.consolidate / r.files:.1f}",
+             f"{1000 * r.baseline / r.files:.2f}",
+             f"{r.master:.3f}" if r.master_runs else "n/a",
+             f"{r.master_size / 1024:,.0f}" if r.master_runs else "n/a",
              "n/a" if r.peak is None else f"{r.peak / 2**20:.1f}",
              "cached" if r.generation is None else f"{r.generation:.1f}") for r in results]
     _table(head, rows)
-    print("(runs = consolidate runs / write_master runs)")
+    print("(runs = consolidate runs / write_master runs; cpu ratio = CPU seconds of consolidate, "
+          "its worker processes included, over the baseline's, best run of each: the work "
+          "done, whatever the load of the machine and the number of cores)")
     for r in results:
         total, totals = r.breakdown
         print(f"\nwhere consolidate's time goes, {r.offices:,} offices (its best run, "
@@ -420,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
                         default=list(SIZES), help="numbers of offices (default 100,1000)")
     parser.add_argument("--regenerate", action="store_true",
                         help="regenerate the cached office workbooks")
+    parser.add_argument("--no-master", action="store_true",
+                        help="do not time write_master (minutes at 1,000 offices)")
     profiling = parser.add_mutually_exclusive_group()
     profiling.add_argument("--profile", action="store_true",
                            help="cProfile the largest size even if the target is met")
@@ -432,7 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-cruscotto-") as tmp:
         last: tuple[Plan, Path] | None = None
         for n in sorted(args.sizes):
-            result, plan, folder = bench(n, runs, Path(tmp), args.regenerate)
+            result, plan, folder = bench(n, runs, Path(tmp), args.regenerate,
+                                         master=not args.no_master)
             results.append(result)
             last = (plan, folder)
         print_results(results, runs)

@@ -11,7 +11,7 @@ Messages for the user go to ``port.alert`` (a message box in Excel), in Italian.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
@@ -30,12 +30,14 @@ from ..returns.sign import RECONFIRM, ConfirmAgainError, signoff_values
 from ..services.generate import write_new_year
 from ..workbook import render_book
 from ..workbook.book import Book
+from ..workbook.cells import fit_height
 from ..workbook.layout import (
     HISTORY_FIRST_ROW,
     INDICATOR_INDEX,
     INPUT_KEYS,
     MACRO_RESULTS_COLUMN,
     MACRO_RESULTS_HEADERS,
+    MACRO_RESULTS_WIDTHS,
     MEASURE_INDEX,
     SHEET_CHECKS,
     SHEET_HISTORY,
@@ -45,9 +47,9 @@ from ..workbook.layout import (
     col_letter,
 )
 from ..workbook.sheets.checks import HEADER_ROW as CHECKS_HEADER_ROW
-from ..workbook.sheets.offices import OFFICE_HEADERS
+from ..workbook.sheets.offices import CHECK_WIDTHS, HISTORY_WIDTHS, OFFICE_HEADERS, OFFICE_WIDTHS
 from ..workbook.styles import style_sheet
-from .port import BookPort, SheetData, XlwingsPort, cell_position, excel_value
+from .port import Block, BookPort, SheetData, XlwingsPort, cell_position, excel_value
 from .reading import PortSource, read_port
 
 TITLE = "Cruscotto"
@@ -152,6 +154,25 @@ def rectangles(coords: Iterable[str],
 
 def _coord(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
+
+
+def fit_block(port: BookPort, sheet: str, row: int, col: int, block: Block,
+              widths: Sequence[float],
+              beside: Callable[[int], float | None] | None = None) -> None:
+    """Lay out a block of texts a macro wrote at (row, col) as the generator lays out the
+    same sheet: its columns' widths, its texts wrapped, and each row the height its
+    wrapped texts need (workbook/cells.py: the generator's own rule, so no text prints
+    over the next row). ``beside(r)`` is the height that row ``r`` needs for cells left
+    of the block, in the sheet's other columns."""
+    port.column_widths(sheet, col, widths)
+    if not block:
+        return
+    port.wrap_text(sheet, row, col, len(block), len(widths))
+    heights = []
+    for i, line in enumerate(block):
+        mine, theirs = fit_height(line, widths), beside(row + i) if beside else None
+        heights.append(max(mine or 0, theirs or 0) or None)
+    port.row_heights(sheet, row, heights)
 
 
 def write_results(port: BookPort, book: Book, source: PortSource,
@@ -299,6 +320,17 @@ def report_on_checks(port: BookPort, source: PortSource, reading: Reading, headi
     ]
     block += [[""] * width for _ in range(max(0, len(old) - len(rows)))]
     port.write_values(SHEET_CHECKS, top - 3, col, block)
+    tables = source.table_bounds(SHEET_CHECKS)
+
+    def beside(r: int) -> float | None:
+        """The height the tables left of the list need at row ``r`` (their cells wrap)."""
+        line = values[r] if r < len(values) else []
+        texts = [line[c] if c < len(line) and any(r0 <= r <= r1 and c0 <= c <= c1
+                                                  for r0, c0, r1, c1 in tables) else None
+                 for c in range(len(CHECK_WIDTHS))]
+        return fit_height(texts, CHECK_WIDTHS)
+
+    fit_block(port, SHEET_CHECKS, top, col, block[3:], MACRO_RESULTS_WIDTHS, beside)
     source.forget(SHEET_CHECKS)
     restore: dict[str, list[str]] = {}
     for sheet, coord in old:
@@ -409,6 +441,7 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
              [""] * width, list(OFFICE_HEADERS), *statuses]
     block += [[""] * width for _ in range(max(0, len(previous) - len(block)))]
     port.write_values(SHEET_OFFICES, 0, 0, block)
+    fit_block(port, SHEET_OFFICES, 2, 0, block[2:], OFFICE_WIDTHS)
     _append_history(port, source, f"Storico dei valori — {plan.entity} {ident.year}",
                     [r.cells() for r in changes])
     port.calculate()
@@ -435,6 +468,7 @@ def _append_history(port: BookPort, source: PortSource, title: str,
     block = [[title] + [""] * (width - 1), [""] * width, list(HISTORY_HEADERS), *kept,
              *[[excel_value(v) for v in r] for r in rows]]
     port.write_values(SHEET_HISTORY, 0, 0, block)
+    fit_block(port, SHEET_HISTORY, 2, 0, block[2:], HISTORY_WIDTHS)
 
 
 def consolida(port: BookPort | None = None, folder: Path | str | None = None) -> MacroResult:

@@ -20,13 +20,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from ..core.vocabulary import from_excel_serial
 from ..errors import UserError
 from ..returns.package import split_reference
+from ..workbook.cells import DEFAULT_ROW_HEIGHT
 from ..workbook.layout import col_letter
 
 Block = list[list[Any]]
@@ -74,6 +75,21 @@ class BookPort(Protocol):
 
     def fill(self, sheet: str, coords: Sequence[str], color: str | None) -> None:
         """Background colour of some cells (``None`` = no fill)."""
+        ...
+
+    def wrap_text(self, sheet: str, row: int, col: int, rows: int, cols: int) -> None:
+        """Wrap the texts of a rectangle (top-left cell (row, col), 0-based) on several
+        lines within their column."""
+        ...
+
+    def column_widths(self, sheet: str, col: int, widths: Sequence[float]) -> None:
+        """Widths (Excel's units, as the generator sets them) of the columns from ``col``
+        (0-based) on."""
+        ...
+
+    def row_heights(self, sheet: str, row: int, heights: Sequence[float | None]) -> None:
+        """Heights (points) of the rows from ``row`` (0-based) down; ``None`` is the default
+        height of a row nobody sized (its text fits on one line)."""
         ...
 
     def alert(self, message: str, title: str) -> None: ...
@@ -204,6 +220,28 @@ class OpenpyxlPort:
         for coord in coords:
             ws[coord].fill = pattern
 
+    def wrap_text(self, sheet: str, row: int, col: int, rows: int, cols: int) -> None:
+        ws = self._wb[sheet]
+        for r in range(row + 1, row + rows + 1):
+            for c in range(col + 1, col + cols + 1):
+                cell = ws.cell(r, c)
+                a = cell.alignment
+                if not a.wrap_text:              # the cell's other alignment is kept
+                    cell.alignment = Alignment(
+                        horizontal=a.horizontal, vertical=a.vertical, indent=a.indent,
+                        text_rotation=a.text_rotation, shrink_to_fit=a.shrink_to_fit,
+                        wrap_text=True)
+
+    def column_widths(self, sheet: str, col: int, widths: Sequence[float]) -> None:
+        ws = self._wb[sheet]
+        for j, width in enumerate(widths):
+            ws.column_dimensions[col_letter(col + j)].width = width
+
+    def row_heights(self, sheet: str, row: int, heights: Sequence[float | None]) -> None:
+        ws = self._wb[sheet]
+        for i, height in enumerate(heights):
+            ws.row_dimensions[row + i + 1].height = height
+
     def alert(self, message: str, title: str) -> None:
         self.alerts.append((title, message))
 
@@ -238,6 +276,17 @@ def _chunks(coords: Sequence[str], limit: int = 250) -> list[str]:
     if current:
         out.append(current)
     return out
+
+
+def _runs(sizes: Sequence[float | None]) -> list[tuple[int, int, float | None]]:
+    """Consecutive equal sizes as (first index, last index, size): one call to Excel each."""
+    runs: list[tuple[int, int, float | None]] = []
+    for i, size in enumerate(sizes):
+        if runs and runs[-1][2] == size and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i, size)
+        else:
+            runs.append((i, i, size))
+    return runs
 
 
 class CloudPathError(UserError):
@@ -346,6 +395,22 @@ class XlwingsPort:
         ws = self._sheet_for_writing(sheet)
         for address in _chunks(coords):
             ws.range(address).color = color
+
+    def wrap_text(self, sheet: str, row: int, col: int, rows: int, cols: int) -> None:
+        ws = self._sheet_for_writing(sheet)
+        ws.range((row + 1, col + 1)).resize(rows, cols).wrap_text = True
+
+    def column_widths(self, sheet: str, col: int, widths: Sequence[float]) -> None:
+        ws = self._sheet_for_writing(sheet)
+        for c0, c1, width in _runs(widths):
+            ws.range((1, col + c0 + 1), (1, col + c1 + 1)).column_width = width
+
+    def row_heights(self, sheet: str, row: int, heights: Sequence[float | None]) -> None:
+        """One call per run of rows of the same height, not one per row."""
+        ws = self._sheet_for_writing(sheet)
+        for r0, r1, height in _runs(heights):
+            ws.range((row + r0 + 1, 1), (row + r1 + 1, 1)).row_height = (
+                DEFAULT_ROW_HEIGHT if height is None else height)
 
     def alert(self, message: str, title: str) -> None:
         self._book.app.alert(message, title=title)

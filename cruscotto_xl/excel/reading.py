@@ -39,6 +39,16 @@ class PortSource:
     def sheet(self, name: str) -> list[list[object]]:
         return self.data(name).values
 
+    def table_bounds(self, sheet: str) -> list[tuple[int, int, int, int]]:
+        """(first row, first column, last row, last column), 0-based, of the tables of
+        ``sheet`` (header row included)."""
+        out = []
+        for on, ref in self._tables.values():
+            if on == sheet:
+                min_col, min_row, max_col, max_row = range_boundaries(ref)
+                out.append((min_row - 1, min_col - 1, max_row - 1, max_col - 1))
+        return out
+
     def table(self, name: str) -> tuple[list[str], tuple[int, int], list[list[object]]]:
         sheet, ref = self._tables[name]
         min_col, min_row, max_col, max_row = range_boundaries(ref)

@@ -88,7 +88,7 @@ def candidate_files(directory: Path, exclude: set[Path]) -> tuple[list[Path], li
     """Workbook-like files of ``directory`` (lock files, backups and ``exclude`` skipped)."""
     files, notes = [], []
     for path in sorted(directory.iterdir()):
-        if not path.is_file() or path.resolve() in exclude:
+        if not path.is_file() or (exclude and path.resolve() in exclude):
             continue
         name = path.name
         if name.startswith(("~$", ".")) or name.endswith(".bak"):

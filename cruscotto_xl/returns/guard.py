@@ -53,10 +53,13 @@ class UntrustedFileError(UserError):
         super().__init__(f"{self.path.name}: {reason}")
 
 
+_SEPARATORS = re.compile(r"[/\\]")
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 
 
 KEEP_SHEET_BYTES = 64 * 2**20
+#: The small parts the reader needs besides the worksheets (sheet names, defined names).
+KEEP_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 
 #: What openpyxl raises on a damaged file that passed the guard (an unparsable or truncated
 #: XML part, a part the archive lacks, an attribute of the wrong kind, an unknown
@@ -67,10 +70,12 @@ OPENPYXL_ERRORS = (ParseError, LookupError, ValueError, TypeError, AttributeErro
 
 
 def check_package(path: Path | str, limits: Limits | None = None) -> dict[str, bytes]:
-    """Refuse a hostile or foreign file; when it looks sane, return its worksheet parts.
+    """Refuse a hostile or foreign file; when it looks sane, return the parts the reader
+    needs: part name → inflated bytes.
 
-    The guard inflates every worksheet anyway to find where its cells are; the reader
-    reuses those bytes (up to 64 MB in all) instead of inflating them again.
+    The guard inflates every worksheet anyway to find where its cells are, and scans the
+    workbook part and its relationships; the reader reuses those bytes (worksheets up to
+    64 MB in all) instead of opening the archive and inflating them again.
     """
     path = Path(path)
     limits = limits or Limits()
@@ -107,7 +112,7 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
     for info in infos:
         name = info.filename
         names.add(name)
-        if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+        if name.startswith(("/", "\\")) or ".." in _SEPARATORS.split(name):
             raise UntrustedFileError(path, f"percorso non ammesso nell'archivio: {name}")
         if info.flag_bits & 0x1:
             raise UntrustedFileError(path, "archivio cifrato: salvarlo senza password")
@@ -137,14 +142,21 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
         is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
         with zf.open(info) as raw:        # each part is opened, and inflated, once
             part = _DeclarationScanner(path, info.filename, raw)
-            first = part.read(CHUNK if is_sheet else HEAD_BYTES)
+            first = part.read(CHUNK)          # shorter than CHUNK: the whole part
             head = first[:HEAD_BYTES]
             if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
                 raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
                                                "salvarla come .xlsx")
             if not is_sheet:
-                while part.read(CHUNK):      # the whole part is scanned, in bounded chunks
-                    pass
+                kept_part = [first] if info.filename in KEEP_PARTS else None
+                chunk = first
+                # the whole part is scanned, in chunks (a read returns fewer bytes than it
+                # asked for only at the part's end)
+                while len(chunk) == CHUNK and (chunk := part.read(CHUNK)):
+                    if kept_part is not None:
+                        kept_part.append(chunk)
+                if kept_part is not None:
+                    sheets[info.filename] = b"".join(kept_part)
                 continue
             if m := _DIMENSION.search(head):
                 _check_dimension(path, info.filename, m.group(1).decode(), limits)
@@ -157,6 +169,8 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
 
 
 _DECLARATIONS = ("<!DOCTYPE", "<!ENTITY")
+_MARKERS = {encoding: tuple(m.encode(encoding) for m in _DECLARATIONS)
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be")}
 
 
 class _DeclarationScanner:
@@ -187,7 +201,7 @@ class _DeclarationScanner:
             if not chunk:
                 return chunk
             encoding = self._encoding(chunk[:4])
-            self.markers = tuple(m.encode(encoding) for m in _DECLARATIONS)
+            self.markers = _MARKERS[encoding]
         data = self.tail + chunk
         if any(m in data for m in self.markers):
             raise UntrustedFileError(self.path, f"la parte {self.name} dichiara DOCTYPE/ENTITY "
@@ -207,9 +221,10 @@ def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
                                        f"quella del piano: rifiutato")
 
 
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
-_CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{0,3}([0-9]{1,9})"')
-_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})')
+#: The reference of a ``<row>`` or ``<c>`` (any namespace prefix): its first 3 letters and
+#: up to 10 digits after them (more already names a column or row past any limit, and
+#: keeps ``int`` off a hostile 5,000-digit number). One pass finds rows and columns both.
+_REFERENCE = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="([A-Z]{0,3})([0-9]{0,10})')
 
 
 def _check_cells(path: Path, info: zipfile.ZipInfo, part: _DeclarationScanner, first: bytes,
@@ -232,14 +247,17 @@ def _check_cells(path: Path, info: zipfile.ZipInfo, part: _DeclarationScanner, f
         cut = data.rfind(b"<")            # a tag split by the chunk ends in the next one
         body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
         rows += body.count(b"<row") + body.count(b":row")
-        numbers = set(_ROW_NUMBER.findall(body)) | set(_CELL_ROW.findall(body))
+        found = _REFERENCE.findall(body)
+        letters: set[bytes] = set()
+        numbers: set[bytes] = set()
+        if found:                         # (letters, digits) pairs, split at C speed
+            letters, numbers = (set(group) - {b""} for group in zip(*found, strict=True))
         if numbers:
             max_row = max(max_row, max(map(int, numbers)))
-        letters = set(_CELL_COLUMN.findall(body))
         if letters:
             widest = max(letters, key=lambda b: (len(b), b))
             max_col = max(max_col, col_index(widest.decode()))
-        chunk = part.read(CHUNK)
+        chunk = part.read(CHUNK) if len(chunk) == CHUNK else b""   # short: the part's end
     if max(max_row, rows) > limits.max_rows or max_col > limits.max_cols:
         raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "
                                        f"{max(max_row, rows)}, colonna {max_col}: molto oltre "

@@ -12,7 +12,7 @@ import html
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree
 
@@ -43,9 +43,37 @@ def split_reference(text: str) -> tuple[str, str] | None:
     return sheet, ref.replace("$", "")
 
 
-def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+class Parts:
+    """The parts of one archive as the reader needs them: those the guard already inflated
+    (:func:`~cruscotto_xl.returns.guard.check_package`), the others from the archive, which
+    is opened on the first such need only (a file is opened and each part inflated once)."""
+
+    def __init__(self, path: Path | str, kept: dict[str, bytes]) -> None:
+        self.filename = str(path)
+        self._kept = kept
+        self._zip: zipfile.ZipFile | None = None
+
+    def read(self, name: str) -> bytes:
+        if name in self._kept:
+            return self._kept[name]
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.filename)
+        return read_part(self._zip, name)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+
+Archive = zipfile.ZipFile | Parts
+
+
+def read_part(zf: Archive, name: str) -> bytes:
     """The inflated bytes of the part ``name``; a part the workbook names but the archive
     lacks makes it a damaged file (:class:`UntrustedFileError`), not a ``KeyError``."""
+    if isinstance(zf, Parts):
+        return zf.read(name)
     try:
         info = zf.getinfo(name)
     except KeyError:
@@ -54,7 +82,7 @@ def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     return zf.read(info)
 
 
-def read_index(zf: zipfile.ZipFile) -> PackageIndex:
+def read_index(zf: Archive) -> PackageIndex:
     index = PackageIndex()
     workbook = ElementTree.fromstring(read_part(zf, "xl/workbook.xml"))
     rels = ElementTree.fromstring(read_part(zf, "xl/_rels/workbook.xml.rels"))
@@ -75,9 +103,10 @@ def read_index(zf: zipfile.ZipFile) -> PackageIndex:
     return index
 
 
-# A formula cell: its opening tag (with r="…"), then its <f> element, first in the cell.
-_FORMULA_CELL = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
+# A formula cell: its opening tag, then its <f> element, first in the cell. The tag's
+# attributes are matched greedily and searched for r="…" only in formula cells (the
+# lazy search of every cell's tag was most of the scan).
+_FORMULA_CELL = re.compile(rb'<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
 _SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
 _SHARED = re.compile(rb'\bt="shared"')
 
@@ -88,7 +117,21 @@ _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb'<v>([^<]*)</v>')
 
 
-def sheet_error_cells(zf: zipfile.ZipFile, part: str, data: bytes | None = None
+_OTHER_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
+
+
+def _unescape(text: str) -> str:
+    """``html.unescape`` of a formula's XML text, without its cost when the text holds only
+    the five XML entities (formulas quote their texts: ``&quot;`` is in most of them)."""
+    if "&" not in text:
+        return text
+    if _OTHER_REFERENCE.search(text):
+        return html.unescape(text)
+    return (text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<")
+            .replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def sheet_error_cells(zf: Archive, part: str, data: bytes | None = None
                       ) -> dict[str, str]:
     """Coordinate → error code (``#DIV/0!``, ``#N/A``…) of every cell that holds an error
     value (``t="e"``). calamine reads those cells as empty: an error typed or pasted into
@@ -106,7 +149,7 @@ def sheet_error_cells(zf: zipfile.ZipFile, part: str, data: bytes | None = None
     return found
 
 
-def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) -> dict[str, str]:
+def sheet_formulas(zf: Archive, part: str, data: bytes | None = None) -> dict[str, str]:
     """Coordinate → formula text (with the leading ``=``) of every formula cell of a sheet.
 
     ``data`` is the part's content when the caller already inflated it.
@@ -115,15 +158,18 @@ def sheet_formulas(zf: zipfile.ZipFile, part: str, data: bytes | None = None) ->
     formulas: dict[str, str] = {}
     shared: dict[bytes, tuple[str, str]] = {}
     for cell in _FORMULA_CELL.finditer(data):
-        coord = cell.group(1).decode()
+        found = _COORD_ATTR.search(cell.group(1))
+        if found is None:                  # no reference: not a cell a reader places
+            continue
+        coord = found.group(1).decode()
         attrs, text = cell.group(2), cell.group(3)
         try:
-            formula = "=" + html.unescape(text.decode()) if text else ""
+            formula = "=" + _unescape(text.decode()) if text else ""
         except UnicodeDecodeError:
             raise UntrustedFileError(zf.filename or "", f"archivio .xlsx danneggiato: la "
                                                         f"formula della cella {coord} di {part} "
                                                         "non è testo UTF-8") from None
-        if _SHARED.search(attrs) and (si := _SHARED_INDEX.search(attrs)):
+        if attrs and _SHARED.search(attrs) and (si := _SHARED_INDEX.search(attrs)):
             key = si.group(1)
             if formula:
                 shared[key] = (coord, formula)

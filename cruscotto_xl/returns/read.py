@@ -93,7 +93,7 @@ from ..workbook.layout import (
 )
 from ..workbook.sheets.offices import OFFICE_HEADERS, PROBLEM_HEADERS
 from .guard import Limits, UntrustedFileError, check_package
-from .package import PackageIndex, read_index, sheet_error_cells, sheet_formulas
+from .package import PackageIndex, Parts, read_index, sheet_error_cells, sheet_formulas
 from .source import CalamineSource, OpenpyxlSource, Source, SourceError
 
 HEADER_KEY = {c.header: c.key for c in INDICATOR_COLUMNS}
@@ -440,27 +440,27 @@ def read_workbook(path: Path | str, limits: Limits | None = None) -> Reading:
     other exception is a bug, never blamed on the file (docs/errors.md).
     """
     path = Path(path)
-    sheet_bytes = check_package(path, limits or Limits())
+    parts = Parts(path, check_package(path, limits or Limits()))
     try:
-        with zipfile.ZipFile(path) as zf:
-            index = read_index(zf)
-            if SHEET_META not in index.sheets or NAME_PLAN_ID not in index.names:
-                raise NotOurWorkbookError(path, "manca il foglio nascosto _cruscotto")
-            try:
-                return _read_with(CalamineSource, path, zf, index, sheet_bytes)
-            except SourceError:           # calamine could not parse it: openpyxl is lenient
-                return _read_with(OpenpyxlSource, path, zf, index, sheet_bytes)
+        index = read_index(parts)
+        if SHEET_META not in index.sheets or NAME_PLAN_ID not in index.names:
+            raise NotOurWorkbookError(path, "manca il foglio nascosto _cruscotto")
+        try:
+            return _read_with(CalamineSource, path, parts, index)
+        except SourceError:               # calamine could not parse it: openpyxl is lenient
+            return _read_with(OpenpyxlSource, path, parts, index)
     except DefusedXmlException:
         raise UntrustedFileError(path, "una parte XML dichiara DOCTYPE/ENTITY (possibile "
                                        "attacco XXE): rifiutato") from None
     except PARSER_ERRORS as exc:
         raise UntrustedFileError(path, f"archivio .xlsx danneggiato o non valido "
                                        f"({type(exc).__name__})") from None
+    finally:
+        parts.close()
 
 
 def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
-               zf: zipfile.ZipFile, index: PackageIndex, sheet_bytes: dict[str, bytes]
-               ) -> Reading:
+               parts: Parts, index: PackageIndex) -> Reading:
     source = kind(path)
     cache: dict[str, dict[str, str]] = {}
     error_cache: dict[str, dict[str, str]] = {}
@@ -468,14 +468,13 @@ def _read_with(kind: type[CalamineSource] | type[OpenpyxlSource], path: Path,
     def formulas(sheet: str) -> dict[str, str]:
         if sheet not in cache:
             part = index.sheets.get(sheet)
-            cache[sheet] = sheet_formulas(zf, part, sheet_bytes.get(part)) if part else {}
+            cache[sheet] = sheet_formulas(parts, part) if part else {}
         return cache[sheet]
 
     def errors(sheet: str) -> dict[str, str]:
         if sheet not in error_cache:
             part = index.sheets.get(sheet)
-            error_cache[sheet] = (sheet_error_cells(zf, part, sheet_bytes.get(part)) if part
-                                  else {})
+            error_cache[sheet] = sheet_error_cells(parts, part) if part else {}
         return error_cache[sheet]
 
     try:
@@ -771,17 +770,19 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
                                         subject=objective))
         return
     letters = [(key, col_letter(c0 + j), j) for j, key in enumerate(keys) if key]
+    locked_columns = [(letter, j) for key, letter, j in letters if key not in INPUT_KEYS]
+    # other periods' columns: locked, in the tamper hash too
+    locked_columns += [(col_letter(c0 + j), j) for j, key in enumerate(keys) if key is None]
     others = [j for j, key in enumerate(keys) if key is None]
+    lock = reading.locked.append
     for i, row in enumerate(rows):
-        cells = {key: f"{letter}{r0 + i + 1}" for key, letter, _ in letters}
-        values = {key: row[j] for j, key in enumerate(keys) if key}
+        number = r0 + i + 1
+        cells = {key: f"{letter}{number}" for key, letter, _ in letters}
+        values = {key: row[j] for key, _, j in letters}
         code = str(values["code"])
-        for key, coord in cells.items():
-            if key not in INPUT_KEYS:
-                reading.locked.append((sheet, coord, formulas.get(coord, values[key])))
-        for j in others:     # other periods' columns: locked, in the tamper hash too
-            coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
-            reading.locked.append((sheet, coord, formulas.get(coord, row[j])))
+        for letter, j in locked_columns:
+            coord = f"{letter}{number}"
+            lock((sheet, coord, formulas.get(coord, row[j])))
         ind = IndicatorValues(code, objective, sheet, str(values["kind"]), str(values["unit"]),
                               values["target"], cells,
                               {k: _input_value(values[k], cells[k], errors) for k in INPUT_KEYS})

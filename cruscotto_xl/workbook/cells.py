@@ -17,7 +17,7 @@ table export write through these functions:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from xlsxwriter.format import Format
@@ -122,6 +122,20 @@ def row_height(cells: Iterable[tuple[str | None, float]], font_size: float = 10
     return None if lines <= 1 else round(font_size * LINE_FACTOR * lines + 3, 1)
 
 
+#: Height (points) of a row no one sized: xlsxwriter's default, Excel's for its 11-point font.
+DEFAULT_ROW_HEIGHT = 15.0
+
+
+def fit_height(values: Sequence[object], widths: Sequence[float], font_size: float = 10
+               ) -> float | None:
+    """:func:`row_height` of a row of cell values in columns ``widths`` units wide: only the
+    texts count (numbers and dates never wrap), the cells past ``widths`` do not. The one
+    height rule of every row the package sizes, whether the generator writes the sheet or
+    a ribbon macro writes it into an open workbook (cruscotto_xl/excel/macros.py)."""
+    return row_height(((v, w) for v, w in zip(values, widths, strict=False)
+                       if isinstance(v, str)), font_size)
+
+
 def code_width(codes: Iterable[str | None]) -> float:
     """Column width (units) that shows the longest of ``codes`` on one line."""
     return max((len(c) / CHARS_PER_UNIT + 2 for c in codes if c), default=0.0)
@@ -159,7 +173,7 @@ def page_setup(ws: Worksheet, book: Book, printed_widths: Iterable[float] = (),
                   + "&RPagina &P di &N")
 
 
-__all__ = ["CHARS_PER_UNIT", "FORMULA_INJECTION_PREFIXES", "MIN_PRINT_SCALE", "code_width",
-           "column_points",
+__all__ = ["CHARS_PER_UNIT", "DEFAULT_ROW_HEIGHT", "FORMULA_INJECTION_PREFIXES",
+           "MIN_PRINT_SCALE", "code_width", "column_points", "fit_height",
            "page_setup", "row_height", "text_lines", "write_text",
            "write_traffic_lights", "write_value"]

@@ -273,6 +273,7 @@ CHECK_HEADERS = ("Codice", "Obiettivo", "Foglio", "Cella", "Esito")
 # to the right of the checks table, header on the table's header row.
 MACRO_RESULTS_COLUMN = len(CHECK_HEADERS) + 1
 MACRO_RESULTS_HEADERS = ("Gravità", "Foglio", "Cella", "Codice", "Problema")
+MACRO_RESULTS_WIDTHS = (10, 28, 8, 14, 60)
 
 LEVEL_LABELS = {"ente": "Ente", "ambito": "Ambito", "os": "OS", "oo": "OO"}
 #: The top summary row of an office workbook: its grade is the office's part, not the ente's.
@@ -448,6 +449,11 @@ def normalize_formula(text: str) -> str:
 
 def normalize_cell(value: object) -> str:
     """One text per cell value, stable across writers and readers (15 significant digits)."""
+    kind = type(value)                    # the common exact types first (a tamper hash
+    if kind is str:                       # normalizes hundreds of cells per workbook)
+        return normalize_formula(value) if value.startswith("=") else value
+    if kind is float or kind is int:
+        return f"{float(value):.15g}"
     if value is None or value == "":
         return ""
     if isinstance(value, str) and value.startswith("="):
@@ -465,11 +471,10 @@ def normalize_cell(value: object) -> str:
 
 def locked_hash(cells: Iterable[tuple[str, str, object]]) -> str:
     """sha256 of the non-empty locked cells (sheet, coordinate, normalized content)."""
-    digest = hashlib.sha256()
-    normalized = ((s, c, normalize_cell(v)) for s, c, v in cells)
-    for sheet, coord, value in sorted(n for n in normalized if n[2]):
-        digest.update(f"{sheet}\x1f{coord}\x1f{value}\x1e".encode())
-    return digest.hexdigest()
+    normalized = [(s, c, text) for s, c, v in cells if (text := normalize_cell(v))]
+    normalized.sort()
+    return hashlib.sha256("".join(f"{sheet}\x1f{coord}\x1f{value}\x1e"
+                                  for sheet, coord, value in normalized).encode()).hexdigest()
 
 
 # --- the plan carried by the workbook ---------------------------------------------------

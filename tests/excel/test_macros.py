@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from support import ROOT
-from support.xlwings_fake import FakeBook, FakeData
+from support.xlwings_fake import fake_from_file
 
 from cruscotto_xl.core.actuals import Typed
 from cruscotto_xl.core.tree import known_offices, plan_for_office
 from cruscotto_xl.excel import macros
-from cruscotto_xl.excel.port import OpenpyxlPort, XlwingsPort, cell_position
+from cruscotto_xl.excel.port import OpenpyxlPort, XlwingsPort
 from cruscotto_xl.io.libreoffice import read_values
 from cruscotto_xl.io.planfile import load_plan
 from cruscotto_xl.returns.consolidate import consolidate, write_master
@@ -277,32 +277,6 @@ def _bench_module():
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def fake_from_file(path: Path) -> FakeBook:
-    """A FakeBook holding a generated workbook's values, formulas, names and tables."""
-    book = FakeBook(str(path))
-    cal = CalamineWorkbook.from_path(str(path), load_tables=True)
-    tables: dict[str, dict[str, str]] = {}
-    for name in cal.table_names:
-        t = cal.get_table_by_name(name)
-        (r0, c0), (r1, c1) = t.start, t.end
-        tables.setdefault(t.sheet, {})[name] = f"{col_letter(c0)}{r0}:{col_letter(c1)}{r1 + 1}"
-    with zipfile.ZipFile(path) as zf:
-        index = read_index(zf)
-        for sheet in cal.sheet_names:
-            data = FakeData()
-            for r, row in enumerate(cal.get_sheet_by_name(sheet).to_python(), 1):
-                for c, v in enumerate(row, 1):
-                    if v != "":
-                        data.values[(r, c)] = v
-            for coord, text in sheet_formulas(zf, index.sheets[sheet]).items():
-                rr, cc = cell_position(coord)
-                data.formulas[(rr + 1, cc + 1)] = text
-            book.add_sheet(sheet, data, tables.get(sheet, {}))
-        for name, (sheet, ref) in index.names.items():
-            book.add_name(name, f"='{sheet}'!{ref}")
-    return book
 
 
 def _ricalcola_calls(tmp_path: Path, n_os: int, kpi_per_os: int) -> tuple[int, dict[str, int]]:

@@ -7,12 +7,17 @@ talks to Excel in bulk: O(number of sheets) calls, not O(number of cells).
 
 from __future__ import annotations
 
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from openpyxl.utils.cell import range_boundaries
+from python_calamine import CalamineWorkbook
 
+from cruscotto_xl.excel.port import cell_position
+from cruscotto_xl.returns.package import read_index, sheet_formulas
 from cruscotto_xl.workbook.layout import col_letter
 
 
@@ -21,6 +26,9 @@ class FakeData:
     values: dict[tuple[int, int], Any] = field(default_factory=dict)      # 1-based (row, col)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     colors: dict[tuple[int, int], Any] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)        # 1-based row
+    column_widths: dict[int, float] = field(default_factory=dict)      # 1-based column
+    wrapped: set[tuple[int, int]] = field(default_factory=set)
 
 
 class FakeRange:
@@ -94,6 +102,42 @@ class FakeRange:
     @color.setter
     def color(self, value: Any) -> None:
         self._count("range write")
+
+
+    @property
+    def row_height(self) -> float | None:
+        self._count("range read")
+        return None
+
+    @row_height.setter
+    def row_height(self, value: float) -> None:
+        """Excel's ``Range.RowHeight``: every row of the range gets the height."""
+        self._count("range write")
+        for r in range(self.r0, self.r1 + 1):
+            self.sheet.data.row_heights[r] = value
+
+    @property
+    def column_width(self) -> float | None:
+        self._count("range read")
+        return None
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        self._count("range write")
+        for c in range(self.c0, self.c1 + 1):
+            self.sheet.data.column_widths[c] = value
+
+    @property
+    def wrap_text(self) -> bool | None:
+        self._count("range read")
+        return None
+
+    @wrap_text.setter
+    def wrap_text(self, value: bool) -> None:
+        self._count("range write")
+        for line in self._cells():
+            for rc in line:
+                (self.sheet.data.wrapped.add if value else self.sheet.data.wrapped.discard)(rc)
 
 
 class FakeTable:
@@ -192,3 +236,29 @@ class FakeBook:
 
     def add_name(self, name: str, refers_to: str) -> None:
         self._names.append(FakeName(name, refers_to))
+
+
+def fake_from_file(path: Path) -> FakeBook:
+    """A FakeBook holding a generated workbook's values, formulas, names and tables."""
+    book = FakeBook(str(path))
+    cal = CalamineWorkbook.from_path(str(path), load_tables=True)
+    tables: dict[str, dict[str, str]] = {}
+    for name in cal.table_names:
+        t = cal.get_table_by_name(name)
+        (r0, c0), (r1, c1) = t.start, t.end
+        tables.setdefault(t.sheet, {})[name] = f"{col_letter(c0)}{r0}:{col_letter(c1)}{r1 + 1}"
+    with zipfile.ZipFile(path) as zf:
+        index = read_index(zf)
+        for sheet in cal.sheet_names:
+            data = FakeData()
+            for r, row in enumerate(cal.get_sheet_by_name(sheet).to_python(), 1):
+                for c, v in enumerate(row, 1):
+                    if v != "":
+                        data.values[(r, c)] = v
+            for coord, text in sheet_formulas(zf, index.sheets[sheet]).items():
+                rr, cc = cell_position(coord)
+                data.formulas[(rr + 1, cc + 1)] = text
+            book.add_sheet(sheet, data, tables.get(sheet, {}))
+        for name, (sheet, ref) in index.names.items():
+            book.add_name(name, f"='{sheet}'!{ref}")
+    return book

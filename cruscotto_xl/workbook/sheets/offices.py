@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 from ...core.history import HISTORY_HEADERS
 from ...core.problems import Problem
 from ..book import Book, Extras
-from ..cells import page_setup, row_height, write_text
+from ..cells import fit_height, page_setup, write_text
 from ..layout import HISTORY_FIRST_ROW, TABLE_CONSOLIDATION, TABLE_HISTORY, TABLE_OFFICES
 
 OFFICE_HEADERS = ("Ufficio", "Stato", "File", "Ultima modifica", "Valori mancanti", "Problemi",
@@ -28,10 +28,10 @@ PROBLEM_WIDTHS = CHECK_WIDTHS[:4]
 HISTORY_WIDTHS = (17, 28, 14, 9, 30, 30, 40)
 
 
-def _fit_row(ws: Worksheet, r: int, texts: tuple[str | None, ...],
+def _fit_row(ws: Worksheet, r: int, values: tuple[object, ...],
              widths: tuple[float, ...]) -> None:
     """Give row ``r`` the height its wrapped texts need (workbook/cells.py)."""
-    height = row_height(zip(texts, widths, strict=True))
+    height = fit_height(values, widths)
     if height:
         ws.set_row(r, height)
 
@@ -51,8 +51,8 @@ def write_offices(ws: Worksheet, book: Book, extras: Extras) -> None:
         ws.write_number(r, 4, status.missing_values, st.get("cell"))
         ws.write_number(r, 5, status.problems, st.get("cell"))
         write_text(ws, st, r, 6, status.signoff)
-        _fit_row(ws, r, (status.office, status.state, status.file, None, None, None,
-                         status.signoff), OFFICE_WIDTHS)
+        _fit_row(ws, r, (status.office, status.state, status.file, status.modified,
+                         status.missing_values, status.problems, status.signoff), OFFICE_WIDTHS)
     last = top + max(len(extras.statuses), 1)
     ws.add_table(top, 0, last, len(OFFICE_HEADERS) - 1, {
         "name": TABLE_OFFICES, "style": st.table_style, "autofilter": True,
@@ -112,7 +112,7 @@ def write_history(ws: Worksheet, book: Book, rows: list[tuple[object, ...]]) -> 
                 ws.write_number(r, c, value, st.get("cell"))
             else:
                 write_text(ws, st, r, c, None if value is None else str(value))
-        _fit_row(ws, r, tuple(v if isinstance(v, str) else None for v in cells), HISTORY_WIDTHS)
+        _fit_row(ws, r, tuple(cells), HISTORY_WIDTHS)
     last = top + max(len(rows), 1)
     ws.add_table(top, 0, last, len(HISTORY_HEADERS) - 1, {
         "name": TABLE_HISTORY, "style": st.table_style, "autofilter": True,
