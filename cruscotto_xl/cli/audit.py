@@ -40,6 +40,7 @@ from ..returns.read import NotOurWorkbookError, read_workbook
 from ..workbook.cells import row_height, write_text
 from ..workbook.layout import SHEET_CHECKS
 from ..workbook.styles import Styles
+from .italian import ItalianGroup
 from .options import JsonFlag, option, year_option
 from .output import (
     Table,
@@ -201,8 +202,8 @@ def audit_command(
                         "i consuntivi (abbinati per codice indicatore)")] = None,
     anno: Annotated[int | None, year_option(
         "Anno da controllare (predefinito: tutti gli anni)")] = None,
-    xlsx: Annotated[Path | None, typer.Option(
-        "--xlsx", help="Scrive anche il foglio Controlli in questa cartella Excel")] = None,
+    xlsx: Annotated[Path | None, option(
+        "--xlsx", "Scrive anche il foglio Controlli in questa cartella Excel")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Controlla la qualità di un piano ed elenca tutti i problemi.
@@ -245,7 +246,8 @@ def audit_command(
     raise typer.Exit(1 if has_errors(problems) else 0)
 
 
-audit_app = typer.Typer(name="audit", add_completion=False, rich_markup_mode="rich")
+audit_app = typer.Typer(name="audit", add_completion=False, rich_markup_mode="rich",
+                        cls=ItalianGroup)
 register(audit_app, "audit", audit_command)
 
 

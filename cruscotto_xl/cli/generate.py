@@ -55,11 +55,11 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 @guarded
 def genera(
     piani: Annotated[list[Path], typer.Argument(help="File di piano o cartelle che li contengono")],
-    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere le cartelle Excel")],
+    out: Annotated[Path, option("--uscita", "Cartella in cui scrivere le cartelle Excel")],
     anno: Annotated[int | None, year_option("Anno (predefinito: l'anno del piano)")] = None,
     per_ufficio: PerOffice = False,
-    password: Annotated[str | None, typer.Option(
-        "--password", help="Password di protezione dei fogli (predefinito: nessuna)")] = None,
+    password: Annotated[str | None, option(
+        "--password", "Password di protezione dei fogli (predefinito: nessuna)")] = None,
     sovrascrivi: Annotated[bool, overwrite_option("Rigenera anche i file già presenti")] = False,
     periodo: PeriodOption = None,
     consolidato: Annotated[Path | None, option(
@@ -75,7 +75,7 @@ def genera(
     sono mostrati bloccati, con i valori già consolidati (--consolidato).
     I piani con errori non vengono generati (esce con 1).
 
-    Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
+    Esempio: [bold]cruscotto genera piano.yaml --uscita cartelle --per-ufficio --periodo 31/12
     --consolidato cruscotto.xlsx[/]
     """
     anno = checked_year(anno)
@@ -163,8 +163,8 @@ def nuovo_anno(
         "--consolidato",
         "Cartella principale consolidata dell'anno in corso: i suoi consuntivi entrano "
         "nello storico del nuovo piano e nei riferimenti dei target relativi")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Cartella del nuovo piano e delle cartelle Excel "
+    out: Annotated[Path | None, option(
+        "--uscita", "Cartella del nuovo piano e delle cartelle Excel "
                       "(predefinita: cruscotto-ANNO accanto al piano)")] = None,
     per_ufficio: PerOffice = False,
     periodo: Annotated[str | None, option(
@@ -238,9 +238,9 @@ def summary_table(plan: Plan, root: Node, title: str,
 
 @guarded
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Cartella dei file della dimostrazione")] =
+    out: Annotated[Path, option("--uscita", "Cartella dei file della dimostrazione")] =
     Path("cruscotto-demo"),
-    esempi: Annotated[Path, typer.Option("--esempi", help="Cartella dei piani di esempio")] =
+    esempi: Annotated[Path, option("--esempi", "Cartella dei piani di esempio")] =
     EXAMPLES_DIR,
 ) -> None:
     """Dimostrazione completa sugli esempi inclusi.
@@ -249,7 +249,7 @@ def demo(
     farebbe un ufficio, le ricalcola con LibreOffice (se installato) e stampa il riepilogo,
     dichiarando se i gradi calcolati dalle formule coincidono con quelli del motore Python.
 
-    Esempio: [bold]cruscotto demo --out /tmp/demo[/]
+    Esempio: [bold]cruscotto demo --uscita /tmp/demo[/]
     """
     from ..services.demo import run_demo  # openpyxl and LibreOffice only for the demo
 

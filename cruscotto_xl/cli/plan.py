@@ -72,14 +72,14 @@ def valida(
 
 @guarded
 def grado(
-    target: Annotated[str, typer.Option("--target", help="Testo del target, es. \">= 70,00 %\"")],
+    target: Annotated[str, option("--target", "Testo del target, es. \">= 70,00 %\"")],
     consuntivo: Annotated[str | None, option(
         "--consuntivo", "Valore rilevato: 63 %, 1.234,5, 15/01/2024, Sì")] = None,
-    verso: Annotated[Polarity | None, typer.Option(
-        "--verso", help="Verso dell'indicatore, per i target senza operatore e il "
+    verso: Annotated[Polarity | None, option(
+        "--verso", "Verso dell'indicatore, per i target senza operatore e il "
                         "«mantenimento»")] = None,
-    riferimento: Annotated[str | None, typer.Option(
-        "--riferimento", help="Valore di riferimento per i target relativi (es. il consuntivo "
+    riferimento: Annotated[str | None, option(
+        "--riferimento", "Valore di riferimento per i target relativi (es. il consuntivo "
                               "dell'anno precedente, la baseline, la media cluster)")] = None,
     data_evento: Annotated[str | None, option(
         "--data-evento",
@@ -87,8 +87,8 @@ def grado(
         "la data della richiesta), gg/mm/aaaa")] = None,
     anno: Annotated[int | None, year_option(
         "Anno del target, per le date scritte senza anno («entro il 30 giugno»)")] = None,
-    soglia: Annotated[str | None, typer.Option(
-        "--soglia", help="Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
+    soglia: Annotated[str | None, option(
+        "--soglia", "Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Calcola il grado di raggiungimento di un consuntivo rispetto a un target.

@@ -173,7 +173,7 @@ def _none_accepted(result: Consolidation) -> bool:
 def consolida(
     cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle Excel degli uffici")],
     piano: PlanOption,
-    out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
+    out: Annotated[Path, option("--uscita", "Cartella Excel principale da scrivere")],
     anno: Annotated[int | None, year_option("Anno")] = None,
     periodo: PeriodOption = None,
     as_json: JsonFlag = False,
@@ -186,7 +186,7 @@ def consolida(
     già, ne tiene i valori degli altri periodi e lo «Storico valori», a cui aggiunge una
     riga per ogni valore cambiato.
 
-    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx
+    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --uscita cruscotto.xlsx
     --periodo 30/06[/]
     """
     plan = load_plan(piano)
@@ -231,15 +231,15 @@ def consolida(
 @guarded
 def firma(
     cartella: Annotated[Path, typer.Argument(help="Cartella Excel dell'ufficio da firmare")],
-    responsabile: Annotated[str | None, typer.Option(
-        "--responsabile", help="Nome di chi conferma (predefinito: quello nel foglio "
+    responsabile: Annotated[str | None, option(
+        "--responsabile", "Nome di chi conferma (predefinito: quello nel foglio "
                                "Validazione)")] = None,
-    ruolo: Annotated[str | None, typer.Option("--ruolo", help="Ruolo di chi conferma")] = None,
-    data: Annotated[str | None, typer.Option(
-        "--data", help="Data della conferma gg/mm/aaaa (predefinita: quella nel foglio, "
+    ruolo: Annotated[str | None, option("--ruolo", "Ruolo di chi conferma")] = None,
+    data: Annotated[str | None, option(
+        "--data", "Data della conferma gg/mm/aaaa (predefinita: quella nel foglio, "
                        "altrimenti oggi)")] = None,
-    conferma: Annotated[bool, typer.Option(
-        "--conferma", help="Conferma i dati (equivale a «Confermo i dati: Sì»)")] = False,
+    conferma: Annotated[bool, option(
+        "--conferma", "Conferma i dati (equivale a «Confermo i dati: Sì»)")] = False,
 ) -> None:
     """Firma la cartella di un ufficio: registra chi conferma i dati e l'impronta dei valori.
 
@@ -263,11 +263,11 @@ def firma(
 def solleciti(
     cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle restituite")],
     piano: PlanOption,
-    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere i .eml")],
+    out: Annotated[Path, option("--uscita", "Cartella in cui scrivere i .eml")],
     anno: Annotated[int | None, year_option("Anno")] = None,
     periodo: PeriodOption = None,
-    mittente: Annotated[str | None, typer.Option(
-        "--mittente", help="Indirizzo del mittente (predefinito: nessuno, lo mette il "
+    mittente: Annotated[str | None, option(
+        "--mittente", "Indirizzo del mittente (predefinito: nessuno, lo mette il "
                            "programma di posta)")] = None,
     sovrascrivi: Annotated[bool, overwrite_option(
         "Sostituisce i solleciti già scritti")] = False,
@@ -283,7 +283,7 @@ def solleciti(
     cella, indicatore e periodo di ogni dato mancante; a chi non ha restituito la cartella
     allega quella da compilare.
 
-    Esempio: [bold]cruscotto solleciti ritorni/ --plan piano.yaml --out solleciti/[/]
+    Esempio: [bold]cruscotto solleciti ritorni/ --piano piano.yaml --uscita solleciti/[/]
     """
     if mittente is not None:
         try:

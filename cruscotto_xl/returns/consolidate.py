@@ -380,14 +380,14 @@ def previous_master(out: Path, plan: Plan, year: int
         held = reading.held_plan()
     except BAD_FILE_ERRORS as exc:
         raise MasterError(f"{out.name}: la cartella principale esistente non si può "
-                          f"continuare ({exc}); spostarla o indicare un altro --out") from None
+                          f"continuare ({exc}); spostarla o indicare un altro --uscita") from None
     ident = reading.identity
     if ident.plan_id != plan.id or ident.year != year or ident.office:
         what = f"dell'ufficio «{ident.office}»" if ident.office else \
             f"del piano {ident.plan_id} {ident.year}"
         raise MasterError(f"{out.name}: il file esistente è la cartella {what}, non la "
                           f"cartella principale del piano {plan.id} {year}: indicare un "
-                          "altro --out")
+                          "altro --uscita")
     return held, list(reading.history)
 
 

@@ -52,7 +52,7 @@ class OutputExistsError(UserError):
             said = (f"; {len(damaged)} di questi sono danneggiati o incompleti (una "
                     f"generazione interrotta?): {names}")
         super().__init__(f"{len(paths)} file esistono già ({shown}){said}: usare "
-                         f"--sovrascrivi per rigenerarli, oppure un'altra cartella --out")
+                         f"--sovrascrivi per rigenerarli, oppure un'altra cartella --uscita")
 
 
 def plan_files(paths: Iterable[Path]) -> list[Path]:

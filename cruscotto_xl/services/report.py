@@ -100,7 +100,7 @@ NOT_GRADED_LABEL = "non valutabile"
 PDF_INSTALL_HINT = (
     "per il PDF serve WeasyPrint: `pip install weasyprint` (su Debian servono anche "
     "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0`, come fa "
-    "scripts/setup.sh), oppure usare --no-pdf"
+    "scripts/setup.sh), oppure usare --senza-pdf"
 )
 
 
