@@ -24,7 +24,7 @@ from . import audit, esporta, generate, plan, report, returns
 from .addin import addin_app
 from .importa import importa_app
 from .italian import ItalianGroup
-from .options import CONTEXT_SETTINGS, option
+from .options import option
 
 app = typer.Typer(
     name="cruscotto",
@@ -34,7 +34,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     cls=ItalianGroup,
-    context_settings=CONTEXT_SETTINGS,
 )
 
 

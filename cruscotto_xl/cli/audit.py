@@ -32,6 +32,7 @@ from ..core.audit import CHECKS, OWNERS, Finding, audit_findings
 from ..core.model import Plan
 from ..core.plan_checks import grouped
 from ..core.problems import Problem, has_errors
+from ..core.vocabulary import counted
 from ..errors import UserError
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from ..io.planfile import PLAN_SUFFIXES, load_plan
@@ -237,11 +238,13 @@ def audit_command(
         n_err = sum(p.severity == "errore" for p in problems)
         n_warn = len(problems) - n_err
         color = "red" if n_err else "yellow" if n_warn else "green"
-        verdict = (f"{n_err} errori e {n_warn} avvisi" if problems else "nessun problema")
+        verdict = (f"{counted(n_err, 'errore', 'errori')} e {counted(n_warn, 'avviso', 'avvisi')}"
+                   if problems else "nessun problema")
         checked = sum(1 for _ in plan.indicators())
         sheet = f" Foglio Controlli: {escape(str(xlsx))}" if xlsx else ""
-        console.print(f"[{color}]{escape(str(piano))}: {verdict}[/] ({checked} indicatori "
-                      f"controllati).{sheet}", highlight=False)
+        console.print(f"[{color}]{escape(str(piano))}: {verdict}[/] "
+                      f"({counted(checked, 'indicatore controllato', 'indicatori controllati')})."
+                      f"{sheet}", highlight=False)
         console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if has_errors(problems) else 0)
 

@@ -15,6 +15,7 @@ from ..core.problems import has_errors
 from ..core.rollup import Node
 from ..core.rules import valutazione
 from ..core.tree import UNOWNED, unowned_text
+from ..core.vocabulary import counted, format_number
 from ..errors import UsageError, UserError
 from ..io.planfile import load_changes, load_plan
 from ..returns.consolidate import master_actuals
@@ -207,9 +208,11 @@ def nuovo_anno(
     if warnings:
         print_problems(warnings, f"Da verificare nel piano {anno} ({new.plan_path.name})")
     err_console.print(
-        f"Piano {anno} scritto in {escape(str(new.plan_path))}: {len(rolled.changed)} target "
-        f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal file, "
-        f"{len(rolled.carried)} target riportati dall'anno {plan.year}; cartelle per il "
+        f"Piano {anno} scritto in {escape(str(new.plan_path))}: "
+        f"{counted(len(rolled.changed), 'target aggiornato', 'target aggiornati')} dal piano "
+        f"pluriennale, {counted(len(rolled.logged), 'modifica', 'modifiche')} dal file, "
+        f"{counted(len(rolled.carried), 'target riportato', 'target riportati')} dall'anno "
+        f"{plan.year}; cartelle per il "
         f"periodo {escape(str(new.period))}.", highlight=False)
     _list_generated(new.generated, out, as_json)
 
@@ -258,17 +261,19 @@ def demo(
         console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year}"))
         if note:
             console.print(f"[dim]{escape(str(note))}[/]")
-    console.print(f"Cartelle generate: {len(report.workbooks)} in {escape(str(out))}")
+    console.print(f"Cartelle generate: {format_number(len(report.workbooks), 0)} in "
+                  f"{escape(str(out))}")
     if report.recalculated is None:
         console.print("[yellow]LibreOffice non è installato: formule non ricalcolate "
                       "(installare libreoffice-calc-nogui per il confronto).[/]")
     elif report.equal:
         console.print(f"[green]Gradi calcolati da LibreOffice = motore Python: sì[/] "
-                      f"({report.compared} valori confrontati in {report.recalculated} "
-                      f"cartelle, tolleranza 1e-9).")
+                      f"({counted(report.compared, 'valore confrontato', 'valori confrontati')}"
+                      f" in {counted(report.recalculated, 'cartella', 'cartelle')}, "
+                      f"tolleranza 1e-9).")
     else:
         console.print(f"[red]Gradi calcolati da LibreOffice diversi dal motore Python: "
-                      f"{len(report.mismatches)} differenze.[/]")
+                      f"{counted(len(report.mismatches), 'differenza', 'differenze')}.[/]")
         for m in report.mismatches[:20]:
             console.print(f"  {escape(str(m))}")
     raise typer.Exit(0 if report.equal in (True, None) else 1)

@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from ..core.model import Plan
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators
+from ..core.vocabulary import counted, format_number
 from ..importers.common import ImportFailed, ImportResult
 from ..importers.integra import import_integra
 from ..importers.pira.build import import_pira
@@ -118,16 +119,17 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
         table.add_column("Elementi")
         table.add_column("Numero", justify="right")
         for key, n in counts.items():
-            table.add_row(_LABELS[key], str(n))
+            table.add_row(_LABELS[key], format_number(n, 0))
         console.print(table)
         console.print(unowned_line(counts["senza_ufficio"]), highlight=False)
         if errors:
-            console.print(f"[red]Piano scritto in {escape(str(out))} con {errors} errori da "
-                          f"correggere[/] "
-                          f"({len(result.warnings)} avvisi).", highlight=False)
+            console.print(f"[red]Piano scritto in {escape(str(out))} con "
+                          f"{counted(errors, 'errore', 'errori')} da correggere[/] "
+                          f"({counted(len(result.warnings), 'avviso', 'avvisi')}).",
+                          highlight=False)
         else:
             console.print(f"[green]Piano scritto in {escape(str(out))}[/] "
-                          f"({len(result.warnings)} avvisi).",
+                          f"({counted(len(result.warnings), 'avviso', 'avvisi')}).",
                           highlight=False)
     raise typer.Exit(1 if errors else 0)
 

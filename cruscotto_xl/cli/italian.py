@@ -34,6 +34,8 @@ from typer._click.exceptions import (
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+from .options import normalize_token
+
 OPTIONS_METAVAR = "[OPZIONI]"
 SUBCOMMAND_METAVAR = "COMANDO [ARGOMENTI]..."
 USAGE_PREFIX = "Uso: "
@@ -171,12 +173,21 @@ class _ItalianTexts:
             raise italian_error(exc, ctx) from None
 
 
+def _with_aliases(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` whose context settings read the English option aliases
+    (:func:`~.options.normalize_token`), so a group or command run on its own accepts them
+    too; the usage line says ``[OPZIONI]``."""
+    kwargs["options_metavar"] = OPTIONS_METAVAR
+    kwargs["context_settings"] = {"token_normalize_func": normalize_token,
+                                  **(kwargs.get("context_settings") or {})}
+    return kwargs
+
+
 class ItalianCommand(_ItalianTexts, TyperCommand):
     """A typer command that speaks Italian (module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["options_metavar"] = OPTIONS_METAVAR
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_with_aliases(kwargs))
 
 
 class ItalianGroup(_ItalianTexts, TyperGroup):
@@ -184,9 +195,8 @@ class ItalianGroup(_ItalianTexts, TyperGroup):
     Italian suggestion."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs["options_metavar"] = OPTIONS_METAVAR
         kwargs["subcommand_metavar"] = SUBCOMMAND_METAVAR
-        super().__init__(**kwargs)
+        super().__init__(**_with_aliases(kwargs))
 
     def resolve_command(self, ctx: Context,
                         args: list[str]) -> tuple[str | None, Command | None, list[str]]:

@@ -4,9 +4,10 @@ Commands and options are Italian; the English spellings used in the issues are a
 too, hidden from the help. A command's alias is a hidden command (:data:`COMMAND_ALIASES`).
 An option is declared with its Italian name only (:func:`option`), and the English
 spelling is turned into it while click reads the command line (:func:`normalize_token`,
-click's ``token_normalize_func``), so the help lists one spelling per option and every
-command accepts the same aliases. :data:`OPTIONS` is the one table: every option of every
-command is in it, with its aliases (tests/cli/test_cli_texts.py holds the commands to it).
+click's ``token_normalize_func``, set by :mod:`.italian` on every command), so the help
+lists one spelling per option and every command accepts the same aliases. :data:`OPTIONS`
+is the one table: every option of every command is in it, with its aliases
+(tests/cli/test_cli_package.py holds the commands to it).
 """
 
 from __future__ import annotations
@@ -47,10 +48,6 @@ def normalize_token(token: str) -> str:
     """click's ``token_normalize_func``: an option's English spelling (without its
     dashes, as click passes it) becomes the Italian one; anything else is unchanged."""
     return _ALIAS_NAMES.get(token, token)
-
-
-#: The ``context_settings`` of the ``cruscotto`` app (inherited by every command).
-CONTEXT_SETTINGS: dict[str, Any] = {"token_normalize_func": normalize_token}
 
 
 def option(name: str, help: str, **kwargs: Any) -> Any:

@@ -25,7 +25,7 @@ from rich.text import Text
 from ..core.model import Plan
 from ..core.problems import Problem
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators, unowned_text
-from ..core.vocabulary import format_number, format_percent
+from ..core.vocabulary import format_percent
 from ..errors import Incident, internal_message
 
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -93,11 +93,6 @@ def print_json(data: Any) -> None:
 def grade_text(value: float | None, reason: str | None) -> str:
     """A grade as the tables show it: ``63,00 %``, or ``n.v. (why)``."""
     return format_percent(value) if value is not None else f"n.v. ({reason})"
-
-
-def plain_number(value: float) -> str:
-    """An Italian number with the decimals it needs (up to 6): 105, 1.234,5."""
-    return format_number(value, 6).rstrip("0").rstrip(",")
 
 
 def unowned_count(plan: Plan, year: int | None = None) -> int:

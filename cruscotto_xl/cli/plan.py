@@ -16,11 +16,13 @@ from ..core.problems import has_errors
 from ..core.rules import event_deadline, grade, reference_target, valutazione
 from ..core.targets import Kind, Polarity, Target, format_target, parse_target
 from ..core.vocabulary import (
+    counted,
     excel_serial,
     format_date,
     from_excel_serial,
     parse_actual,
     parse_date,
+    plain_number,
 )
 from ..errors import UserError
 from ..io.planfile import load_plan
@@ -29,7 +31,6 @@ from .output import (
     Table,
     console,
     grade_text,
-    plain_number,
     print_json,
     print_problems,
     problem_data,
@@ -61,11 +62,13 @@ def valida(
     if not as_json:
         if errors:
             n = sum(p.severity == "errore" for p in problems)
-            console.print(f"[red]{escape(str(piano))}: {n} errori da correggere.[/]")
+            console.print(f"[red]{escape(str(piano))}: "
+                          f"{counted(n, 'errore', 'errori')} da correggere.[/]")
         else:
+            plan_size = sum(1 for _ in plan.indicators())
             console.print(f"[green]{escape(str(piano))}: piano valido[/] "
-                          f"({sum(1 for _ in plan.indicators())} "
-                          f"indicatori, {len(problems)} avvisi).")
+                          f"({counted(plan_size, 'indicatore', 'indicatori')}, "
+                          f"{counted(len(problems), 'avviso', 'avvisi')}).")
         console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if errors else 0)
 

@@ -18,7 +18,7 @@ from ..core.contacts import EmailError
 from ..core.model import Plan
 from ..core.problems import Problem, has_errors
 from ..core.tree import UNOWNED, unowned_text
-from ..core.vocabulary import format_date, parse_date
+from ..core.vocabulary import counted, format_date, format_number, parse_date
 from ..errors import UsageError, UserError
 from ..io.lock import exclusive, refuse_if_open
 from ..io.planfile import load_plan
@@ -108,8 +108,9 @@ def ricalcola(
         for header in ("File", "Esito", "Dettagli"):
             table.add_column(header)
         for row in rows:
-            detail = row.get("motivo") or (f"{row['celle']} celle; copia: {row['copia']}"
-                                           if row.get("copia") else f"{row['celle']} celle")
+            cells = counted(row.get("celle") or 0, "cella", "celle")
+            detail = row.get("motivo") or (f"{cells}; copia: {row['copia']}"
+                                           if row.get("copia") else cells)
             table.add_row(Path(row["file"]).name, row["esito"], str(detail))
         console.print(table)
         for row in rows:
@@ -143,9 +144,9 @@ def controlla(
     if as_json:
         print_json(problem_data(problems))
     elif problems:
-        print_problems(problems, f"Controlli su {len(files)} file")
+        print_problems(problems, f"Controlli su {counted(len(files), 'file', 'file')}")
     else:
-        console.print(f"[green]Nessun problema in {len(files)} file.[/]")
+        console.print(f"[green]Nessun problema in {counted(len(files), 'file', 'file')}.[/]")
     raise typer.Exit(1 if has_errors(problems) else 0)
 
 
@@ -210,11 +211,13 @@ def consolida(
             "senza_ufficio": result.unowned,
             "problemi": problem_data(result.problems)})
     else:
-        table = Table(title=f"Stato uffici al {result.period} ({result.files} file letti)")
+        table = Table(title=f"Stato uffici al {result.period} "
+                            f"({counted(result.files, 'file letto', 'file letti')})")
         for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi", "Firma"):
             table.add_column(header)
         for s in result.statuses:
-            table.add_row(s.office, s.state, s.file, str(s.missing_values), str(s.problems),
+            table.add_row(s.office, s.state, s.file, format_number(s.missing_values, 0),
+                          format_number(s.problems, 0),
                           s.signoff or "—")
         console.print(table)
         if result.problems:
@@ -305,18 +308,20 @@ def solleciti(
         console.print(f"{unowned_text(result.unowned)} (cartella "
                       f"«{escape(str(UNOWNED))}»): " + (
                           f"sollecito senza destinatario per il controllo di gestione, "
-                          f"{len(unowned.missing)} dati mancanti." if unowned is not None else
+                          f"{counted(len(unowned.missing), 'dato mancante', 'dati mancanti')}."
+                          if unowned is not None else
                           "nessun dato mancante."), highlight=False)
     if not written:
         console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
-                      f"completa e firmata ({escape(str(result.files))} file letti).[/]")
+                      f"completa e firmata "
+                      f"({counted(result.files, 'file letto', 'file letti')}).[/]")
         return
     table = Table(title=f"Solleciti scritti in {out}")
     for header in ("Ufficio", "Destinatario", "Dati mancanti", "Altro", "File"):
         table.add_column(header)
     for r in written:
         table.add_row(r.office, r.email or styled("nessuna e-mail nel piano", "yellow"),
-                      str(len(r.missing)), "; ".join(r.issues) or "—",
+                      format_number(len(r.missing), 0), "; ".join(r.issues) or "—",
                       r.path.name if r.path else "")
     console.print(table)
 

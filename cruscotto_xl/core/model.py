@@ -23,6 +23,7 @@ from .targets import Kind, Polarity, Target, parse_target
 from .vocabulary import (
     LARGEST_NUMBER,
     NumberError,
+    format_number,
     normalize_text,
     parse_actual,
     parse_decimal_it,
@@ -89,8 +90,8 @@ class _Model(BaseModel):
     def _numbers_excel_can_hold(cls, value: Any) -> Any:
         for number in _floats(value):
             if abs(number) >= LARGEST_NUMBER:
-                raise ValueError(f"numero di 15 cifre o più ({number:g}): Excel ne conserva "
-                                 "al massimo 15")
+                raise ValueError(f"numero di 15 cifre o più ({format_number(number)}): "
+                                 "Excel ne conserva al massimo 15")
         return value
 
 

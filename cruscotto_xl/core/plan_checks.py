@@ -15,7 +15,7 @@ from .plan_texts import check_texts
 from .problems import Problem, in_plan
 from .targets import Kind, TargetError, describe_reference, parse_target
 from .tree import UNOWNED, plan_for_year, same_office, unowned_indicators, unowned_text
-from .vocabulary import format_number
+from .vocabulary import counted, format_number
 
 
 def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) -> str | None:
@@ -24,7 +24,8 @@ def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) ->
         return None  # no weights at all: siblings weigh the same
     missing = sum(w is None for w in weights)
     if missing:
-        return f"{missing} pesi mancanti su {len(weights)} (indicare tutti i pesi o nessuno)"
+        return (f"{counted(missing, 'peso mancante', 'pesi mancanti')} su {len(weights)} "
+                "(indicare tutti i pesi o nessuno)")
     total = sum((points(w) for w in weights if w is not None), Decimal(0))
     if abs(total - 100) > Decimal(repr(tolerance)):
         return (f"la somma dei pesi è {format_number(total, 2)} "

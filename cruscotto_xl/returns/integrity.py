@@ -17,6 +17,7 @@ from ..core.model import Plan
 from ..core.problems import Location, Problem
 from ..core.signoff import CHANGED, SIGNED, STATE_MESSAGES
 from ..core.tree import known_offices, plan_part
+from ..core.vocabulary import counted
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -86,7 +87,8 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
         extra = len(problems) - MAX_CELLS_REPORTED
         problems = problems[:MAX_CELLS_REPORTED]
         problems.append(Problem(Location(file=reading.path.name),
-                                f"… e altre {extra} celle bloccate modificate"))
+                                "… e " + counted(extra, "altra cella bloccata modificata",
+                                                  "altre celle bloccate modificate")))
     return problems
 
 
