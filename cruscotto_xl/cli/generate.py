@@ -146,10 +146,13 @@ def _list_generated(results: list[Generated], out: Path, as_json: bool) -> None:
                      "indicatori": g.indicators} for g in results])
     else:
         table = Table(title=f"Cartelle generate in {out}")
-        for header in ("File", "Ufficio", "Fogli obiettivo", "Indicatori"):
-            table.add_column(header)
+        table.add_column("Ufficio", overflow="fold", ratio=1)
+        table.add_column("File", overflow="fold", ratio=2)
+        for header in ("Fogli obiettivo", "Indicatori"):
+            table.add_column(header, justify="right")
         for g in results:
-            table.add_row(g.path.name, g.office or "—", str(g.sheets), str(g.indicators))
+            table.add_row(g.office or "—", g.path.name, format_number(g.sheets, 0),
+                          format_number(g.indicators, 0))
         console.print(table)
 
 

@@ -139,12 +139,17 @@ def controlla(
         else:
             files.append(path)
     problems: list[Problem] = []
+    offices: dict[str, str] = {}
     for path in files:
-        problems += check_workbook(path, plan)[1]
+        reading, found = check_workbook(path, plan)
+        problems += found
+        if reading is not None and reading.identity.office:
+            offices[path.name] = reading.identity.office
     if as_json:
         print_json(problem_data(problems))
     elif problems:
-        print_problems(problems, f"Controlli su {counted(len(files), 'file', 'file')}")
+        print_problems(problems, f"Controlli su {counted(len(files), 'file', 'file')}",
+                       offices)
     else:
         console.print(f"[green]Nessun problema in {counted(len(files), 'file', 'file')}.[/]")
     raise typer.Exit(1 if has_errors(problems) else 0)
@@ -163,6 +168,11 @@ def _read_returns(cartella: Path, plan: Plan, anno: int | None, periodo: str | N
         task = progress.add_task("Lettura", total=len(files))
         return consolidate(cartella, plan, year=anno, period=period, exclude=exclude,
                            progress=lambda _: progress.advance(task))
+
+
+def _offices(result: Consolidation) -> dict[str, str]:
+    """File name → office, for the workbooks the consolidation read."""
+    return {s.file: s.office for s in result.statuses if s.file}
 
 
 def _none_accepted(result: Consolidation) -> bool:
@@ -196,7 +206,7 @@ def consolida(
         refuse_if_open(out)
         result = _read_returns(cartella, plan, anno, periodo, out)
         if _none_accepted(result):
-            print_problems(result.problems, "Problemi del consolidamento")
+            print_problems(result.problems, "Problemi del consolidamento", _offices(result))
             raise UserError(f"nessuna cartella accettata in {cartella} per il "
                             f"{result.period}/{result.year}: {out.name} non modificata")
         backup = write_master(result, out)
@@ -214,14 +224,14 @@ def consolida(
         table = Table(title=f"Stato uffici al {result.period} "
                             f"({counted(result.files, 'file letto', 'file letti')})")
         for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi", "Firma"):
-            table.add_column(header)
+            table.add_column(header, overflow="fold")
         for s in result.statuses:
             table.add_row(s.office, s.state, s.file, format_number(s.missing_values, 0),
                           format_number(s.problems, 0),
                           s.signoff or "—")
         console.print(table)
         if result.problems:
-            print_problems(result.problems, "Problemi del consolidamento")
+            print_problems(result.problems, "Problemi del consolidamento", _offices(result))
         if result.unowned:
             state = next((s.state for s in result.statuses if s.office == UNOWNED), "")
             console.print(f"{unowned_text(result.unowned)}: cartella "
@@ -246,7 +256,8 @@ def firma(
 ) -> None:
     """Firma la cartella di un ufficio: registra chi conferma i dati e l'impronta dei valori.
 
-    Scrive solo il foglio Validazione (copia .bak dell'originale). Se dopo la firma un
+    Scrive solo il foglio Validazione; la copia dell'originale (.bak) va nella cartella
+    nascosta .cruscotto-copie accanto al file. Se dopo la firma un
     valore cambia, il consolidamento segnala «modificata dopo la firma».
 
     Esempio: [bold]cruscotto firma ufficio.xlsx --responsabile "Anna Neri" --ruolo
@@ -298,7 +309,7 @@ def solleciti(
         plan = master_actuals(plan, consolidato, anno or plan.year)
     result = _read_returns(cartella, plan, anno, periodo, consolidato)
     if result.files and _none_accepted(result):
-        print_problems(result.problems, "Problemi delle cartelle")
+        print_problems(result.problems, "Problemi delle cartelle", _offices(result))
         raise UserError(f"nessuna cartella di {cartella} accettata per il {result.period}/"
                         f"{result.year} (periodo giusto? --periodo): nessun sollecito "
                         "scritto")

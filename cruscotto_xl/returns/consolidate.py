@@ -19,9 +19,8 @@ from pathlib import Path
 
 from ..core.actuals import Typed, carry_actuals, plan_with_typed
 from ..core.history import value_changes
-from ..core.model import FINAL_PERIOD, Indicator, Plan
+from ..core.model import FINAL_PERIOD, Plan
 from ..core.problems import Location, Problem
-from ..core.targets import Kind
 from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
 from ..errors import UserError
@@ -30,6 +29,7 @@ from ..workbook import Extras, OfficeStatus, render_book
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
 from .guard import Limits
 from .integrity import identity_problems, integrity_problems, signoff_check
+from .owed import MissingValue, owed_value
 from .read import IndicatorValues, Reading, read_workbook
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
@@ -39,19 +39,6 @@ MISSING = "mancante"
 WITH_PROBLEMS = "con problemi"
 REFUSED = "rifiutata"
 INTERNAL_ERROR = "non letta (errore interno)"
-
-
-@dataclass(frozen=True)
-class MissingValue:
-    """An actual an office still owes: where it goes and what it is."""
-
-    sheet: str
-    cell: str
-    code: str
-    name: str
-    period: str
-    what: str = "consuntivo"
-    """What is owed: the actual, or the date of the event a term runs from."""
 
 
 @dataclass
@@ -132,33 +119,14 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
             problems.append(Problem(Location(file=reading.path.name),
                                     f"indicatore {code} assente dalla cartella", subject=code))
             continue
-        where = reading.where(found.sheet, found.cells["actual"])
-        if found.is_missing() and slot.indicator.owes_actual(year, period):
-            missing.append(MissingValue(found.sheet, found.cells["actual"], code,
-                                        slot.indicator.name, period))
-            problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
-        elif _owes_event_date(slot.indicator, found, year, period):
-            cell = found.cells["event_date"]
-            missing.append(MissingValue(found.sheet, cell, code, slot.indicator.name, period,
-                                        EVENT_DATE))
-            problems.append(Problem(reading.where(found.sheet, cell),
-                                    f"{EVENT_DATE} mancante al {period}: il termine decorre "
-                                    f"da quella data", "avviso", code))
-        values.append((code, where, found.typed_lenient))
+        if owed := owed_value(reading, slot.indicator, found, year, period):
+            missing.append(owed[0])
+            problems.append(owed[1])
+        values.append((code, reading.where(found.sheet, found.cells["actual"]),
+                       found.typed_lenient))
     unreadable = {code for code, v in reading.indicators.items() if _unreadable(v)}
     return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
                        signoff, unreadable)
-
-
-EVENT_DATE = "data dell'evento"
-
-
-def _owes_event_date(ind: Indicator, found: IndicatorValues, year: int, period: str) -> bool:
-    """A term from an event (``entro 30 gg dalla richiesta``) with its completion date but
-    not the event's: not gradable until the office types it."""
-    return (ind.owes_actual(year, period)
-            and ind.target_for(year, period).kind is Kind.EVENT_DEADLINE
-            and found.raw.get("event_date") in (None, ""))
 
 
 def _unreadable(found: IndicatorValues) -> bool:

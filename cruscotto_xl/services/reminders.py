@@ -21,9 +21,10 @@ from ..core.model import Plan
 from ..core.problems import Problem
 from ..core.signoff import SIGNED, STATE_MESSAGES
 from ..core.tree import UNOWNED, known_offices, plan_for_year
-from ..core.vocabulary import format_number, of_entity
+from ..core.vocabulary import format_date, format_number, of_entity
 from ..io.atomic import write_atomically
-from ..returns.consolidate import MISSING, REFUSED, Consolidation, MissingValue
+from ..returns.consolidate import MISSING, REFUSED, Consolidation
+from ..returns.owed import MissingValue
 from ..workbook import render_book, workbook_jobs
 from ..workbook.layout import SHEET_SIGNOFF, safe_file_stem
 from .generate import OutputExistsError
@@ -129,7 +130,8 @@ def compose(reminder: Reminder, plan: Plan, year: int, period: str,
         for m in reminder.missing:
             lines.append(f"- foglio «{m.sheet}», cella {m.cell}: indicatore {m.code} "
                          f"«{m.name}», {m.what} al {m.period}")
-    lines.append("")
+    due = format_date(plan.deadline_for(period, year))
+    lines += ["", f"Scadenza per la restituzione: {due}.", ""]
     if reminder.attachment:
         lines.append(f"In allegato la cartella Excel da compilare ({reminder.attachment[0]}): "
                      "inserire i valori nelle celle gialle, compilare il foglio Validazione e "
