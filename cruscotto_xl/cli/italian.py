@@ -41,6 +41,11 @@ SUBCOMMAND_METAVAR = "COMANDO [ARGOMENTI]..."
 USAGE_PREFIX = "Uso: "
 HELP_OPTION_HELP = "Mostra questo aiuto ed esce."
 
+#: The value's type as typer prints it in the help → Italian ("": a flag takes no value).
+TYPE_LABELS = {"<bool>": "", "<int>": "<intero>", "<float>": "<numero>", "<str>": "<testo>",
+               "<path>": "<percorso>", "<list[Path]>": "<percorsi>",
+               "<list[str]>": "<testi>"}
+
 #: typer.rich_utils constant → its Italian text.
 RICH_TEXTS = {
     "ARGUMENTS_PANEL_TITLE": "Argomenti",
@@ -119,6 +124,19 @@ def italian_error(exc: ClickException, ctx: Context | None) -> ItalianUsageError
     return ItalianUsageError(message, context)
 
 
+def _italian_type(param: Any, ctx: Context) -> None:
+    """Show the type of ``param``'s value in Italian in the help (``<percorso>``): an
+    option's through its ``metavar``, which typer prints instead of the type; an argument's
+    (whose ``metavar`` is its name in the usage line) through its own type label."""
+    label = TYPE_LABELS.get(str(param.display_type(ctx)))
+    if label is None:
+        return
+    if isinstance(param, TyperArgument):
+        param.display_type_rich = lambda ctx: label
+    elif param.metavar is None:
+        param.metavar = label
+
+
 def _what(param: Any, param_type: str | None) -> str:
     kind = param_type or (param.param_type_name if param is not None else "parameter")
     return {"argument": "argomento", "option": "opzione"}.get(kind, "valore")
@@ -162,6 +180,8 @@ class _ItalianTexts:
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         use_italian_texts()
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            _italian_type(param, ctx)
         super().format_help(ctx, formatter)  # type: ignore[misc]
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:

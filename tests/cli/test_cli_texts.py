@@ -18,7 +18,7 @@ ENGLISH = ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Options", "Arguments", "Com
            "Show this message and exit", "[required]", "[default:", "Did you mean",
            "Got unexpected extra", "requires an argument", "is not a valid",
            "is not one of", "Input should be", "Value error", "Possible options",
-           "Aborted")
+           "Aborted", "<bool>", "<int>", "<str>", "<path>", "<float>", "<list[")
 
 runner = CliRunner()
 
