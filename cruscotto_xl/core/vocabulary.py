@@ -167,6 +167,20 @@ def plain_number(value: float, decimals: int = 6) -> str:
     return text.rstrip("0").rstrip(",") if "," in text and "E" not in text else text
 
 
+def exact_number(value: float) -> str:
+    """Every significant digit (a change in the 7th decimal is a change), Italian comma:
+    what a message comparing two values prints."""
+    return f"{value:.15g}".replace(".", ",")
+
+
+def value_text(value: object) -> str:
+    """A cell's value in a message: a number with :func:`exact_number`, anything else as
+    Python writes it (``'n.v.'``, ``None``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return exact_number(value)
+    return repr(value)
+
+
 def format_percent(fraction: float, decimals: int = 2) -> str:
     """0.7 → ``70,00 %`` (the value is a fraction, the text shows percent points)."""
     points = Decimal(repr(float(fraction))) * 100

@@ -20,7 +20,14 @@ from pathlib import Path
 from ..core.history import HISTORY_HEADERS, value_changes
 from ..core.plan_checks import validate_plan
 from ..core.problems import Location, Problem
-from ..core.vocabulary import cell_number, counted, format_date, format_number, yes_no_text
+from ..core.vocabulary import (
+    cell_number,
+    counted,
+    format_date,
+    format_number,
+    value_text,
+    yes_no_text,
+)
 from ..errors import UserError, internal_message, record_internal_error
 from ..returns.consolidate import consolidate as consolidate_folder
 from ..returns.consolidate import graded_plan
@@ -212,7 +219,8 @@ def verify(source: PortSource, book: Book,
             shown = values[r][c] if r < len(values) and c < len(values[r]) else ""
             expected = book.cached[(sheet, coord)]
             if not _same(shown, expected):
-                out.append(f"{sheet}!{coord}: Excel {shown!r}, motore {expected!r}")
+                out.append(f"{sheet}!{coord}: Excel {value_text(shown)}, "
+                           f"motore {value_text(expected)}")
     return out
 
 
@@ -226,8 +234,8 @@ def _recompute(port: BookPort, title: str, sheets: set[str] | None) -> MacroResu
              "in " + counted(len({s for s, _ in book.formulas}), "foglio", "fogli"))
     if mismatches:
         text = (f"{counted(cells, 'cella ricalcolata', 'celle ricalcolate')} {where}; "
-                f"{counted(len(mismatches), 'valore', 'valori')} di Excel diversi dal motore "
-                "di calcolo:\n"
+                f"{counted(len(mismatches), 'valore di Excel diverso', 'valori di Excel diversi')}"
+                " dal motore di calcolo:\n"
                 + "\n".join(mismatches[:MAX_LISTED]))
     else:
         text = (f"{counted(cells, 'cella ricalcolata', 'celle ricalcolate')} {where}: "
@@ -403,8 +411,8 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
             f" con una cartella; {counted(cells, 'cella ricalcolata', 'celle ricalcolate')}. "
             f"Stato nel foglio {SHEET_OFFICES}.")
     if mismatches:
-        text += (f"\n{counted(len(mismatches), 'valore', 'valori')} di Excel diversi dal "
-                 "motore di calcolo.")
+        text += ("\n" + counted(len(mismatches), "valore di Excel diverso",
+                                 "valori di Excel diversi") + " dal motore di calcolo.")
     text = _with_problems(text, result.problems)
     return MacroResult("Consolida", text, not mismatches, result.problems, cells, mismatches)
 

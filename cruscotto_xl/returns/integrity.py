@@ -173,8 +173,8 @@ def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None
                 return reading, wrong
         part = (reading.embedded_plan() if plan is None
                 else plan_part(plan, ident.office, ident.year))
-        owed = [problem for _, problem in owed_values(reading, part, ident.year,
-                                                      ident.period)]
+        owed = [] if reading.is_master else [   # a master owes nothing: its offices do
+            problem for _, problem in owed_values(reading, part, ident.year, ident.period)]
         return reading, (integrity_problems(reading, plan) + reading.problems
                          + signoff_check(reading)[1] + owed)
     except BAD_FILE_ERRORS as exc:
