@@ -24,6 +24,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..core.vocabulary import counted
 from ..errors import UserError
 from ..io.atomic import write_atomically
 from .vbaproject import Kind, Module, VBASourceError, build_vba_project, document_module
@@ -129,7 +130,8 @@ def user_config_only(standalone: str) -> str:
         if count != expected:
             raise AddinBuildError(
                 f"{XLWINGS_MODULE} di xlwings {xlwings_version()}: il testo da modificare "
-                f"«{pattern.pattern}» compare {count} volte invece di {expected}: versione di "
+                f"«{pattern.pattern}» compare {counted(count, 'volta', 'volte')} invece di "
+                f"{expected}: versione di "
                 "xlwings non supportata, usare la 0.37.8")
     return standalone
 

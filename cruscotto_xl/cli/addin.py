@@ -26,6 +26,8 @@ from ..addin.package import (
     xlwings_version,
 )
 from ..errors import UserError
+from .italian import ItalianCommand, ItalianGroup
+from .options import option
 from .output import plain_console as console
 from .policy import guarded
 
@@ -50,6 +52,7 @@ addin_app = typer.Typer(
          + _SAME_VERSION.format(version=xlwings_version()),
     no_args_is_help=True,
     add_completion=False,
+    cls=ItalianGroup,
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,20 +112,20 @@ def _windows_dirs() -> tuple[Path, Path]:
     """(XLSTART of the user, the user configuration file) on Windows."""
     appdata, profile = os.environ.get("APPDATA"), os.environ.get("USERPROFILE")
     if not appdata or not profile:
-        raise InstallError("variabili d'ambiente APPDATA o USERPROFILE assenti: usare --dir "
+        raise InstallError("variabili d'ambiente APPDATA o USERPROFILE assenti: usare --cartella "
                            "e copiare il file nella cartella XLSTART di Excel")
     return (Path(appdata) / "Microsoft" / "Excel" / "XLSTART",
             Path(profile) / f".{ADDIN_NAME}" / CONFIG_FILE)
 
 
-@addin_app.command("build", help=(
+@addin_app.command("build", cls=ItalianCommand, help=(
     "Costruisce il componente aggiuntivo (.xlam) dai sorgenti, su qualsiasi sistema.\n\n"
     "Il file va poi installato in Excel (su Windows basta `cruscotto addin install`). "
     + _SAME_VERSION.format(version=xlwings_version())))
 @guarded
 @_writing
 def build(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File da scrivere")] = Path(
+    out: Annotated[Path, option("--uscita", "File da scrivere")] = Path(
         ADDIN_FILE),
 ) -> None:
     """Build the add-in anywhere (e.g. to inspect it or to carry it to another machine)."""
@@ -131,20 +134,20 @@ def build(
                   f"xlwings {xlwings_version()}).")
 
 
-@addin_app.command("install", help=(
+@addin_app.command("install", cls=ItalianCommand, help=(
     "Costruisce il componente aggiuntivo e lo installa per questo utente.\n\n"
     "Windows: lo scrive in %APPDATA%\\Microsoft\\Excel\\XLSTART (Excel lo apre a ogni "
     "avvio) e scrive %USERPROFILE%\\.cruscotto\\cruscotto.conf con INTERPRETER_WIN = "
     "questo Python.\n\n"
     "macOS: lo scrive nella cartella di Excel (~/Library/Containers/com.microsoft.Excel/Data), "
     "imposta INTERPRETER_MAC e spiega come attivarlo.\n\n"
-    "Linux: Excel non esiste; con --dir costruisce il file da portare su Windows o macOS.\n\n"
+    "Linux: Excel non esiste; con --cartella costruisce il file da portare su Windows o macOS.\n\n"
     + _SAME_VERSION.format(version=xlwings_version())))
 @guarded
 @_writing
 def install(
-    folder: Annotated[Path | None, typer.Option(
-        "--dir", help="Cartella in cui installare il file (predefinita: su Windows la "
+    folder: Annotated[Path | None, option(
+        "--cartella", "Cartella in cui installare il file (predefinita: su Windows la "
                       "cartella XLSTART di Excel; su macOS la cartella di Excel in "
                       "~/Library/Containers)")] = None,
 ) -> None:
@@ -161,11 +164,11 @@ def install(
             config = (container / CONFIG_FILE, "INTERPRETER_MAC")
         elif folder is None:
             raise InstallError(f"Excel per Mac non trovato (manca {container}): avviare "
-                               "Excel una volta e riprovare, oppure usare --dir")
+                               "Excel una volta e riprovare, oppure usare --cartella")
         target = folder or container
     elif folder is None:
         raise InstallError("su Linux Excel non è disponibile: usare `cruscotto addin install "
-                           "--dir CARTELLA` (o `cruscotto addin build`) e installare il file "
+                           "--cartella CARTELLA` (o `cruscotto addin build`) e installare il file "
                            "su Windows o macOS")
     else:
         target = folder

@@ -23,6 +23,8 @@ from ..errors import set_debug
 from . import audit, esporta, generate, plan, report, returns
 from .addin import addin_app
 from .importa import importa_app
+from .italian import ItalianGroup
+from .options import option
 
 app = typer.Typer(
     name="cruscotto",
@@ -31,13 +33,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=ItalianGroup,
 )
 
 
 @app.callback()
 def global_options(
-    debug: Annotated[bool, typer.Option(
-        "--debug", help="In caso di errore interno mostra anche il dettaglio tecnico "
+    debug: Annotated[bool, option(
+        "--debug", "In caso di errore interno mostra anche il dettaglio tecnico "
                         "(traceback), oltre a scriverlo nel registro")] = False,
 ) -> None:
     set_debug(debug)

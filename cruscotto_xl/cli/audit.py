@@ -32,6 +32,7 @@ from ..core.audit import CHECKS, OWNERS, Finding, audit_findings
 from ..core.model import Plan
 from ..core.plan_checks import grouped
 from ..core.problems import Problem, has_errors
+from ..core.vocabulary import counted
 from ..errors import UserError
 from ..importers.tabella import TABLE_SUFFIXES, import_table, read_table_actuals
 from ..io.planfile import PLAN_SUFFIXES, load_plan
@@ -40,6 +41,7 @@ from ..returns.read import NotOurWorkbookError, read_workbook
 from ..workbook.cells import row_height, write_text
 from ..workbook.layout import SHEET_CHECKS
 from ..workbook.styles import Styles
+from .italian import ItalianGroup
 from .options import JsonFlag, option, year_option
 from .output import (
     Table,
@@ -201,8 +203,8 @@ def audit_command(
                         "i consuntivi (abbinati per codice indicatore)")] = None,
     anno: Annotated[int | None, year_option(
         "Anno da controllare (predefinito: tutti gli anni)")] = None,
-    xlsx: Annotated[Path | None, typer.Option(
-        "--xlsx", help="Scrive anche il foglio Controlli in questa cartella Excel")] = None,
+    xlsx: Annotated[Path | None, option(
+        "--xlsx", "Scrive anche il foglio Controlli in questa cartella Excel")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Controlla la qualità di un piano ed elenca tutti i problemi.
@@ -236,16 +238,19 @@ def audit_command(
         n_err = sum(p.severity == "errore" for p in problems)
         n_warn = len(problems) - n_err
         color = "red" if n_err else "yellow" if n_warn else "green"
-        verdict = (f"{n_err} errori e {n_warn} avvisi" if problems else "nessun problema")
+        verdict = (f"{counted(n_err, 'errore', 'errori')} e {counted(n_warn, 'avviso', 'avvisi')}"
+                   if problems else "nessun problema")
         checked = sum(1 for _ in plan.indicators())
         sheet = f" Foglio Controlli: {escape(str(xlsx))}" if xlsx else ""
-        console.print(f"[{color}]{escape(str(piano))}: {verdict}[/] ({checked} indicatori "
-                      f"controllati).{sheet}", highlight=False)
+        console.print(f"[{color}]{escape(str(piano))}: {verdict}[/] "
+                      f"({counted(checked, 'indicatore controllato', 'indicatori controllati')})."
+                      f"{sheet}", highlight=False)
         console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if has_errors(problems) else 0)
 
 
-audit_app = typer.Typer(name="audit", add_completion=False, rich_markup_mode="rich")
+audit_app = typer.Typer(name="audit", add_completion=False, rich_markup_mode="rich",
+                        cls=ItalianGroup)
 register(audit_app, "audit", audit_command)
 
 

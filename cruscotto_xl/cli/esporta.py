@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from ..returns.table import check_level, export_table
 from ..services.export import check_destination, write_table
-from .options import JsonFlag, overwrite_option
+from .options import JsonFlag, option, overwrite_option
 from .output import console, print_error, print_json, print_problems, problem_data
 from .policy import guarded, register
 
@@ -20,15 +20,15 @@ from .policy import guarded, register
 def esporta(
     file: Annotated[Path, typer.Argument(
         help="Cartella Excel di un ufficio, cartella consolidata o piano (.yaml, .json)")],
-    out: Annotated[Path, typer.Option(
-        "--out", help="File da scrivere: .csv (Excel italiano), .xlsx o .parquet")],
-    livello: Annotated[str, typer.Option(
-        "--livello", help="indicatori: una riga per indicatore e periodo; tutti: anche "
-                          "obiettivi operativi, strategici, ambiti ed ente; misure: una riga "
-                          "per misura e periodo (i valori delle misure con codice); strutture: "
-                          "il grado di ogni area e ufficio della struttura del piano, per "
-                          "periodo")] = "indicatori",
-    sovrascrivi: Annotated[bool, overwrite_option("Sostituisce il file --out se esiste "
+    out: Annotated[Path, option(
+        "--uscita", "File da scrivere: .csv (Excel italiano), .xlsx o .parquet")],
+    livello: Annotated[str, option(
+        "--livello", "indicatori: una riga per indicatore e periodo; tutti: anche "
+                     "obiettivi operativi, strategici, ambiti ed ente; misure: una riga "
+                     "per misura e periodo (i valori delle misure con codice); strutture: "
+                     "il grado di ogni area e ufficio della struttura del piano, per "
+                     "periodo")] = "indicatori",
+    sovrascrivi: Annotated[bool, overwrite_option("Sostituisce il file --uscita se esiste "
                                                   "già")] = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -41,12 +41,12 @@ def esporta(
     «cruscotto audit PIANO --consuntivi FILE.csv». Con --livello strutture: una riga per
     area e ufficio della struttura del piano e periodo, con il loro grado.
 
-    Esempio: [bold]cruscotto esporta cruscotto.xlsx --out dati-2024.csv[/]
+    Esempio: [bold]cruscotto esporta cruscotto.xlsx --uscita dati-2024.csv[/]
     """
     level = check_level(livello)
     if out.exists() and not sovrascrivi:
         print_error(f"{out} esiste già: usare --sovrascrivi per sostituirlo, oppure un altro "
-                    "--out")
+                    "--uscita")
         raise typer.Exit(1)
     check_destination(out)
     table = export_table(file, level)

@@ -15,6 +15,7 @@ from ..core.problems import has_errors
 from ..core.rollup import Node
 from ..core.rules import valutazione
 from ..core.tree import UNOWNED, unowned_text
+from ..core.vocabulary import counted, format_number
 from ..errors import UsageError, UserError
 from ..io.planfile import load_changes, load_plan
 from ..returns.consolidate import master_actuals
@@ -56,21 +57,20 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 @guarded
 def genera(
     piani: Annotated[list[Path], typer.Argument(help="File di piano o cartelle che li contengono")],
-    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere le cartelle Excel")],
+    out: Annotated[Path, option("--uscita", "Cartella in cui scrivere le cartelle Excel")],
     anno: Annotated[int | None, year_option("Anno (predefinito: l'anno del piano)")] = None,
     per_ufficio: PerOffice = False,
-    password: Annotated[str | None, typer.Option(
-        "--password", help="Password di protezione dei fogli (predefinito: nessuna)")] = None,
+    password: Annotated[str | None, option(
+        "--password", "Password di protezione dei fogli (predefinito: nessuna)")] = None,
     sovrascrivi: Annotated[bool, overwrite_option("Rigenera anche i file già presenti")] = False,
     periodo: PeriodOption = None,
     consolidato: Annotated[Path | None, option(
         "--consolidato",
         "Cartella principale consolidata: i valori dei periodi già consolidati entrano "
         "bloccati nelle nuove cartelle")] = None,
-    individuali: Annotated[bool, typer.Option(
-        "--individuali",
-        help="Una scheda individuale per persona degli obiettivi_individuali (solo i suoi "
-             "dati), invece delle cartelle degli uffici")] = False,
+    individuali: Annotated[bool, option(
+        "--individuali", "Una scheda individuale per persona degli obiettivi_individuali "
+                         "(solo i suoi dati), invece delle cartelle degli uffici")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Genera le cartelle Excel di uno o più piani: una per piano o una per ufficio.
@@ -85,7 +85,7 @@ def genera(
     riportati da «consolida --individuali»), i comportamenti per il valutatore e il
     punteggio; nessun dato di altre persone.
 
-    Esempio: [bold]cruscotto genera piano.yaml --out cartelle --per-ufficio --periodo 31/12
+    Esempio: [bold]cruscotto genera piano.yaml --uscita cartelle --per-ufficio --periodo 31/12
     --consolidato cruscotto.xlsx[/]
     """
     anno = checked_year(anno)
@@ -168,12 +168,13 @@ def _list_generated(results: list[Generated], out: Path, as_json: bool) -> None:
     else:
         table = Table(title=f"Cartelle generate in {out}")
         people = any(g.person for g in results)
-        for header in ("File", "Persona" if people else "Ufficio", "Fogli obiettivo",
-                       "Indicatori"):
-            table.add_column(header)
+        table.add_column("Persona" if people else "Ufficio", overflow="fold", ratio=1)
+        table.add_column("File", overflow="fold", ratio=2)
+        for header in ("Fogli obiettivo", "Indicatori"):
+            table.add_column(header, justify="right")
         for g in results:
-            table.add_row(g.path.name, (g.person if people else g.office) or "—",
-                          str(g.sheets), str(g.indicators))
+            table.add_row((g.person if people else g.office) or "—", g.path.name,
+                          format_number(g.sheets, 0), format_number(g.indicators, 0))
         console.print(table)
 
 
@@ -188,8 +189,8 @@ def nuovo_anno(
         "--consolidato",
         "Cartella principale consolidata dell'anno in corso: i suoi consuntivi entrano "
         "nello storico del nuovo piano e nei riferimenti dei target relativi")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Cartella del nuovo piano e delle cartelle Excel "
+    out: Annotated[Path | None, option(
+        "--uscita", "Cartella del nuovo piano e delle cartelle Excel "
                       "(predefinita: cruscotto-ANNO accanto al piano)")] = None,
     per_ufficio: PerOffice = False,
     periodo: Annotated[str | None, option(
@@ -232,9 +233,11 @@ def nuovo_anno(
     if warnings:
         print_problems(warnings, f"Da verificare nel piano {anno} ({new.plan_path.name})")
     err_console.print(
-        f"Piano {anno} scritto in {escape(str(new.plan_path))}: {len(rolled.changed)} target "
-        f"aggiornati dal piano pluriennale, {len(rolled.logged)} modifiche dal file, "
-        f"{len(rolled.carried)} target riportati dall'anno {plan.year}; cartelle per il "
+        f"Piano {anno} scritto in {escape(str(new.plan_path))}: "
+        f"{counted(len(rolled.changed), 'target aggiornato', 'target aggiornati')} dal piano "
+        f"pluriennale, {counted(len(rolled.logged), 'modifica', 'modifiche')} dal file, "
+        f"{counted(len(rolled.carried), 'target riportato', 'target riportati')} dall'anno "
+        f"{plan.year}; cartelle per il "
         f"periodo {escape(str(new.period))}.", highlight=False)
     _list_generated(new.generated, out, as_json)
 
@@ -263,9 +266,9 @@ def summary_table(plan: Plan, root: Node, title: str,
 
 @guarded
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Cartella dei file della dimostrazione")] =
+    out: Annotated[Path, option("--uscita", "Cartella dei file della dimostrazione")] =
     Path("cruscotto-demo"),
-    esempi: Annotated[Path, typer.Option("--esempi", help="Cartella dei piani di esempio")] =
+    esempi: Annotated[Path, option("--esempi", "Cartella dei piani di esempio")] =
     EXAMPLES_DIR,
 ) -> None:
     """Dimostrazione completa sugli esempi inclusi.
@@ -274,7 +277,7 @@ def demo(
     farebbe un ufficio, le ricalcola con LibreOffice (se installato) e stampa il riepilogo,
     dichiarando se i gradi calcolati dalle formule coincidono con quelli del motore Python.
 
-    Esempio: [bold]cruscotto demo --out /tmp/demo[/]
+    Esempio: [bold]cruscotto demo --uscita /tmp/demo[/]
     """
     from ..services.demo import run_demo  # openpyxl and LibreOffice only for the demo
 
@@ -283,17 +286,19 @@ def demo(
         console.print(summary_table(plan, root, f"{plan.entity} — piano {plan.year}"))
         if note:
             console.print(f"[dim]{escape(str(note))}[/]")
-    console.print(f"Cartelle generate: {len(report.workbooks)} in {escape(str(out))}")
+    console.print(f"Cartelle generate: {format_number(len(report.workbooks), 0)} in "
+                  f"{escape(str(out))}")
     if report.recalculated is None:
         console.print("[yellow]LibreOffice non è installato: formule non ricalcolate "
                       "(installare libreoffice-calc-nogui per il confronto).[/]")
     elif report.equal:
         console.print(f"[green]Gradi calcolati da LibreOffice = motore Python: sì[/] "
-                      f"({report.compared} valori confrontati in {report.recalculated} "
-                      f"cartelle, tolleranza 1e-9).")
+                      f"({counted(report.compared, 'valore confrontato', 'valori confrontati')}"
+                      f" in {counted(report.recalculated, 'cartella', 'cartelle')}, "
+                      f"tolleranza 1e-9).")
     else:
         console.print(f"[red]Gradi calcolati da LibreOffice diversi dal motore Python: "
-                      f"{len(report.mismatches)} differenze.[/]")
+                      f"{counted(len(report.mismatches), 'differenza', 'differenze')}.[/]")
         for m in report.mismatches[:20]:
             console.print(f"  {escape(str(m))}")
     raise typer.Exit(0 if report.equal in (True, None) else 1)

@@ -1,7 +1,7 @@
 """``cruscotto importa {integra,tabella,pira}``: a typer sub-app, wired into the main command
 with ``app.add_typer(importa_app, name="importa")``.
 
-Each command reads a source, writes the plan file (``--out``, never over an existing file
+Each command reads a source, writes the plan file (``--uscita``, never over an existing file
 without ``--sovrascrivi``), prints what the importer reported and a summary of what was
 imported. The plan is written even when the source has errors, so the controller can fix it
 there or in the source; the exit code is then 1 (docs/errors.md: 1 = problems in the user's
@@ -21,12 +21,14 @@ from rich.markup import escape
 
 from ..core.model import Plan
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators
+from ..core.vocabulary import counted, format_number
 from ..importers.common import ImportFailed, ImportResult
 from ..importers.integra import import_integra
 from ..importers.pira.build import import_pira
 from ..importers.tabella import import_table
 from ..io.planfile import PLAN_SUFFIXES, PlanFileError, save_plan
-from .options import JsonFlag, overwrite_option, year_option
+from .italian import ItalianCommand, ItalianGroup
+from .options import JsonFlag, option, overwrite_option, year_option
 from .output import (
     Table,
     console,
@@ -45,15 +47,16 @@ importa_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=ItalianGroup,
 )
 
 Source = Annotated[Path, typer.Argument(help="File da importare")]
-Out = Annotated[Path, typer.Option("--out", help="File del piano da scrivere (.yaml, .yml o "
+Out = Annotated[Path, option("--uscita", "File del piano da scrivere (.yaml, .yml o "
                                                  ".json)")]
 Year = Annotated[int | None, year_option("Anno del piano (predefinito: quello del file)")]
-Entity = Annotated[str | None, typer.Option("--ente", help="Nome dell'ente (predefinito: "
+Entity = Annotated[str | None, option("--ente", "Nome dell'ente (predefinito: "
                                                            "quello del file)")]
-Overwrite = Annotated[bool, overwrite_option("Sostituisce il file --out se esiste già")]
+Overwrite = Annotated[bool, overwrite_option("Sostituisce il file --uscita se esiste già")]
 
 
 def summary(plan: Plan) -> dict[str, int]:
@@ -84,10 +87,10 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
     """Import, write the plan, print problems and summary; exit 1 when there are errors."""
     if out.suffix.lower() not in PLAN_SUFFIXES:
         raise typer.BadParameter(f"«{out.name}»: il piano si scrive in .yaml, .yml o .json",
-                                 param_hint="--out")
+                                 param_hint="--uscita")
     if out.exists() and not overwrite:
         print_error(f"{out} esiste già: usare --sovrascrivi per sostituirlo, oppure un altro "
-                    "--out")
+                    "--uscita")
         raise typer.Exit(1)
     try:
         result = read()
@@ -116,21 +119,22 @@ def run_import(read: Callable[[], ImportResult], source: Path, out: Path, overwr
         table.add_column("Elementi")
         table.add_column("Numero", justify="right")
         for key, n in counts.items():
-            table.add_row(_LABELS[key], str(n))
+            table.add_row(_LABELS[key], format_number(n, 0))
         console.print(table)
         console.print(unowned_line(counts["senza_ufficio"]), highlight=False)
         if errors:
-            console.print(f"[red]Piano scritto in {escape(str(out))} con {errors} errori da "
-                          f"correggere[/] "
-                          f"({len(result.warnings)} avvisi).", highlight=False)
+            console.print(f"[red]Piano scritto in {escape(str(out))} con "
+                          f"{counted(errors, 'errore', 'errori')} da correggere[/] "
+                          f"({counted(len(result.warnings), 'avviso', 'avvisi')}).",
+                          highlight=False)
         else:
             console.print(f"[green]Piano scritto in {escape(str(out))}[/] "
-                          f"({len(result.warnings)} avvisi).",
+                          f"({counted(len(result.warnings), 'avviso', 'avvisi')}).",
                           highlight=False)
     raise typer.Exit(1 if errors else 0)
 
 
-@importa_app.command("integra")
+@importa_app.command("integra", cls=ItalianCommand)
 @guarded
 def integra(file: Source, out: Out, anno: Year = None, ente: Entity = None,
             sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
@@ -138,13 +142,13 @@ def integra(file: Source, out: Out, anno: Year = None, ente: Entity = None,
 
     Albero degli obiettivi, indicatori, consuntivi e gradi pubblicati dell'anno.
 
-    Esempio: [bold]cruscotto importa integra export.txt --out piano-2023.yaml[/]
+    Esempio: [bold]cruscotto importa integra export.txt --uscita piano-2023.yaml[/]
     """
     run_import(lambda: import_integra(file, year=anno, entity=ente), file, out, sovrascrivi,
                as_json)
 
 
-@importa_app.command("tabella")
+@importa_app.command("tabella", cls=ItalianCommand)
 @guarded
 def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
             sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
@@ -155,13 +159,13 @@ def tabella(file: Source, out: Out, anno: Year = None, ente: Entity = None,
     colonne sono riconosciuti senza badare a maiuscole, accenti, spazi e sinonimi comuni; le
     colonne sconosciute e le righe fuori posto sono segnalate.
 
-    Esempio: [bold]cruscotto importa tabella piano.xlsx --out piano-2024.yaml[/]
+    Esempio: [bold]cruscotto importa tabella piano.xlsx --uscita piano-2024.yaml[/]
     """
     run_import(lambda: import_table(file, year=anno, entity=ente), file, out, sovrascrivi,
                as_json)
 
 
-@importa_app.command("pira")
+@importa_app.command("pira", cls=ItalianCommand)
 @guarded
 def pira(file: Source, out: Out, anno: Year = None, ente: Entity = None,
          sovrascrivi: Overwrite = False, as_json: JsonFlag = False) -> None:
@@ -174,7 +178,7 @@ def pira(file: Source, out: Out, anno: Year = None, ente: Entity = None,
     testo può venire da pdftotext (con o senza -layout), da un copia-incolla da Word, da
     markdown o HTML. Anno ed ente, se non indicati, sono presi dal documento.
 
-    Esempio: [bold]cruscotto importa pira piano.txt --ente "CCIAA di Lucca" --out piano.yaml[/]
+    Esempio: [bold]cruscotto importa pira piano.txt --ente "CCIAA di Lucca" --uscita piano.yaml[/]
     """
     run_import(lambda: import_pira(file, year=anno, entity=ente), file, out, sovrascrivi,
                as_json)

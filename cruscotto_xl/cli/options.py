@@ -1,9 +1,13 @@
-"""Options shared by several commands, and every English alias, defined once.
+"""Options shared by several commands, and every spelling of every option, defined once.
 
 Commands and options are Italian; the English spellings used in the issues are accepted
-too: a command's alias is hidden from the help, an option's alias is listed after the
-Italian name. :func:`option` builds any option with its alias from :data:`OPTION_ALIASES`,
-so a spelling is decided here and nowhere else.
+too, hidden from the help. A command's alias is a hidden command (:data:`COMMAND_ALIASES`).
+An option is declared with its Italian name only (:func:`option`), and the English
+spelling is turned into it while click reads the command line (:func:`normalize_token`,
+click's ``token_normalize_func``, set by :mod:`.italian` on every command), so the help
+lists one spelling per option and every command accepts the same aliases. :data:`OPTIONS`
+is the one table: every option of every command is in it, with its aliases
+(tests/cli/test_cli_package.py holds the commands to it).
 """
 
 from __future__ import annotations
@@ -21,19 +25,36 @@ COMMAND_ALIASES = {"valida": "validate", "grado": "grade", "genera": "generate",
                    "nuovo-anno": "new-year", "firma": "sign", "solleciti": "reminders",
                    "relazione": "report", "esporta": "export"}
 
-#: Option → the other spellings accepted for it.
-OPTION_ALIASES = {
+#: Every option of the command line → the other spellings accepted for it (hidden).
+OPTIONS: dict[str, tuple[str, ...]] = {
     "--piano": ("--plan",), "--anno": ("--year",), "--periodo": ("--period",),
+    "--uscita": ("--out",), "--cartella": ("--dir",),
     "--sovrascrivi": ("--overwrite",), "--per-ufficio": ("--per-office",),
     "--consolidato": ("--master",), "--consuntivo": ("--actual",),
     "--consuntivi": ("--actuals",), "--data-evento": ("--event-date",),
-    "--modifiche": ("--changes",), "--no-pdf": ("--senza-pdf",),
+    "--modifiche": ("--changes",), "--senza-pdf": ("--no-pdf",),
+    "--json": (), "--debug": (), "--password": (), "--target": (), "--verso": (),
+    "--riferimento": (), "--soglia": (), "--ente": (), "--esempi": (), "--livello": (),
+    "--responsabile": (), "--ruolo": (), "--data": (), "--conferma": (), "--mittente": (),
+    "--formato": (), "--xlsx": (), "--strutture": (), "--individuali": (),
 }
+
+#: An alias without its dashes → the option's Italian name without its dashes.
+_ALIAS_NAMES = {alias.lstrip("-"): name.lstrip("-")
+                for name, aliases in OPTIONS.items() for alias in aliases}
+
+
+def normalize_token(token: str) -> str:
+    """click's ``token_normalize_func``: an option's English spelling (without its
+    dashes, as click passes it) becomes the Italian one; anything else is unchanged."""
+    return _ALIAS_NAMES.get(token, token)
 
 
 def option(name: str, help: str, **kwargs: Any) -> Any:
-    """The option ``name`` with its aliases and ``help``."""
-    return typer.Option(name, *OPTION_ALIASES.get(name, ()), help=help, **kwargs)
+    """The option ``name`` (a key of :data:`OPTIONS`) with ``help``."""
+    if name not in OPTIONS:
+        raise ValueError(f"{name}: option missing from cli.options.OPTIONS")
+    return typer.Option(name, help=help, **kwargs)
 
 
 JsonFlag = Annotated[bool, option("--json", "Risultato in JSON")]
@@ -46,7 +67,7 @@ PerOffice = Annotated[bool, option("--per-ufficio", "Una cartella per ogni uffic
 
 
 def year_option(help: str) -> Any:
-    """``--anno`` (``--year``), with the help of the command that takes it."""
+    """``--anno``, with the help of the command that takes it."""
     return option("--anno", help)
 
 
@@ -62,7 +83,7 @@ def checked_year(year: int | None) -> int | None:
 
 
 def overwrite_option(help: str) -> Any:
-    """``--sovrascrivi`` (``--overwrite``), with the help of the command that takes it."""
+    """``--sovrascrivi``, with the help of the command that takes it."""
     return option("--sovrascrivi", help)
 
 

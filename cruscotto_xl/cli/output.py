@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -25,7 +26,7 @@ from rich.text import Text
 from ..core.model import Plan
 from ..core.problems import Problem
 from ..core.tree import UNOWNED, plan_for_year, unowned_indicators, unowned_text
-from ..core.vocabulary import format_number, format_percent
+from ..core.vocabulary import format_percent
 from ..errors import Incident, internal_message
 
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -63,17 +64,34 @@ def print_internal_error(incident: Incident) -> None:
                       "dettaglio è mostrato qui.", highlight=False, soft_wrap=True)
 
 
-def print_problems(problems: list[Problem], title: str) -> None:
-    """Problems as a table: severity, where, code, message."""
+def print_problems(problems: list[Problem], title: str,
+                   offices: Mapping[str, str] | None = None) -> None:
+    """Problems as a table that leads with who and what: the office (or the file, when it
+    is not an office's workbook), the code, then severity, where in the file, message.
+
+    ``offices`` maps a workbook's file name to its office. Office, file and code are never
+    cut: the code column does not wrap (a code is one word), the others fold.
+    """
+    owners = [problem_owner(p, offices or {}) for p in problems]
     table = Table(title=title, show_lines=False)
-    table.add_column("Gravità")
-    table.add_column("Dove")
-    table.add_column("Codice")
-    table.add_column("Problema")
-    for p in problems:
-        table.add_row(styled(p.severity, severity_style(p.severity)), p.location, p.subject,
-                      p.message)
+    if any(owners):
+        table.add_column("Ufficio o file", overflow="fold", ratio=2)
+    table.add_column("Codice", no_wrap=True, min_width=max(
+        [len("Codice"), *(len(p.subject) for p in problems)]))
+    table.add_column("Gravità", no_wrap=True)
+    table.add_column("Dove", overflow="fold", ratio=2)
+    table.add_column("Problema", overflow="fold", ratio=5)
+    for owner, p in zip(owners, problems, strict=True):
+        cells = (p.subject, styled(p.severity, severity_style(p.severity)), p.where.inside(),
+                 p.message)
+        table.add_row(*((owner, *cells) if any(owners) else cells))
     console.print(table)
+
+
+def problem_owner(problem: Problem, offices: Mapping[str, str]) -> str:
+    """Whom a problem concerns: the office of its workbook, else its file's name."""
+    where = problem.where
+    return where.office or offices.get(where.file, "") or where.file
 
 
 def severity_style(severity: str) -> str:
@@ -93,11 +111,6 @@ def print_json(data: Any) -> None:
 def grade_text(value: float | None, reason: str | None) -> str:
     """A grade as the tables show it: ``63,00 %``, or ``n.v. (why)``."""
     return format_percent(value) if value is not None else f"n.v. ({reason})"
-
-
-def plain_number(value: float) -> str:
-    """An Italian number with the decimals it needs (up to 6): 105, 1.234,5."""
-    return format_number(value, 6).rstrip("0").rstrip(",")
 
 
 def unowned_count(plan: Plan, year: int | None = None) -> int:

@@ -16,12 +16,14 @@ from ..core.problems import has_errors
 from ..core.rules import event_deadline, grade, reference_target, valutazione
 from ..core.targets import Kind, Polarity, Target, format_target, parse_target
 from ..core.vocabulary import (
+    counted,
     excel_serial,
     format_date,
     format_percent,
     from_excel_serial,
     parse_actual,
     parse_date,
+    plain_number,
 )
 from ..errors import UsageError, UserError
 from ..io.planfile import load_plan
@@ -31,7 +33,6 @@ from .output import (
     Table,
     console,
     grade_text,
-    plain_number,
     print_json,
     print_problems,
     problem_data,
@@ -63,26 +64,28 @@ def valida(
     if not as_json:
         if errors:
             n = sum(p.severity == "errore" for p in problems)
-            console.print(f"[red]{escape(str(piano))}: {n} errori da correggere.[/]")
+            console.print(f"[red]{escape(str(piano))}: "
+                          f"{counted(n, 'errore', 'errori')} da correggere.[/]")
         else:
+            plan_size = sum(1 for _ in plan.indicators())
             console.print(f"[green]{escape(str(piano))}: piano valido[/] "
-                          f"({sum(1 for _ in plan.indicators())} "
-                          f"indicatori, {len(problems)} avvisi).")
+                          f"({counted(plan_size, 'indicatore', 'indicatori')}, "
+                          f"{counted(len(problems), 'avviso', 'avvisi')}).")
         console.print(unowned_line(unowned_count(plan)), highlight=False)
     raise typer.Exit(1 if errors else 0)
 
 
 @guarded
 def grado(
-    target: Annotated[str | None, typer.Option(
-        "--target", help="Testo del target, es. \">= 70,00 %\"")] = None,
+    target: Annotated[str | None, option(
+        "--target", "Testo del target, es. \">= 70,00 %\"")] = None,
     consuntivo: Annotated[str | None, option(
         "--consuntivo", "Valore rilevato: 63 %, 1.234,5, 15/01/2024, Sì")] = None,
-    verso: Annotated[Polarity | None, typer.Option(
-        "--verso", help="Verso dell'indicatore, per i target senza operatore e il "
+    verso: Annotated[Polarity | None, option(
+        "--verso", "Verso dell'indicatore, per i target senza operatore e il "
                         "«mantenimento»")] = None,
-    riferimento: Annotated[str | None, typer.Option(
-        "--riferimento", help="Valore di riferimento per i target relativi (es. il consuntivo "
+    riferimento: Annotated[str | None, option(
+        "--riferimento", "Valore di riferimento per i target relativi (es. il consuntivo "
                               "dell'anno precedente, la baseline, la media cluster)")] = None,
     data_evento: Annotated[str | None, option(
         "--data-evento",
@@ -90,12 +93,12 @@ def grado(
         "la data della richiesta), gg/mm/aaaa")] = None,
     anno: Annotated[int | None, year_option(
         "Anno del target, per le date scritte senza anno («entro il 30 giugno»)")] = None,
-    soglia: Annotated[str | None, typer.Option(
-        "--soglia", help="Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
-    strutture: Annotated[Path | None, typer.Option(
-        "--strutture", help="Invece di un target: il grado di ogni area e ufficio della "
-                            "struttura del piano, da una cartella consolidata, dalla cartella "
-                            "dell'intero piano o da un piano con i consuntivi")] = None,
+    soglia: Annotated[str | None, option(
+        "--soglia", "Soglia minima sotto cui il grado è 0, es. 50 %")] = None,
+    strutture: Annotated[Path | None, option(
+        "--strutture", "Invece di un target: il grado di ogni area e ufficio della "
+                       "struttura del piano, da una cartella consolidata, dalla cartella "
+                       "dell'intero piano o da un piano con i consuntivi")] = None,
     periodo: PeriodOption = None,
     as_json: JsonFlag = False,
 ) -> None:

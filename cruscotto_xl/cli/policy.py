@@ -26,6 +26,7 @@ from ..errors import (
     debug_enabled,
     record_internal_error,
 )
+from .italian import ItalianCommand
 from .options import COMMAND_ALIASES
 from .output import print_error, print_internal_error
 
@@ -63,7 +64,7 @@ _DISK_REASONS = {
     errno.ENOSPC: "disco pieno: liberare spazio e rilanciare il comando",
     errno.EDQUOT: "quota del disco esaurita: liberare spazio e rilanciare il comando",
     errno.EFBIG: "file troppo grande per il disco: scegliere un'altra cartella",
-    errno.EROFS: "disco o cartella in sola lettura: scegliere un'altra cartella (--out)",
+    errno.EROFS: "disco o cartella in sola lettura: scegliere un'altra cartella (--uscita)",
     errno.EACCES: "permesso negato: controllare i permessi o scegliere un'altra cartella",
     errno.EPERM: "operazione non permessa: controllare i permessi o scegliere un'altra "
                  "cartella",
@@ -108,6 +109,6 @@ def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:
     """Add ``func`` (already :func:`guarded`) to ``app`` as ``name``, and as its hidden
     English alias when it has one (:data:`~.options.COMMAND_ALIASES`); the help is the
     function's docstring."""
-    app.command(name, help=func.__doc__)(func)
+    app.command(name, help=func.__doc__, cls=ItalianCommand)(func)
     if alias := COMMAND_ALIASES.get(name):
-        app.command(alias, help=func.__doc__, hidden=True)(func)
+        app.command(alias, help=func.__doc__, hidden=True, cls=ItalianCommand)(func)

@@ -24,9 +24,9 @@ def relazione(
     cartella: Annotated[Path, typer.Argument(
         help="Cartella Excel generata (di un ufficio o dell'intero piano) o cartella "
              "consolidata")],
-    out: Annotated[Path, typer.Option(
-        "--out", help="Cartella in cui scrivere relazione.html e relazione.pdf")],
-    no_pdf: Annotated[bool, option("--no-pdf", "Non scrive il PDF")] = False,
+    out: Annotated[Path, option(
+        "--uscita", "Cartella in cui scrivere relazione.html e relazione.pdf")],
+    no_pdf: Annotated[bool, option("--senza-pdf", "Non scrive il PDF")] = False,
     formato: Annotated[list[str] | None, option(
         "--formato", "Formati oltre all'HTML, sempre scritto: pdf, docx (ripetibile: "
                      "--formato pdf --formato docx); senza --formato: HTML e PDF")] = None,
@@ -49,7 +49,7 @@ def relazione(
 
     Una relazione già presente nella cartella di destinazione viene sostituita.
 
-    Esempio: [bold]cruscotto relazione cruscotto.xlsx --out relazione/ --formato docx[/]
+    Esempio: [bold]cruscotto relazione cruscotto.xlsx --uscita relazione/ --formato docx[/]
     """
     formats = {f.strip().lower() for f in formato} if formato else None
     files = build_report(cartella, out, pdf=not no_pdf, formats=formats, period=periodo)

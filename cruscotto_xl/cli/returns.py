@@ -18,7 +18,7 @@ from ..core.contacts import EmailError
 from ..core.model import Plan
 from ..core.problems import Problem, has_errors
 from ..core.tree import UNOWNED, unowned_text
-from ..core.vocabulary import format_date, parse_date
+from ..core.vocabulary import counted, format_date, format_number, parse_date
 from ..errors import UsageError, UserError
 from ..io.lock import exclusive, refuse_if_open
 from ..io.planfile import load_plan
@@ -109,8 +109,9 @@ def ricalcola(
         for header in ("File", "Esito", "Dettagli"):
             table.add_column(header)
         for row in rows:
-            detail = row.get("motivo") or (f"{row['celle']} celle; copia: {row['copia']}"
-                                           if row.get("copia") else f"{row['celle']} celle")
+            cells = counted(row.get("celle") or 0, "cella", "celle")
+            detail = row.get("motivo") or (f"{cells}; copia: {row['copia']}"
+                                           if row.get("copia") else cells)
             table.add_row(Path(row["file"]).name, row["esito"], str(detail))
         console.print(table)
         for row in rows:
@@ -139,14 +140,19 @@ def controlla(
         else:
             files.append(path)
     problems: list[Problem] = []
+    offices: dict[str, str] = {}
     for path in files:
-        problems += check_workbook(path, plan)[1]
+        reading, found = check_workbook(path, plan)
+        problems += found
+        if reading is not None and reading.identity.office:
+            offices[path.name] = reading.identity.office
     if as_json:
         print_json(problem_data(problems))
     elif problems:
-        print_problems(problems, f"Controlli su {len(files)} file")
+        print_problems(problems, f"Controlli su {counted(len(files), 'file', 'file')}",
+                       offices)
     else:
-        console.print(f"[green]Nessun problema in {len(files)} file.[/]")
+        console.print(f"[green]Nessun problema in {counted(len(files), 'file', 'file')}.[/]")
     raise typer.Exit(1 if has_errors(problems) else 0)
 
 
@@ -165,6 +171,11 @@ def _read_returns(cartella: Path, plan: Plan, anno: int | None, periodo: str | N
                            progress=lambda _: progress.advance(task))
 
 
+def _offices(result: Consolidation) -> dict[str, str]:
+    """File name → office, for the workbooks the consolidation read."""
+    return {s.file: s.office for s in result.statuses if s.file}
+
+
 def _none_accepted(result: Consolidation) -> bool:
     """No returned file was read into the result (wrong folder or period)."""
     return not any(s.state in (RETURNED, WITH_PROBLEMS) for s in result.statuses)
@@ -174,14 +185,13 @@ def _none_accepted(result: Consolidation) -> bool:
 def consolida(
     cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle Excel degli uffici")],
     piano: PlanOption,
-    out: Annotated[Path, typer.Option("--out", help="Cartella Excel principale da scrivere")],
+    out: Annotated[Path, option("--uscita", "Cartella Excel principale da scrivere")],
     anno: Annotated[int | None, year_option("Anno")] = None,
     periodo: PeriodOption = None,
-    individuali: Annotated[bool, typer.Option(
-        "--individuali",
-        help="CARTELLA contiene le schede individuali: vi riporta i gradi organizzativi "
-             "della cartella principale --consolidato e scrive in --out i punteggi "
-             "individuali")] = False,
+    individuali: Annotated[bool, option(
+        "--individuali", "CARTELLA contiene le schede individuali: vi riporta i gradi "
+                         "organizzativi della cartella principale --consolidato e scrive "
+                         "in --uscita i punteggi individuali")] = False,
     consolidato: Annotated[Path | None, option(
         "--consolidato", "Cartella principale consolidata da cui prendere i gradi di "
                          "ente, aree, uffici e obiettivi (con --individuali)")] = None,
@@ -197,10 +207,10 @@ def consolida(
 
     Con --individuali legge invece le schede individuali di CARTELLA, vi riporta (sul
     posto, senza toccare i valori inseriti) i gradi organizzativi calcolati dalla cartella
-    principale --consolidato e scrive in --out il file «Punteggi individuali»: i dati
+    principale --consolidato e scrive in --uscita il file «Punteggi individuali»: i dati
     personali restano fuori dalla cartella principale.
 
-    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --out cruscotto.xlsx
+    Esempio: [bold]cruscotto consolida ritorni/ --piano piano.yaml --uscita cruscotto.xlsx
     --periodo 30/06[/]
     """
     plan = load_plan(piano)
@@ -214,7 +224,7 @@ def consolida(
         refuse_if_open(out)
         result = _read_returns(cartella, plan, anno, periodo, out)
         if _none_accepted(result):
-            print_problems(result.problems, "Problemi del consolidamento")
+            print_problems(result.problems, "Problemi del consolidamento", _offices(result))
             raise UserError(f"nessuna cartella accettata in {cartella} per il "
                             f"{result.period}/{result.year}: {out.name} non modificata")
         backup = write_master(result, out)
@@ -229,15 +239,17 @@ def consolida(
             "senza_ufficio": result.unowned,
             "problemi": problem_data(result.problems)})
     else:
-        table = Table(title=f"Stato uffici al {result.period} ({result.files} file letti)")
+        table = Table(title=f"Stato uffici al {result.period} "
+                            f"({counted(result.files, 'file letto', 'file letti')})")
         for header in ("Ufficio", "Stato", "File", "Mancanti", "Problemi", "Firma"):
-            table.add_column(header)
+            table.add_column(header, overflow="fold")
         for s in result.statuses:
-            table.add_row(s.office, s.state, s.file, str(s.missing_values), str(s.problems),
+            table.add_row(s.office, s.state, s.file, format_number(s.missing_values, 0),
+                          format_number(s.problems, 0),
                           s.signoff or "—")
         console.print(table)
         if result.problems:
-            print_problems(result.problems, "Problemi del consolidamento")
+            print_problems(result.problems, "Problemi del consolidamento", _offices(result))
         if result.unowned:
             state = next((s.state for s in result.statuses if s.office == UNOWNED), "")
             console.print(f"{unowned_text(result.unowned)}: cartella "
@@ -298,19 +310,20 @@ def _consolidate_individuals(folder: Path, plan: Plan, out: Path, master: Path |
 @guarded
 def firma(
     cartella: Annotated[Path, typer.Argument(help="Cartella Excel dell'ufficio da firmare")],
-    responsabile: Annotated[str | None, typer.Option(
-        "--responsabile", help="Nome di chi conferma (predefinito: quello nel foglio "
+    responsabile: Annotated[str | None, option(
+        "--responsabile", "Nome di chi conferma (predefinito: quello nel foglio "
                                "Validazione)")] = None,
-    ruolo: Annotated[str | None, typer.Option("--ruolo", help="Ruolo di chi conferma")] = None,
-    data: Annotated[str | None, typer.Option(
-        "--data", help="Data della conferma gg/mm/aaaa (predefinita: quella nel foglio, "
+    ruolo: Annotated[str | None, option("--ruolo", "Ruolo di chi conferma")] = None,
+    data: Annotated[str | None, option(
+        "--data", "Data della conferma gg/mm/aaaa (predefinita: quella nel foglio, "
                        "altrimenti oggi)")] = None,
-    conferma: Annotated[bool, typer.Option(
-        "--conferma", help="Conferma i dati (equivale a «Confermo i dati: Sì»)")] = False,
+    conferma: Annotated[bool, option(
+        "--conferma", "Conferma i dati (equivale a «Confermo i dati: Sì»)")] = False,
 ) -> None:
     """Firma la cartella di un ufficio: registra chi conferma i dati e l'impronta dei valori.
 
-    Scrive solo il foglio Validazione (copia .bak dell'originale). Se dopo la firma un
+    Scrive solo il foglio Validazione; la copia dell'originale (.bak) va nella cartella
+    nascosta .cruscotto-copie accanto al file. Se dopo la firma un
     valore cambia, il consolidamento segnala «modificata dopo la firma».
 
     Esempio: [bold]cruscotto firma ufficio.xlsx --responsabile "Anna Neri" --ruolo
@@ -330,11 +343,11 @@ def firma(
 def solleciti(
     cartella: Annotated[Path, typer.Argument(help="Cartella con le cartelle restituite")],
     piano: PlanOption,
-    out: Annotated[Path, typer.Option("--out", help="Cartella in cui scrivere i .eml")],
+    out: Annotated[Path, option("--uscita", "Cartella in cui scrivere i .eml")],
     anno: Annotated[int | None, year_option("Anno")] = None,
     periodo: PeriodOption = None,
-    mittente: Annotated[str | None, typer.Option(
-        "--mittente", help="Indirizzo del mittente (predefinito: nessuno, lo mette il "
+    mittente: Annotated[str | None, option(
+        "--mittente", "Indirizzo del mittente (predefinito: nessuno, lo mette il "
                            "programma di posta)")] = None,
     sovrascrivi: Annotated[bool, overwrite_option(
         "Sostituisce i solleciti già scritti")] = False,
@@ -350,7 +363,7 @@ def solleciti(
     cella, indicatore e periodo di ogni dato mancante; a chi non ha restituito la cartella
     allega quella da compilare.
 
-    Esempio: [bold]cruscotto solleciti ritorni/ --plan piano.yaml --out solleciti/[/]
+    Esempio: [bold]cruscotto solleciti ritorni/ --piano piano.yaml --uscita solleciti/[/]
     """
     if mittente is not None:
         try:
@@ -362,7 +375,7 @@ def solleciti(
         plan = master_actuals(plan, consolidato, anno or plan.year)
     result = _read_returns(cartella, plan, anno, periodo, consolidato)
     if result.files and _none_accepted(result):
-        print_problems(result.problems, "Problemi delle cartelle")
+        print_problems(result.problems, "Problemi delle cartelle", _offices(result))
         raise UserError(f"nessuna cartella di {cartella} accettata per il {result.period}/"
                         f"{result.year} (periodo giusto? --periodo): nessun sollecito "
                         "scritto")
@@ -372,18 +385,20 @@ def solleciti(
         console.print(f"{unowned_text(result.unowned)} (cartella "
                       f"«{escape(str(UNOWNED))}»): " + (
                           f"sollecito senza destinatario per il controllo di gestione, "
-                          f"{len(unowned.missing)} dati mancanti." if unowned is not None else
+                          f"{counted(len(unowned.missing), 'dato mancante', 'dati mancanti')}."
+                          if unowned is not None else
                           "nessun dato mancante."), highlight=False)
     if not written:
         console.print(f"[green]Nessun sollecito: tutti gli uffici hanno restituito la cartella "
-                      f"completa e firmata ({escape(str(result.files))} file letti).[/]")
+                      f"completa e firmata "
+                      f"({counted(result.files, 'file letto', 'file letti')}).[/]")
         return
     table = Table(title=f"Solleciti scritti in {out}")
     for header in ("Ufficio", "Destinatario", "Dati mancanti", "Altro", "File"):
         table.add_column(header)
     for r in written:
         table.add_row(r.office, r.email or styled("nessuna e-mail nel piano", "yellow"),
-                      str(len(r.missing)), "; ".join(r.issues) or "—",
+                      format_number(len(r.missing), 0), "; ".join(r.issues) or "—",
                       r.path.name if r.path else "")
     console.print(table)
 

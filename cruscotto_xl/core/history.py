@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .model import Actual, Indicator, Plan
-from .vocabulary import format_date, yes_no_text
+from .vocabulary import exact_number, format_date, yes_no_text
 
 HISTORY_HEADERS = ("Quando", "Ufficio", "Indicatore", "Periodo", "Valore precedente",
                    "Nuovo valore", "File")
@@ -37,11 +37,6 @@ class HistoryRow:
                 self.file)
 
 
-def _number(value: float) -> str:
-    """Every significant digit (a change in the 7th decimal is a change), Italian comma."""
-    return f"{value:.15g}".replace(".", ",")
-
-
 def actual_text(actual: Actual | None, reference: float | None = None) -> str:
     """One comparable text per actual: value (or text typed), numerator/denominator, the
     date of the event a term runs from, note, and the year's reference value of a relative
@@ -51,13 +46,13 @@ def actual_text(actual: Actual | None, reference: float | None = None) -> str:
     if isinstance(value, bool):
         parts.append(yes_no_text(value))
     elif isinstance(value, float):
-        parts.append(_number(value))
+        parts.append(exact_number(value))
     elif isinstance(value, date):
         parts.append(format_date(value))
     elif value is not None:
         parts.append(str(value))
     if actual is not None and (actual.numerator is not None or actual.denominator is not None):
-        fraction = " / ".join("—" if x is None else _number(x)
+        fraction = " / ".join("—" if x is None else exact_number(x)
                               for x in (actual.numerator, actual.denominator))
         parts.append(f"({fraction})")
     if actual is not None and actual.event_date is not None:
@@ -65,7 +60,7 @@ def actual_text(actual: Actual | None, reference: float | None = None) -> str:
     if actual is not None and actual.note:
         parts.append(f"nota: {actual.note}")
     if reference is not None:
-        parts.append(f"riferimento: {_number(reference)}")
+        parts.append(f"riferimento: {exact_number(reference)}")
     return " ".join(parts) or EMPTY
 
 
@@ -128,7 +123,7 @@ def measure_text(value: float | str | None) -> str:
     """One comparable text per measure value (every significant digit, or the text)."""
     if value is None or value == "":
         return EMPTY
-    return _number(value) if isinstance(value, float) else str(value)
+    return exact_number(value) if isinstance(value, float) else str(value)
 
 
 def measure_changes(before: Plan | None, after: Plan, year: int, period: str,

@@ -23,6 +23,7 @@ from .targets import Kind, Polarity, Target, parse_target
 from .vocabulary import (
     LARGEST_NUMBER,
     NumberError,
+    format_number,
     normalize_text,
     parse_actual,
     parse_decimal_it,
@@ -89,8 +90,8 @@ class _Model(BaseModel):
     def _numbers_excel_can_hold(cls, value: Any) -> Any:
         for number in _floats(value):
             if abs(number) >= LARGEST_NUMBER:
-                raise ValueError(f"numero di 15 cifre o più ({number:g}): Excel ne conserva "
-                                 "al massimo 15")
+                raise ValueError(f"numero di 15 cifre o più ({format_number(number)}): "
+                                 "Excel ne conserva al massimo 15")
         return value
 
 
@@ -534,10 +535,16 @@ class Period(_Model):
 
     date: str = Field(alias="data")
     label: str = Field(alias="nome", min_length=1)
+    deadline: str | None = Field(None, alias="scadenza")
+    """When the offices return this period's workbooks, gg/mm: the first such day after
+    the period's date (``31/07`` for ``30/06``; ``31/01`` for ``31/12`` is in the next
+    year). See :meth:`Plan.deadline_for`."""
 
-    @field_validator("date")
+    @field_validator("date", "deadline")
     @classmethod
-    def _day_month(cls, value: str) -> str:
+    def _day_month(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not PERIOD_PATTERN.match(value):
             raise ValueError(f"«{value}» non è una data gg/mm (es. 30/06)")
         day, month = (int(part) for part in value.split("/"))
@@ -615,6 +622,22 @@ class Plan(_Model):
 
     def period_label(self, period: str) -> str:
         return next((p.label for p in self.periods if p.date == period), period)
+
+    def deadline_for(self, period: str, year: int) -> date:
+        """The day the workbooks of ``period`` of ``year`` are due back (docs/domain.md):
+        the period's own ``scadenza``; for the year end, else, the plan's
+        ``scadenza_compilazione``; otherwise the last day of the month after the period
+        (30/06 → 31/07, 31/12 → 31/01 of the next year)."""
+        day, month = (int(part) for part in period.split("/"))
+        own = next((p.deadline for p in self.periods if p.date == period), None)
+        if own is not None:
+            due_day, due_month = (int(part) for part in own.split("/"))
+            due_year = year if (due_month, due_day) > (month, day) else year + 1
+            return date(due_year, due_month, min(due_day, monthrange(due_year, due_month)[1]))
+        if period == FINAL_PERIOD and self.deadline is not None:
+            return self.deadline
+        next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return date(next_year, next_month, monthrange(next_year, next_month)[1])
 
     def indicators(self) -> Iterator[IndicatorSlot]:
         """Every indicator with its place in the tree and its path in the plan file."""

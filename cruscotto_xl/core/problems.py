@@ -41,14 +41,21 @@ class Location:
         head = self.file
         if self.sheet:
             head = f"{self.file} › {self.sheet}" + (f"!{self.cell}" if self.cell else "")
+        return ", ".join(part for part in (head, self._inner() or self.office) if part)
+
+    def inside(self) -> str:
+        """Where inside the file, without the file and the office (``Foglio!A1``,
+        ``riga 4``, a plan path): what a table shows beside a file or office column."""
+        sheet = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
+        return ", ".join(part for part in (sheet, self._inner()) if part)
+
+    def _inner(self) -> str:
         if self.span is not None:
-            inner = f"righe {self.span[0]}–{self.span[1]}"
-        elif self.lines:
-            inner = (f"riga {self.lines[0]}" if len(self.lines) == 1
-                     else f"righe {', '.join(map(str, self.lines))}")
-        else:
-            inner = self.path or self.office
-        return ", ".join(part for part in (head, inner) if part)
+            return f"righe {self.span[0]}–{self.span[1]}"
+        if self.lines:
+            return (f"riga {self.lines[0]}" if len(self.lines) == 1
+                    else f"righe {', '.join(map(str, self.lines))}")
+        return self.path
 
     @property
     def first_line(self) -> int:

@@ -17,7 +17,7 @@ from .actuals import indicator_actual, reference_for
 from .formula import MeasureValue
 from .model import FINAL_PERIOD, Indicator, Plan, Policy, StrategicObjective, points
 from .rules import Grade, GradeSpec, grade_spec, not_graded
-from .vocabulary import format_number
+from .vocabulary import counted, format_number
 
 NOTHING_GRADED = "nessun elemento valutabile"
 
@@ -61,7 +61,8 @@ def weights_message(weights: Sequence[float | None], tolerance: float = 0.05) ->
         return None  # no weights at all: siblings weigh the same
     missing = sum(w is None for w in weights)
     if missing:
-        return f"{missing} pesi mancanti su {len(weights)} (indicare tutti i pesi o nessuno)"
+        return (f"{counted(missing, 'peso mancante', 'pesi mancanti')} su {len(weights)} "
+                "(indicare tutti i pesi o nessuno)")
     total = sum((points(w) for w in weights if w is not None), Decimal(0))
     if abs(total - 100) > Decimal(repr(tolerance)):
         return (f"la somma dei pesi è {format_number(total, 2)} "

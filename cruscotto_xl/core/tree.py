@@ -32,6 +32,7 @@ from .model import (
     RemovedIndicator,
     StrategicObjective,
 )
+from .vocabulary import counted
 
 UNOWNED = "Senza ufficio"
 """The office of the workbook that holds the indicators without an owner office."""
@@ -115,7 +116,7 @@ def unowned_indicators(plan: Plan) -> list[IndicatorSlot]:
 
 def unowned_text(n: int) -> str:
     """``21 indicatori senza ufficio responsabile`` (singular for one), as messages say it."""
-    return f"{n} indicator{'e' if n == 1 else 'i'} senza ufficio responsabile"
+    return counted(n, "indicatore", "indicatori") + " senza ufficio responsabile"
 
 
 def same_office(a: str, b: str) -> bool:

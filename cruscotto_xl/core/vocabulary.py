@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -157,6 +158,27 @@ def format_number(value: float | Decimal, decimals: int = 2, grouping: bool = Tr
     exact = exact.quantize(Decimal(1).scaleb(-decimals))
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
     return format_decimal(exact, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def plain_number(value: float, decimals: int = 6) -> str:
+    """An Italian number with the decimals it needs (up to ``decimals``), as messages
+    print a value: 105, 4,5, 1.234,5 (never ``4.5``)."""
+    text = format_number(value, decimals)
+    return text.rstrip("0").rstrip(",") if "," in text and "E" not in text else text
+
+
+def exact_number(value: float) -> str:
+    """Every significant digit (a change in the 7th decimal is a change), Italian comma:
+    what a message comparing two values prints."""
+    return f"{value:.15g}".replace(".", ",")
+
+
+def value_text(value: object) -> str:
+    """A cell's value in a message: a number with :func:`exact_number`, anything else as
+    Python writes it (``'n.v.'``, ``None``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return exact_number(value)
+    return repr(value)
 
 
 def format_percent(fraction: float, decimals: int = 2) -> str:
@@ -381,3 +403,43 @@ def parse_actual(value: object) -> Actual | None:
         except NumberError:
             continue
     raise NumberError(f"«{text}» non è un numero, una data o Sì/No")
+
+
+def counted(n: int, singular: str, plural: str) -> str:
+    """A count and its noun agreed in number: ``counted(1, "avviso", "avvisi")`` →
+    «1 avviso», 2 → «2 avvisi», 1234 → «1.234 avvisi». The words may carry the verb
+    too: ``counted(n, "file esiste già", "file esistono già")``."""
+    return f"{format_number(n, 0)} {singular if n == 1 else plural}"
+
+
+#: The first word of a body's name (lower case, without accents) → «di» joined to the
+#: article that word takes. Words not listed get :func:`of_entity`'s neutral form.
+ENTITY_ARTICLES: dict[str, str] = {
+    **dict.fromkeys(("comune", "ministero", "consiglio", "consorzio", "dipartimento",
+                     "politecnico", "parco", "segretariato", "tribunale", "museo",
+                     "collegio", "conservatorio", "corpo", "commissario", "garante",
+                     "teatro", "centro", "libero", "nucleo", "comando"), "del "),
+    **dict.fromkeys(("camera", "regione", "provincia", "citta", "giunta", "presidenza",
+                     "corte", "fondazione", "societa", "direzione", "scuola", "soprintendenza",
+                     "prefettura", "questura", "comunita", "unione", "cciaa"), "della "),
+    **dict.fromkeys(("universita", "agenzia", "azienda", "autorita", "accademia",
+                     "amministrazione", "avvocatura", "istituto", "ente", "ordine",
+                     "ufficio", "ospedale", "osservatorio", "archivio", "ateneo", "area",
+                     "asl", "asp", "ats", "arpa", "inps", "inail", "istat", "aci", "ice",
+                     "enea", "inaf", "infn"), "dell'"),
+}
+
+
+def of_entity(name: str) -> str:
+    """«di» and the article for a public body's name, as in «il piano della performance
+    …»: «del Comune di Lucca», «della Camera di Commercio di Lucca», «dell'Università di
+    Pisa». A name whose first word is not in :data:`ENTITY_ARTICLES` (or that already
+    starts with an article) is not guessed: «dell'ente «X»»."""
+    text = " ".join(name.split())
+    first = re.split(r"[\s'’.,;:()«»\"-]+", text, maxsplit=1)[0]
+    key = "".join(c for c in unicodedata.normalize("NFKD", first.lower())
+                  if not unicodedata.combining(c))
+    article = ENTITY_ARTICLES.get(key)
+    if article is None or not text:
+        return f"dell'ente «{text}»"
+    return f"{article}{text}"

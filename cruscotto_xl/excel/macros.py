@@ -20,7 +20,14 @@ from pathlib import Path
 from ..core.history import HISTORY_HEADERS, measure_changes, value_changes
 from ..core.plan_checks import validate_plan
 from ..core.problems import Location, Problem
-from ..core.vocabulary import cell_number, format_date, format_number, yes_no_text
+from ..core.vocabulary import (
+    cell_number,
+    counted,
+    format_date,
+    format_number,
+    value_text,
+    yes_no_text,
+)
 from ..errors import UserError, internal_message, record_internal_error
 from ..returns.consolidate import consolidate as consolidate_folder
 from ..returns.consolidate import graded_plan
@@ -235,7 +242,8 @@ def verify(source: PortSource, book: Book,
             shown = values[r][c] if r < len(values) and c < len(values[r]) else ""
             expected = book.cached[(sheet, coord)]
             if not _same(shown, expected):
-                out.append(f"{sheet}!{coord}: Excel {shown!r}, motore {expected!r}")
+                out.append(f"{sheet}!{coord}: Excel {value_text(shown)}, "
+                           f"motore {value_text(expected)}")
     return out
 
 
@@ -245,16 +253,20 @@ def _recompute(port: BookPort, title: str, sheets: set[str] | None) -> MacroResu
     cells = write_results(port, book, source, _input_cells(reading), sheets)
     port.calculate()
     mismatches = verify(source, book, sheets)
-    where = "del riepilogo" if sheets else f"in {len({s for s, _ in book.formulas})} fogli"
+    where = ("del riepilogo" if sheets else
+             "in " + counted(len({s for s, _ in book.formulas}), "foglio", "fogli"))
     if mismatches:
-        text = (f"{format_number(cells, 0)} celle ricalcolate {where}; "
-                f"{len(mismatches)} valori di Excel diversi dal motore di calcolo:\n"
+        text = (f"{counted(cells, 'cella ricalcolata', 'celle ricalcolate')} {where}; "
+                f"{counted(len(mismatches), 'valore di Excel diverso', 'valori di Excel diversi')}"
+                " dal motore di calcolo:\n"
                 + "\n".join(mismatches[:MAX_LISTED]))
     else:
-        text = (f"{format_number(cells, 0)} celle ricalcolate {where}: valori uguali al "
+        text = (f"{counted(cells, 'cella ricalcolata', 'celle ricalcolate')} {where}: "
+                "valori uguali al "
                 "motore di calcolo.")
     if reading.problems:
-        text = _with_problems(text + f"\n{len(reading.problems)} segnalazioni sui dati:",
+        said = counted(len(reading.problems), "segnalazione", "segnalazioni")
+        text = _with_problems(text + f"\n{said} sui dati:",
                               reading.problems)
     return MacroResult(title, text, not mismatches, reading.problems, cells, mismatches)
 
@@ -313,7 +325,7 @@ def report_on_checks(port: BookPort, source: PortSource, reading: Reading, headi
     width = len(MACRO_RESULTS_HEADERS)
     block: list[list[object]] = [
         [f"{heading} — {datetime.now():%d/%m/%Y %H:%M}"] + [""] * (width - 1),
-        [f"{len(problems)} segnalazioni"] + [""] * (width - 1),
+        [counted(len(problems), "segnalazione", "segnalazioni")] + [""] * (width - 1),
         [""] * width,
         list(MACRO_RESULTS_HEADERS),
         *rows,
@@ -361,7 +373,8 @@ def _validate(port: BookPort) -> MacroResult:
     if not problems:
         text = "Nessun problema: pesi, valori inseriti e dati bloccati sono in ordine."
     else:
-        text = _with_problems(f"{errors} errori e {len(problems) - errors} avvisi (elenco nel "
+        text = _with_problems(f"{counted(errors, 'errore', 'errori')} e "
+                              f"{counted(len(problems) - errors, 'avviso', 'avvisi')} (elenco nel "
                               f"foglio {SHEET_CHECKS}, celle evidenziate):", problems)
     return MacroResult("Valida", text, errors == 0, problems)
 
@@ -448,11 +461,13 @@ def _consolidate(port: BookPort, folder: Path | None) -> MacroResult:
     mismatches = verify(source, book)
     report_on_checks(port, source, reading, f"Esito di Consolida ({folder})", result.problems)
     returned = sum(s.state != "mancante" for s in result.statuses)
-    text = (f"{result.files} file letti nella cartella {folder}; {returned} uffici su "
-            f"{len(result.statuses)} con una cartella; {format_number(cells, 0)} celle "
-            f"ricalcolate. Stato nel foglio {SHEET_OFFICES}.")
+    text = (f"{counted(result.files, 'file letto', 'file letti')} nella cartella {folder}; "
+            f"{counted(returned, 'ufficio', 'uffici')} su {format_number(len(result.statuses), 0)}"
+            f" con una cartella; {counted(cells, 'cella ricalcolata', 'celle ricalcolate')}. "
+            f"Stato nel foglio {SHEET_OFFICES}.")
     if mismatches:
-        text += f"\n{len(mismatches)} valori di Excel diversi dal motore di calcolo."
+        text += ("\n" + counted(len(mismatches), "valore di Excel diverso",
+                                 "valori di Excel diversi") + " dal motore di calcolo.")
     text = _with_problems(text, result.problems)
     return MacroResult("Consolida", text, not mismatches, result.problems, cells, mismatches)
 
@@ -495,15 +510,18 @@ def _new_year(port: BookPort, out_dir: Path | None, per_office: bool) -> MacroRe
         raise MacroError(_with_problems(f"piano {year} con errori: nessun file scritto",
                                         [p for p in new.problems if p.severity == "errore"]))
     generated = new.generated
-    text = (f"Piano {year} scritto in {new.plan_path} ({len(new.rollover.changed)} indicatori "
+    text = (f"Piano {year} scritto in {new.plan_path} ("
+            f"{counted(len(new.rollover.changed), 'indicatore', 'indicatori')} "
             f"con target aggiornato, registrati nello storico delle modifiche); "
-            f"{len(generated)} cartelle per il periodo {new.period} generate in "
+            f"{counted(len(generated), 'cartella', 'cartelle')} per il periodo {new.period} "
+            f"generate in "
             f"{new.plan_path.parent}.")
     warnings = [p for p in new.problems if p.severity != "errore"]
     if warnings:
         lines = [f"• {p.subject}: {p.message}" for p in warnings[:MAX_LISTED]]
         if len(warnings) > MAX_LISTED:
-            lines.append(f"… e altri {len(warnings) - MAX_LISTED} avvisi")
+            lines.append("… e " + counted(len(warnings) - MAX_LISTED, "altro avviso",
+                                          "altri avvisi"))
         text += "\n\nDa verificare nel nuovo piano:\n" + "\n".join(lines)
     return MacroResult("Nuovo anno", text, True, [], 0, [],
                        [new.plan_path, *(g.path for g in generated)])

@@ -26,7 +26,7 @@ from ..core.model import Policy
 from ..core.rollup import weighted_mean, weights_message
 from ..core.rules import Grade, grade
 from ..core.targets import TargetError, parse_target
-from ..core.vocabulary import NumberError, is_missing_text, parse_actual, parse_number
+from ..core.vocabulary import NumberError, counted, is_missing_text, parse_actual, parse_number
 from ..io.planfile import error_message
 from .port import as_block
 
@@ -134,7 +134,8 @@ def media_pesata(pesi: Any, gradi: Any) -> Any:
         weights = _weights(_flat(pesi))
         grades = _flat(gradi)
         if len(weights) != len(grades):
-            return ERROR + f"{len(weights)} pesi e {len(grades)} gradi: servono intervalli uguali"
+            return (ERROR + f"{counted(len(weights), 'peso', 'pesi')} e "
+                    f"{counted(len(grades), 'grado', 'gradi')}: servono intervalli uguali")
         items = [(w or 0.0, Grade(float(g)) if isinstance(g, int | float)
                   and not isinstance(g, bool) else Grade(None, "non valutabile"))
                  for w, g in zip(weights, grades, strict=True)]

@@ -29,6 +29,7 @@ from ..core.targets import Kind
 from ..core.vocabulary import (
     NumberError,
     canonical_unit,
+    counted,
     format_percent,
     normalize_text,
     parse_actual,
@@ -184,7 +185,8 @@ class _Reader:
             self.problems.append(at_line(lineno, "algoritmo mancante", "avviso", code))
         else:
             self.problems.append(at_line(
-                lineno, f"riga di indicatore con {len(cells)} celle invece di 7: non importata "
+                lineno, f"riga di indicatore con {counted(len(cells), 'cella', 'celle')} "
+                        f"invece di 7: non importata "
                         f"({' | '.join(cells)})", subject=self.oo.code))
             return
 

@@ -20,6 +20,14 @@ from pathlib import Path
 
 KEEP_BACKUPS = 5
 
+#: The folder, beside a returned workbook, that holds the copies ``firma`` keeps: inside
+#: the same folder (same disk and permissions, so the copy and the rename stay atomic;
+#: nothing is written outside the folder the user named), and a folder whose name starts
+#: with a dot, which the readers of a returns folder never open (they read its files, not
+#: its subfolders, and skip dot names). A backup beside the signed file would be one more
+#: workbook of the same office in the folder ``consolida`` reads (docs/security.md).
+BACKUP_FOLDER = ".cruscotto-copie"
+
 
 def temp_beside(path: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
@@ -30,15 +38,19 @@ def temp_beside(path: Path) -> Path:
 _STAMP = re.compile(r"\.\d{8}-\d{6}-\d{6}\.bak$")
 
 
-def backups(path: Path) -> list[Path]:
-    """Our backups of ``path`` (``NAME.AAAAMMGG-HHMMSS-ffffff.bak``), oldest first."""
+def backups(path: Path, folder: Path | None = None) -> list[Path]:
+    """Our backups of ``path`` (``NAME.AAAAMMGG-HHMMSS-ffffff.bak``) in ``folder`` (by
+    default beside it), oldest first."""
     pattern = re.sub(r"([\[\]*?])", r"[\1]", path.name) + ".*.bak"
-    return sorted(p for p in path.parent.glob(pattern)
+    where = path.parent if folder is None else folder
+    return sorted(p for p in where.glob(pattern)
                   if _STAMP.search(p.name) and p.name.startswith(path.name))
 
 
-def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS) -> Path | None:
-    """Move ``tmp`` over ``path``; back ``path`` up first when it exists."""
+def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS,
+                        folder: Path | None = None) -> Path | None:
+    """Move ``tmp`` over ``path``; back ``path`` up first when it exists, in ``folder``
+    (created when missing; by default beside ``path``)."""
     backup = None
     if path.exists():
         shutil.copymode(path, tmp)        # mkstemp makes 0600; keep who could open it
@@ -48,7 +60,9 @@ def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS) -> Path
         tmp.chmod(0o666 & ~umask)
     if path.exists() and keep > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        backup = path.with_name(f"{path.name}.{stamp}.bak")
+        where = path.parent if folder is None else folder
+        where.mkdir(exist_ok=True)
+        backup = where / f"{path.name}.{stamp}.bak"
         # Copied under a temporary name, renamed when whole: a copy cut short (disk full)
         # never becomes a backup counted among the ones kept (docs/security.md).
         partial = temp_beside(backup)
@@ -58,7 +72,7 @@ def replace_with_backup(tmp: Path, path: Path, keep: int = KEEP_BACKUPS) -> Path
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        for stale in backups(path)[:-keep]:
+        for stale in backups(path, where)[:-keep]:
             stale.unlink(missing_ok=True)
     with tmp.open("rb+") as f:
         os.fsync(f.fileno())

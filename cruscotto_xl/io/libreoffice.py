@@ -36,6 +36,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.vocabulary import plain_number
 from ..errors import UserError
 
 __all__ = [
@@ -199,7 +200,8 @@ def _run_soffice(
             stdout, stderr = proc.communicate()
             names = ", ".join(str(p) for p in inputs)
             raise RecalcError(
-                f"LibreOffice non ha terminato entro {timeout:g} s il ricalcolo di: {names}\n"
+                f"LibreOffice non ha terminato entro {plain_number(timeout)} s il ricalcolo "
+                f"di: {names}\n"
                 f"{_tail(stdout, stderr)}"
             ) from exc
         return stdout, stderr

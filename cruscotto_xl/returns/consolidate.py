@@ -21,14 +21,12 @@ from ..core.actuals import (
     Typed,
     actual_from_typed,
     carry_actuals,
-    indicator_actual,
     plan_with_measures,
     plan_with_typed,
 )
 from ..core.history import measure_changes, value_changes
-from ..core.model import FINAL_PERIOD, Actual, Indicator, Plan
+from ..core.model import FINAL_PERIOD, Plan
 from ..core.problems import Location, Problem
-from ..core.targets import Kind
 from ..core.transversal import office_number, rule_text, transversal_slots, with_office_actuals
 from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
 from ..core.vocabulary import format_date, format_number
@@ -38,6 +36,7 @@ from ..workbook import Extras, OfficeStatus, render_book
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
 from .guard import Limits
 from .integrity import identity_problems, integrity_problems, signoff_check
+from .owed import MissingValue, owed_value
 from .read import IndicatorValues, Reading, read_workbook
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
@@ -47,19 +46,6 @@ MISSING = "mancante"
 WITH_PROBLEMS = "con problemi"
 REFUSED = "rifiutata"
 INTERNAL_ERROR = "non letta (errore interno)"
-
-
-@dataclass(frozen=True)
-class MissingValue:
-    """An actual an office still owes: where it goes and what it is."""
-
-    sheet: str
-    cell: str
-    code: str
-    name: str
-    period: str
-    what: str = "consuntivo"
-    """What is owed: the actual, or the date of the event a term runs from."""
 
 
 @dataclass
@@ -151,20 +137,11 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
             problems.append(Problem(Location(file=reading.path.name),
                                     f"indicatore {code} assente dalla cartella", subject=code))
             continue
-        where = reading.where(found.sheet, found.cells["actual"])
-        if _is_missing(slot.indicator, found, measure_values) and \
-                slot.indicator.owes_actual(year, period):
-            missing.append(MissingValue(found.sheet, found.cells["actual"], code,
-                                        slot.indicator.name, period))
-            problems.append(Problem(where, f"consuntivo mancante al {period}", "avviso", code))
-        elif _owes_event_date(slot.indicator, found, year, period):
-            cell = found.cells["event_date"]
-            missing.append(MissingValue(found.sheet, cell, code, slot.indicator.name, period,
-                                        EVENT_DATE))
-            problems.append(Problem(reading.where(found.sheet, cell),
-                                    f"{EVENT_DATE} mancante al {period}: il termine decorre "
-                                    f"da quella data", "avviso", code))
-        values.append((code, where, found.typed_lenient))
+        if owed := owed_value(reading, slot.indicator, found, year, period, measure_values):
+            missing.append(owed[0])
+            problems.append(owed[1])
+        values.append((code, reading.where(found.sheet, found.cells["actual"]),
+                       found.typed_lenient))
     unreadable = {code for code, v in reading.indicators.items() if _unreadable(v)}
     measures = [(code, reading.where(m.sheet, m.cell), m.lenient)
                 for code, m in reading.measures.items()]
@@ -172,29 +149,6 @@ def _report(reading: Reading, plan: Plan, year: int, period: str) -> _FileReport
                            if m.raw not in (None, "") and m.lenient is None}
     return _FileReport(office, reading.path.name, reading.modified, problems, values, missing,
                        signoff, unreadable, measures, unreadable_measures)
-
-
-def _is_missing(ind: Indicator, found: IndicatorValues,
-                measures: dict[str, float | str | None]) -> bool:
-    """No value for the indicator: nothing typed, and (for a formula indicator) no value
-    from the measures typed on the Misure sheet (core/actuals.indicator_actual)."""
-    t = found.typed_lenient
-    actual = Actual(year=1, value=t.actual if not isinstance(t.actual, str) else None,
-                    text=t.actual if isinstance(t.actual, str) else None,
-                    numerator=t.numerator, denominator=t.denominator) \
-        if t.actual is not None or t.numerator is not None or t.denominator is not None else None
-    return indicator_actual(ind, actual, measures) is None
-
-
-EVENT_DATE = "data dell'evento"
-
-
-def _owes_event_date(ind: Indicator, found: IndicatorValues, year: int, period: str) -> bool:
-    """A term from an event (``entro 30 gg dalla richiesta``) with its completion date but
-    not the event's: not gradable until the office types it."""
-    return (ind.owes_actual(year, period)
-            and ind.target_for(year, period).kind is Kind.EVENT_DEADLINE
-            and found.raw.get("event_date") in (None, ""))
 
 
 def _unreadable(found: IndicatorValues) -> bool:
@@ -496,14 +450,14 @@ def previous_master(out: Path, plan: Plan, year: int
         held = reading.held_plan()
     except BAD_FILE_ERRORS as exc:
         raise MasterError(f"{out.name}: la cartella principale esistente non si può "
-                          f"continuare ({exc}); spostarla o indicare un altro --out") from None
+                          f"continuare ({exc}); spostarla o indicare un altro --uscita") from None
     ident = reading.identity
     if ident.plan_id != plan.id or ident.year != year or ident.office:
         what = f"dell'ufficio «{ident.office}»" if ident.office else \
             f"del piano {ident.plan_id} {ident.year}"
         raise MasterError(f"{out.name}: il file esistente è la cartella {what}, non la "
                           f"cartella principale del piano {plan.id} {year}: indicare un "
-                          "altro --out")
+                          "altro --uscita")
     return held, list(reading.history)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import ParseError
 
+from ..core.vocabulary import format_number, plain_number
 from ..errors import UserError
 from ..workbook.layout import col_index, range_bounds
 
@@ -86,8 +87,9 @@ def check_package(path: Path | str, limits: Limits | None = None) -> dict[str, b
                                        "salvarlo come «Cartella di lavoro di Excel (.xlsx)»")
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise UntrustedFileError(path, f"file troppo grande ({size / 2**20:.1f} MB, limite "
-                                       f"{limits.max_file_bytes / 2**20:.0f} MB)")
+        raise UntrustedFileError(path, f"file troppo grande ({format_number(size / 2**20, 1)} MB, "
+                                       f"limite {plain_number(limits.max_file_bytes / 2**20, 0)}"
+                                       " MB)")
     with path.open("rb") as f:
         magic = f.read(4)
     if magic == OLE_MAGIC:
@@ -118,8 +120,9 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
             raise UntrustedFileError(path, "archivio cifrato: salvarlo senza password")
         total += info.file_size
         if info.file_size > limits.max_part_bytes:
+            size = plain_number(info.file_size / 2**20, 0)
             raise UntrustedFileError(path, f"la parte {name} si espande a "
-                                           f"{info.file_size / 2**20:.0f} MB: possibile «zip "
+                                           f"{size} MB: possibile «zip "
                                            "bomb», rifiutato")
         if info.file_size > 2**20 and info.file_size > limits.max_ratio * max(
                 info.compress_size, 1):
@@ -127,8 +130,10 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
             raise UntrustedFileError(path, f"la parte {name} ha un rapporto di compressione "
                                            f"anomalo ({ratio}:1): possibile «zip bomb»")
     if total > limits.max_total_bytes:
-        raise UntrustedFileError(path, f"l'archivio si espande a {total / 2**20:.0f} MB (limite "
-                                       f"{limits.max_total_bytes / 2**20:.0f} MB): possibile "
+        size, limit = (plain_number(total / 2**20, 0),
+                       plain_number(limits.max_total_bytes / 2**20, 0))
+        raise UntrustedFileError(path, f"l'archivio si espande a {size} MB "
+                                       f"(limite {limit} MB): possibile "
                                        "«zip bomb»")
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UntrustedFileError(path, "non è una cartella di lavoro Excel (.xlsx)")

@@ -18,6 +18,7 @@ from ..core.problems import Location, Problem
 from ..core.scorecard import find_person, person_plan
 from ..core.signoff import CHANGED, SIGNED, STATE_MESSAGES
 from ..core.tree import known_offices, plan_part
+from ..core.vocabulary import counted
 from ..workbook import render_book
 from ..workbook.book import Book
 from ..workbook.layout import (
@@ -35,6 +36,7 @@ from ..workbook.sheets.measures import measure_cell
 from ..workbook.sheets.meta import plan_digest
 from ..workbook.sheets.scorecard import HEADERS as SCORECARD_HEADERS
 from .failures import BAD_FILE_ERRORS, internal_failure, refusal
+from .owed import owed_values
 from .read import IndicatorValues, Reading, read_workbook
 
 MAX_CELLS_REPORTED = 20
@@ -116,7 +118,8 @@ def locked_problems(reading: Reading, expected: Book) -> list[Problem]:
         extra = len(problems) - MAX_CELLS_REPORTED
         problems = problems[:MAX_CELLS_REPORTED]
         problems.append(Problem(Location(file=reading.path.name),
-                                f"… e altre {extra} celle bloccate modificate"))
+                                "… e " + counted(extra, "altra cella bloccata modificata",
+                                                  "altre celle bloccate modificate")))
     return problems
 
 
@@ -196,16 +199,21 @@ def signoff_check(reading: Reading) -> tuple[str, list[Problem]]:
 
 
 def check_workbook(path: Path, plan: Plan | None = None) -> tuple[Reading | None, list[Problem]]:
-    """All the checks of one workbook: safety, identity, locked cells, values as typed."""
+    """All the checks of one workbook: safety, identity, locked cells, values as typed,
+    and the values still owed for its period (listed as ``consolida`` lists them)."""
     try:
         reading = read_workbook(path)
+        ident = reading.identity
         if plan is not None:
-            wrong = identity_problems(reading, plan, reading.identity.year,
-                                      reading.identity.period)
+            wrong = identity_problems(reading, plan, ident.year, ident.period)
             if wrong:
                 return reading, wrong
+        part = (reading.embedded_plan() if plan is None
+                else plan_part(plan, ident.office, ident.year))
+        owed = [] if reading.is_master else [   # a master owes nothing: its offices do
+            problem for _, problem in owed_values(reading, part, ident.year, ident.period)]
         return reading, (integrity_problems(reading, plan) + reading.problems
-                         + signoff_check(reading)[1])
+                         + signoff_check(reading)[1] + owed)
     except BAD_FILE_ERRORS as exc:
         return None, [refusal(path, exc)]
     except Exception as exc:  # a bug of ours: logged, this file reported, the others go on

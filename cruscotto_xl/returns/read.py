@@ -40,12 +40,14 @@ from ..core.vocabulary import (
     LARGEST_NUMBER,
     NumberError,
     cell_number,
+    counted,
     format_date,
     format_number,
     from_excel_serial,
     is_missing_text,
     parse_actual,
     parse_yes_no,
+    plain_number,
     yes_no_text,
 )
 from ..errors import UserError
@@ -267,7 +269,8 @@ class Reading:
             data = decode_plan(self.plan_chunks)
             listed, rows = count_indicators(data), len(self.indicators)
             if listed > 2 * rows + PLAN_SLACK:      # checked before validating or rendering
-                raise ValueError(f"il piano nascosto elenca {listed} indicatori, la cartella "
+                raise ValueError(f"il piano nascosto elenca "
+                                 f"{counted(listed, 'indicatore', 'indicatori')}, la cartella "
                                  f"ne ha {rows}: non è il piano di questa cartella, rifiutato")
             plan = plan_from_data(data, self.path)
         except (ValueError, PlanFileError, zlib.error, binascii.Error, RecursionError) as exc:
@@ -828,7 +831,8 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
             _problem(reading, ind, key, f"«{v}» non è un numero: valore ignorato", "errore")
             return None
         if isinstance(value, float):
-            _problem(reading, ind, key, f"«{v}» scritto come testo: letto come numero {value:g}")
+            _problem(reading, ind, key, f"«{v}» scritto come testo: letto come numero "
+                                        f"{plain_number(value)}")
             return value
         _problem(reading, ind, key, f"«{v}» non è un numero: valore ignorato", "errore")
         return None
@@ -864,7 +868,7 @@ def _lenient(reading: Reading, ind: IndicatorValues) -> Typed:
             actual = _usable(reading, ind, "actual", actual)
         if actual is not None and not isinstance(raw, int | float):
             _problem(reading, ind, "actual", f"«{raw}» è un orario o una durata: letto come "
-                                             f"numero {actual:g}")
+                                             f"numero {plain_number(actual)}")
     note = ind.raw.get("note")
     return Typed(actual, number("numerator"), number("denominator"),
                  str(note) if note not in (None, "") else None, number("reference"),

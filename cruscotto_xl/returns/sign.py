@@ -1,7 +1,9 @@
 """``firma``: the office head's sign-off stored in the workbook, with its fingerprint.
 
 Only the five cells of the ``Validazione`` sheet change (found through their defined
-names); every other byte of the file is copied as it was, as ``ricalcola`` does. The file
+names); every other byte of the file is copied as it was, as ``ricalcola`` does. The
+previous file is kept in :data:`~cruscotto_xl.io.atomic.BACKUP_FOLDER` beside it, out of
+the folder's own files, so ``consolida`` of the folder reads each office once. The file
 is re-read after writing and must read back as signed, or nothing is replaced.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from ..core.contacts import header_text
 from ..core.signoff import CHANGED, SIGNED, Signature
 from ..core.vocabulary import FORMULA_INJECTION_PREFIXES, YES, excel_serial, format_date
-from ..io.atomic import KEEP_BACKUPS, replace_with_backup
+from ..io.atomic import BACKUP_FOLDER, KEEP_BACKUPS, replace_with_backup
 from ..workbook.layout import (
     NAME_SIGN_CONFIRM,
     NAME_SIGN_DATE,
@@ -79,7 +81,8 @@ def sign_workbook(path: Path | str, *, signer: str | None = None, role: str | No
     if check.signature_state() != SIGNED:
         tmp.unlink(missing_ok=True)
         raise RefreshError(f"{path.name}: la firma scritta non si rilegge: file non modificato")
-    return SignResult(path, signature, replace_with_backup(tmp, path, keep_backups))
+    return SignResult(path, signature, replace_with_backup(tmp, path, keep_backups,
+                                                           path.parent / BACKUP_FOLDER))
 
 
 def signoff_values(reading: Reading, *, signer: str | None = None, role: str | None = None,

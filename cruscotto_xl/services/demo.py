@@ -20,7 +20,7 @@ from ..core.model import Plan
 from ..core.plan_checks import validate_plan
 from ..core.problems import has_errors
 from ..core.rollup import Node, evaluate
-from ..core.vocabulary import format_percent
+from ..core.vocabulary import counted, format_percent
 from ..errors import UserError
 from ..io.libreoffice import find_soffice, recalculate
 from ..io.planfile import load_plan
@@ -94,7 +94,8 @@ def run_demo(examples: Path, out: Path, progress_console: Console | None = None)
     if find_soffice() is None:
         return report
     if progress_console:
-        progress_console.print(f"Ricalcolo di {len(report.workbooks)} cartelle con LibreOffice…")
+        books = counted(len(report.workbooks), "cartella", "cartelle")
+        progress_console.print(f"Ricalcolo di {books} con LibreOffice…")
     outputs = recalculate(report.workbooks, out / "ricalcolate")
     report.recalculated = len(outputs)
     for source, recalculated in outputs.items():

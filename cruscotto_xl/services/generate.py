@@ -20,6 +20,7 @@ from ..core.model import FINAL_PERIOD, Plan
 from ..core.plan_checks import validate_plan
 from ..core.problems import Problem, has_errors
 from ..core.rollover import ChangeSet, Rollover, roll_over
+from ..core.vocabulary import counted
 from ..errors import UserError
 from ..io.atomic import staged_folder, write_atomically
 from ..io.planfile import PLAN_SUFFIXES, save_plan
@@ -50,10 +51,13 @@ class OutputExistsError(UserError):
         said = ""
         if damaged:
             names = ", ".join(p.name for p in damaged[:3]) + (" …" if len(damaged) > 3 else "")
-            said = (f"; {len(damaged)} di questi sono danneggiati o incompleti (una "
+            broken = counted(len(damaged), "è danneggiato o incompleto",
+                             "sono danneggiati o incompleti")
+            said = (f"; di questi {broken} (una "
                     f"generazione interrotta?): {names}")
-        super().__init__(f"{len(paths)} file esistono già ({shown}){said}: usare "
-                         f"--sovrascrivi per rigenerarli, oppure un'altra cartella --out")
+        super().__init__(f"{counted(len(paths), 'file esiste già', 'file esistono già')} "
+                         f"({shown}){said}: usare "
+                         f"--sovrascrivi per rigenerarli, oppure un'altra cartella --uscita")
 
 
 def plan_files(paths: Iterable[Path]) -> list[Path]:

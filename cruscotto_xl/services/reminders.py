@@ -21,8 +21,10 @@ from ..core.model import Plan
 from ..core.problems import Problem
 from ..core.signoff import SIGNED, STATE_MESSAGES
 from ..core.tree import UNOWNED, known_offices, plan_for_year
+from ..core.vocabulary import format_date, format_number, of_entity
 from ..io.atomic import write_atomically
-from ..returns.consolidate import MISSING, REFUSED, Consolidation, MissingValue
+from ..returns.consolidate import MISSING, REFUSED, Consolidation
+from ..returns.owed import MissingValue
 from ..workbook import render_book, workbook_jobs
 from ..workbook.layout import SHEET_SIGNOFF, safe_file_stem
 from .generate import OutputExistsError
@@ -109,12 +111,13 @@ def compose(reminder: Reminder, plan: Plan, year: int, period: str,
         msg["From"] = sender_header(sender)
     msg["X-Unsent"] = "1"
     lines = [f"Gentile {reminder.head or 'Responsabile'},", "",
-             f"per il monitoraggio al {period}/{year} del piano della performance di "
-             f"{plan.entity} risulta ancora da completare la cartella dell'ufficio "
+             f"per il monitoraggio al {period}/{year} del piano della performance "
+             f"{of_entity(plan.entity)} risulta ancora da completare la cartella dell'ufficio "
              f"«{reminder.office}».", ""]
     if reminder.office == UNOWNED and reminder.email is None:
         lines[2:3] = [f"per il monitoraggio al {period}/{year} del piano della performance "
-                      f"di {plan.entity} risulta ancora da completare la cartella «{UNOWNED}»: "
+                      f"{of_entity(plan.entity)} risulta ancora da completare la cartella "
+                      f"«{UNOWNED}»: "
                       "gli indicatori per cui il piano non indica un ufficio responsabile. "
                       "Compilarla, oppure inoltrarla a chi ne risponde e indicare nel piano "
                       "gli uffici (o un ufficio predefinito) per i prossimi monitoraggi."]
@@ -123,11 +126,12 @@ def compose(reminder: Reminder, plan: Plan, year: int, period: str,
     if reminder.missing:
         if reminder.issues:
             lines.append("")
-        lines.append(f"Mancano questi valori ({len(reminder.missing)}):")
+        lines.append(f"Mancano questi valori ({format_number(len(reminder.missing), 0)}):")
         for m in reminder.missing:
             lines.append(f"- foglio «{m.sheet}», cella {m.cell}: indicatore {m.code} "
                          f"«{m.name}», {m.what} al {m.period}")
-    lines.append("")
+    due = format_date(plan.deadline_for(period, year))
+    lines += ["", f"Scadenza per la restituzione: {due}.", ""]
     if reminder.attachment:
         lines.append(f"In allegato la cartella Excel da compilare ({reminder.attachment[0]}): "
                      "inserire i valori nelle celle gialle, compilare il foglio Validazione e "

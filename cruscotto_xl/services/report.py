@@ -49,6 +49,7 @@ from ..core.structure import chart_units, unit_tree
 from ..core.targets import Kind, TargetError
 from ..core.tree import same_office
 from ..core.vocabulary import (
+    counted,
     format_date,
     format_number,
     format_percent,
@@ -104,7 +105,7 @@ NOT_GRADED_LABEL = "non valutabile"
 PDF_INSTALL_HINT = (
     "per il PDF serve WeasyPrint: `pip install weasyprint` (su Debian servono anche "
     "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0`, come fa "
-    "scripts/setup.sh), oppure usare --no-pdf"
+    "scripts/setup.sh), oppure usare --senza-pdf"
 )
 
 
@@ -578,8 +579,9 @@ def _summary(data: ReportData) -> Section:
         sub += f" · variazione dal {data.periods[-2]}: {points_text(before, root.grade)}"
     kpis = Kpis((Kpi(f"Grado di raggiungimento {whose}", grade_text(root.grade), sub, light,
                      light, "grado-ente"),
-                 Kpi("Obiettivi strategici", str(objectives), f"in {len(root.children)} ambiti"),
-                 Kpi("Indicatori", str(total), f"{graded} valutati")))
+                 Kpi("Obiettivi strategici", str(objectives),
+                     "in " + counted(len(root.children), "ambito", "ambiti")),
+                 Kpi("Indicatori", str(total), counted(graded, "valutato", "valutati"))))
     counts = Table((("Valutazione degli indicatori", False), ("Numero", True), ("Quota", True)),
                    tuple(Row((Cell(label, light=lt), Cell(str(n), numeric=True),
                               Cell(format_percent(n / total if total else 0, 1), numeric=True)))
@@ -954,7 +956,8 @@ def _quality(data: ReportData) -> Section:
         if reading.recorded:
             recorded = sorted(reading.recorded, key=lambda p: p.severity != "errore")
             errors = sum(p.severity == "errore" for p in recorded)
-            blocks.append(text(f"{len(recorded)} segnalazioni, di cui {errors} errori, come "
+            blocks.append(text(f"{counted(len(recorded), 'segnalazione', 'segnalazioni')}, "
+                               f"di cui {counted(errors, 'errore', 'errori')}, come "
                                "registrate nel foglio Controlli della cartella consolidata.",
                                "note"))
             blocks.append(_problems_table(recorded))
@@ -974,7 +977,8 @@ def _audit(data: ReportData) -> Section:
     blocks: list[Block] = []
     if data.audit:
         errors = sum(p.severity == "errore" for p in data.audit)
-        blocks.append(text(f"{len(data.audit)} rilievi, di cui {errors} errori.", "note"))
+        blocks.append(text(f"{counted(len(data.audit), 'rilievo', 'rilievi')}, di cui "
+                           f"{counted(errors, 'errore', 'errori')}.", "note"))
         blocks.append(_problems_table(data.audit))
     else:
         blocks.append(text("Nessun rilievo."))

@@ -17,6 +17,7 @@ from ..core.model import FINAL_PERIOD, Plan
 from ..core.rollup import Node, evaluate, weighted_mean
 from ..core.rules import Grade, valutazione
 from ..core.tree import plan_part
+from ..core.vocabulary import value_text
 from ..returns.locate import defined_cell, find_table, registry, summary_table
 from ..workbook.layout import (
     INDICATOR_COLUMNS,
@@ -44,7 +45,8 @@ class Mismatch:
     python: object
 
     def __str__(self) -> str:
-        return f"{self.sheet}!{self.cell} {self.what}: Excel {self.excel!r}, Python {self.python!r}"
+        return (f"{self.sheet}!{self.cell} {self.what}: Excel {value_text(self.excel)}, "
+                f"Python {value_text(self.python)}")
 
 
 @dataclass(frozen=True)

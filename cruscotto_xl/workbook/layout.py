@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
+from ..core.vocabulary import format_number, plain_number
+
 TEMPLATE_VERSION = "4"   # 4: summary roll-ups keyed by row numbers, never by codes
 
 SHEET_INSTRUCTIONS = "Istruzioni"
@@ -503,13 +505,15 @@ def decode_plan(chunks: Iterable[str]) -> dict:
     chunks = list(chunks)
     size = sum(len(c) for c in chunks)
     if size > MAX_PLAN_TEXT:
-        raise ValueError(f"dati del piano troppo grandi ({size / 2**20:.1f} MB di testo, "
-                         f"limite {MAX_PLAN_TEXT / 2**20:.0f} MB): rifiutato")
+        raise ValueError(f"dati del piano troppo grandi ({format_number(size / 2**20, 1)} MB "
+                         f"di testo, "
+                         f"limite {plain_number(MAX_PLAN_TEXT / 2**20, 0)} MB): rifiutato")
     packed = base64.b64decode("".join(chunks), validate=True)
     inflater = zlib.decompressobj()
     raw = inflater.decompress(packed, MAX_PLAN_BYTES)
     if inflater.unconsumed_tail:
-        raise ValueError(f"dati del piano troppo grandi (oltre {MAX_PLAN_BYTES / 2**20:.0f} MB "
+        limit = plain_number(MAX_PLAN_BYTES / 2**20, 0)
+        raise ValueError(f"dati del piano troppo grandi (oltre {limit} MB "
                          "una volta espansi): rifiutato")
     return json.loads(raw)
 

@@ -37,7 +37,7 @@ def test_audit_of_the_2023_example_exits_1_naming_13_02():
     result = run(OPERATIONAL)
     assert result.exit_code == 1
     assert "13.02_01" in result.output and "Gradi pubblicati" in result.output
-    assert "1 errori e 3 avvisi" in " ".join(result.output.split())
+    assert "1 errore e 3 avvisi" in " ".join(result.output.split())
 
 
 def test_json_lists_every_finding_with_its_check():

@@ -10,7 +10,7 @@ import typer
 from support import ROOT
 
 from cruscotto_xl.cli.app import app
-from cruscotto_xl.cli.options import COMMAND_ALIASES, OPTION_ALIASES
+from cruscotto_xl.cli.options import COMMAND_ALIASES, OPTIONS
 
 CLI = ROOT / "cruscotto_xl" / "cli"
 
@@ -84,14 +84,19 @@ def test_command_aliases_are_hidden_and_do_the_same():
         assert _wrappers(COMMANDS[alias].callback)[-1] is _wrappers(COMMANDS[name].callback)[-1]
 
 
-def test_option_aliases_come_from_one_table():
-    spelled = {}
+def test_every_option_is_spelled_once_from_the_one_table():
+    """Each option is declared with one Italian spelling, a key of the table; its English
+    aliases live only in the table (hidden from the help, accepted by every command)."""
+    used = set()
     for name, command in COMMANDS.items():
         for param in command.params:
-            opts = [o for o in param.opts if o.startswith("--")]
-            if opts:
-                spelled[(name, opts[0])] = tuple(opts[1:])
-    for (command, option), aliases in spelled.items():
-        assert aliases == OPTION_ALIASES.get(option, ()), (command, option, aliases)
-    used = {option for _, option in spelled}
-    assert set(OPTION_ALIASES) <= used
+            if param.param_type_name != "option":
+                continue
+            assert len(param.opts) == 1 and not param.secondary_opts, (name, param.opts)
+            assert param.opts[0] in OPTIONS, (name, param.opts[0])
+            used.add(param.opts[0])
+    for param in typer.main.get_command(app).params:   # the global --debug
+        used.add(param.opts[0])
+    assert used == set(OPTIONS)
+    spellings = [s for name, aliases in OPTIONS.items() for s in (name, *aliases)]
+    assert len(spellings) == len(set(spellings))

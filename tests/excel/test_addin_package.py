@@ -303,7 +303,7 @@ def test_cli_install_on_linux(tmp_path, monkeypatch):
     monkeypatch.setattr(addin_cli, "_platform", lambda: "linux")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     result = invoke("install")
-    assert result.exit_code == 1 and "--dir" in result.output
+    assert result.exit_code == 1 and "--cartella" in result.output
     result = invoke("install", "--dir", str(tmp_path / "dest"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "dest" / "cruscotto.xlam").is_file()

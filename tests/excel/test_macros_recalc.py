@@ -118,7 +118,7 @@ def test_ricalcola_lists_exactly_the_cell_where_the_spreadsheet_differs(filled):
     port = LyingPort(filled, k2.sheet, k2.cells["grade"], 0.75)
     result = macros.ricalcola(port)
     assert not result.ok
-    assert result.mismatches == [f"{k2.sheet}!{k2.cells['grade']}: Excel 0.75, motore 0.8"]
-    assert "1 valori di Excel diversi dal motore di calcolo:\n" + result.mismatches[0] \
+    assert result.mismatches == [f"{k2.sheet}!{k2.cells['grade']}: Excel 0,75, motore 0,8"]
+    assert "1 valore di Excel diverso dal motore di calcolo:\n" + result.mismatches[0] \
         in result.message
     assert port.alerts[-1] == ("Cruscotto — Ricalcola", result.message)

@@ -82,7 +82,7 @@ def test_pesi_accepts_points_percentages_rows_and_blocks():
 def test_media_pesata_renormalizes_over_graded():
     assert media_pesata([[50.0], [30.0], [20.0]], [[1.0], [0.5], ["dato mancante"]]) == 0.8125
     assert media_pesata([50.0, 50.0], [None, "n.v."]) == "nessun elemento valutabile"
-    assert media_pesata([50.0], [1.0, 0.5]).startswith("Errore: 1 pesi e 2 gradi")
+    assert media_pesata([50.0], [1.0, 0.5]).startswith("Errore: 1 peso e 2 gradi")
 
 
 def test_functions_are_plain_callables_with_xlwings_decorators():

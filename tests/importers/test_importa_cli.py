@@ -134,7 +134,7 @@ def test_tabella_with_errors_exits_1_and_still_writes(tmp_path):
     assert result.exit_code == 1
     assert "riga 5" in result.output and "«boh»" in result.output
     assert "«Colonna strana» non riconosciuta" in result.output
-    assert "1 errori" in result.output
+    assert "1 errore da correggere" in result.output
     assert load_plan(out).areas[0].objectives[0].indicators[0].targets == {2024: "boh"}
 
 

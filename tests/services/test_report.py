@@ -185,16 +185,16 @@ def _app() -> typer.Typer:
 def test_cli(built, tmp_path):
     source = built[2].html.parent.parent / "piano.xlsx"
     runner = CliRunner()
-    ok = runner.invoke(_app(), [str(source), "--out", str(tmp_path / "r"), "--no-pdf"])
+    ok = runner.invoke(_app(), [str(source), "--uscita", str(tmp_path / "r"), "--senza-pdf"])
     assert ok.exit_code == 0, ok.output
     assert "grado dell'ente" in ok.output and (tmp_path / "r" / "relazione.html").is_file()
-    missing = runner.invoke(_app(), [str(tmp_path / "nessuno.xlsx"), "--out", str(tmp_path)])
+    missing = runner.invoke(_app(), [str(tmp_path / "nessuno.xlsx"), "--uscita", str(tmp_path)])
     assert missing.exit_code == 1
     assert "Errore:" in missing.output and "file non trovato" in missing.output
     assert "Traceback" not in missing.output
     foreign = tmp_path / "estranea.xlsx"
     foreign.write_text("non è una cartella di lavoro")
-    refused = runner.invoke(_app(), [str(foreign), "--out", str(tmp_path / "x")])
+    refused = runner.invoke(_app(), [str(foreign), "--uscita", str(tmp_path / "x")])
     assert refused.exit_code == 1 and "Errore:" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
 

@@ -9,6 +9,7 @@ installs it); they never skip.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -115,11 +116,14 @@ def test_a_libreoffice_resave_is_not_tampering(resaved, kind):
 
 def test_the_originals_have_no_problem_but_the_missing_signature(resaved):
     """What the check above compares with: the original files have no problem but the
-    office's missing signature (so «the same problems» means «none from the re-save»)."""
+    office's missing signature and the values still owed (so «the same problems» means
+    «none from the re-save»)."""
     for kind in KINDS[:-1]:
         original, _, plan, _ = resaved[kind]
         messages = _messages(check_workbook(original, plan)[1])
-        assert len(messages) == 1 and messages[0].startswith(UNSIGNED), (kind, messages)
+        others = [m for m in messages if not re.match(r"(consuntivo|data dell'evento) "
+                                                      r"mancante al \d\d/\d\d", m)]
+        assert len(others) == 1 and others[0].startswith(UNSIGNED), (kind, messages)
     original, _, _, _ = resaved["principale_consolidato"]
     assert check_workbook(original)[1] == []
 

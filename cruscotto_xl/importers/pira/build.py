@@ -39,6 +39,7 @@ from ...core.tree import UNOWNED, ownership
 from ...core.vocabulary import (
     NumberError,
     canonical_unit,
+    counted,
     normalize_text,
     parse_decimal_it,
     parse_quantity,
@@ -227,18 +228,21 @@ class _Builder:
         if orphans:
             self.problems.append(at_lines(
                 [b.line for b in orphans],
-                f"{len(orphans)} obiettivi operativi prima di ogni obiettivo strategico ("
+                counted(len(orphans), "obiettivo operativo", "obiettivi operativi")
+                + " prima di ogni obiettivo strategico ("
                 + ", ".join(b.code for b in orphans) + "): non importati; indicare a quale "
                 "obiettivo strategico appartengono"))
         if by_code_prefix:
             self.warn(strategic[0].line, "il documento non nomina gli ambiti "
                       "strategici: obiettivi raggruppati per il primo numero del codice ("
-                      + ", ".join(f"{a.code}: {len(a.objectives)} obiettivi"
+                      + ", ".join(f"{a.code}: "
+                                  f"{counted(len(a.objectives), 'obiettivo', 'obiettivi')}"
                                   for a in plan.areas) + "); dare i titoli agli ambiti nel piano")
         elif without_area:
             self.problems.append(at_lines(
                 [b.line for b in without_area],
-                f"ambito strategico non indicato per {len(without_area)} obiettivi ("
+                f"ambito strategico non indicato per "
+                f"{counted(len(without_area), 'obiettivo', 'obiettivi')} ("
                 + ", ".join(_os_code(b.code) for b in without_area)
                 + "): messi nell'ambito 000 «Ambito non indicato»; correggere nel piano",
                 "avviso"))
@@ -512,7 +516,8 @@ class _Builder:
         if unplaced:
             self.problems.append(at_lines(
                 [r.line for r in unplaced],
-                f"{len(unplaced)} indicatori operativi senza un obiettivo strategico "
+                f"{counted(len(unplaced), 'indicatore operativo', 'indicatori operativi')} "
+                f"senza un obiettivo strategico "
                 f"riconoscibile nella colonna «Obiettivi strategici» (es. "
                 f"«{unplaced[0].os_text}»): non importati; indicare il numero o il titolo "
                 f"dell'obiettivo strategico",
@@ -531,7 +536,8 @@ class _Builder:
                         and not re.match(r"^(?:MISSIONE|PROGRAMMA)\b", ln.text, re.IGNORECASE)]
                 if rest:
                     self.problems.append(Problem(
-                        span, f"{len(rest)} righe prima del primo obiettivo (indice, mappa "
+                        span, f"{counted(len(rest), 'riga', 'righe')} prima del primo "
+                              f"obiettivo (indice, mappa "
                               f"strategica, premessa) non importate", "avviso"))
             elif section.kind == "operativo" and not doc.operational:
                 self.problems.append(Problem(
@@ -567,7 +573,8 @@ class _Builder:
             codes = ", ".join(sorted({code for _, code in records}))
             self.problems.append(at_lines(
                 [r.target_line or r.line for r, _ in records],
-                f"{len(records)} indicatori (obiettivi {codes}) hanno meno target degli anni "
+                f"{counted(len(records), 'indicatore', 'indicatori')} (obiettivi {codes}) "
+                f"{'ha' if len(records) == 1 else 'hanno'} meno target degli anni "
                 f"della tabella e il testo non ha colonne: target assegnati {where}; "
                 f"controllare gli anni nel piano", "avviso"))
 
@@ -582,7 +589,8 @@ class _Builder:
             if having and lacking:
                 self.problems.append(at_lines(
                     [b.line for b in lacking],
-                    f"«{FIELD_NAMES[key]}» non indicato per {len(lacking)} obiettivi ("
+                    f"«{FIELD_NAMES[key]}» non indicato per "
+                    f"{counted(len(lacking), 'obiettivo', 'obiettivi')} ("
                     + ", ".join(_os_code(b.code) for b in lacking) + ")", "avviso"))
 
 

@@ -26,7 +26,7 @@ from ...core.model import (
     default_periods,
 )
 from ...core.problems import Location, Problem, Severity
-from ...core.vocabulary import NumberError, canonical_unit
+from ...core.vocabulary import NumberError, canonical_unit, counted
 from ...io.planfile import error_message
 from ..common import ImportFailed, ImportResult, at_line, by_line
 from .cells import (
@@ -95,7 +95,7 @@ _BARE_DESCRIPTIONS = {"descrizione", "descrizione obiettivo", "descrizione obbie
 
 
 def _values(n: int) -> str:
-    return "1 valore" if n == 1 else f"{n} valori"
+    return counted(n, "valore", "valori")
 
 
 def _level_by_words(text: str) -> str | None:

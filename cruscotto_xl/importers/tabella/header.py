@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...core.problems import Problem
+from ...core.vocabulary import counted
 from ...workbook.layout import col_letter
 from ..common import at_line
 from .cells import Cell, _blank, _plain
@@ -59,13 +60,15 @@ class Header:
             n = sum(1 for _, cells in rows if i < len(cells) and not _blank(cells[i]))
             if text:
                 if named:
+                    values = counted(n, "valore", "valori")
                     problems.append(at_line(self.lineno, f"colonna «{text}» non riconosciuta: "
-                                                         f"ignorata ({n} valori; nomi ammessi "
+                                                         f"ignorata ({values}; nomi ammessi "
                                                          f"in docs/tabella.md)", "avviso"))
             elif n:
                 where = col_letter(i) if letters else str(i + 1)
+                ignored = counted(n, "valore ignorato", "valori ignorati")
                 problems.append(at_line(self.lineno, f"colonna {where} senza intestazione: "
-                                                     f"{n} valori ignorati", "avviso"))
+                                                     f"{ignored}", "avviso"))
 
 
 def _parse_header(lineno: int, cells: list[Cell], problems: list[Problem]) -> Header:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from xlsxwriter.worksheet import Worksheet
 
 from ...core.lights import legend
@@ -66,7 +64,7 @@ def write_instructions(ws: Worksheet, book: Book) -> None:
 def _guide(book: Book) -> list[tuple[str, str]]:
     """(label, text) of what to fill, by when, what not to do."""
     plan = book.plan
-    deadline = plan.deadline or date(book.year + 1, 1, 31)
+    deadline = plan.deadline_for(book.period, book.year)
     lines = [
         ("Cosa compilare", "Per ogni indicatore, nei fogli degli obiettivi, il consuntivo al "
                            f"{book.period}/{book.year}: il valore (colonna «Consuntivo») oppure "
