@@ -216,15 +216,18 @@ def test_004_codes_measures_kind_and_unit(seed_004):
     a31 = _indicator(plan, "A3.1_02")
     assert a31.name == "Grado di coinvolgimento delle imprese tramite strumenti di CRM"
     assert a31.description.startswith("Misura la capacità della Camera")
-    assert a31.numerator.startswith("N_Impr_A3.1.2 Numero di utenti raggiunti")
-    assert a31.denominator == "N_ImprAtt Numero imprese attive al 31/12"
-    assert a31.algorithm == f"{a31.numerator} / {a31.denominator}"
+    # The algorithm is kept as written; its measure codes give the formula, which replaces
+    # numerator and denominator (tests/importers/test_pira_measures.py).
+    assert a31.algorithm.startswith("N_Impr_A3.1.2 Numero di utenti raggiunti")
+    assert a31.algorithm.endswith("/ N_ImprAtt Numero imprese attive al 31/12")
+    assert a31.formula == "N_Impr_A3.1.2 / N_ImprAtt"
+    assert a31.numerator is None and a31.denominator is None
     assert (a31.kind, a31.unit, a31.weight) == ("Efficacia", "%", 50.0)
     ec27 = _indicator(plan, "EC27")
     assert (ec27.kind, ec27.unit) == ("Salute economica", "%")
-    assert ec27.numerator.startswith("ProvStrut Proventi strutturali")
-    assert "- OnStrut Oneri strutturali" in ec27.numerator
-    assert ec27.denominator.startswith("ProvStrut Proventi strutturali")
+    assert ec27.algorithm.startswith("( ProvStrut Proventi strutturali")
+    assert "- OnStrut Oneri strutturali" in ec27.algorithm
+    assert ec27.formula == "(ProvStrut - OnStrut) / ProvStrut"
     dfp = _indicator(plan, "DFP 1.3")
     assert dfp.targets == {2023: ">= 90,00 %", 2024: ">= 90,00 %", 2025: ">= 90,00 %"}
     # Printed column by column: targets on the code line, the name below it.

@@ -42,6 +42,7 @@ from ...core.vocabulary import (
     parse_quantity,
 )
 from ..changelog import plan_year_of
+from ..measures import MeasureBook, NotUnderstood, names_codes, read_algorithm
 from ..common import (
     ImportFailed,
     ImportResult,
@@ -95,6 +96,8 @@ class _Builder:
         self.source = source
         self.problems: list[Problem] = []
         self.guessed: dict[str, list[tuple[IndicatorRecord, str]]] = defaultdict(list)
+        self.book = MeasureBook()
+        self.renamed_lines: dict[str, list[int]] = defaultdict(list)
 
     def warn(self, line: int, message: str, subject: str = "") -> None:
         self.problems.append(at_line(line, message, "avviso", subject))
@@ -126,6 +129,7 @@ class _Builder:
         self._areas(plan)
         self._operational(plan)
         self._document_problems(plan)
+        self._measures(plan)
         return plan
 
     def _year(self) -> int:
@@ -437,7 +441,49 @@ class _Builder:
             kind=record.kind, weight=weight, offices=record.offices, polarity=polarity,
             targets=dict(sorted(record.targets.items())), source=source, baseline=baseline,
             extra=extra)
+        self._formula(indicator, record.line)
         return indicator, changes
+
+    # -- measures and formulas (docs/importa-pira.md, «Misure e formule») ---------------------
+
+    def _formula(self, indicator: Indicator, line: int) -> None:
+        """The indicator's formula over named measures, when its algorithm is written with
+        measure codes; the measures join the plan's (one per code)."""
+        text = indicator.algorithm
+        if not text:
+            return
+        code = indicator.code
+        try:
+            found = read_algorithm(text)
+        except NotUnderstood as exc:
+            if names_codes(text):
+                self.warn(line, f"indicatore {code}: algoritmo «{text}» non letto come formula "
+                                f"sulle misure ({exc}): resta come testo; scrivere la formula "
+                                f"nel piano (campo «formula») se serve", code)
+            return
+        conflicts = self.book.conflicts(found.measures)
+        if conflicts:
+            self.warn(line, f"indicatore {code}: formula non importata, " + "; ".join(conflicts)
+                      + ": l'algoritmo resta come testo; dare codici diversi alle misure", code)
+            return
+        for differing in self.book.add(found.measures, f"indicatore {code}, riga {line}"):
+            self.warn(line, differing, code)
+        for item in found.measures:
+            if item.written != item.code:
+                self.renamed_lines[item.written].append(line)
+        indicator.formula = found.formula
+        indicator.numerator = indicator.denominator = None
+
+    def _measures(self, plan: Plan) -> None:
+        plan.measures = list(self.book.measures.values())
+        renamed = self.book.renamed()
+        if renamed:
+            shown = ", ".join(f"«{w}» → «{c}»" for w, c in renamed.items())
+            self.problems.append(at_lines(
+                [n for w in renamed for n in self.renamed_lines[w]],
+                f"codici di misura scritti con «-», «:» o «%», che in una formula sono "
+                f"operatori: importati con «_» ({shown}); rinominarli nel piano se si "
+                f"preferisce un altro codice", "avviso"))
 
     def _leftovers(self, leftovers, where: str, subject: str) -> None:
         shown = "; ".join(f"«{lo.text}»" for lo in leftovers[:3])
