@@ -44,8 +44,7 @@ _OPERATORS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "
               "/": "/", "÷": "/"}
 _OPENING = "(["
 _CLOSING = ")]"
-_PEELED_FRONT = set(_OPENING) | set(_OPERATORS)
-_PEELED_BACK = set(_CLOSING) | set(_OPERATORS)
+_PEELED = set(_OPENING) | set(_CLOSING) | set(_OPERATORS)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_.:%\-]*[A-Za-z0-9]")
 _CAMEL = re.compile(r"[a-z][A-Z]")
@@ -106,10 +105,10 @@ def _tokens(text: str) -> list[_Token]:
             out.append(_Token("op", "/", start, start + 1))
             continue
         front = 0
-        while front < len(word) and word[front] in _PEELED_FRONT:
+        while front < len(word) and word[front] in _PEELED:
             front += 1
         back = len(word)
-        while back > front and word[back - 1] in _PEELED_BACK:
+        while back > front and word[back - 1] in _PEELED:
             back -= 1
         for i in range(front):
             out.append(_single(word[i], start + i))
@@ -171,6 +170,8 @@ class _Reader:
         times = token.kind == "word" and token.text in ("x", "X")
         if not (_is_op(token) or times):
             return None
+        if i == len(self.tokens) - 1 and not times:
+            raise self.fail("l'algoritmo finisce con un operatore")
         j = i + 1
         while j < len(self.tokens) and self.tokens[j].kind == "open":
             j += 1

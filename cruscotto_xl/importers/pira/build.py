@@ -42,7 +42,6 @@ from ...core.vocabulary import (
     parse_quantity,
 )
 from ..changelog import plan_year_of
-from ..measures import MeasureBook, NotUnderstood, names_codes, read_algorithm
 from ..common import (
     ImportFailed,
     ImportResult,
@@ -55,6 +54,7 @@ from ..common import (
     polarity_of,
     read_text,
 )
+from ..measures import MeasureBook, NotUnderstood, names_codes, read_algorithm
 from ..vocabulary import Mission, match_mission, match_programme, mission_by_code
 from .document import Document, IndicatorRecord, ObjectiveBlock, OperationalRow
 from .reader import FIELD_NAMES, column_role, read_document, split_offices
