@@ -287,8 +287,9 @@ def same_name(a: str, b: str) -> bool:
 
 @dataclass
 class MeasureBook:
-    """The plan's measures gathered from the indicators, one per code (the first name is
-    kept; a different name for the same code is a conflict for the importer to report)."""
+    """The plan's measures, one per code, gathered from where they are defined (a table of
+    measures, an indicator's algorithm): the first definition is kept; a different name
+    for the same code is returned for the importer to report, with both places."""
 
     measures: dict[str, NamedMeasure] = field(default_factory=dict)
     named_at: dict[str, str] = field(default_factory=dict)    # code → where first named
@@ -306,26 +307,42 @@ class MeasureBook:
         return out
 
     def add(self, found: list[NamedCode], where: str) -> list[str]:
-        """Add the measures of one indicator (``where`` names it in messages); returns the
-        Italian descriptions of the names that differ from the first ones (first kept)."""
+        """Add the measures one algorithm names (``where`` names it in messages); returns
+        the Italian descriptions of names that differ from the first ones (first kept)."""
         differing = []
         for item in found:
             self.written.setdefault(item.code, item.written)
             self.first_use.setdefault(item.code, where)
-            known = self.measures.get(item.code)
-            if known is None:
-                if not item.name:
-                    continue
-                self.measures[item.code] = NamedMeasure(codice=item.code, nome=item.name,
-                                                        unita=item.unit)
-                self.named_at[item.code] = where
-                continue
-            if item.name and not same_name(known.name, item.name):
-                differing.append(f"misura «{item.code}» chiamata «{known.name}» "
-                                 f"({self.named_at[item.code]}) e «{item.name}» ({where}): "
-                                 "vale il primo nome")
-            if known.unit is None and item.unit is not None:
-                known.unit = item.unit
+            if item.name:
+                differing += self.define(NamedMeasure(codice=item.code, nome=item.name,
+                                                      unita=item.unit), where)
+        return differing
+
+    def define(self, measure: NamedMeasure, where: str) -> list[str]:
+        """Add one measure definition; returns what differs from an earlier one of the same
+        code (the name, the unit, the office, the source: the first is kept, a field the
+        first left empty is taken)."""
+        self.written.setdefault(measure.code, measure.code)
+        self.first_use.setdefault(measure.code, where)
+        known = self.measures.get(measure.code)
+        if known is None:
+            self.measures[measure.code] = measure
+            self.named_at[measure.code] = where
+            return []
+        differing = []
+        if not same_name(known.name, measure.name):
+            differing.append(f"misura «{measure.code}» chiamata «{known.name}» "
+                             f"({self.named_at[measure.code]}) e «{measure.name}» ({where}): "
+                             "vale il primo nome")
+        for attr, label in (("unit", "unità"), ("office", "ufficio"), ("source", "fonte"),
+                            ("description", "descrizione")):
+            first, later = getattr(known, attr), getattr(measure, attr)
+            if first is None and later is not None:
+                setattr(known, attr, later)
+            elif first is not None and later is not None and first != later:
+                differing.append(f"misura «{measure.code}»: {label} «{first}» "
+                                 f"({self.named_at[measure.code]}) e «{later}» ({where}): "
+                                 "vale la prima")
         return differing
 
     def renamed(self) -> dict[str, str]:
