@@ -158,3 +158,34 @@ def test_a_municipality_dictionary_through_importa_pira():
     assert len(differing) == 1 and differing[0].severity == "avviso"
     assert "«Certificati rilasciati on line»" in differing[0].message
     assert not check_measures(plan)
+
+
+REGION = (
+    "# Regione di prova - Piano della performance 2025-2027\n\n"
+    "Regione Valverde\n\n"
+    "## Obiettivo strategico 1 - Sostenere le imprese del territorio\n\n"
+    "Responsabile: Direzione attività produttive\n\n"
+    "Peso: 100%\n\n"
+    "| Codice | Indicatore | Formula | Unità | Tipologia | Fonte | Baseline | Anno baseline "
+    "| Peso | Target 2025 | Target 2026 |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|\n"
+    "| 1.1 | Quota di imprese digitali | N_Dig Imprese digitali / N_Att Imprese attive al "
+    "31/12 | % | Efficacia | Registro imprese | 45% | 2023 | 50% | >= 50% | >= 55% |\n"
+    "| 1.2 | Imprese esportatrici | N_Exp Imprese esportatrici x 100 / N_Att Imprese attive "
+    "al 31/12 | % | Impatto | ISTAT | 12 % (2022) | | 50% | >= 13% | >= 14% |\n"
+)
+
+
+def test_description_source_baseline_and_kind_from_a_table_with_named_columns():
+    result = parse_pira(REGION)
+    plan = result.plan
+    first, second = (s.indicator for s in plan.indicators())
+    assert (first.formula, first.kind, first.source) == ("N_Dig / N_Att", "Efficacia",
+                                                         "Registro imprese")
+    assert (first.baseline.value, first.baseline.year) == (pytest.approx(0.45), 2023)
+    assert first.extra == {}
+    assert (second.formula, second.kind, second.source) == ("N_Exp * 100 / N_Att", "Impatto",
+                                                            "ISTAT")
+    assert (second.baseline.value, second.baseline.year) == (pytest.approx(0.12), 2022)
+    assert [m.code for m in plan.measures] == ["N_Dig", "N_Att", "N_Exp"]
+    assert not check_measures(plan)

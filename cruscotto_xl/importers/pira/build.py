@@ -424,17 +424,22 @@ class _Builder:
                                   if note.footnote else None))
         extra = dict(record.extra)
         baseline = source = None
+        baseline_year = _baseline_year(extra)
         for header, value in list(extra.items()):
             role = column_role(header)
             if role == "source":
                 source = extra.pop(header)
             elif role == "baseline":
+                dated = _DATED_VALUE.fullmatch(value.strip())
                 try:
-                    amount, _, _ = parse_quantity(value)
+                    amount, _, _ = parse_quantity(dated["value"] if dated else value)
                 except NumberError:
                     continue  # not a number («misurazione 2024»): kept as written
-                baseline = Baseline(valore=amount)
+                year = int(dated["year"] or dated["year2"]) if dated else baseline_year
+                baseline = Baseline(valore=amount, anno=year)
                 extra.pop(header)
+        if baseline is not None and baseline.year == baseline_year:
+            extra = {h: v for h, v in extra.items() if column_role(h) != "baseline_year"}
         indicator = Indicator(
             code=code, name=name, description=record.description, algorithm=record.algorithm,
             numerator=record.numerator, denominator=record.denominator, unit=unit,
@@ -604,6 +609,21 @@ class _Builder:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+#: A baseline written with its year: ``55 % (2022)``, ``55 % nel 2022``, ``2022: 55 %``.
+_DATED_VALUE = re.compile(r"(?:(?P<year2>(?:19|20)\d\d)\s*[:=]\s*)?(?P<value>.+?)"
+                          r"(?(year2)|\s*(?:\(|,|\bnel\b|\banno\b)\s*"
+                          r"(?P<year>(?:19|20)\d\d)\)?)")
+
+
+def _baseline_year(extra: dict[str, str]) -> int | None:
+    """The year of an «Anno baseline» column, when it is one (else it stays an extra)."""
+    for header, value in extra.items():
+        if column_role(header) == "baseline_year" and re.fullmatch(r"(?:19|20)\d\d",
+                                                                     value.strip()):
+            return int(value.strip())
+    return None
+
 
 def _os_code(code: str) -> str:
     """``1`` → ``01`` (the numbered headings of a cruscotto); other codes as written."""
