@@ -7,8 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import DATA
 
 from cruscotto_xl.core.plan_checks import check_measures
+from cruscotto_xl.importers import import_pira
 from cruscotto_xl.importers.tabella import export_table, import_table
 from cruscotto_xl.io.planfile import plan_to_data
 
@@ -164,3 +166,28 @@ def test_round_trip_keeps_measures_and_formulas(tmp_path, suffix):
     assert plan_to_data(again.plan) == plan_to_data(first)
     assert again.plan.measures == first.measures and len(first.measures) == 5
     assert _formulas(again.plan) == _formulas(first)
+
+
+def test_a_formula_in_words_is_kept_as_the_algorithm(tmp_path):
+    text = HEAD + ("Codice OS;Obiettivo strategico;Codice indicatore;Indicatore;Formula;"
+                   "Target 2024\n"
+                   "01;O;I1;Evasione;Pratiche evase / Pratiche ricevute;>= 90 %\n"
+                   "01;O;I2;Quota;N. pratiche evase entro 5 gg / N. pratiche;>= 50 %\n")
+    result = import_table(_write(tmp_path, text))
+    assert not result.errors and result.plan.measures == []
+    first, second = (s.indicator for s in result.plan.indicators())
+    assert (first.formula, first.algorithm) == (None, "Pratiche evase / Pratiche ricevute")
+    assert (second.formula, second.algorithm) == (None,
+                                                  "N. pratiche evase entro 5 gg / N. pratiche")
+    warnings = [p for p in result.warnings if "non usa codici di misura" in p.message]
+    assert [(p.where.cell, p.subject) for p in warnings] == [("E5", "I1"), ("E6", "I2")]
+
+
+def test_seed_004_through_the_table_and_back(tmp_path):
+    plan = import_pira(DATA / "004_b59b20b8390521e9.txt",
+                       entity="Camera di Commercio della Toscana Nord-Ovest").plan
+    for suffix in (".csv", ".xlsx"):
+        again = import_table(export_table(plan, tmp_path / f"piano{suffix}"))
+        assert not again.problems
+        assert plan_to_data(again.plan) == plan_to_data(plan)
+        assert len(again.plan.measures) == 43

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ...core.formula import FormulaError, format_formula, parse_formula
+from ...core.formula import FormulaError, format_formula, measures_of, parse_formula
 from ...core.model import NamedMeasure
 from ...core.problems import Location, Problem, Severity
 from ...io.planfile import error_message
 from ...workbook.layout import col_letter
-from ..measures import MeasureBook, NotUnderstood, read_algorithm
+from ..measures import MeasureBook, NotUnderstood, looks_like_code, names_codes, read_algorithm
 from .cells import Cell, _blank, _text
 from .columns import measure_columns
 
@@ -107,15 +107,28 @@ class TableMeasures:
         """The formula of a «Formula» cell, canonical (core/formula.py); codes followed by
         their names (``ProvStrut Proventi strutturali / …``) define those measures too.
         None when it cannot be read (an error with the cell, the text and the position)."""
+        cell = f"{col_letter(column)}{lineno}"
+        error = None
         try:
-            return format_formula(parse_formula(text))
+            expr = parse_formula(text)
         except FormulaError as exc:
             error = exc
+        else:
+            if any(looks_like_code(c) or c in self.book.measures for c in measures_of(expr)):
+                return format_formula(expr)
+        if not names_codes(text) and not any(word in self.book.measures
+                                             for word in re.findall(r"[\w.]+", text)):
+            # «Pratiche evase / Pratiche ricevute»: words, not measure codes
+            self._problem(lineno, f"colonna «{header}» (cella {cell}): «{text}» non usa codici "
+                                  "di misura (come «N_ImprAtt») né misure della tabella: non è "
+                                  "una formula sulle misure, tenuta come algoritmo (testo)",
+                          self.sheet, cell, "avviso", subject)
+            return None
         try:
             found = read_algorithm(text)
-        except NotUnderstood:
-            cell = f"{col_letter(column)}{lineno}"
-            self._problem(lineno, f"colonna «{header}» (cella {cell}): {error}: scrivere la "
+        except NotUnderstood as exc:
+            reason = error if error is not None else f"formula «{text}»: {exc}"
+            self._problem(lineno, f"colonna «{header}» (cella {cell}): {reason}: scrivere la "
                                   "formula con codici di misura, numeri, + - × ÷ e parentesi",
                           self.sheet, cell, subject=subject)
             return None
