@@ -48,7 +48,7 @@ _PEELED = set(_OPENING) | set(_CLOSING) | set(_OPERATORS)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_.:%\-]*[A-Za-z0-9]")
 _CAMEL = re.compile(r"[a-z][A-Z]")
-_NOT_IN_FORMULA = re.compile(r"[-:%]+")
+_NOT_IN_FORMULA = re.compile(r"_?[-:%]+_?")
 #: Units a measure's name may end with, in brackets: ``Proventi (€)``, ``Consumi [kWh]``.
 _UNITS = {"€": "€", "euro": "€", "%": "%", "gg": "gg", "giorni": "gg", "ore": "ore",
           "kwh": "kWh", "mq": "mq", "km": "km", "n.": "N.", "num.": "N."}
@@ -93,8 +93,7 @@ def looks_like_code(word: str) -> bool:
 
 def formula_code(written: str) -> str:
     """The code as a formula can write it: ``-``, ``:`` and ``%`` become ``_``."""
-    code = re.sub(r"_+", "_", _NOT_IN_FORMULA.sub("_", written))
-    return code.strip("_") if not written.startswith("_") else code
+    return _NOT_IN_FORMULA.sub("_", written)
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -11,6 +11,7 @@ from cruscotto_xl.importers import parse_pira
 from cruscotto_xl.importers.measures import (
     MeasureBook,
     NotUnderstood,
+    formula_code,
     looks_like_code,
     read_algorithm,
 )
@@ -96,6 +97,15 @@ def test_texts_that_are_not_formulas_are_not_guessed(text, reason):
 ])
 def test_what_looks_like_a_code(word, code):
     assert looks_like_code(word) is code
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Dip-Form", "Dip_Form"), ("M:RASLImprIscr", "M_RASLImprIscr"),
+    ("MS_%ParetoTNO", "MS_ParetoTNO"), ("MS_01.01_RisInPeoN-1", "MS_01.01_RisInPeoN_1"),
+    ("A__B", "A__B"), ("N_ImprAtt", "N_ImprAtt"),
+])
+def test_codes_a_formula_cannot_hold_get_an_underscore(written, code):
+    assert formula_code(written) == code
 
 
 def test_one_measure_per_code_and_different_names_reported():
