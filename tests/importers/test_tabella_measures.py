@@ -191,3 +191,11 @@ def test_seed_004_through_the_table_and_back(tmp_path):
         assert not again.problems
         assert plan_to_data(again.plan) == plan_to_data(plan)
         assert len(again.plan.measures) == 43
+
+
+def test_a_misura_column_without_codes_is_an_extra_column(tmp_path):
+    text = HEAD + ("Codice OS;Obiettivo strategico;Codice indicatore;Indicatore;Misura;"
+                   "Target 2024\n01;O;I1;Pratiche evase;%;>= 90 %\n")
+    result = import_table(_write(tmp_path, text))
+    assert not result.errors and result.plan.measures == []
+    assert next(result.plan.indicators()).indicator.extra == {"Misura": "%"}
