@@ -73,12 +73,17 @@ def summary(plan: Plan) -> dict[str, int]:
     }
     if plan.removed:  # a rolling plan's history: indicators eliminated by a deliberation
         counts["indicatori_eliminati"] = len(plan.removed)
+    formulas = sum(1 for s in slots if s.indicator.formula)
+    if plan.measures or formulas:  # an indicator dictionary (docs/importa-pira.md)
+        counts["misure"] = len(plan.measures)
+        counts["indicatori_con_formula"] = formulas
     return counts
 
 
 _LABELS = {"ambiti": "Ambiti", "obiettivi_strategici": "Obiettivi strategici",
            "obiettivi_operativi": "Obiettivi operativi", "indicatori": "Indicatori",
            "consuntivi": "Consuntivi", "indicatori_eliminati": "Indicatori eliminati",
+           "misure": "Misure", "indicatori_con_formula": "Indicatori con formula sulle misure",
            "senza_ufficio": f"Indicatori senza ufficio («{UNOWNED}»)"}
 
 

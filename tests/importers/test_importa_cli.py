@@ -157,3 +157,14 @@ def test_source_that_gives_no_plan(tmp_path):
 ])
 def test_wrong_usage_exits_2(args):
     assert run(*args).exit_code == 2
+
+
+def test_pira_dictionary_counts_measures_and_formulas(tmp_path):
+    # seed 004: 43 measure codes, 27 formulas (counted independently in test_pira.py)
+    out = tmp_path / "piano.yaml"
+    seed = ROOT / "tests" / "data" / "004_b59b20b8390521e9.txt"
+    result = run("pira", seed, "--out", out, "--ente", "CCIAA Toscana Nord-Ovest")
+    assert result.exit_code == 0, result.output
+    counts = _counts(result.output)
+    assert (counts["Misure"], counts["Indicatori con formula sulle misure"]) == (43, 27)
+    assert len(load_plan(out).measures) == 43

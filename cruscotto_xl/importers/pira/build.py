@@ -57,6 +57,7 @@ from ..common import (
     polarity_of,
     read_text,
 )
+from ..measures import MeasureBook, NotUnderstood, names_codes, read_algorithm
 from ..vocabulary import Mission, match_mission, match_programme, mission_by_code
 from .document import Document, IndicatorRecord, ObjectiveBlock, OperationalRow
 from .orgchart import read_orgchart
@@ -100,6 +101,8 @@ class _Builder:
         self.source = source
         self.problems: list[Problem] = []
         self.guessed: dict[str, list[tuple[IndicatorRecord, str]]] = defaultdict(list)
+        self.book = MeasureBook()
+        self.renamed_lines: dict[str, list[int]] = defaultdict(list)
 
     def warn(self, line: int, message: str, subject: str = "") -> None:
         self.problems.append(at_line(line, message, "avviso", subject))
@@ -132,6 +135,7 @@ class _Builder:
         self._operational(plan)
         self._organisation(plan)
         self._document_problems(plan)
+        self._measures(plan)
         return plan
 
     def _organisation(self, plan: Plan) -> None:
@@ -453,24 +457,71 @@ class _Builder:
                                   if note.footnote else None))
         extra = dict(record.extra)
         baseline = source = None
+        baseline_year = _baseline_year(extra)
         for header, value in list(extra.items()):
             role = column_role(header)
             if role == "source":
                 source = extra.pop(header)
             elif role == "baseline":
+                dated = _DATED_VALUE.fullmatch(value.strip())
                 try:
-                    amount, _, _ = parse_quantity(value)
+                    amount, _, _ = parse_quantity(dated["value"] if dated else value)
                 except NumberError:
                     continue  # not a number («misurazione 2024»): kept as written
-                baseline = Baseline(valore=amount)
+                year = int(dated["year"] or dated["year2"]) if dated else baseline_year
+                baseline = Baseline(valore=amount, anno=year)
                 extra.pop(header)
+        if baseline is not None and baseline.year == baseline_year:
+            extra = {h: v for h, v in extra.items() if column_role(h) != "baseline_year"}
         indicator = Indicator(
             code=code, name=name, description=record.description, algorithm=record.algorithm,
             numerator=record.numerator, denominator=record.denominator, unit=unit,
             kind=record.kind, weight=weight, offices=record.offices, polarity=polarity,
             targets=dict(sorted(record.targets.items())), source=source, baseline=baseline,
             extra=extra)
+        self._formula(indicator, record.line)
         return indicator, changes
+
+    # -- measures and formulas (docs/importa-pira.md, «Misure e formule») ---------------------
+
+    def _formula(self, indicator: Indicator, line: int) -> None:
+        """The indicator's formula over named measures, when its algorithm is written with
+        measure codes; the measures join the plan's (one per code)."""
+        text = indicator.algorithm
+        if not text:
+            return
+        code = indicator.code
+        try:
+            found = read_algorithm(text)
+        except NotUnderstood as exc:
+            if names_codes(text):
+                self.warn(line, f"indicatore {code}: algoritmo «{text}» non letto come formula "
+                                f"sulle misure ({exc}): resta come testo; scrivere la formula "
+                                f"nel piano (campo «formula») se serve", code)
+            return
+        conflicts = self.book.conflicts(found.measures)
+        if conflicts:
+            self.warn(line, f"indicatore {code}: formula non importata, " + "; ".join(conflicts)
+                      + ": l'algoritmo resta come testo; dare codici diversi alle misure", code)
+            return
+        for differing in self.book.add(found.measures, f"indicatore {code}, riga {line}"):
+            self.warn(line, differing, code)
+        for item in found.measures:
+            if item.written != item.code:
+                self.renamed_lines[item.written].append(line)
+        indicator.formula = found.formula
+        indicator.numerator = indicator.denominator = None
+
+    def _measures(self, plan: Plan) -> None:
+        plan.measures = list(self.book.measures.values())
+        renamed = self.book.renamed()
+        if renamed:
+            shown = ", ".join(f"«{w}» → «{c}»" for w, c in renamed.items())
+            self.problems.append(at_lines(
+                [n for w in renamed for n in self.renamed_lines[w]],
+                f"codici di misura scritti con «-», «:» o «%», che in una formula sono "
+                f"operatori: importati con «_» ({shown}); rinominarli nel piano se si "
+                f"preferisce un altro codice", "avviso"))
 
     def _leftovers(self, leftovers, where: str, subject: str) -> None:
         shown = "; ".join(f"«{lo.text}»" for lo in leftovers[:3])
@@ -608,6 +659,21 @@ def _role_counts(people: list[Person]) -> list[tuple[str, int]]:
     for person in people:
         counts[person.role] = counts.get(person.role, 0) + 1
     return [(_ROLE_LABELS[role][0 if n == 1 else 1], n) for role, n in counts.items()]
+
+
+#: A baseline written with its year: ``55 % (2022)``, ``55 % nel 2022``, ``2022: 55 %``.
+_DATED_VALUE = re.compile(r"(?:(?P<year2>(?:19|20)\d\d)\s*[:=]\s*)?(?P<value>.+?)"
+                          r"(?(year2)|\s*(?:\(|,|\bnel\b|\banno\b)\s*"
+                          r"(?P<year>(?:19|20)\d\d)\)?)")
+
+
+def _baseline_year(extra: dict[str, str]) -> int | None:
+    """The year of an «Anno baseline» column, when it is one (else it stays an extra)."""
+    for header, value in extra.items():
+        if column_role(header) == "baseline_year" and re.fullmatch(r"(?:19|20)\d\d",
+                                                                     value.strip()):
+            return int(value.strip())
+    return None
 
 
 def _os_code(code: str) -> str:

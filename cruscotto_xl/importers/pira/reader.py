@@ -264,6 +264,7 @@ _COLUMN_ROLES = (
     ("weight", r"^peso"),
     ("owner", r"responsabil|uffic|struttur|owner|servizi|referent|centro di"),
     ("kind", r"tipologia|^tipo"),
+    ("baseline_year", r"^anno (?:della |di )?(?:baseline|base|partenza)"),
     ("baseline", r"baseline|valore (?:di partenza|iniziale)|situazione (?:di partenza|iniziale)"),
     ("source", r"^fonte"),
     ("notes", r"^note|modific"),
@@ -274,7 +275,8 @@ _COLUMN_ROLES = (
 
 def column_role(cell: str) -> str | None:
     """What a header cell names: ``code``, ``name``, ``algorithm``, ``unit``, ``weight``,
-    ``owner``, ``kind``, ``baseline``, ``source``, ``notes``, ``description`` or None."""
+    ``owner``, ``kind``, ``baseline``, ``baseline_year``, ``source``, ``notes``,
+    ``description`` or None."""
     low = normalize_text(cell).lower()
     return next((role for role, rx in _COLUMN_ROLES if re.search(rx, low)), None)
 
@@ -1509,7 +1511,7 @@ class _Rows:
             if CHANGE_START.match(cell) and (note := change_note(cell)):
                 record.changes.append((note, record.line))
             elif role in ("owner", "kind", "unit", "code", "name", "algorithm", "weight",
-                          "baseline", "source", "description"):
+                          "baseline", "baseline_year", "source", "description"):
                 self._cell(record, role, names[n] if n < len(names) else role, cell)
             else:
                 record.leftovers.append(Located(cell, record.line))

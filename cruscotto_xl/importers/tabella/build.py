@@ -51,12 +51,15 @@ from .columns import (
     _LEVEL_KEYS,
     _LEVEL_NAMES,
     _LEVEL_OF_NAME,
+    _MEASURE_KEYS,
     _PLAN_KEY,
     EXTRA_LEVELS,
     PLAN_LABELS,
     header_key,
+    measure_columns,
 )
 from .header import Header, _parse_header
+from .measures import TableMeasures
 from .read import Grid, _header_of, read_grid
 from .rows import _model_or_report, parse_year_cells
 
@@ -136,8 +139,10 @@ def _level_by_values(records: list[_Record], i: int) -> str:
 class _Builder:
     """Turns the data rows into the plan tree, one row at a time."""
 
-    def __init__(self, header: Header, year: int, problems: list[Problem]) -> None:
+    def __init__(self, header: Header, year: int, problems: list[Problem],
+                 measures: TableMeasures) -> None:
         self.h = header
+        self.measures = measures
         self.year = year
         self.problems = problems
         self.areas: list[Area] = []
@@ -291,7 +296,15 @@ class _Builder:
         extra = [show(row[i]) for i in range(self.h.width, len(row)) if not _blank(row[i])]
         if extra:
             self.problem(lineno, f"celle oltre l'ultima colonna ignorate: «{' | '.join(extra)}»")
+        defines = any(not _blank(self.cell(row, k)) for k in _MEASURE_KEYS)
+        if defines:
+            self.measures.cells_of_row(lineno, _text(self.cell(row, "measures")),
+                                       _text(self.cell(row, "measure_code")),
+                                       _text(self.cell(row, "measure_name")),
+                                       _text(self.cell(row, "code")))
         if not any(given.values()) and not has_indicator:
+            if defines:
+                return      # a row that only defines measures
             # Objective data with no objective named, or unknown columns only.
             stray = [show(c) for c in row[:self.h.width] if not _blank(c)]
             if stray:
@@ -384,6 +397,12 @@ class _Builder:
         }
         for key in ("description", "algorithm", "numerator", "denominator", "kind", "source"):
             data[key] = _text(self.cell(row, key)) or None
+        formula_text = _text(self.cell(row, "formula"))
+        if formula_text:
+            data["formula"] = self.measures.formula(formula_text, lineno, self.h.static["formula"],
+                                                    self.h.name("formula"), code)
+            if data["formula"] is None and not data["algorithm"]:
+                data["algorithm"] = formula_text   # kept as text, reported by formula()
         data["to_confirm"] = self.convert(row, "to_confirm", _yes_no, lineno, code)
         data.update(parse_year_cells(self.year_cells(row), lineno, code, self.problems,
                                      polarity))
@@ -686,9 +705,18 @@ def import_grid(grid: Grid, source: Path, *, year: int | None = None,
     fields.pop("entity", None)
     header.resolve_years(plan_year, problems)
 
-    builder = _Builder(header, plan_year, problems)
+    measures = TableMeasures(source, grid.sheet, problems)
+    if grid.measures is not None:
+        measures.read_table(grid.measures[1], grid.measures[2], grid.measures[0])
+    rows = grid.rows[at + 1:]
+    below = next((i for i, (_, cells) in enumerate(rows)
+                  if measure_columns(cells) is not None), None)
+    if below is not None:           # a table of measures below the indicators
+        measures.read_table(rows, below)
+        rows = rows[:below]
+    builder = _Builder(header, plan_year, problems, measures)
     header_cells = [_plain(c) for c in grid.rows[at][1]]
-    data = [(lineno, cells) for lineno, cells in grid.rows[at + 1:]
+    data = [(lineno, cells) for lineno, cells in rows
             if [_plain(c) for c in cells] != header_cells]  # a header repeated by a page break
     builder.numeric_title_columns(data)
     for lineno, cells in data:
@@ -700,13 +728,12 @@ def import_grid(grid: Grid, source: Path, *, year: int | None = None,
                                             f"«{text}» (o è una colonna nota): ignorata",
                                     "avviso"))
     builder.keep_unknown(block.columns)
-    header.report_ignored(grid.rows[at + 1:], problems, letters=grid.sheet is not None,
-                          named=False)
+    header.report_ignored(rows, problems, letters=grid.sheet is not None, named=False)
     if "target_years" not in fields:
         fields["target_years"] = sorted(y for y in _target_years(builder.areas)
                                         if y >= plan_year) or [plan_year]
     plan = Plan(entity=name, year=plan_year, offices=block.offices, areas=builder.areas,
-                **fields)
+                measures=measures.measures(), **fields)
     problems.sort(key=by_line)
     return ImportResult(plan=plan, problems=problems, source=source)
 

@@ -69,8 +69,14 @@ COLUMNS: tuple[Column, ...] = (
                                   "nome")),
     Column("description", "Descrizione indicatore", ("descrizione kpi",
                                                      "descrizione dell indicatore")),
-    Column("algorithm", "Algoritmo", ("formula", "algoritmo di calcolo", "modalita di calcolo",
+    Column("algorithm", "Algoritmo", ("algoritmo di calcolo", "modalita di calcolo",
                                       "metodo di calcolo")),
+    Column("formula", "Formula", ("formula di calcolo", "formula sulle misure",
+                                  "formula misure")),
+    Column("measures", "Misure", ("misure usate", "misure dell indicatore", "elenco misure")),
+    Column("measure_code", "Codice misura", ("cod misura", "id misura",
+                                             "codice della misura")),
+    Column("measure_name", "Misura", ("nome misura", "nome della misura")),
     Column("numerator", "Numeratore", ("misura numeratore", "nome numeratore")),
     Column("denominator", "Denominatore", ("misura denominatore", "nome denominatore")),
     Column("unit", "Unità", ("unita di misura", "um", "u m", "unita misura")),
@@ -94,6 +100,21 @@ COLUMNS: tuple[Column, ...] = (
     Column("tolerance", "Tolleranza", ()),
     Column("to_confirm", "Da confermare", ("target da confermare",)),
 )
+
+#: The columns of a table of measures (docs/tabella.md, «Misure e formule»): a sheet
+#: «Misure», or a block below the indicators whose header has «Codice misura».
+MEASURE_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Codice misura", ("cod misura", "id misura", "codice della misura")),
+    Column("name", "Misura", ("nome misura", "nome della misura", "denominazione misura")),
+    Column("unit", "Unità", ("unita di misura", "um", "u m", "unita misura")),
+    Column("office", "Ufficio", ("ufficio responsabile", "servizio", "servizio responsabile",
+                                 "struttura", "struttura responsabile")),
+    Column("source", "Fonte", ("fonte dati", "fonte dei dati", "fonte del dato",
+                               "fonte di rilevazione")),
+    Column("description", "Descrizione", ("descrizione misura", "descrizione della misura")),
+)
+#: On a sheet named for measures (``Misure``, ``Dizionario misure``) these are enough.
+MEASURE_SHEET_WORDS = {"codice": "code", "nome": "name"}
 
 #: Names of an organisational unit that are the indicator's owner only when the table has
 #: no office column (a municipality's «Settore» above its «Servizio responsabile»).
@@ -153,9 +174,13 @@ _LEVEL_NAMES = {"area": ("ambito", "Ambito"),
                 "oo": ("obiettivo operativo", "Obiettivo operativo")}
 _LEVEL_KEYS = {"area": ("area_code", "area_title"), "os": ("os_code", "os_title"),
                "oo": ("oo_code", "oo_title")}
-_INDICATOR_KEYS = ("code", "name", "description", "algorithm", "numerator", "denominator",
+_INDICATOR_KEYS = ("code", "name", "description", "algorithm", "formula", "numerator",
+                   "denominator",
                    "unit", "kind", "source", "baseline", "baseline_year", "weight", "offices",
                    "polarity", "threshold", "red_flag", "tolerance", "to_confirm")
+#: Columns of an indicator row that define measures (a row with only these defines them and
+#: no indicator).
+_MEASURE_KEYS = ("measures", "measure_code", "measure_name")
 
 
 _OFFICE_SPLIT = re.compile(r"\s*(?:\n|;|\|)\s*")
@@ -179,6 +204,36 @@ def _index() -> dict[str, str]:
 
 
 _STATIC = _index()
+_MEASURE_INDEX = {header_key(name): col.key for col in MEASURE_COLUMNS
+                  for name in (col.header, *col.synonyms)}
+#: Indicator-table columns a table of measures may also have (same header).
+_SHARED_WITH_MEASURES = {"unit", "source", "offices", "description", "measure_code",
+                         "measure_name"}
+
+
+def measure_columns(cells: list[object], sheet: str | None = None) -> dict[str, int] | None:
+    """The columns of a table of measures if ``cells`` is its header, else None: a code
+    column («Codice misura», or «Codice» on a sheet named for measures), a name
+    («Misura», «Nome») or a description column, and no column of the indicator table
+    (indicator code or name, objectives, targets…)."""
+    on_sheet = sheet is not None and "misur" in header_key(sheet)
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        key = header_key(cell)
+        mine = _MEASURE_INDEX.get(key) or (MEASURE_SHEET_WORDS.get(key)
+                                           if on_sheet or key == "nome" else None)
+        if mine is None:
+            other = match_header(cell)
+            if other is not None and (not isinstance(other, str)
+                                      or other not in _SHARED_WITH_MEASURES):
+                return None
+            continue
+        found.setdefault(mine, i)
+    if "code" in found and ("name" in found or "description" in found):
+        return found
+    return None
 _YEAR_PREFIX = {header_key(p): key for key, (_, prefixes) in YEAR_COLUMNS.items()
                 for p in prefixes}
 _PLAN_KEY = {header_key(w): key for key, words in PLAN_KEYS.items() for w in words}

@@ -38,6 +38,7 @@ from .columns import (
     ACTUAL_KEYS,
     COLUMNS,
     EXTRA_LEVELS,
+    MEASURE_COLUMNS,
     STATUS_KEYS,
     TABLE_SUFFIXES,
     YEAR_COLUMNS,
@@ -48,6 +49,7 @@ from .columns import (
 from .read import Grid
 
 SHEET_NAME = "Piano"
+MEASURES_SHEET = "Misure"
 
 
 class TableExportError(UserError, ValueError):
@@ -234,7 +236,8 @@ def _static_cells(area: Area, os_: StrategicObjective | None, oo: OperationalObj
         cells.update({
             "code": _out_text(ind.code), "name": _out_text(ind.name),
             "description": _out_text(ind.description),
-            "algorithm": _out_text(ind.algorithm), "numerator": _out_text(ind.numerator),
+            "algorithm": _out_text(ind.algorithm), "formula": _out_text(ind.formula),
+            "numerator": _out_text(ind.numerator),
             "denominator": _out_text(ind.denominator), "unit": _out_text(ind.unit),
             "kind": _out_text(ind.kind), "source": _out_text(ind.source),
             "baseline": _out_actual(baseline.value, ind.unit) if baseline else _NONE,
@@ -335,6 +338,16 @@ def table_data(plan: Plan) -> tuple[list[tuple[str, list[_Out]]], list[str], lis
     return block, header, body
 
 
+Measures = tuple[list[str], list[list[_Out]]]
+
+
+def measure_table(plan: Plan) -> Measures:
+    """The header and rows of the plan's table of measures (empty rows: no measures)."""
+    header = [col.header for col in MEASURE_COLUMNS]
+    rows = [[_out_text(getattr(m, col.key)) for col in MEASURE_COLUMNS] for m in plan.measures]
+    return header, rows
+
+
 def _csv_text(cell: _Out) -> str:
     value = cell.value
     if value is None:
@@ -347,7 +360,7 @@ def _csv_text(cell: _Out) -> str:
 
 
 def _write_csv(path: Path, block: list[tuple[str, list[_Out]]], header: list[str],
-               body: list[list[_Out]]) -> None:
+               body: list[list[_Out]], measures: Measures) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
         for label, cells in block:
@@ -356,6 +369,11 @@ def _write_csv(path: Path, block: list[tuple[str, list[_Out]]], header: list[str
         writer.writerow(header)
         for row in body:
             writer.writerow([_csv_text(c) for c in row])
+        if measures[1]:        # the table of measures, below the indicators
+            writer.writerow([])
+            writer.writerow(measures[0])
+            for row in measures[1]:
+                writer.writerow([_csv_text(c) for c in row])
 
 
 _NUMBER_FORMATS = {"number": "generale", "points": "peso", "percent": "percentuale",
@@ -363,7 +381,7 @@ _NUMBER_FORMATS = {"number": "generale", "points": "peso", "percent": "percentua
 
 
 def _write_xlsx(path: Path, block: list[tuple[str, list[_Out]]], header: list[str],
-                body: list[list[_Out]]) -> None:
+                body: list[list[_Out]], measures: Measures) -> None:
     wb = xlsxwriter.Workbook(str(path))
     try:
         st = Styles(wb)
@@ -396,6 +414,18 @@ def _write_xlsx(path: Path, block: list[tuple[str, list[_Out]]], header: list[st
                                             "Obiettivo operativo", "Indicatore",
                                             "Algoritmo") else 14)
         ws.freeze_panes(top + 1, 0)
+        if measures[1]:
+            sheet = wb.add_worksheet(MEASURES_SHEET)
+            for r, row in enumerate(measures[1], 1):
+                for c, cell in enumerate(row):
+                    write_value(sheet, st, r, c, cell.value, st.get("cell"), "cell")
+            sheet.add_table(0, 0, len(measures[1]), len(measures[0]) - 1, {
+                "name": "crx_misure", "style": st.table_style, "autofilter": True,
+                "columns": [{"header": h, "header_format": st.get("header")}
+                            for h in measures[0]]})
+            for c, h in enumerate(measures[0]):
+                sheet.set_column(c, c, 40 if h in ("Misura", "Descrizione") else 18)
+            sheet.freeze_panes(1, 0)
     finally:
         wb.close()
 
@@ -418,7 +448,7 @@ def _first_difference(a: object, b: object, loc: tuple[int | str, ...] = ()) -> 
 
 
 def _check_round_trip(plan: Plan, block: list[tuple[str, list[_Out]]], header: list[str],
-                      body: list[list[_Out]]) -> None:
+                      body: list[list[_Out]], measures: Measures) -> None:
     """Refuse to write a table that would not give the plan back (a field the table cannot
     hold, e.g. one added to the model later): losing it silently is worse than no table."""
     def read_back(cell: _Out) -> str:         # what the CSV reader gives for the cell
@@ -430,6 +460,11 @@ def _check_round_trip(plan: Plan, block: list[tuple[str, list[_Out]]], header: l
     rows.append((len(rows) + 1, []))
     rows.append((len(rows) + 1, list(header)))
     rows += [(len(rows) + n, [read_back(c) for c in row]) for n, row in enumerate(body, 1)]
+    if measures[1]:
+        rows.append((len(rows) + 1, []))
+        rows.append((len(rows) + 1, list(measures[0])))
+        rows += [(len(rows) + n, [read_back(c) for c in row])
+                 for n, row in enumerate(measures[1], 1)]
     back = import_grid(Grid(rows), Path("<tabella>")).plan
     where = _first_difference(plan_to_data(plan), plan_to_data(back))
     if where is not None:
@@ -445,9 +480,10 @@ def export_table(plan: Plan, path: Path | str) -> Path:
     if suffix not in TABLE_SUFFIXES:
         raise TableExportError(f"{path.name}: formato non supportato, usare .xlsx o .csv")
     block, header, body = table_data(plan)
-    _check_round_trip(plan, block, header, body)
+    measures = measure_table(plan)
+    _check_round_trip(plan, block, header, body, measures)
     if suffix == ".csv":
-        _write_csv(path, block, header, body)
+        _write_csv(path, block, header, body, measures)
     else:
-        _write_xlsx(path, block, header, body)
+        _write_xlsx(path, block, header, body, measures)
     return path

@@ -104,7 +104,8 @@ def _settle_header(header: Header, problems: list[Problem]) -> None:
     """What a column means given the others (see docs/tabella.md, «Colonne che dipendono
     dalle altre»): a description without a title column is the title; a «Settore» without an
     office column is the office; a «Note» without a year and without a «Consuntivo» without
-    a year is an extra field, not the note of an actual."""
+    a year is an extra field, not the note of an actual; a «Misura» without «Codice misura»
+    is an extra field too (a measure needs its code)."""
     for described, title in _TITLE_OF.items():
         if described in header.static and title not in header.static:
             header.static[title] = header.static.pop(described)
@@ -123,6 +124,10 @@ def _settle_header(header: Header, problems: list[Problem]) -> None:
                                                        f"tabella non ha una colonna «Ufficio»)",
                                         "avviso"))
                 break
+    if "measure_name" in header.static and "measure_code" not in header.static:
+        # «Misura» alone names no measure (often the unit): an extra column, kept as such
+        i = header.static.pop("measure_name")
+        header.ignored[i] = header.names.pop("measure_name")
     bare_values = any(c.year is None and c.key in ("value", "num_value", "den_value")
                       for c, _ in header.years)
     if not bare_values:

@@ -15,7 +15,7 @@ from ...core.vocabulary import csv_unquoted_text
 from ...returns.guard import OPENPYXL_ERRORS, UntrustedFileError, check_package
 from ..common import ImportFailed, read_text
 from .cells import Cell, Percent, _blank, _plain
-from .columns import _PLAN_KEY, header_key, match_header
+from .columns import _PLAN_KEY, header_key, match_header, measure_columns
 
 HEADER_SEARCH_ROWS = 60
 
@@ -52,6 +52,8 @@ class Grid:
     rows: list[tuple[int, list[Cell]]]
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None
+    measures: tuple[str, list[tuple[int, list[Cell]]], int] | None = None
+    """A sheet with a table of measures: its name, rows and the index of its header."""
 
 
 def _header_score(cells: list[Cell]) -> int:
@@ -59,6 +61,8 @@ def _header_score(cells: list[Cell]) -> int:
     ``Colonna`` row of the plan block, whose level may read as a header: «indicatore»)."""
     if cells and isinstance(cells[0], str) and _PLAN_KEY.get(header_key(cells[0])) == "column":
         return 0
+    if measure_columns(cells) is not None:
+        return 0          # the header of a table of measures (below the indicators)
     found = [match_header(_plain(c)) for c in cells if isinstance(c, str) and c]
     keys = {f if isinstance(f, str) else f.key for f in found if f is not None}
     named = keys & {"code", "name", "description"}
@@ -128,18 +132,36 @@ def _load_xlsx(path: Path) -> list[tuple[str, list[RawRow]]]:
                                               f"({type(exc).__name__})")]) from None
 
 
+def _measures_sheet(name: str, rows: list[tuple[int, list[Cell]]]) -> bool:
+    """Whether a sheet's first header is that of a table of measures (``Codice; Nome`` on a
+    sheet named «Misure» looks like an indicator table otherwise)."""
+    at = _find_header(rows)
+    return at is not None and measure_columns(rows[at][1], name) is not None
+
+
 def _read_xlsx(path: Path) -> Grid:
     try:
         check_package(path)
     except UntrustedFileError as exc:
         raise ImportFailed(path, [Problem(Location(), exc.reason)]) from None
     sheets = [(title, _sheet_rows(raw)) for title, raw in _load_xlsx(path)]
-    chosen = next(((name, rows) for name, rows in sheets if _find_header(rows) is not None),
-                  sheets[0] if sheets else ("", []))
-    problems = [Problem(Location(), f"foglio «{name}» non letto: la tabella è nel foglio "
-                            f"«{chosen[0]}»", "avviso")
-                for name, rows in sheets if name != chosen[0] and any(c for _, c in rows)]
-    return Grid(chosen[1], problems, chosen[0])
+    chosen = next(((name, rows) for name, rows in sheets if _find_header(rows) is not None
+                   and not _measures_sheet(name, rows)), sheets[0] if sheets else ("", []))
+    measures = None
+    problems = []
+    for name, rows in sheets:
+        if name == chosen[0] or not any(c for _, c in rows):
+            continue
+        at = next((i for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
+                   if measure_columns(cells, name) is not None), None)
+        if at is not None and measures is None:
+            measures = (name, rows, at)
+            continue
+        problems.append(Problem(Location(), f"foglio «{name}» non letto: la tabella è nel "
+                                             f"foglio «{chosen[0]}»" + (
+                                                 f" e le misure nel foglio «{measures[0]}»"
+                                                 if measures else ""), "avviso"))
+    return Grid(chosen[1], problems, chosen[0], measures)
 
 
 def read_grid(path: Path | str) -> Grid:
