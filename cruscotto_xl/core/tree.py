@@ -74,11 +74,14 @@ def plan_for_offices(plan: Plan, offices: Sequence[str]) -> Plan:
     areas = [plan.areas[ai].model_copy(update={"objectives": objectives})
              for ai, objectives in sorted(by_area.items())]
     kept = [o for o in plan.offices if o.name in offices]
-    # only the measures its formulas use: an office's workbook carries no other office's values
-    used = {code for slot in plan.indicators() if id(slot.indicator) in owned
-            for code in formula_codes(slot.indicator)}
-    measures = [m for m in plan.measures if m.code in used]
-    return plan.model_copy(update={"areas": areas, "offices": kept, "measures": measures})
+    part = plan.model_copy(update={"areas": areas, "offices": kept})
+    if not plan.measures:
+        return part
+    # only the measures its formulas use: an office's workbook carries no other office's
+    # values; the part's own indicators are read, never the whole plan's (one office's part
+    # is asked for each of hundreds of returned files)
+    used = {code for slot in part.indicators() for code in formula_codes(slot.indicator)}
+    return part.model_copy(update={"measures": [m for m in plan.measures if m.code in used]})
 
 
 def removed_for_office(plan: Plan, office: str) -> list[RemovedIndicator]:

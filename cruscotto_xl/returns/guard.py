@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import codecs
 import re
+import struct
 import zipfile
 import zlib
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 from xml.etree.ElementTree import ParseError
 
 from ..core.vocabulary import format_number, plain_number
@@ -87,25 +89,39 @@ def check_package(path: Path | str, limits: Limits | None = None) -> dict[str, b
                                        "salvarlo come «Cartella di lavoro di Excel (.xlsx)»")
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise UntrustedFileError(path, f"file troppo grande ({format_number(size / 2**20, 1)} MB, "
-                                       f"limite {plain_number(limits.max_file_bytes / 2**20, 0)}"
-                                       " MB)")
+        raise _too_big(path, size, limits)
     with path.open("rb") as f:
         magic = f.read(4)
-    if magic == OLE_MAGIC:
-        raise UntrustedFileError(path, "formato .xls o file protetto da password: salvarlo "
-                                       "come .xlsx senza password")
-    if magic != ZIP_MAGIC:
-        raise UntrustedFileError(path, "non è una cartella di lavoro .xlsx (è un file di testo "
-                                       "o di altro tipo rinominato)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return _check_members(path, zf, limits)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise UntrustedFileError(path, f"archivio .xlsx danneggiato ({exc})") from None
+        if magic == OLE_MAGIC:
+            raise UntrustedFileError(path, "formato .xls o file protetto da password: salvarlo "
+                                           "come .xlsx senza password")
+        if magic != ZIP_MAGIC:
+            raise UntrustedFileError(path, "non è una cartella di lavoro .xlsx (è un file di "
+                                           "testo o di altro tipo rinominato)")
+        try:
+            with zipfile.ZipFile(f) as zf:
+                infos = _checked_directory(path, zf, limits)
+                # the directory is sane: the compressed bytes (at most max_file_bytes) are
+                # read once, and each part is inflated from them in bounded chunks
+                f.seek(0)
+                data = f.read(limits.max_file_bytes + 1)
+                if len(data) > limits.max_file_bytes:       # it grew since stat
+                    raise _too_big(path, len(data), limits)
+                return _check_members(path, zf, infos, memoryview(data), limits)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise UntrustedFileError(path, f"archivio .xlsx danneggiato ({exc})") from None
 
 
-def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
+def _too_big(path: Path, size: int, limits: Limits) -> UntrustedFileError:
+    return UntrustedFileError(path, f"file troppo grande ({format_number(size / 2**20, 1)} MB, "
+                                    f"limite {plain_number(limits.max_file_bytes / 2**20, 0)}"
+                                    " MB)")
+
+
+def _checked_directory(path: Path, zf: zipfile.ZipFile, limits: Limits
+                       ) -> list[zipfile.ZipInfo]:
+    """The zip directory's refusals: nothing is inflated before they pass (a bomb is known
+    by its declared sizes)."""
     infos = zf.infolist()
     if len(infos) > limits.max_members:
         raise UntrustedFileError(path, f"troppe parti nell'archivio ({len(infos)})")
@@ -139,80 +155,122 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> dict[str,
         raise UntrustedFileError(path, "non è una cartella di lavoro Excel (.xlsx)")
     if "xl/vbaProject.bin" in names:
         raise UntrustedFileError(path, "contiene macro VBA: non accettato; salvarlo come .xlsx")
+    return infos
+
+
+def _check_members(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                   data: memoryview, limits: Limits) -> dict[str, bytes]:
     sheets: dict[str, bytes] = {}
     kept = 0
     for info in infos:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        with zf.open(info) as raw:        # each part is opened, and inflated, once
-            part = _DeclarationScanner(path, info.filename, raw)
-            first = part.read(CHUNK)          # shorter than CHUNK: the whole part
-            head = first[:HEAD_BYTES]
-            if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
-                raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
-                                               "salvarla come .xlsx")
-            if not is_sheet:
-                kept_part = [first] if info.filename in KEEP_PARTS else None
-                chunk = first
-                # the whole part is scanned, in chunks (a read returns fewer bytes than it
-                # asked for only at the part's end)
-                while len(chunk) == CHUNK and (chunk := part.read(CHUNK)):
-                    if kept_part is not None:
-                        kept_part.append(chunk)
-                if kept_part is not None:
-                    sheets[info.filename] = b"".join(kept_part)
-                continue
-            if m := _DIMENSION.search(head):
-                _check_dimension(path, info.filename, m.group(1).decode(), limits)
-            data = _check_cells(path, info, part, first, limits,
-                                keep=kept + info.file_size <= KEEP_SHEET_BYTES)
-        if data is not None:
-            sheets[info.filename] = data
-            kept += len(data)
+        # each part is inflated once, and every chunk of it searched for declarations
+        chunks = _scanned(path, info.filename, inflated(path, zf, data, info))
+        first = next(chunks, b"")
+        head = first[:HEAD_BYTES]
+        if info.filename == "[Content_Types].xml" and any(t in head for t in MACRO_TYPES):
+            raise UntrustedFileError(path, "cartella con macro (.xlsm): non accettata; "
+                                           "salvarla come .xlsx")
+        if not is_sheet:
+            rest = list(chunks) if info.filename in KEEP_PARTS else deque(chunks, maxlen=0)
+            if info.filename in KEEP_PARTS:
+                sheets[info.filename] = b"".join([first, *rest])
+            continue
+        if m := _DIMENSION.search(head):
+            _check_dimension(path, info.filename, m.group(1).decode(), limits)
+        part = _check_cells(path, info, first, chunks, limits,
+                            keep=kept + info.file_size <= KEEP_SHEET_BYTES)
+        if part is not None:
+            sheets[info.filename] = part
+            kept += len(part)
     return sheets
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")      # signature … name length, extra length
+
+
+def inflated(path: Path, zf: zipfile.ZipFile, data: memoryview, info: zipfile.ZipInfo
+             ) -> Iterator[bytes]:
+    """A part's bytes in chunks of at most :data:`CHUNK`, inflated from the archive's bytes
+    with zlib (zipfile's per-part machinery cost more than the inflating), checked against
+    the size and CRC the directory declares: a part that inflates past its declared size
+    is refused at that chunk, so a lying directory cannot exhaust memory."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with zf.open(info) as part:       # bzip2/lzma: zipfile inflates and checks them
+            while chunk := part.read(CHUNK):
+                yield chunk
+        return
+    offset = info.header_offset
+    header = bytes(data[offset:offset + _LOCAL_HEADER.size])
+    if len(header) < _LOCAL_HEADER.size or header[:4] != ZIP_MAGIC:
+        raise UntrustedFileError(path, f"archivio .xlsx danneggiato: intestazione della parte "
+                                       f"{info.filename} non valida")
+    _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    begin = offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = data[begin:begin + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise UntrustedFileError(path, f"archivio .xlsx danneggiato: la parte {info.filename} "
+                                       "è troncata")
+    size = crc = 0
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type else None
+    pending: bytes | memoryview = raw
+    while True:
+        if inflater is None:                    # stored
+            chunk, pending = bytes(pending[:CHUNK]), pending[CHUNK:]
+        else:
+            chunk = inflater.decompress(pending, CHUNK)
+            pending = inflater.unconsumed_tail
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > info.file_size:
+            raise UntrustedFileError(path, f"la parte {info.filename} si espande oltre la "
+                                           "dimensione dichiarata: possibile «zip bomb», "
+                                           "rifiutato")
+        crc = zlib.crc32(chunk, crc)
+        yield chunk
+    if (inflater is not None and not inflater.eof) or size != info.file_size \
+            or crc != info.CRC:
+        raise UntrustedFileError(path, f"archivio .xlsx danneggiato: la parte {info.filename} "
+                                       "non corrisponde al suo controllo (CRC)")
 
 
 _DECLARATIONS = ("<!DOCTYPE", "<!ENTITY")
 _MARKERS = {encoding: tuple(m.encode(encoding) for m in _DECLARATIONS)
             for encoding in ("utf-8", "utf-16-le", "utf-16-be")}
+_OVERLAP = max(len(m) for markers in _MARKERS.values() for m in markers)
 
 
-class _DeclarationScanner:
-    """A part read through this is searched, chunk by chunk and to its end, for a
-    ``DOCTYPE`` or ``ENTITY`` declaration, in the part's own encoding (OOXML parts are
-    UTF-8 or UTF-16; UTF-32 and other byte orders are refused). A declaration anywhere
-    (after a long comment too) refuses the file: see docs/security.md."""
+def _encoding(path: Path, name: str, head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or head[:4] in (
+            b"<\0\0\0", b"\0\0\0<"):
+        raise UntrustedFileError(path, f"la parte {name} è in una codifica "
+                                       "non ammessa (UTF-32): archivio rifiutato")
+    if head.startswith(codecs.BOM_UTF16_LE) or head[:2] == b"<\0":
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE) or head[:2] == b"\0<":
+        return "utf-16-be"
+    return "utf-8"
 
-    def __init__(self, path: Path, name: str, part: IO[bytes]) -> None:
-        self.path, self.name, self.part = path, name, part
-        self.markers: tuple[bytes, ...] = ()
-        self.tail = b""
 
-    def _encoding(self, head: bytes) -> str:
-        if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or head[:4] in (
-                b"<\0\0\0", b"\0\0\0<"):
-            raise UntrustedFileError(self.path, f"la parte {self.name} è in una codifica "
-                                                "non ammessa (UTF-32): archivio rifiutato")
-        if head.startswith(codecs.BOM_UTF16_LE) or head[:2] == b"<\0":
-            return "utf-16-le"
-        if head.startswith(codecs.BOM_UTF16_BE) or head[:2] == b"\0<":
-            return "utf-16-be"
-        return "utf-8"
-
-    def read(self, size: int) -> bytes:
-        chunk = self.part.read(size)
-        if not self.markers:
-            if not chunk:
-                return chunk
-            encoding = self._encoding(chunk[:4])
-            self.markers = _MARKERS[encoding]
-        data = self.tail + chunk
-        if any(m in data for m in self.markers):
-            raise UntrustedFileError(self.path, f"la parte {self.name} dichiara DOCTYPE/ENTITY "
-                                                "(possibile attacco XXE): rifiutato")
-        self.tail = data[-max(map(len, self.markers)):]
-        return chunk
+def _scanned(path: Path, name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks of a part, each searched (with an overlap for a marker split between
+    two) for a ``DOCTYPE`` or ``ENTITY`` declaration in the part's own encoding (OOXML
+    parts are UTF-8 or UTF-16; UTF-32 and other byte orders are refused). A declaration
+    anywhere (after a long comment too) refuses the file: see docs/security.md."""
+    markers: tuple[bytes, ...] = ()
+    tail = b""
+    for chunk in chunks:
+        if not markers:
+            markers = _MARKERS[_encoding(path, name, chunk[:4])]
+        data = tail + chunk if tail else chunk
+        if markers[0] in data or markers[1] in data:
+            raise UntrustedFileError(path, f"la parte {name} dichiara DOCTYPE/ENTITY "
+                                           "(possibile attacco XXE): rifiutato")
+        tail = data[-_OVERLAP:]
+        yield chunk
 
 
 def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
@@ -226,45 +284,68 @@ def _check_dimension(path: Path, part: str, ref: str, limits: Limits) -> None:
                                        f"quella del piano: rifiutato")
 
 
-#: The reference of a ``<row>`` or ``<c>`` (any namespace prefix): its first 3 letters and
-#: up to 10 digits after them (more already names a column or row past any limit, and
-#: keeps ``int`` off a hostile 5,000-digit number). One pass finds rows and columns both.
-_REFERENCE = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="([A-Z]{0,3})([0-9]{0,10})')
+#: Any ``r`` attribute, however written (either quote, spaces around ``=``, a namespace
+#: prefix, after attributes whose values hold ``>``): its first 3 letters and up to 10
+#: digits (more already names a column or row past any limit, and keeps ``int`` off a
+#: hostile 5,000-digit number). It also meets attributes that merely end in ``r``
+#: (``header="0.3"``) and text; they only add small or empty numbers, and a reference
+#: the parsers place is never missed. One pass finds rows and columns both.
+_REFERENCE = re.compile(rb'r\s*=\s*["\']([A-Z]{0,3})([0-9]{0,10})')
+#: A ``<row>`` or ``<c>`` start tag without an ``r`` attribute: parsers place it after the
+#: previous one, so such tags widen the grid without naming where (attribute values are
+#: skipped whole, ``>`` inside them included).
+_UNPLACED = re.compile(rb'<(?:\w+:)?(?:c|row)(?:\s+(?!r\s*=)[\w:.-]+\s*=\s*'
+                       rb'(?:"[^"]*"|\'[^\']*\'))*\s*/?>')
 
 
-def _check_cells(path: Path, info: zipfile.ZipInfo, part: _DeclarationScanner, first: bytes,
+def _check_cells(path: Path, info: zipfile.ZipInfo, first: bytes, rest: Iterator[bytes],
                  limits: Limits, keep: bool) -> bytes | None:
     """Where the cells really are: a cell far away makes readers allocate the whole grid.
 
     The declared dimension can lie; the part is scanned in 1 MB chunks (bounded memory)
-    for the row and column of every ``<row>`` and ``<c>``, and rows without a number are
-    counted. Distinct values are collected first, so the Python work is per distinct
-    row or column, not per cell.
+    for the row and column of every ``r`` reference: beyond ``max_rows`` or ``max_cols``
+    the file is refused. Row and cell tags without a reference are placed by the parsers
+    one after another, each widening the grid by at most one: counted (``U``), the grid
+    they could make, ``(rows + U) × (columns + U)``, must stay within ``max_rows ×
+    max_cols`` cells. A part of one chunk is counted only when its ``<`` alone could
+    break that bound (the count costs more than the rest of the scan; generated sheets
+    never need it). Distinct values are collected first, so the Python work is per
+    distinct row or column, not per cell.
     """
-    max_row = max_col = rows = 0
+    max_row = max_col = unplaced = 0
     tail = b""
     kept: list[bytes] = []
-    chunk = first
+    whole = len(first) < CHUNK               # the part is this one chunk
+    chunk: bytes | None = first
     while chunk:
         if keep:
             kept.append(chunk)
-        data = tail + chunk
+        data = tail + chunk if tail else chunk
         cut = data.rfind(b"<")            # a tag split by the chunk ends in the next one
-        body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-        rows += body.count(b"<row") + body.count(b":row")
+        body, tail = (data[:cut], data[cut:]) if cut > 0 and not whole else (data, b"")
         found = _REFERENCE.findall(body)
-        letters: set[bytes] = set()
-        numbers: set[bytes] = set()
         if found:                         # (letters, digits) pairs, split at C speed
             letters, numbers = (set(group) - {b""} for group in zip(*found, strict=True))
-        if numbers:
-            max_row = max(max_row, max(map(int, numbers)))
-        if letters:
-            widest = max(letters, key=lambda b: (len(b), b))
-            max_col = max(max_col, col_index(widest.decode()))
-        chunk = part.read(CHUNK) if len(chunk) == CHUNK else b""   # short: the part's end
-    if max(max_row, rows) > limits.max_rows or max_col > limits.max_cols:
+            if numbers:
+                max_row = max(max_row, max(map(int, numbers)))
+            if letters:
+                widest = max(letters, key=lambda b: (len(b), b))
+                max_col = max(max_col, col_index(widest.decode()))
+        if not whole:
+            unplaced += len(_UNPLACED.findall(body))
+        chunk = next(rest, None)
+    if tail:
+        unplaced += len(_UNPLACED.findall(tail))
+    if whole and _grid(max_row, max_col, first.count(b"<")) > limits.max_rows * limits.max_cols:
+        unplaced = len(_UNPLACED.findall(first))
+    if max_row > limits.max_rows or max_col > limits.max_cols or (
+            unplaced and _grid(max_row, max_col, unplaced) > limits.max_rows * limits.max_cols):
+        rows, cols = max_row + unplaced, max_col + unplaced
         raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "
-                                       f"{max(max_row, rows)}, colonna {max_col}: molto oltre "
+                                       f"{rows}, colonna {cols}: molto oltre "
                                        "quella del piano, rifiutato")
     return b"".join(kept) if keep else None
+
+
+def _grid(rows: int, cols: int, unplaced: int) -> int:
+    return (rows + unplaced) * (cols + unplaced)
