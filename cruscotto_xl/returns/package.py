@@ -104,9 +104,10 @@ def read_index(zf: Archive) -> PackageIndex:
 
 
 # A formula cell: its opening tag, then its <f> element, first in the cell. The tag's
-# attributes are matched greedily and searched for r="…" only in formula cells (the
-# lazy search of every cell's tag was most of the scan).
-_FORMULA_CELL = re.compile(rb'<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
+# attributes are matched possessively (no backtracking into them when the cell holds no
+# formula, which was most of the scan) and searched for r="…" only in formula cells; a
+# formula's text holds no raw "<" in well-formed XML.
+_FORMULA_CELL = re.compile(rb'<c\b([^>]*+)>\s*+<f\b((?:[^>/]|/(?!>))*+)(?:/>|>([^<]*+)</f>)')
 _SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
 _SHARED = re.compile(rb'\bt="shared"')
 
@@ -149,6 +150,29 @@ def sheet_error_cells(zf: Archive, part: str, data: bytes | None = None
     return found
 
 
+#: Formula cells as found in a sheet part → (coordinate, formula text, shared index): the
+#: same bytes recur in every workbook of one layout (a consolidation reads hundreds), so
+#: each is decoded once per process. Bounded: cleared when full.
+_FORMULA_MEMO: dict[tuple[bytes, bytes, bytes], tuple[str | None, str, bytes | None]] = {}
+_FORMULA_MEMO_SIZE = 200_000
+
+
+def _formula_cell(zf: Archive, part: str, cell: bytes, attrs: bytes, text: bytes
+                  ) -> tuple[str | None, str, bytes | None]:
+    found = _COORD_ATTR.search(cell)
+    if found is None:                      # no reference: not a cell a reader places
+        return None, "", None
+    coord = found.group(1).decode()
+    try:
+        formula = "=" + _unescape(text.decode()) if text else ""
+    except UnicodeDecodeError:
+        raise UntrustedFileError(zf.filename or "", f"archivio .xlsx danneggiato: la "
+                                                    f"formula della cella {coord} di {part} "
+                                                    "non è testo UTF-8") from None
+    shared = _SHARED_INDEX.search(attrs) if attrs and _SHARED.search(attrs) else None
+    return coord, formula, shared.group(1) if shared else None
+
+
 def sheet_formulas(zf: Archive, part: str, data: bytes | None = None) -> dict[str, str]:
     """Coordinate → formula text (with the leading ``=``) of every formula cell of a sheet.
 
@@ -157,20 +181,18 @@ def sheet_formulas(zf: Archive, part: str, data: bytes | None = None) -> dict[st
     data = read_part(zf, part) if data is None else data
     formulas: dict[str, str] = {}
     shared: dict[bytes, tuple[str, str]] = {}
-    for cell in _FORMULA_CELL.finditer(data):
-        found = _COORD_ATTR.search(cell.group(1))
-        if found is None:                  # no reference: not a cell a reader places
+    memo = _FORMULA_MEMO
+    for found in _FORMULA_CELL.findall(data):
+        cell = memo.get(found)
+        if cell is None:
+            cell = _formula_cell(zf, part, *found)
+            if len(memo) >= _FORMULA_MEMO_SIZE:
+                memo.clear()
+            memo[found] = cell
+        coord, formula, key = cell
+        if coord is None:
             continue
-        coord = found.group(1).decode()
-        attrs, text = cell.group(2), cell.group(3)
-        try:
-            formula = "=" + _unescape(text.decode()) if text else ""
-        except UnicodeDecodeError:
-            raise UntrustedFileError(zf.filename or "", f"archivio .xlsx danneggiato: la "
-                                                        f"formula della cella {coord} di {part} "
-                                                        "non è testo UTF-8") from None
-        if attrs and _SHARED.search(attrs) and (si := _SHARED_INDEX.search(attrs)):
-            key = si.group(1)
+        if key is not None:
             if formula:
                 shared[key] = (coord, formula)
             elif key in shared:
