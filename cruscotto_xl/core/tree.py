@@ -130,10 +130,15 @@ def same_office(a: str, b: str) -> bool:
 def plan_part(plan: Plan, office: str | None, year: int) -> Plan:
     """What one workbook of ``year`` holds: the year's view, restricted to ``office``
     (None: the whole plan). Generation, reading and consolidation all ask this."""
-    view = plan_for_year(plan, year)
-    if view.people:     # personal data never enter an office workbook or a master
-        view = view.model_copy(update={"people": []})
+    view = _without_people(_Key(plan_for_year(plan, year)))
     return plan_for_office(view, office) if office else view
+
+
+@lru_cache(maxsize=8)
+def _without_people(key: _Key) -> Plan:
+    """Personal data never enter an office workbook or a master. One copy per plan, so
+    the ownership index of the copy is built once, not once per office's part."""
+    return key.plan.model_copy(update={"people": []}) if key.plan.people else key.plan
 
 
 def plan_for_year(plan: Plan, year: int) -> Plan:

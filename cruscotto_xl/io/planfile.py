@@ -243,13 +243,19 @@ def load_plan(path: Path | str) -> Plan:
     return plan_from_data(read_plan_data(path), path)
 
 
+_LEAVES = (str, int, float, bool, type(None))
+
+
 def _year_keys(data: Any) -> Any:
-    """JSON turns the year keys of ``target``/``riferimenti`` into text; give them back."""
+    """JSON turns the year keys of ``target``/``riferimenti`` into text; give them back.
+
+    (The plan digest of every returned file goes through here: leaves are not recursed
+    into.)"""
     if isinstance(data, dict):
-        return {int(k) if isinstance(k, str) and k.isdigit() else k: _year_keys(v)
-                for k, v in data.items()}
+        return {int(k) if isinstance(k, str) and k.isdigit() else k:
+                v if type(v) in _LEAVES else _year_keys(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_year_keys(v) for v in data]
+        return [v if type(v) in _LEAVES else _year_keys(v) for v in data]
     return data
 
 

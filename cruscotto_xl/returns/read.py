@@ -577,11 +577,12 @@ def read_source(path: Path, index: PackageIndex, book: Source,
                         errors(SHEET_SCORECARD) if errors else {})
     if TABLE_SUMMARY in tables:
         _, (r0, c0), summary_rows = book.table(TABLE_SUMMARY)
-        f = formulas(SHEET_SUMMARY)
+        formula = formulas(SHEET_SUMMARY).get
+        letters = [col_letter(c0 + j) for j in range(max(map(len, summary_rows), default=0))]
         for i, row in enumerate(summary_rows):
-            for j, value in enumerate(row):
-                coord = f"{col_letter(c0 + j)}{r0 + i + 1}"
-                reading.locked.append((SHEET_SUMMARY, coord, f.get(coord, value)))
+            reading.locked += [(SHEET_SUMMARY, coord, formula(coord, value))
+                               for letter, value in zip(letters[:len(row)], row, strict=True)
+                               for coord in (f"{letter}{r0 + i + 1}",)]
     else:
         reading.problems.append(Problem(Location(file=path.name, sheet=SHEET_SUMMARY),
                                         "tabella del riepilogo mancante"))
@@ -777,15 +778,14 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
     # other periods' columns: locked, in the tamper hash too
     locked_columns += [(col_letter(c0 + j), j) for j, key in enumerate(keys) if key is None]
     others = [j for j, key in enumerate(keys) if key is None]
-    lock = reading.locked.append
+    formula = formulas.get
     for i, row in enumerate(rows):
         number = r0 + i + 1
         cells = {key: f"{letter}{number}" for key, letter, _ in letters}
         values = {key: row[j] for key, _, j in letters}
         code = str(values["code"])
-        for letter, j in locked_columns:
-            coord = f"{letter}{number}"
-            lock((sheet, coord, formulas.get(coord, row[j])))
+        reading.locked += [(sheet, coord, formula(coord, row[j]))
+                           for letter, j in locked_columns for coord in (f"{letter}{number}",)]
         ind = IndicatorValues(code, objective, sheet, str(values["kind"]), str(values["unit"]),
                               values["target"], cells,
                               {k: _input_value(values[k], cells[k], errors) for k in INPUT_KEYS})

@@ -57,6 +57,9 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+_DEVNULL: list[int] = []     # one descriptor per process, opened on first need
+
+
 @contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """Hide what Rust prints when calamine panics: the reader then falls back to openpyxl,
@@ -67,9 +70,10 @@ def _quiet_stderr() -> Iterator[None]:
         yield
         return
     try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
+        if not _DEVNULL:                  # kept open: a consolidation calls this thousands
+            _DEVNULL.append(os.open(os.devnull, os.O_WRONLY))   # of times
+        os.dup2(_DEVNULL[0], 2)
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)

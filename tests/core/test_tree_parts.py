@@ -43,3 +43,23 @@ def test_a_part_walks_only_its_own_objectives(monkeypatch):
     assert [s.indicator.code for s in part.indicators()] == ["I7"]
     # and it still carries exactly the measures its formulas use
     assert [m.code for m in part.measures] == ["M7", "Comune"]
+
+
+def test_parts_of_a_plan_with_scorecards_share_one_ownership_index():
+    """``plan_part`` drops the scorecards (personal data) from every part: that copy is
+    made once per plan, so the ownership index is not rebuilt for each office's part."""
+    from cruscotto_xl.core.tree import _ownership_cached, plan_part
+
+    data = _plan(30).model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["obiettivi_individuali"] = [{
+        "codice": "PO-1", "nome": "Maria Rossi", "ruolo": "posizione_organizzativa",
+        "struttura": "Ufficio 1", "componenti_organizzative": [
+            {"nome": "Performance di ente", "grado_di": "ente", "peso": 100}]}]
+    plan = plan_from_data(data)
+    assert plan.people
+    parts = [plan_part(plan, f"Ufficio {i}", 2024) for i in range(30)]
+    before = _ownership_cached.cache_info().misses
+    parts += [plan_part(plan, f"Ufficio {i}", 2024) for i in range(30)]
+    assert _ownership_cached.cache_info().misses == before
+    assert all(not p.people for p in parts)
+    assert [s.indicator.code for s in parts[3].indicators()] == ["I3"]

@@ -119,3 +119,26 @@ def test_a_part_whose_crc_differs_is_refused(tmp_path):
     _patched_directory(path, "xl/worksheets/sheet1.xml", 16, 12345)  # CRC-32
     with pytest.raises(UntrustedFileError, match=r"ufficio\.xlsx: .*\(CRC\)"):
         check_package(path, Limits())
+
+
+@pytest.mark.parametrize("library", ["isal", "zlib"])
+def test_either_inflater_passes_a_sound_part_and_refuses_a_broken_stream(tmp_path, monkeypatch,
+                                                                          library):
+    """ISA-L inflates when installed, the standard zlib otherwise: the same API, and a
+    damaged deflate stream is the file's fault with either (each raises its own error)."""
+    import zlib
+
+    from cruscotto_xl.returns import guard
+
+    if library == "zlib":
+        monkeypatch.setattr(guard, "inflate_library", zlib)
+    path = _book(tmp_path, b'<row r="2"><c r="B2"><v>1</v></c></row>')
+    assert "xl/worksheets/sheet1.xml" in check_package(path, Limits())
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + info.compress_size] = b"\xff" * info.compress_size   # not deflate
+    path.write_bytes(bytes(data))
+    with pytest.raises(UntrustedFileError, match=r"ufficio\.xlsx: archivio \.xlsx danneggiato"):
+        check_package(path, Limits())
