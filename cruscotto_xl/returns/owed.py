@@ -15,6 +15,7 @@ from ..core.actuals import indicator_actual
 from ..core.formula import MeasureValue
 from ..core.model import Actual, Indicator, Plan
 from ..core.problems import Problem
+from ..core.rules import effective_actual
 from ..core.targets import Kind
 from .read import IndicatorValues, Reading
 
@@ -75,6 +76,10 @@ def _is_missing(ind: Indicator, found: IndicatorValues,
     """No value for the indicator: nothing typed, and (for a formula indicator) no value
     from the measures typed on the Misure sheet (core/actuals.indicator_actual)."""
     t = found.typed_lenient
+    if ind.formula is None and not isinstance(t.actual, str):
+        # indicator_actual's own rule without a formula, without building the Actual (a
+        # consolidation asks this of every indicator of every returned file)
+        return effective_actual(t.actual, t.numerator, t.denominator) is None
     actual = Actual(year=1, value=t.actual if not isinstance(t.actual, str) else None,
                     text=t.actual if isinstance(t.actual, str) else None,
                     numerator=t.numerator, denominator=t.denominator) \
