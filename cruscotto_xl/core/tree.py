@@ -24,7 +24,6 @@ from functools import lru_cache
 from .actuals import formula_codes
 from .model import (
     ALL_OFFICES,
-    Area,
     Indicator,
     IndicatorSlot,
     OperationalObjective,
@@ -199,7 +198,7 @@ def _ownership_cached(key: _Key) -> Ownership:
     places: dict[str, dict[tuple[int, int], None]] = {}
     for ai, area in enumerate(plan.areas):
         for oi, os_ in enumerate(area.objectives):
-            for slot_indicator, offices in _owners(plan, area, os_):
+            for slot_indicator, offices in _owners(plan, os_):
                 for office in offices or [UNOWNED]:
                     owned.setdefault(office, set()).add(id(slot_indicator))
                     places.setdefault(office, {})[(ai, oi)] = None
@@ -211,10 +210,9 @@ def _ownership_cached(key: _Key) -> Ownership:
                      {o: tuple(p) for o, p in places.items()}, tuple(offices))
 
 
-def _owners(plan: Plan, area: Area,
-            os_: StrategicObjective) -> Iterator[tuple[Indicator, list[str]]]:
+def _owners(plan: Plan, os_: StrategicObjective) -> Iterator[tuple[Indicator, list[str]]]:
     for ind in os_.indicators:
-        yield ind, plan.owners(IndicatorSlot(area, os_, None, ind, ""))
+        yield ind, plan.owners_of(ind, None, os_)
     for oo in os_.operational:
         for ind in oo.indicators:
-            yield ind, plan.owners(IndicatorSlot(area, os_, oo, ind, ""))
+            yield ind, plan.owners_of(ind, oo, os_)
