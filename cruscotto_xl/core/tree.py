@@ -116,6 +116,11 @@ def unowned_indicators(plan: Plan) -> list[IndicatorSlot]:
     return [slot for slot in plan.indicators() if not plan.owners(slot)]
 
 
+def unowned_count(plan: Plan) -> int:
+    """How many :func:`unowned_indicators` there are, from the (cached) ownership index."""
+    return len(ownership(plan).indicators.get(UNOWNED, ()))
+
+
 def unowned_text(n: int) -> str:
     """``21 indicatori senza ufficio responsabile`` (singular for one), as messages say it."""
     return counted(n, "indicatore", "indicatori") + " senza ufficio responsabile"

@@ -30,7 +30,7 @@ from ..core.history import measure_changes, value_changes
 from ..core.model import FINAL_PERIOD, Plan
 from ..core.problems import Location, Problem
 from ..core.transversal import office_number, rule_text, transversal_slots, with_office_actuals
-from ..core.tree import known_offices, plan_for_year, plan_part, unowned_indicators
+from ..core.tree import known_offices, plan_for_year, plan_part, unowned_count
 from ..core.vocabulary import format_date, format_number
 from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, write_atomically
@@ -324,7 +324,7 @@ def _consolidate(directory: Path, plan: Plan, year: int | None, period: str,
                                             len(chosen.problems), chosen.signoff))
     refused = {s.office for s in result.statuses if s.state == REFUSED}
     view = plan_for_year(plan, year)
-    result.unowned = len(unowned_indicators(view))
+    result.unowned = unowned_count(view)
     for office in known_offices(view):
         if office not in by_office and office not in refused:
             result.statuses.append(OfficeStatus(office, MISSING))
@@ -339,7 +339,8 @@ def _consolidate(directory: Path, plan: Plan, year: int | None, period: str,
         reports[code] = [item for item in reports[code] if not item[0]]
         if not reports[code]:
             del reports[code]
-    result.problems += _transversal_gaps(result, view)
+    if transversal:     # (the year's view has none when the plan has none)
+        result.problems += _transversal_gaps(result, view)
     result.typed = _merge(reports, result.problems, result.unusable)
     result.files_of = files_of
     for code, given in result.office_typed.items():
@@ -348,7 +349,7 @@ def _consolidate(directory: Path, plan: Plan, year: int | None, period: str,
         result.sources[code] = (f"ente ({', '.join(offices)})",
                                 ", ".join(files_of[o] for o in offices))
     for code, items in reports.items():
-        offices = sorted({o for o, _, _ in items})
+        offices = [items[0][0]] if len(items) == 1 else sorted({o for o, _, _ in items})
         result.sources[code] = (", ".join(o or "(piano intero)" for o in offices),
                                 ", ".join(files_of[o] for o in offices))
     result.measures = _merge_measures(measure_reports, result.problems,
