@@ -13,7 +13,7 @@ import binascii
 import math
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -138,6 +138,29 @@ class ScorecardValues:
     behaviour_cells: list[str] = field(default_factory=list)
 
 
+class RowCells(Mapping[str, str]):
+    """Column key → coordinate of one indicator row, made when asked: a file has a few
+    dozen columns per row, and only a few coordinates are ever needed (a problem's cell,
+    the actual's cell)."""
+
+    __slots__ = ("_letters", "_row")
+
+    def __init__(self, letters: dict[str, str], row: int) -> None:
+        self._letters, self._row = letters, row
+
+    def __getitem__(self, key: str) -> str:
+        return f"{self._letters[key]}{self._row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass
 class IndicatorValues:
     """One indicator row as found: where its cells are and what was typed in them."""
@@ -148,7 +171,7 @@ class IndicatorValues:
     kind: str
     unit: str
     target_value: object
-    cells: dict[str, str]
+    cells: Mapping[str, str]
     raw: dict[str, object]
     typed_lenient: Typed = field(default_factory=Typed)
 
@@ -774,6 +797,10 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
                                         subject=objective))
         return
     letters = [(key, col_letter(c0 + j), j) for j, key in enumerate(keys) if key]
+    letter_of = {key: letter for key, letter, _ in letters}
+    index = {key: j for key, _, j in letters}
+    inputs = [(key, letter_of[key], index[key]) for key in INPUT_KEYS]
+    code_j, kind_j, unit_j, target_j = (index[k] for k in ("code", "kind", "unit", "target"))
     locked_columns = [(letter, j) for key, letter, j in letters if key not in INPUT_KEYS]
     # other periods' columns: locked, in the tamper hash too
     locked_columns += [(col_letter(c0 + j), j) for j, key in enumerate(keys) if key is None]
@@ -781,14 +808,13 @@ def _read_objective(reading: Reading, book: Source, table: str, objective: str,
     formula = formulas.get
     for i, row in enumerate(rows):
         number = r0 + i + 1
-        cells = {key: f"{letter}{number}" for key, letter, _ in letters}
-        values = {key: row[j] for key, _, j in letters}
-        code = str(values["code"])
+        code = str(row[code_j])
         reading.locked += [(sheet, coord, formula(coord, row[j]))
                            for letter, j in locked_columns for coord in (f"{letter}{number}",)]
-        ind = IndicatorValues(code, objective, sheet, str(values["kind"]), str(values["unit"]),
-                              values["target"], cells,
-                              {k: _input_value(values[k], cells[k], errors) for k in INPUT_KEYS})
+        ind = IndicatorValues(code, objective, sheet, str(row[kind_j]), str(row[unit_j]),
+                              row[target_j], RowCells(letter_of, number),
+                              {k: _input_value(row[j], f"{letter}{number}", errors)
+                               for k, letter, j in inputs})
         ind.typed_lenient = _lenient(reading, ind)
         _check_values(reading, ind)
         reading.indicators[code] = ind
