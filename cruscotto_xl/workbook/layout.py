@@ -290,8 +290,10 @@ def top_grade_label(office: str | None, person: str | None = None) -> str:
     return "Grado dell'ufficio" if office else "Grado dell'ente"
 
 
+@lru_cache(maxsize=4096)
 def col_letter(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    """0-based column index → Excel letters (0 → A, 26 → AA); cached, a reader asks it for
+    every column of every table of every returned file."""
     letters = ""
     index += 1
     while index:
