@@ -477,13 +477,15 @@ def locked_hash(cells: Iterable[tuple[str, str, object]]) -> str:
     """sha256 of the non-empty locked cells (sheet, coordinate, normalized content)."""
     normalized = []
     add = normalized.append
-    for s, c, v in cells:   # most cells hold a plain text: no call for those
+    for s, c, v in cells:   # most cells hold a plain text or nothing: no call for those
+        if v is None:
+            continue
         text = v if type(v) is str and v[:1] != "=" else normalize_cell(v)
         if text:
             add((s, c, text))
     normalized.sort()
-    return hashlib.sha256("".join(f"{sheet}\x1f{coord}\x1f{value}\x1e"
-                                  for sheet, coord, value in normalized).encode()).hexdigest()
+    return hashlib.sha256("".join([f"{sheet}\x1f{coord}\x1f{value}\x1e"
+                                   for sheet, coord, value in normalized]).encode()).hexdigest()
 
 
 # --- the plan carried by the workbook ---------------------------------------------------
