@@ -444,11 +444,23 @@ def normalize_formula(text: str) -> str:
             out.append(part)                                    # a string literal
         elif i % 2:
             out.append(part[1:-1].replace("''", "'").upper())   # a quoted sheet name
-        else:
-            part = re.sub(r"\s+", "", part).upper().replace("_XLFN.", "")
-            part = part.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
-            out.append(_NUMBER.sub(lambda m: f"{float(m.group(1)):.15g}", part))
+        else:   # (each step only where it can change something: every distinct formula of
+            # every returned file comes here)
+            part = _SPACES.sub("", part).upper()
+            if "_XLFN." in part:
+                part = part.replace("_XLFN.", "")
+            if "()" in part:
+                part = part.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
+            out.append(_NUMBER.sub(_number_text, part) if _DIGIT.search(part) else part)
     return "=" + "".join(out)
+
+
+_SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+
+
+def _number_text(found: re.Match[str]) -> str:
+    return f"{float(found.group(1)):.15g}"
 
 
 def normalize_cell(value: object) -> str:
