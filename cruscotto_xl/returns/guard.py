@@ -3,10 +3,11 @@
 Before openpyxl or calamine sees a file it must be a zip (not a renamed text or an old
 ``.xls``), not macro-enabled, of bounded size once inflated (no zip bomb), with no XML
 ``DOCTYPE``/``ENTITY`` (no XXE or entity expansion), and with sheet dimensions not far
-beyond what the plan needs. Every part is read in bounded chunks (the DOCTYPE/ENTITY
-search reads it to its end, in its own encoding), so a hostile 5 KB file cannot
-exhaust memory. A refusal is an :class:`UntrustedFileError`
-with an Italian message that names the file.
+beyond what the plan needs. Every part is inflated by the guard itself from the
+archive's bytes, at most one chunk at a time and never past the size the zip directory
+declares (its CRC checked too), and searched to its end for DOCTYPE/ENTITY in its own
+encoding, so a hostile 5 KB file cannot exhaust memory. A refusal is an
+:class:`UntrustedFileError` with an Italian message that names the file.
 """
 
 from __future__ import annotations
