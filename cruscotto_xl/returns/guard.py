@@ -391,12 +391,14 @@ def _check_cells(path: Path, info: zipfile.ZipInfo, first: bytes, rest: Iterator
         unplaced += len(_UNPLACED.findall(tail))
     if whole and _grid(max_row, max_col, first.count(b"<")) > limits.max_rows * limits.max_cols:
         unplaced = len(_UNPLACED.findall(first))
-    if max_row > limits.max_rows or max_col > limits.max_cols or (
-            unplaced and _grid(max_row, max_col, unplaced) > limits.max_rows * limits.max_cols):
-        rows, cols = max_row + unplaced, max_col + unplaced
+    if max_row > limits.max_rows or max_col > limits.max_cols:
         raise UntrustedFileError(path, f"il foglio {info.filename} ha celle fino alla riga "
-                                       f"{rows}, colonna {cols}: molto oltre "
+                                       f"{max_row}, colonna {max_col}: molto oltre "
                                        "quella del piano, rifiutato")
+    if unplaced and _grid(max_row, max_col, unplaced) > limits.max_rows * limits.max_cols:
+        raise UntrustedFileError(path, f"il foglio {info.filename} ha {plain_number(unplaced, 0)} "
+                                       "righe o celle senza riferimento (attributo r): molto "
+                                       "oltre quella del piano, rifiutato")
     return b"".join(kept) if keep else None
 
 
