@@ -10,6 +10,7 @@ from support import EXAMPLES
 
 from cruscotto_xl.core.model import Plan
 from cruscotto_xl.errors import LOG_DIR_ENV, set_debug
+from cruscotto_xl.io.libreoffice import INSTALL_HINT, find_soffice
 from cruscotto_xl.io.planfile import load_plan
 
 
@@ -37,3 +38,13 @@ def strategic_plan() -> Plan:
 @pytest.fixture
 def examples_dir() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice's ``soffice``: the tests that recalculate need it (scripts/setup.sh
+    installs it), so its absence fails them with the install hint, never skips them."""
+    found = find_soffice()
+    if found is None:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    return found

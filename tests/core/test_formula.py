@@ -20,7 +20,7 @@ from cruscotto_xl.core.formula import (
     measures_of,
     parse_formula,
 )
-from cruscotto_xl.io.libreoffice import INSTALL_HINT, cell_values, find_soffice, recalculate
+from cruscotto_xl.io.libreoffice import cell_values, recalculate
 
 EC27 = "(ProvStrut − OnStrut) / ProvStrut"          # seed 004, typographic minus
 DFP = "Dip_Form / (Unit_Stab + N_Dir)"
@@ -87,14 +87,6 @@ def test_python_outcomes():
     assert evaluate(ec27, {"ProvStrut": "tanti"}) is None
     dfp = parse_formula(DFP)
     assert evaluate(dfp, {"Dip_Form": 30, "Unit_Stab": 50, "N_Dir": 10}) == 0.5
-
-
-@pytest.fixture(scope="module")
-def soffice() -> str:
-    found = find_soffice()
-    if found is None:
-        pytest.fail(INSTALL_HINT, pytrace=False)
-    return found
 
 
 CASES: list[tuple[str, dict[str, object]]] = [

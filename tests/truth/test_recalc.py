@@ -15,7 +15,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
 from cruscotto_xl.io.libreoffice import (
-    INSTALL_HINT,
     RecalcError,
     _group_by_output_name,
     cell_values,
@@ -23,14 +22,6 @@ from cruscotto_xl.io.libreoffice import (
     read_values,
     recalculate,
 )
-
-
-@pytest.fixture(scope="module")
-def soffice() -> str:
-    found = find_soffice()
-    if found is None:
-        pytest.fail(INSTALL_HINT, pytrace=False)
-    return found
 
 
 def _calcoli(path: Path) -> Path:
