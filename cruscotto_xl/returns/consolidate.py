@@ -30,7 +30,7 @@ from ..core.history import measure_changes, value_changes
 from ..core.model import FINAL_PERIOD, Plan
 from ..core.problems import Location, Problem
 from ..core.transversal import office_number, rule_text, transversal_slots, with_office_actuals
-from ..core.tree import known_offices, plan_for_year, plan_part, unowned_count
+from ..core.tree import known_offices, plan_part, unowned_count
 from ..core.vocabulary import format_date, format_number
 from ..errors import UserError
 from ..io.atomic import KEEP_BACKUPS, write_atomically
@@ -323,7 +323,9 @@ def _consolidate(directory: Path, plan: Plan, year: int | None, period: str,
                                             chosen.modified, len(chosen.missing),
                                             len(chosen.problems), chosen.signoff))
     refused = {s.office for s in result.statuses if s.state == REFUSED}
-    view = plan_for_year(plan, year)
+    # the year's part as the workers read it: for a plan with scorecards, the same copy
+    # and the same ownership index (plan_for_year would index its own copy again)
+    view = plan_part(plan, None, year)
     result.unowned = unowned_count(view)
     for office in known_offices(view):
         if office not in by_office and office not in refused:
